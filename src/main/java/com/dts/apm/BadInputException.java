@@ -1,0 +1,12 @@
+package com.dts.apm;
+
+/** Bad usage or bad input from the operator: a bad flag, a malformed row, an unknown provider. Exit code 2. */
+public class BadInputException extends ApmException {
+    public BadInputException(String message) {
+        super(message, 2, null);
+    }
+
+    public BadInputException(String message, Throwable cause) {
+        super(message, 2, cause);
+    }
+}

@@ -1,0 +1,2 @@
+/** picocli subcommands with human and JSON output; the only place that prints for a person. */
+package com.dts.apm.cli;

@@ -1,0 +1,258 @@
+package com.dts.apm.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The whole configuration, as read from YAML. Every key has a default, so {@link #defaults()} is a
+ * working configuration; {@link ConfigLoader} reads a file and {@link #validate(String)} checks values.
+ */
+public record Config(
+        Database database,
+        Secrets secrets,
+        Http http,
+        Schedule schedule,
+        Checks checks,
+        Providers providers,
+        Alerts alerts,
+        History history,
+        Logging logging) {
+
+    public Config {
+        database = database == null ? new Database(null) : database;
+        secrets = secrets == null ? new Secrets(null) : secrets;
+        http = http == null ? new Http(null, null) : http;
+        schedule = schedule == null ? Schedule.DEFAULT : schedule;
+        checks = checks == null ? new Checks(null, null, null, null, null, null) : checks;
+        providers = providers == null ? new Providers(null) : providers;
+        alerts = alerts == null ? Alerts.DEFAULT : alerts;
+        history = history == null ? new History(null) : history;
+        logging = logging == null ? new Logging(null, null) : logging;
+    }
+
+    public static Config defaults() {
+        return new Config(null, null, null, null, null, null, null, null, null);
+    }
+
+    /** SQLite file. */
+    public record Database(Path path) {
+        public Database {
+            path = path == null ? Path.of("data", "app-password-monitor.db") : path;
+        }
+    }
+
+    /** Master key file; null means $CREDENTIALS_DIRECTORY/master-key, else master.key beside the database. */
+    public record Secrets(Path keyFile) {}
+
+    /** The metrics and health endpoint. */
+    public record Http(String bind, Integer port) {
+        public Http {
+            bind = bind == null ? "127.0.0.1" : bind;
+            port = port == null ? 9464 : port;
+        }
+    }
+
+    /** When checks run and how many at once. */
+    public record Schedule(
+            Duration interval,
+            Duration jitter,
+            Duration confirmAfter,
+            Duration failingRecheckInterval,
+            Duration degradedAfter,
+            Integer maxConcurrentChecks,
+            Integer maxConcurrentPerProvider,
+            Double loginsPerSecondPerProvider,
+            Duration retryInitial,
+            Duration retryMax,
+            Duration reloadInterval,
+            Duration shutdownGrace) {
+        static final Schedule DEFAULT = new Schedule(null, null, null, null, null, null, null, null, null, null, null, null);
+
+        public Schedule {
+            interval = orDefault(interval, Duration.ofHours(1));
+            jitter = orDefault(jitter, Duration.ofMinutes(5));
+            confirmAfter = orDefault(confirmAfter, Duration.ofMinutes(10));
+            failingRecheckInterval = orDefault(failingRecheckInterval, Duration.ofHours(6));
+            degradedAfter = orDefault(degradedAfter, Duration.ofHours(2));
+            maxConcurrentChecks = maxConcurrentChecks == null ? 32 : maxConcurrentChecks;
+            maxConcurrentPerProvider = maxConcurrentPerProvider == null ? 8 : maxConcurrentPerProvider;
+            loginsPerSecondPerProvider = loginsPerSecondPerProvider == null ? 5.0 : loginsPerSecondPerProvider;
+            retryInitial = orDefault(retryInitial, Duration.ofMinutes(5));
+            retryMax = orDefault(retryMax, Duration.ofHours(1));
+            reloadInterval = orDefault(reloadInterval, Duration.ofSeconds(15));
+            shutdownGrace = orDefault(shutdownGrace, Duration.ofSeconds(20));
+        }
+    }
+
+    /** Timeouts and trust for one login check. */
+    public record Checks(
+            Duration connectTimeout,
+            Duration readTimeout,
+            Duration deadline,
+            Path trustStore,
+            String trustStoreType,
+            Path trustStorePasswordFile) {
+        public Checks {
+            connectTimeout = orDefault(connectTimeout, Duration.ofSeconds(10));
+            readTimeout = orDefault(readTimeout, Duration.ofSeconds(20));
+            deadline = orDefault(deadline, Duration.ofSeconds(45));
+            trustStoreType = trustStoreType == null ? "PKCS12" : trustStoreType;
+        }
+    }
+
+    /** Where the provider catalog comes from; null means the built-in one. */
+    public record Providers(Path file) {}
+
+    /** SMTP relay used to send dealer alerts. */
+    public record Relay(String host, Integer port, String security, String username, Path passwordFile) {
+        public Relay {
+            port = port == null ? 587 : port;
+            security = security == null ? "starttls" : security;
+        }
+    }
+
+    /** Provider-wide wave detection that holds dealer mail. */
+    public record StormGuard(Double share, Integer minCount, Duration window) {
+        public StormGuard {
+            share = share == null ? 0.2 : share;
+            minCount = minCount == null ? 5 : minCount;
+            window = orDefault(window, Duration.ofMinutes(30));
+        }
+    }
+
+    /** Dealer and ops emails. */
+    public record Alerts(
+            String productName,
+            String from,
+            String supportContact,
+            String reconnectUrl,
+            Relay relay,
+            List<Duration> reminders,
+            Integer maxReminders,
+            Boolean recoveryNotice,
+            String opsEmail,
+            Boolean basicAuthDisabledToDealer,
+            Path templatesDir,
+            StormGuard stormGuard) {
+        static final Alerts DEFAULT = new Alerts(null, null, null, null, null, null, null, null, null, null, null, null);
+
+        public Alerts {
+            productName = productName == null ? "DTS System" : productName;
+            from = from == null ? "DTS System <alerts@example.com>" : from;
+            supportContact = supportContact == null ? "support@example.com" : supportContact;
+            reconnectUrl = reconnectUrl == null
+                    ? "https://dealers.example.com/settings/email?integration={integration_id}"
+                    : reconnectUrl;
+            relay = relay == null ? new Relay(null, null, null, null, null) : relay;
+            reminders = reminders == null
+                    ? List.of(Duration.ofDays(1), Duration.ofDays(3), Duration.ofDays(7))
+                    : List.copyOf(reminders);
+            maxReminders = maxReminders == null ? 6 : maxReminders;
+            recoveryNotice = recoveryNotice == null ? Boolean.TRUE : recoveryNotice;
+            basicAuthDisabledToDealer = basicAuthDisabledToDealer == null ? Boolean.FALSE : basicAuthDisabledToDealer;
+            stormGuard = stormGuard == null ? new StormGuard(null, null, null) : stormGuard;
+        }
+    }
+
+    /** How long check history is kept. */
+    public record History(Duration retention) {
+        public History {
+            retention = orDefault(retention, Duration.ofDays(90));
+        }
+    }
+
+    /** Log format ({@code text} or {@code json}) and the root level. */
+    public record Logging(String format, String level) {
+        public Logging {
+            format = format == null ? "text" : format;
+            level = level == null ? "info" : level;
+        }
+    }
+
+    private static Duration orDefault(Duration d, Duration dflt) {
+        return d == null ? dflt : d;
+    }
+
+    /** Checks values that parse but make no sense; {@code source} names the file in the message. */
+    public Config validate(String source) {
+        var v = new Validator(source);
+        v.port("http.port", http.port());
+        v.positive("schedule.interval", schedule.interval());
+        v.notNegative("schedule.jitter", schedule.jitter());
+        v.positive("schedule.confirm-after", schedule.confirmAfter());
+        v.positive("schedule.failing-recheck-interval", schedule.failingRecheckInterval());
+        v.positive("schedule.degraded-after", schedule.degradedAfter());
+        v.range("schedule.max-concurrent-checks", schedule.maxConcurrentChecks(), 1, 1024);
+        v.range("schedule.max-concurrent-per-provider", schedule.maxConcurrentPerProvider(), 1, 1024);
+        v.check("schedule.logins-per-second-per-provider", schedule.loginsPerSecondPerProvider() > 0,
+                "must be above 0");
+        v.positive("schedule.retry-initial", schedule.retryInitial());
+        v.positive("schedule.retry-max", schedule.retryMax());
+        v.positive("schedule.reload-interval", schedule.reloadInterval());
+        v.notNegative("schedule.shutdown-grace", schedule.shutdownGrace());
+        v.positive("checks.connect-timeout", checks.connectTimeout());
+        v.positive("checks.read-timeout", checks.readTimeout());
+        v.positive("checks.deadline", checks.deadline());
+        v.existingFile("checks.trust-store", checks.trustStore());
+        v.existingFile("checks.trust-store-password-file", checks.trustStorePasswordFile());
+        v.existingFile("providers.file", providers.file());
+        v.existingFile("alerts.relay.password-file", alerts.relay().passwordFile());
+        v.port("alerts.relay.port", alerts.relay().port());
+        v.oneOf("alerts.relay.security", alerts.relay().security(), "ssl", "starttls", "plain");
+        v.range("alerts.max-reminders", alerts.maxReminders(), 0, 100);
+        for (int i = 0; i < alerts.reminders().size(); i++) {
+            v.positive("alerts.reminders[" + i + "]", alerts.reminders().get(i));
+        }
+        v.check("alerts.storm-guard.share", alerts.stormGuard().share() > 0 && alerts.stormGuard().share() <= 1,
+                "must be above 0 and at most 1");
+        v.range("alerts.storm-guard.min-count", alerts.stormGuard().minCount(), 1, 1_000_000);
+        v.positive("alerts.storm-guard.window", alerts.stormGuard().window());
+        if (alerts.templatesDir() != null && !java.nio.file.Files.isDirectory(alerts.templatesDir())) {
+            v.fail("alerts.templates-dir", "folder " + alerts.templatesDir() + " does not exist");
+        }
+        v.positive("history.retention", history.retention());
+        v.oneOf("logging.format", logging.format(), "text", "json");
+        v.oneOf("logging.level", logging.level(), "error", "warn", "info", "debug", "trace");
+        return this;
+    }
+
+    private record Validator(String source) {
+        void fail(String key, String problem) {
+            throw new ConfigException(source + ": key " + key + ": " + problem);
+        }
+
+        void check(String key, boolean ok, String problem) {
+            if (!ok) {
+                fail(key, problem);
+            }
+        }
+
+        void positive(String key, Duration d) {
+            check(key, !d.isNegative() && !d.isZero(), "must be longer than 0");
+        }
+
+        void notNegative(String key, Duration d) {
+            check(key, !d.isNegative(), "must not be negative");
+        }
+
+        void range(String key, int value, int min, int max) {
+            check(key, value >= min && value <= max, value + " is out of range " + min + "-" + max);
+        }
+
+        void port(String key, int value) {
+            range(key, value, 0, 65535);
+        }
+
+        void oneOf(String key, String value, String... allowed) {
+            check(key, List.of(allowed).contains(value),
+                    "'" + value + "' is not one of " + String.join(", ", allowed));
+        }
+
+        void existingFile(String key, Path file) {
+            if (file != null && !java.nio.file.Files.isRegularFile(file)) {
+                fail(key, "file " + file + " does not exist");
+            }
+        }
+    }
+}

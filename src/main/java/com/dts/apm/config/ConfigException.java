@@ -1,0 +1,10 @@
+package com.dts.apm.config;
+
+import com.dts.apm.BadInputException;
+
+/** A configuration file or value that cannot be used; the message names the file, the key and the problem. */
+public class ConfigException extends BadInputException {
+    public ConfigException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,121 @@
+package com.dts.apm.provider;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Everything the monitor knows about one provider: where its servers are, how a mailbox logs in,
+ * where the dealer makes a new app password, and how its servers word each failure.
+ *
+ * @param policy how to read an ambiguous auth failure: {@code normal}, {@code app-password-only}
+ *     (any rejection means a new app password is needed) or {@code no-passwords} (the provider
+ *     takes no password at all any more: every rejection is {@code BASIC_AUTH_DISABLED})
+ */
+public record ProviderSpec(
+        String id,
+        String name,
+        List<String> domains,
+        Endpoint imap,
+        Endpoint smtp,
+        UsernameForm username,
+        AppPassword appPassword,
+        String policy,
+        Limits limits,
+        List<Variant> variants,
+        List<Signature> signatures) {
+
+    /** Which login name a provider expects. */
+    public enum UsernameForm {
+        EMAIL,
+        LOCAL_PART
+    }
+
+    /** Where and how a dealer creates an app password, and what one looks like. */
+    public record AppPassword(String url, String helpUrl, String pattern, String format) {
+        public AppPassword {
+            if (pattern != null) {
+                Pattern.compile(pattern);
+            }
+        }
+
+        /** True when the (space-free) password could be an app password of this provider. */
+        public boolean looksLikeAppPassword(String password) {
+            return pattern == null || Pattern.compile(pattern).matcher(password).matches();
+        }
+    }
+
+    /** Per-provider pacing; null fields fall back to the global schedule settings. */
+    public record Limits(Integer maxConcurrent, Double loginsPerSecond, Duration interval) {
+        public static final Limits NONE = new Limits(null, null, null);
+    }
+
+    /** Other servers for some of the provider's domains (Zoho's regional data centres). */
+    public record Variant(String name, List<String> domains, Endpoint imap, Endpoint smtp) {
+        public Variant {
+            domains = List.copyOf(domains);
+        }
+    }
+
+    public ProviderSpec {
+        Objects.requireNonNull(id, "id");
+        name = name == null ? id : name;
+        domains = domains == null ? List.of() : List.copyOf(domains);
+        username = username == null ? UsernameForm.EMAIL : username;
+        appPassword = appPassword == null ? new AppPassword(null, null, null, null) : appPassword;
+        policy = policy == null ? "normal" : policy;
+        if (!List.of("normal", "app-password-only", "no-passwords").contains(policy)) {
+            throw new IllegalArgumentException(
+                    "policy '" + policy + "' is not one of normal, app-password-only, no-passwords");
+        }
+        limits = limits == null ? Limits.NONE : limits;
+        variants = variants == null ? List.of() : List.copyOf(variants);
+        signatures = signatures == null ? List.of() : List.copyOf(signatures);
+    }
+
+    public boolean appPasswordOnly() {
+        return policy.equals("app-password-only");
+    }
+
+    public boolean acceptsNoPasswords() {
+        return policy.equals("no-passwords");
+    }
+
+    /** True when this provider serves the mail domain of {@code email}. */
+    public boolean servesDomain(String domain) {
+        return domains.stream().anyMatch(d -> domainMatches(d, domain));
+    }
+
+    /** The servers for a mailbox: a regional variant when its domain has one, else the defaults. */
+    public Optional<Endpoint> endpointFor(Protocol protocol, String email) {
+        var domain = domainOf(email);
+        for (var v : variants) {
+            if (v.domains().stream().anyMatch(d -> domainMatches(d, domain))) {
+                return Optional.ofNullable(protocol == Protocol.IMAP ? v.imap() : v.smtp());
+            }
+        }
+        return Optional.ofNullable(protocol == Protocol.IMAP ? imap : smtp);
+    }
+
+    /** The login name this provider expects for a mailbox. */
+    public String usernameFor(String email) {
+        return username == UsernameForm.LOCAL_PART ? email.substring(0, email.indexOf('@')) : email;
+    }
+
+    static String domainOf(String email) {
+        return email.substring(email.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code yahoo.*} matches yahoo.com and yahoo.co.uk; other patterns match exactly. */
+    static boolean domainMatches(String pattern, String domain) {
+        var p = pattern.toLowerCase(Locale.ROOT);
+        if (p.endsWith(".*")) {
+            var stem = p.substring(0, p.length() - 1);
+            return domain.startsWith(stem) && domain.length() > stem.length();
+        }
+        return p.equals(domain);
+    }
+}
