@@ -7,6 +7,7 @@ final class Commands {
     private Commands() {}
 
     static void register(CommandLine root) {
-        // subcommands are added here as they are built
+        root.addSubcommand(new IntegrationsCommand());
+        root.addSubcommand(new KeysCommand());
     }
 }

@@ -1,6 +1,8 @@
 package com.dts.apm.cli;
 
 import com.dts.apm.ApmException;
+import com.dts.apm.app.Workspace;
+import java.time.Clock;
 import com.dts.apm.config.Config;
 import com.dts.apm.config.ConfigLoader;
 import java.io.InputStream;
@@ -36,6 +38,11 @@ public final class RootCommand {
             config = ConfigLoader.load(configFile, terminal.env().get("APM_CONFIG"));
         }
         return config;
+    }
+
+    /** Opens the configuration, database and keys for a command. */
+    Workspace workspace() {
+        return Workspace.open(config(), terminal.env(), Clock.systemUTC());
     }
 
     /** Runs one command line and returns the exit code; streams and environment are injected for tests. */

@@ -1,0 +1,175 @@
+package com.dts.apm.cli;
+
+import com.dts.apm.BadInputException;
+import com.dts.apm.config.Secret;
+import com.dts.apm.store.NewIntegration;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code integrations import FILE.csv}: validates the whole file first and imports nothing when any row
+ * is bad; a mailbox already stored is updated. All rows land in one transaction.
+ */
+@Command(name = "import", description = "Add or update mailboxes from a CSV file (all rows or none).", mixinStandardHelpOptions = true)
+final class ImportCommand implements Callable<Integer> {
+    static final List<String> COLUMNS = List.of("dealer_id", "dealer_name", "contact_email", "email", "provider", "username",
+            "imap_host", "imap_port", "imap_security", "smtp_host", "smtp_port", "smtp_security", "protocols", "enabled",
+            "password");
+    static final Set<String> REQUIRED = Set.of("dealer_id", "email", "password");
+
+    @ParentCommand
+    IntegrationsCommand parent;
+
+    @Parameters(paramLabel = "FILE.csv")
+    Path file;
+
+    @Override
+    public Integer call() {
+        var terminal = parent.root.terminal;
+        var text = readUtf8(file);
+        var ws = parent.root.workspace();
+        var rows = new ArrayList<NewIntegration>();
+        var passwords = new ArrayList<Secret>();
+        var errors = new ArrayList<String>();
+        var seen = new HashMap<String, Integer>();
+        int warnings = 0;
+        try (MappingIterator<Map<String, String>> it = new CsvMapper()
+                .enable(CsvParser.Feature.TRIM_SPACES)
+                .readerForMapOf(String.class)
+                .with(CsvSchema.emptySchema().withHeader())
+                .readValues(text)) {
+            int columns = checkHeader(it);
+            int line = 1;
+            while (it.hasNextValue()) {
+                line++;
+                Map<String, String> row;
+                try {
+                    row = it.nextValue();
+                } catch (IOException | RuntimeException e) {
+                    errors.add("line " + line + ": " + firstLine(e.getMessage()));
+                    continue;
+                }
+                if (row.values().stream().allMatch(IntegrationInput::blank)) {
+                    continue;
+                }
+                if (row.size() != columns) {
+                    errors.add("line " + line + ": " + row.size() + " value(s) but the header has " + columns + " columns");
+                    continue;
+                }
+                try {
+                    var valid = input(row).validate(ws.catalog(), row.get("password"));
+                    var key = valid.integration().email().toLowerCase(Locale.ROOT);
+                    var first = seen.putIfAbsent(key, line);
+                    if (first != null) {
+                        throw new BadInputException("mailbox " + valid.integration().email() + " is already on line " + first);
+                    }
+                    rows.add(valid.integration());
+                    passwords.add(valid.password());
+                    for (var w : valid.warnings()) {
+                        terminal.err().println("warning: line " + line + ": " + w);
+                        warnings++;
+                    }
+                } catch (BadInputException e) {
+                    errors.add("line " + line + ": " + e.getMessage());
+                }
+                if (terminal.errIsTty() && line % 500 == 0) {
+                    terminal.err().print("\rvalidated " + (line - 1) + " rows");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof BadInputException b) {
+                throw b;
+            }
+            throw new BadInputException(file + ": not a readable CSV file: " + firstLine(e.getMessage()));
+        }
+        if (!errors.isEmpty()) {
+            errors.forEach(e -> terminal.err().println(file + ": " + e));
+            throw new BadInputException(file + ": " + errors.size() + " bad row(s); nothing was imported");
+        }
+        if (rows.isEmpty()) {
+            throw new BadInputException(file + ": no data rows; nothing was imported");
+        }
+        var counts = ws.integrations().importAll(rows, passwords);
+        terminal.out().printf("imported %s: %d added, %d updated%s%n", file, counts.added(), counts.updated(),
+                warnings == 0 ? "" : " (" + warnings + " warning(s) above)");
+        terminal.err().println("note: " + file + " holds passwords in plain text; delete it now that they are stored encrypted");
+        return 0;
+    }
+
+    /** Refuses unknown and missing columns; returns the number of columns. */
+    private int checkHeader(MappingIterator<Map<String, String>> it) throws IOException {
+        if (!it.hasNextValue() && it.getParserSchema() == null) {
+            throw new BadInputException(file + ": no header row");
+        }
+        var schema = (CsvSchema) it.getParserSchema();
+        var header = new ArrayList<String>();
+        schema.forEach(c -> header.add(c.getName()));
+        var unknown = header.stream().filter(h -> !COLUMNS.contains(h)).toList();
+        if (!unknown.isEmpty()) {
+            throw new BadInputException(file + ": unknown column(s) " + String.join(", ", unknown)
+                    + " (known: " + String.join(", ", COLUMNS) + ")");
+        }
+        var missing = REQUIRED.stream().filter(r -> !header.contains(r)).sorted().toList();
+        if (!missing.isEmpty()) {
+            throw new BadInputException(file + ": missing column(s) " + String.join(", ", missing)
+                    + " (required: dealer_id, email, password)");
+        }
+        return header.size();
+    }
+
+    private static IntegrationInput input(Map<String, String> row) {
+        return new IntegrationInput(row.get("dealer_id"), row.get("dealer_name"), row.get("contact_email"), row.get("email"),
+                row.get("provider"), row.get("username"), row.get("imap_host"), row.get("imap_port"), row.get("imap_security"),
+                row.get("smtp_host"), row.get("smtp_port"), row.get("smtp_security"), row.get("protocols"), row.get("enabled"),
+                false);
+    }
+
+    /** The whole file as text; refuses a missing, empty or non-UTF-8 file. A leading BOM is dropped. */
+    static String readUtf8(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file + ": file does not exist");
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read: " + e.getMessage());
+        }
+        if (bytes.length == 0) {
+            throw new BadInputException(file + ": the file is empty");
+        }
+        try {
+            var text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+            return text.startsWith("\uFEFF") ? text.substring(1) : text;
+        } catch (CharacterCodingException e) {
+            throw new BadInputException(file + ": not UTF-8 text (save it as CSV UTF-8)");
+        }
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "unreadable" : s.lines().findFirst().orElse(s);
+    }
+}

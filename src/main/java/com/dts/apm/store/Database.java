@@ -1,0 +1,133 @@
+package com.dts.apm.store;
+
+import com.dts.apm.ApmException;
+import com.dts.apm.BadInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The SQLite database: opens the file owner-only, in WAL mode with a busy timeout and foreign keys,
+ * refuses files that are not SQLite or come from a newer version, and applies the migrations.
+ */
+public final class Database {
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+    private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+    private final Path file;
+    private final Jdbi jdbi;
+
+    private Database(Path file, Jdbi jdbi) {
+        this.file = file;
+        this.jdbi = jdbi;
+    }
+
+    /** Opens (creating when absent) the database at {@code file} and brings its schema up to date. */
+    public static Database open(Path file) {
+        var path = file.toAbsolutePath().normalize();
+        prepareFile(path);
+        var config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setBusyTimeout(5000);
+        config.enforceForeignKeys(true);
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        var ds = new SQLiteDataSource(config);
+        ds.setUrl("jdbc:sqlite:" + path);
+        var jdbi = Jdbi.create(ds);
+        // Bound values never appear in exception messages: only ciphertext is bound, but be sure.
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
+        var db = new Database(path, jdbi);
+        try {
+            Migrations.apply(jdbi, path);
+        } catch (org.jdbi.v3.core.JdbiException e) {
+            throw new ApmException("database " + path + ": " + describe(e), 1, e);
+        }
+        return db;
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** True when a trivial query answers; used by the health endpoint. */
+    public boolean answers() {
+        try {
+            return Files.exists(file) && jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static void prepareFile(Path path) {
+        try {
+            var dir = path.getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+            }
+            if (Files.exists(path)) {
+                if (Files.isDirectory(path)) {
+                    throw new BadInputException("database " + path + " is a folder, not a file");
+                }
+                if (Files.size(path) > 0) {
+                    try (InputStream in = Files.newInputStream(path)) {
+                        var head = in.readNBytes(SQLITE_MAGIC.length);
+                        if (!Arrays.equals(head, SQLITE_MAGIC)) {
+                            throw new BadInputException("database " + path + " is not an SQLite database; refusing to touch it");
+                        }
+                    }
+                }
+                return;
+            }
+            try {
+                Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                log.info("created database {}", path);
+            } catch (FileAlreadyExistsException raced) {
+                // another process created it first: fine
+            } catch (UnsupportedOperationException noPosix) {
+                Files.createFile(path);
+            }
+        } catch (IOException e) {
+            throw new ApmException("database " + path + ": cannot prepare the file: " + e.getMessage(), 1, e);
+        }
+    }
+
+    static String describe(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        var msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        if (msg.contains("SQLITE_NOTADB") || msg.contains("file is not a database")) {
+            return "the file is not an SQLite database (or is corrupt)";
+        }
+        if (msg.contains("SQLITE_FULL")) {
+            return "the disk is full";
+        }
+        if (msg.contains("SQLITE_BUSY") || msg.contains("database is locked")) {
+            return "the database is locked by another process";
+        }
+        if (msg.contains("SQLITE_READONLY") || msg.contains("readonly")) {
+            return "the database is read-only for this user";
+        }
+        if (msg.contains("SQLITE_CANTOPEN")) {
+            return "cannot open the file (missing folder or no permission)";
+        }
+        return msg.lines().findFirst().orElse(msg);
+    }
+}

@@ -1,0 +1,280 @@
+package com.dts.apm.store;
+
+import com.dts.apm.BadInputException;
+import com.dts.apm.config.Secret;
+import com.dts.apm.provider.Endpoint;
+import com.dts.apm.provider.Outcome;
+import com.dts.apm.provider.Security;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * Stored integrations and dealers: add, import, list, enable, disable, replace the password, remove.
+ * Passwords go in and out sealed by {@link SecretBox}; nothing here ever holds one in plain text on disk.
+ */
+public final class IntegrationStore {
+    static final String COLUMNS = "i.id, i.dealer_id, d.name AS dealer_name, i.contact_email, i.email, i.provider, i.username,"
+            + " i.imap_host, i.imap_port, i.imap_security, i.smtp_host, i.smtp_port, i.smtp_security, i.protocols,"
+            + " i.enabled, i.canary, i.state, i.state_since, i.last_outcome, i.problem_since, i.consecutive_failures,"
+            + " i.next_check_at, i.last_checked_at, i.last_success_at, i.password_changed_at, i.created_at";
+    static final String FROM = " FROM integration i JOIN dealer d ON d.id = i.dealer_id";
+
+    private final Jdbi jdbi;
+    private final SecretBox box;
+    private final Clock clock;
+
+    public IntegrationStore(Database db, SecretBox box, Clock clock) {
+        this.jdbi = db.jdbi();
+        this.box = box;
+        this.clock = clock;
+    }
+
+    /** Result of an import: how many mailboxes were new and how many were already stored and updated. */
+    public record ImportCounts(int added, int updated) {}
+
+    /** Stores a new mailbox and returns its id; refuses a mailbox that is already stored. */
+    public long add(NewIntegration n, Secret password) {
+        return jdbi.inTransaction(h -> {
+            findIdByEmail(h, n.email()).ifPresent(id -> {
+                throw new BadInputException("mailbox " + n.email() + " is already stored as integration " + id
+                        + " (use set-password to replace its password)");
+            });
+            return insert(h, n, password, clock.instant());
+        });
+    }
+
+    /** Adds or updates every row in one transaction: all of them land, or none. */
+    public ImportCounts importAll(List<NewIntegration> rows, List<Secret> passwords) {
+        var now = clock.instant();
+        return jdbi.inTransaction(h -> {
+            int added = 0;
+            int updated = 0;
+            for (int i = 0; i < rows.size(); i++) {
+                var n = rows.get(i);
+                var existing = findIdByEmail(h, n.email());
+                if (existing.isPresent()) {
+                    update(h, existing.get(), n, passwords.get(i), now);
+                    updated++;
+                } else {
+                    insert(h, n, passwords.get(i), now);
+                    added++;
+                }
+            }
+            return new ImportCounts(added, updated);
+        });
+    }
+
+    public Optional<Integration> find(long id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + FROM + " WHERE i.id = :id")
+                .bind("id", id)
+                .map(IntegrationStore::map)
+                .findOne());
+    }
+
+    /** The integration with this id; a bad-input error naming the id when there is none. */
+    public Integration get(long id) {
+        return find(id).orElseThrow(() -> new BadInputException("no integration with id " + id));
+    }
+
+    public Optional<Integration> findByEmail(String email) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + FROM + " WHERE i.email = :email")
+                .bind("email", email)
+                .map(IntegrationStore::map)
+                .findOne());
+    }
+
+    public List<Integration> list() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + FROM + " ORDER BY i.id")
+                .map(IntegrationStore::map)
+                .list());
+    }
+
+    /** Deletes the integration and its history. */
+    public void remove(long id) {
+        get(id);
+        jdbi.useTransaction(h -> {
+            h.createUpdate("DELETE FROM integration WHERE id = :id").bind("id", id).execute();
+            h.createUpdate("DELETE FROM dealer WHERE NOT EXISTS (SELECT 1 FROM integration WHERE dealer_id = dealer.id)")
+                    .execute();
+        });
+    }
+
+    /** Switches checking on (due at once, state back to UNKNOWN) or off (state DISABLED). */
+    public void setEnabled(long id, boolean enabled) {
+        var current = get(id);
+        if (current.enabled() == enabled) {
+            return;
+        }
+        var now = clock.instant().toEpochMilli();
+        var to = enabled ? IntegrationState.UNKNOWN : IntegrationState.DISABLED;
+        jdbi.useTransaction(h -> {
+            h.createUpdate("UPDATE integration SET enabled = :enabled, state = :state, state_since = :now,"
+                            + " next_check_at = :next, consecutive_failures = 0, problem_since = NULL, updated_at = :now"
+                            + " WHERE id = :id")
+                    .bind("enabled", enabled)
+                    .bind("state", to.name())
+                    .bind("now", now)
+                    .bind("next", enabled ? (Long) now : null)
+                    .bind("id", id)
+                    .execute();
+            Transitions.record(h, id, now, current.state(), to, null, null, enabled ? "enabled by hand" : "disabled by hand");
+        });
+    }
+
+    /** Replaces the stored password; the integration is due for a check at once. */
+    public void setPassword(long id, Secret password) {
+        get(id);
+        var now = clock.instant().toEpochMilli();
+        jdbi.useTransaction(h -> {
+            seal(h, id, password);
+            h.createUpdate("UPDATE integration SET password_changed_at = :now, updated_at = :now,"
+                            + " next_check_at = CASE WHEN enabled = 1 THEN :now ELSE NULL END WHERE id = :id")
+                    .bind("now", now)
+                    .bind("id", id)
+                    .execute();
+        });
+    }
+
+    /** The plain password, for the login check only. */
+    public Secret password(long id) {
+        return jdbi.withHandle(h -> h.createQuery(
+                                "SELECT secret_key_version, secret_nonce, secret_ciphertext FROM integration WHERE id = :id")
+                        .bind("id", id)
+                        .map((rs, ctx) -> new SecretBox.Sealed(rs.getInt(1), rs.getBytes(2), rs.getBytes(3)))
+                        .findOne())
+                .map(s -> box.open(s, SecretBox.passwordContext(id)))
+                .orElseThrow(() -> new BadInputException("no integration with id " + id));
+    }
+
+    private long insert(Handle h, NewIntegration n, Secret password, Instant at) {
+        long now = at.toEpochMilli();
+        upsertDealer(h, n, now);
+        long id = h.createUpdate("INSERT INTO integration (dealer_id, contact_email, email, provider, username,"
+                        + " imap_host, imap_port, imap_security, smtp_host, smtp_port, smtp_security, protocols,"
+                        + " enabled, canary, state, state_since, next_check_at, password_changed_at, created_at, updated_at)"
+                        + " VALUES (:dealer, :contact, :email, :provider, :username, :imapHost, :imapPort, :imapSec,"
+                        + " :smtpHost, :smtpPort, :smtpSec, :protocols, :enabled, :canary, :state, :now, :next, :now, :now, :now)")
+                .bind("dealer", n.dealerId())
+                .bind("contact", n.contactEmail())
+                .bind("email", n.email())
+                .bind("provider", n.provider())
+                .bind("username", n.username())
+                .bind("imapHost", n.imap() == null ? null : n.imap().host())
+                .bind("imapPort", n.imap() == null ? null : n.imap().port())
+                .bind("imapSec", n.imap() == null ? null : n.imap().security().label())
+                .bind("smtpHost", n.smtp() == null ? null : n.smtp().host())
+                .bind("smtpPort", n.smtp() == null ? null : n.smtp().port())
+                .bind("smtpSec", n.smtp() == null ? null : n.smtp().security().label())
+                .bind("protocols", Protocols.label(n.protocols()))
+                .bind("enabled", n.enabled())
+                .bind("canary", n.canary())
+                .bind("state", (n.enabled() ? IntegrationState.UNKNOWN : IntegrationState.DISABLED).name())
+                .bind("now", now)
+                .bind("next", n.enabled() ? (Long) now : null)
+                .executeAndReturnGeneratedKeys("id")
+                .mapTo(Long.class)
+                .one();
+        // The id is bound into the ciphertext, so the password is sealed once the row exists.
+        seal(h, id, password);
+        return id;
+    }
+
+    private void update(Handle h, long id, NewIntegration n, Secret password, Instant at) {
+        long now = at.toEpochMilli();
+        upsertDealer(h, n, now);
+        h.createUpdate("UPDATE integration SET dealer_id = :dealer, contact_email = :contact, provider = :provider,"
+                        + " username = :username, imap_host = :imapHost, imap_port = :imapPort, imap_security = :imapSec,"
+                        + " smtp_host = :smtpHost, smtp_port = :smtpPort, smtp_security = :smtpSec, protocols = :protocols,"
+                        + " canary = :canary, password_changed_at = :now, updated_at = :now,"
+                        + " state = CASE WHEN :enabled THEN (CASE WHEN enabled = 1 THEN state ELSE 'UNKNOWN' END) ELSE 'DISABLED' END,"
+                        + " enabled = :enabled, next_check_at = CASE WHEN :enabled THEN :now ELSE NULL END"
+                        + " WHERE id = :id")
+                .bind("dealer", n.dealerId())
+                .bind("contact", n.contactEmail())
+                .bind("provider", n.provider())
+                .bind("username", n.username())
+                .bind("imapHost", n.imap() == null ? null : n.imap().host())
+                .bind("imapPort", n.imap() == null ? null : n.imap().port())
+                .bind("imapSec", n.imap() == null ? null : n.imap().security().label())
+                .bind("smtpHost", n.smtp() == null ? null : n.smtp().host())
+                .bind("smtpPort", n.smtp() == null ? null : n.smtp().port())
+                .bind("smtpSec", n.smtp() == null ? null : n.smtp().security().label())
+                .bind("protocols", Protocols.label(n.protocols()))
+                .bind("canary", n.canary())
+                .bind("enabled", n.enabled())
+                .bind("now", now)
+                .bind("id", id)
+                .execute();
+        seal(h, id, password);
+    }
+
+    private void seal(Handle h, long id, Secret password) {
+        var sealed = box.seal(password, SecretBox.passwordContext(id));
+        h.createUpdate("UPDATE integration SET secret_key_version = :v, secret_nonce = :n, secret_ciphertext = :c WHERE id = :id")
+                .bind("v", sealed.keyVersion())
+                .bind("n", sealed.nonce())
+                .bind("c", sealed.ciphertext())
+                .bind("id", id)
+                .execute();
+    }
+
+    private static void upsertDealer(Handle h, NewIntegration n, long now) {
+        h.createUpdate("INSERT INTO dealer (id, name, created_at, updated_at) VALUES (:id, :name, :now, :now)"
+                        + " ON CONFLICT(id) DO UPDATE SET name = COALESCE(excluded.name, dealer.name), updated_at = :now")
+                .bind("id", n.dealerId())
+                .bind("name", n.dealerName())
+                .bind("now", now)
+                .execute();
+    }
+
+    private static Optional<Long> findIdByEmail(Handle h, String email) {
+        return h.createQuery("SELECT id FROM integration WHERE email = :email")
+                .bind("email", email)
+                .mapTo(Long.class)
+                .findOne();
+    }
+
+    static Integration map(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Integration(
+                rs.getLong("id"),
+                rs.getString("dealer_id"),
+                rs.getString("dealer_name"),
+                rs.getString("contact_email"),
+                rs.getString("email"),
+                rs.getString("provider"),
+                rs.getString("username"),
+                endpoint(rs, "imap"),
+                endpoint(rs, "smtp"),
+                Protocols.parse(rs.getString("protocols")),
+                rs.getBoolean("enabled"),
+                rs.getBoolean("canary"),
+                IntegrationState.valueOf(rs.getString("state")),
+                instant(rs, "state_since"),
+                rs.getString("last_outcome") == null ? null : Outcome.valueOf(rs.getString("last_outcome")),
+                instant(rs, "problem_since"),
+                rs.getInt("consecutive_failures"),
+                instant(rs, "next_check_at"),
+                instant(rs, "last_checked_at"),
+                instant(rs, "last_success_at"),
+                instant(rs, "password_changed_at"),
+                instant(rs, "created_at"));
+    }
+
+    private static Endpoint endpoint(ResultSet rs, String prefix) throws SQLException {
+        var host = rs.getString(prefix + "_host");
+        return host == null ? null
+                : new Endpoint(host, rs.getInt(prefix + "_port"), Security.parse(rs.getString(prefix + "_security")));
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+}

@@ -1,0 +1,142 @@
+package com.dts.apm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.Fixtures;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImportCliIT {
+    @TempDir
+    Path dir;
+
+    private Cli cli;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        var config = dir.resolve("apm.yml");
+        Files.writeString(config, "database: { path: " + dir.resolve("data/apm.db") + " }\n");
+        cli = new Cli(config);
+    }
+
+    private Path csv(String text) throws Exception {
+        var f = dir.resolve("dealers.csv");
+        Files.writeString(f, text, StandardCharsets.UTF_8);
+        return f;
+    }
+
+    private JsonNode list() throws Exception {
+        return new ObjectMapper().readTree(cli.run("integrations", "list", "--json").out());
+    }
+
+    @Test
+    void importsRowsInAnyColumnOrderAndUpdatesStoredMailboxes() throws Exception {
+        var f = csv("email,password,dealer_id,dealer_name,provider,protocols,enabled\n"
+                + "sales@gmail.com,abcd efgh ijkl mnop,D1,Acme Motors,,imap+smtp,true\n"
+                + "\"service@yahoo.com\",qwertyuiopasdfgh,D2,\"Bob's Cars, Inc.\",yahoo,imap,\n"
+                + "parts@acme-motors.test,s3cretpassword,D1,,custom,smtp,no\n");
+        Files.writeString(f, Files.readString(f).replace("parts@acme-motors.test,s3cretpassword,D1,,custom,smtp,no",
+                "parts@acme-motors.test,s3cretpassword,D1,,custom,smtp,no"));
+        var bad = cli.run("integrations", "import", f.toString());
+        // custom without servers is a bad row: nothing imported
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("line 4").contains("no SMTP server known");
+        assertThat(list()).isEmpty();
+
+        Files.writeString(f, "email,password,dealer_id,dealer_name,provider,protocols,enabled,smtp_host,smtp_security\n"
+                + "sales@gmail.com,abcd efgh ijkl mnop,D1,Acme Motors,,imap+smtp,true,,\n"
+                + "\"service@yahoo.com\",qwertyuiopasdfgh,D2,\"Bob's Cars, Inc.\",yahoo,imap,,,\n"
+                + "parts@acme-motors.test,s3cretpassword,D1,,custom,smtp,no,mail.acme-motors.test,starttls\n");
+        var r = cli.run("integrations", "import", f.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("3 added, 0 updated");
+        var rows = list();
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(1).get("dealer_name").asText()).isEqualTo("Bob's Cars, Inc.");
+        assertThat(rows.get(1).get("protocols").asText()).isEqualTo("imap");
+        assertThat(rows.get(2).get("enabled").asBoolean()).isFalse();
+        assertThat(rows.get(2).get("state").asText()).isEqualTo("DISABLED");
+
+        Files.writeString(f, "dealer_id,email,password\nD7,sales@gmail.com,zyxw vuts rqpo nmlk\nD8,new@gmail.com,abcdabcdabcdabcd\n");
+        var again = cli.run("integrations", "import", f.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.out()).contains("1 added, 1 updated");
+        assertThat(list().get(0).get("dealer_id").asText()).isEqualTo("D7");
+        assertThat(Fixtures.anyFileContains(dir.resolve("data"), "zyxwvutsrqponmlk")).isFalse();
+        assertThat(again.all()).doesNotContain("zyxwvutsrqponmlk");
+    }
+
+    @Test
+    void everyBadRowIsReportedWithItsLineAndNothingIsImported() throws Exception {
+        var f = csv("dealer_id,email,password,provider,imap_port\n"
+                + "D1,good@gmail.com,abcdabcdabcdabcd,,\n"
+                + "D2,not-an-email,abcdabcdabcdabcd,,\n"
+                + "D3,x@gmail.com,,,\n"
+                + "D4,y@gmail.com,abcdabcdabcdabcd,hotmale,\n"
+                + "D5,z@gmail.com,abcdabcdabcdabcd,,99999\n"
+                + "D6,good@gmail.com,abcdabcdabcdabcd,,\n");
+        var r = cli.run("integrations", "import", f.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("line 3: email 'not-an-email' is not a valid email address")
+                .contains("line 4: the password is empty")
+                .contains("line 5: unknown provider 'hotmale'")
+                .contains("line 6: imap server: port 99999 is out of range")
+                .contains("line 7: mailbox good@gmail.com is already on line 2")
+                .contains("5 bad row(s); nothing was imported")
+                .doesNotContain("line 2:");
+        assertThat(list()).isEmpty();
+    }
+
+    @Test
+    void missingRequiredColumnIsRefused() throws Exception {
+        var r = cli.run("integrations", "import", csv("dealer_id,email\nD1,a@gmail.com\n").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("missing column(s) password");
+    }
+
+    @Test
+    void unknownColumnIsRefused() throws Exception {
+        var r = cli.run("integrations", "import", csv("dealer_id,email,password,pasword\nD1,a@gmail.com,abcdabcdabcdabcd,x\n").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown column(s) pasword");
+    }
+
+    @Test
+    void emptyFileHeaderOnlyAndMissingFileAreRefused() throws Exception {
+        var empty = cli.run("integrations", "import", csv("").toString());
+        assertThat(empty.exit()).isEqualTo(2);
+        assertThat(empty.err()).contains("the file is empty");
+        var header = cli.run("integrations", "import", csv("dealer_id,email,password\n").toString());
+        assertThat(header.exit()).isEqualTo(2);
+        assertThat(header.err()).contains("no data rows");
+        var missing = cli.run("integrations", "import", dir.resolve("nope.csv").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("does not exist");
+    }
+
+    @Test
+    void fileThatIsNotUtf8IsRefused() throws Exception {
+        var f = dir.resolve("latin1.csv");
+        Files.write(f, "dealer_id,email,password\nD1,caf\u00e9@gmail.com,abcdabcdabcdabcd\n".getBytes(StandardCharsets.ISO_8859_1));
+        var r = cli.run("integrations", "import", f.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("not UTF-8");
+        assertThat(list()).isEmpty();
+    }
+
+    @Test
+    void rowWithTooFewOrTooManyValuesIsABadRow() throws Exception {
+        var r = cli.run("integrations", "import", csv("dealer_id,email,password\nD1,a@gmail.com\nD2,b@gmail.com,abcdabcdabcdabcd,extra\nD3,c@gmail.com,abcdabcdabcdabcd\n").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("line 2: 2 value(s) but the header has 3 columns").contains("line 3:").doesNotContain("line 4");
+        assertThat(list()).isEmpty();
+    }
+}

@@ -1,0 +1,125 @@
+package com.dts.apm.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws Exception {
+        var f = dir.resolve("apm.yml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void runsOnEmbeddedDefaultsWithoutAFile() {
+        var c = ConfigLoader.load(null, null);
+        assertThat(c.database().path()).isEqualTo(Path.of("data/app-password-monitor.db"));
+        assertThat(c.http().bind()).isEqualTo("127.0.0.1");
+        assertThat(c.http().port()).isEqualTo(9464);
+        assertThat(c.schedule().interval()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.alerts().reminders()).containsExactly(Duration.ofDays(1), Duration.ofDays(3), Duration.ofDays(7));
+    }
+
+    @Test
+    void theShippedExampleParsesAndMatchesTheDefaults() {
+        var c = ConfigLoader.load(Path.of("config/app-password-monitor.yml"), null);
+        assertThat(c).isEqualTo(Config.defaults());
+    }
+
+    @Test
+    void envVariableNamesTheFileWhenNoOptionIsGiven() throws Exception {
+        var f = write("http: { port: 9999 }\n");
+        assertThat(ConfigLoader.load(null, f.toString()).http().port()).isEqualTo(9999);
+    }
+
+    @Test
+    void readsShortDurations() throws Exception {
+        var c = ConfigLoader.load(write("schedule:\n  interval: 90s\n  jitter: 15m\n  degraded-after: 6h\nhistory: { retention: 7d }\n"), null);
+        assertThat(c.schedule().interval()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.schedule().jitter()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(c.schedule().degradedAfter()).isEqualTo(Duration.ofHours(6));
+        assertThat(c.history().retention()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void unknownKeyNamesFileAndFullKey() throws Exception {
+        var f = write("schedule:\n  intervall: 1h\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(f + ": key schedule.intervall: unknown key")
+                .hasMessageContaining("interval");
+    }
+
+    @Test
+    void badDurationNamesTheKey() throws Exception {
+        var f = write("checks:\n  deadline: soon\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("key checks.deadline")
+                .hasMessageContaining("'soon' is not a duration");
+    }
+
+    @Test
+    void wrongTypeNamesTheKey() throws Exception {
+        var f = write("http:\n  port: [1, 2]\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("key http.port");
+        var g = write("schedule:\n  max-concurrent-checks: lots\n");
+        assertThatThrownBy(() -> ConfigLoader.load(g, null)).hasMessageContaining("key schedule.max-concurrent-checks");
+    }
+
+    @Test
+    void outOfRangeValueIsRefusedNotClamped() throws Exception {
+        var f = write("http: { port: 70000 }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, null)).hasMessageContaining("key http.port: 70000 is out of range");
+        var g = write("schedule: { interval: 0s }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(g, null)).hasMessageContaining("key schedule.interval: must be longer than 0");
+    }
+
+    @Test
+    void missingReferencedFileIsNamed() throws Exception {
+        var f = write("alerts:\n  relay:\n    password-file: /nonexistent/relay.pass\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, null))
+                .hasMessageContaining("key alerts.relay.password-file: file /nonexistent/relay.pass does not exist");
+    }
+
+    @Test
+    void fileThatIsNotYamlGetsOneLine() throws Exception {
+        var f = write("schedule: [unclosed\n  : :\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(f.toString())
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void missingConfigFileIsAClearError() {
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.yml"), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("config file does not exist");
+    }
+
+    @Test
+    void emptyFileIsRefused() throws Exception {
+        var f = write("");
+        assertThatThrownBy(() -> ConfigLoader.load(f, null)).isInstanceOf(ConfigException.class).hasMessageStartingWith(f.toString());
+    }
+
+    @Test
+    void durationsFormatBack() {
+        assertThat(Durations.format(Duration.ofHours(6))).isEqualTo("6h");
+        assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThat(Durations.format(Duration.ofDays(7))).isEqualTo("7d");
+        assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+    }
+}

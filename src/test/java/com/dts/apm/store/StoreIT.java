@@ -1,0 +1,272 @@
+package com.dts.apm.store;
+
+import static com.dts.apm.testing.Fixtures.anIntegration;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.dts.apm.ApmException;
+import com.dts.apm.BadInputException;
+import com.dts.apm.config.Secret;
+import com.dts.apm.testing.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreIT {
+    private static final String CANARY = "zqxjkvbwpfmtlrng";
+    private final Clock clock = Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    private Path dbFile() {
+        return dir.resolve("data/apm.db");
+    }
+
+    private Path keyFile() {
+        return dir.resolve("data/master.key");
+    }
+
+    private IntegrationStore open() {
+        var db = Database.open(dbFile());
+        return new IntegrationStore(db, Vault.unlock(db, keyFile(), true, clock), clock);
+    }
+
+    @Test
+    void migratesAnEmptyFileAndCreatesOwnerOnlyFiles() throws Exception {
+        Files.createDirectories(dbFile().getParent());
+        Files.createFile(dbFile());
+        var db = Database.open(dbFile());
+        int version = db.jdbi().withHandle(h -> h.createQuery("PRAGMA user_version").mapTo(Integer.class).one());
+        assertThat(version).isEqualTo(Migrations.latest());
+        String mode = db.jdbi().withHandle(h -> h.createQuery("PRAGMA journal_mode").mapTo(String.class).one());
+        assertThat(mode).isEqualTo("wal");
+        int fk = db.jdbi().withHandle(h -> h.createQuery("PRAGMA foreign_keys").mapTo(Integer.class).one());
+        assertThat(fk).isEqualTo(1);
+        Vault.unlock(db, keyFile(), true, clock);
+        assertThat(Files.getPosixFilePermissions(keyFile()))
+                .containsOnly(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        Files.delete(dbFile());
+        Database.open(dbFile());
+        assertThat(Files.getPosixFilePermissions(dbFile()))
+                .containsOnly(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    }
+
+    @Test
+    void roundTripsAnIntegrationAndItsPassword() {
+        var store = open();
+        long id = store.add(anIntegration().withEmail("sales@gmail.com").withProvider("gmail").build(), Secret.of(CANARY));
+        var i = store.get(id);
+        assertThat(i.email()).isEqualTo("sales@gmail.com");
+        assertThat(i.dealerName()).isEqualTo("Acme Motors");
+        assertThat(i.state()).isEqualTo(IntegrationState.UNKNOWN);
+        assertThat(i.nextCheckAt()).isEqualTo(clock.instant());
+        assertThat(store.password(id).reveal()).isEqualTo(CANARY);
+        assertThat(i.toString()).doesNotContain(CANARY);
+        // reopening the same files with the same key still reads it
+        assertThat(open().password(id).reveal()).isEqualTo(CANARY);
+    }
+
+    @Test
+    void noPasswordBytesReachTheDatabaseFiles() {
+        var store = open();
+        store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
+        store.add(anIntegration().withEmail("b@x.test").build(), Secret.of(CANARY + "b"));
+        assertThat(Fixtures.anyFileContains(dir, CANARY)).isFalse();
+    }
+
+    @Test
+    void samePasswordSealsDifferentlyInTwoRows() {
+        var store = open();
+        long a = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
+        long b = store.add(anIntegration().withEmail("b@x.test").build(), Secret.of(CANARY));
+        var db = Database.open(dbFile());
+        List<byte[]> cts = db.jdbi().withHandle(h -> h.createQuery("SELECT secret_ciphertext FROM integration ORDER BY id")
+                .mapTo(byte[].class).list());
+        List<byte[]> nonces = db.jdbi().withHandle(h -> h.createQuery("SELECT secret_nonce FROM integration ORDER BY id")
+                .mapTo(byte[].class).list());
+        assertThat(cts.get(0)).isNotEqualTo(cts.get(1));
+        assertThat(nonces.get(0)).isNotEqualTo(nonces.get(1));
+        assertThat(store.password(a)).isEqualTo(store.password(b));
+    }
+
+    @Test
+    void tamperedCiphertextIsRejected() {
+        var store = open();
+        long id = store.add(anIntegration().build(), Secret.of(CANARY));
+        var db = Database.open(dbFile());
+        db.jdbi().useHandle(h -> h.execute(
+                "UPDATE integration SET secret_ciphertext = substr(secret_ciphertext, 1, 3) || x'00' || substr(secret_ciphertext, 5)"
+                        + " WHERE id = ?", id));
+        assertThatThrownBy(() -> store.password(id))
+                .isInstanceOf(UnreadableKeyException.class)
+                .hasMessageContaining("does not open")
+                .hasMessageNotContaining(CANARY);
+    }
+
+    @Test
+    void ciphertextCopiedToAnotherRowIsRejected() {
+        var store = open();
+        long a = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
+        long b = store.add(anIntegration().withEmail("b@x.test").build(), Secret.of("otherpassword"));
+        var db = Database.open(dbFile());
+        db.jdbi().useHandle(h -> h.execute("UPDATE integration SET (secret_nonce, secret_ciphertext) ="
+                + " (SELECT secret_nonce, secret_ciphertext FROM integration WHERE id = ?) WHERE id = ?", a, b));
+        assertThatThrownBy(() -> store.password(b)).isInstanceOf(UnreadableKeyException.class);
+        assertThat(store.password(a).reveal()).isEqualTo(CANARY);
+    }
+
+    @Test
+    void wrongKeyFileIsAClearErrorAtOpen() throws Exception {
+        open().add(anIntegration().build(), Secret.of(CANARY));
+        var other = dir.resolve("other.key");
+        Vault.generate(other);
+        var db = Database.open(dbFile());
+        assertThatThrownBy(() -> Vault.unlock(db, other, false, clock))
+                .isInstanceOf(UnreadableKeyException.class)
+                .hasMessageContaining("does not match this database");
+    }
+
+    @Test
+    void missingKeyIsNeverRecreatedForADatabaseWithSecrets() throws Exception {
+        open().add(anIntegration().build(), Secret.of(CANARY));
+        Files.delete(keyFile());
+        var db = Database.open(dbFile());
+        assertThatThrownBy(() -> Vault.unlock(db, keyFile(), true, clock))
+                .isInstanceOf(UnreadableKeyException.class)
+                .hasMessageContaining("restore the key file");
+        assertThat(keyFile()).doesNotExist();
+    }
+
+    @Test
+    void keyFileOfTheWrongLengthIsRefused() throws Exception {
+        Files.createDirectories(dir);
+        var f = dir.resolve("short.key");
+        Files.writeString(f, "1:" + java.util.Base64.getEncoder().encodeToString(new byte[24]) + "\n");
+        Files.setPosixFilePermissions(f, java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+        assertThatThrownBy(() -> KeyRing.load(f))
+                .isInstanceOf(UnreadableKeyException.class)
+                .hasMessageContaining("line 1")
+                .hasMessageContaining("24 bytes long, expected 32");
+    }
+
+    @Test
+    void worldReadableKeyFileIsRefused() throws Exception {
+        var f = dir.resolve("open.key");
+        Vault.generate(f);
+        Files.setPosixFilePermissions(f, java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OTHERS_READ));
+        assertThatThrownBy(() -> KeyRing.load(f)).hasMessageContaining("chmod 600");
+    }
+
+    @Test
+    void rotationResealsEverythingUnderANewKey() throws Exception {
+        var store = open();
+        long a = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
+        long b = store.add(anIntegration().withEmail("b@x.test").build(), Secret.of("secondpassword"));
+        var oldKey = Files.readString(keyFile());
+        var db = Database.open(dbFile());
+        var r = Vault.rotate(db, keyFile(), clock);
+        assertThat(r).isEqualTo(new Vault.Rotation(1, 2, 2));
+        assertThat(KeyRing.load(keyFile()).versions()).containsExactly(2);
+        var reopened = open();
+        assertThat(reopened.password(a).reveal()).isEqualTo(CANARY);
+        assertThat(reopened.password(b).reveal()).isEqualTo("secondpassword");
+        // the old key no longer opens the database
+        var old = dir.resolve("old.key");
+        Files.writeString(old, oldKey);
+        Files.setPosixFilePermissions(old, java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+        assertThatThrownBy(() -> Vault.unlock(Database.open(dbFile()), old, false, clock))
+                .isInstanceOf(UnreadableKeyException.class);
+        assertThat(Fixtures.anyFileContains(dir, CANARY)).isFalse();
+    }
+
+    @Test
+    void rotationInterruptedBeforeCommitLosesNothing() throws Exception {
+        var store = open();
+        long a = store.add(anIntegration().build(), Secret.of(CANARY));
+        // a key file holding both keys, as the rotation leaves it before its transaction commits
+        KeyRing.load(keyFile()).withNewPrimary().write(keyFile());
+        var reopened = open();
+        assertThat(reopened.password(a).reveal()).isEqualTo(CANARY);
+        // and a rotation from there completes
+        Vault.rotate(Database.open(dbFile()), keyFile(), clock);
+        assertThat(open().password(a).reveal()).isEqualTo(CANARY);
+    }
+
+    @Test
+    void duplicateMailboxIsRefusedWhateverItsCase() {
+        var store = open();
+        store.add(anIntegration().withEmail("Sales@X.test").build(), Secret.of(CANARY));
+        assertThatThrownBy(() -> store.add(anIntegration().withEmail("sales@x.test").build(), Secret.of("p")))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("already stored as integration 1");
+        assertThat(store.list()).hasSize(1);
+    }
+
+    @Test
+    void disableAndEnableRecordTransitions() {
+        var store = open();
+        long id = store.add(anIntegration().build(), Secret.of(CANARY));
+        store.setEnabled(id, false);
+        assertThat(store.get(id).state()).isEqualTo(IntegrationState.DISABLED);
+        assertThat(store.get(id).nextCheckAt()).isNull();
+        store.setEnabled(id, true);
+        assertThat(store.get(id).state()).isEqualTo(IntegrationState.UNKNOWN);
+        assertThat(store.get(id).nextCheckAt()).isEqualTo(clock.instant());
+        int transitions = Database.open(dbFile()).jdbi().withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM state_transition WHERE integration_id = " + id).mapTo(Integer.class).one());
+        assertThat(transitions).isEqualTo(2);
+    }
+
+    @Test
+    void removeDeletesTheRow() {
+        var store = open();
+        long id = store.add(anIntegration().build(), Secret.of(CANARY));
+        store.remove(id);
+        assertThat(store.find(id)).isEmpty();
+        assertThatThrownBy(() -> store.remove(id)).isInstanceOf(BadInputException.class).hasMessageContaining("no integration with id");
+    }
+
+    @Test
+    void fileThatIsNotSqliteIsRefusedAndLeftAlone() throws Exception {
+        Files.createDirectories(dbFile().getParent());
+        Files.writeString(dbFile(), "dealer_id,email\nd1,a@b.c\n");
+        var before = Files.readAllBytes(dbFile());
+        assertThatThrownBy(() -> Database.open(dbFile()))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("is not an SQLite database");
+        assertThat(Files.readAllBytes(dbFile())).isEqualTo(before);
+    }
+
+    @Test
+    void databaseFromANewerVersionIsRefusedAndLeftAlone() throws Exception {
+        var db = Database.open(dbFile());
+        db.jdbi().useHandle(h -> h.execute("PRAGMA user_version = 99"));
+        assertThatThrownBy(() -> Database.open(dbFile()))
+                .isInstanceOf(ApmException.class)
+                .hasMessageContaining("schema version 99")
+                .hasMessageContaining("newer");
+        int version = db.jdbi().withHandle(h -> h.createQuery("PRAGMA user_version").mapTo(Integer.class).one());
+        assertThat(version).isEqualTo(99);
+    }
+
+    @Test
+    void importAddsAndUpdatesInOneTransaction() {
+        var store = open();
+        long existing = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of("old"));
+        var counts = store.importAll(
+                List.of(anIntegration().withEmail("a@x.test").withDealer("d9", "New Name").build(),
+                        anIntegration().withEmail("b@x.test").build()),
+                List.of(Secret.of(CANARY), Secret.of("bbb")));
+        assertThat(counts).isEqualTo(new IntegrationStore.ImportCounts(1, 1));
+        assertThat(store.get(existing).dealerId()).isEqualTo("d9");
+        assertThat(store.password(existing).reveal()).isEqualTo(CANARY);
+    }
+}
