@@ -1,0 +1,129 @@
+package com.dts.apm.metrics;
+
+import com.dts.apm.provider.Outcome;
+import com.dts.apm.provider.Protocol;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The daemon's meters (design.md, "Metrics"): {@code apm_checks_total}, {@code apm_check_duration_seconds},
+ * {@code apm_notifications_total}, the gauges read from a {@link MetricsSource}, and JVM and process metrics,
+ * all in one Prometheus registry that {@link HttpEndpoint} serves.
+ */
+public final class Metrics implements AutoCloseable {
+    /** How long a snapshot of the {@link MetricsSource} serves scrapes before it is read again. */
+    public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofSeconds(10);
+
+    /** Histogram buckets for one login, from a fast local server to the check deadline and beyond. */
+    static final List<Duration> CHECK_DURATION_BUCKETS = List.of(
+            Duration.ofMillis(50),
+            Duration.ofMillis(100),
+            Duration.ofMillis(250),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(20),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(45),
+            Duration.ofSeconds(60));
+
+    /** Notification series created at zero so that {@code increase()} sees the first one. */
+    private static final List<String> NOTIFICATION_KINDS = List.of("failure", "reminder", "recovery");
+
+    private static final List<String> NOTIFICATION_RESULTS = List.of("sent", "failed");
+
+    private final PrometheusMeterRegistry registry;
+    private final SnapshotGauges gauges;
+    private final JvmGcMetrics gcMetrics;
+
+    public Metrics(MetricsSource source) {
+        this(source, DEFAULT_SNAPSHOT_INTERVAL, Clock.systemUTC());
+    }
+
+    /**
+     * @param snapshotInterval the source is read at most once per interval, on a scrape
+     * @param clock gives the snapshot time and the age of the oldest check between snapshots
+     */
+    public Metrics(MetricsSource source, Duration snapshotInterval, Clock clock) {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        this.gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        this.gauges = new SnapshotGauges(registry, source, snapshotInterval, clock);
+        for (var kind : NOTIFICATION_KINDS) {
+            for (var result : NOTIFICATION_RESULTS) {
+                notifications(kind, result);
+            }
+        }
+    }
+
+    /** Counts one login check and records how long it took. {@code provider} is a catalog key such as gmail. */
+    public void recordCheck(String provider, Protocol protocol, Outcome outcome, Duration duration) {
+        var providerTag = Labels.word(provider);
+        Counter.builder("apm.checks")
+                .description("Login checks by provider, protocol and outcome")
+                .tag("provider", providerTag)
+                .tag("protocol", protocol.label())
+                .tag("outcome", outcome.name())
+                .register(registry)
+                .increment();
+        Timer.builder("apm.check.duration")
+                .description("Duration of one login check (connect, login, logout)")
+                .tag("provider", providerTag)
+                .tag("protocol", protocol.label())
+                .publishPercentileHistogram(false)
+                .serviceLevelObjectives(CHECK_DURATION_BUCKETS.toArray(Duration[]::new))
+                .register(registry)
+                .record(duration);
+    }
+
+    /** Counts one dealer notification; {@code kind} is failure, reminder or recovery, {@code result} sent or failed. */
+    public void recordNotification(String kind, String result) {
+        notifications(Labels.word(kind), Labels.word(result)).increment();
+    }
+
+    /** The registry, for the daemon to bind further meters (executor pools, for instance). */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Refreshes the snapshot-backed gauges if due and renders every meter in the given exposition format. */
+    String scrape(String contentType) {
+        gauges.refreshIfStale();
+        return registry.scrape(contentType);
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+
+    private Counter notifications(String kind, String result) {
+        return Counter.builder("apm.notifications")
+                .description("Dealer notifications by kind and result")
+                .tag("kind", kind)
+                .tag("result", result)
+                .register(registry);
+    }
+}
