@@ -1,0 +1,166 @@
+package com.dts.apm.probe;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+
+/**
+ * The sockets of one check. Angus Mail creates them through the two factories here, so the check can
+ * close them from another thread when the deadline passes, and learn the certificate expiry from the
+ * handshake. A fresh TLS context per check means no session resumption: every check verifies the chain.
+ */
+final class Connection {
+    private final List<Socket> sockets = new ArrayList<>();
+    private final SSLSocketFactory tls;
+    private final SocketFactory plain = new PlainFactory();
+    private volatile Instant certificateNotAfter;
+    private boolean aborted;
+
+    Connection(Trust trust) {
+        try {
+            var context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {trust.forCheck(this::trusted)}, null);
+            this.tls = new TlsFactory(context.getSocketFactory());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS", e);
+        }
+    }
+
+    SSLSocketFactory tlsFactory() {
+        return tls;
+    }
+
+    SocketFactory plainFactory() {
+        return plain;
+    }
+
+    Instant certificateNotAfter() {
+        return certificateNotAfter;
+    }
+
+    private void trusted(X509Certificate[] chain) {
+        Instant earliest = null;
+        for (var c : chain) {
+            var notAfter = c.getNotAfter().toInstant();
+            earliest = earliest == null || notAfter.isBefore(earliest) ? notAfter : earliest;
+        }
+        certificateNotAfter = earliest;
+    }
+
+    /** Closes every socket of the check, now and any created later; safe from any thread. */
+    void abort() {
+        List<Socket> toClose;
+        synchronized (sockets) {
+            aborted = true;
+            toClose = List.copyOf(sockets);
+        }
+        toClose.forEach(Connection::closeQuietly);
+    }
+
+    private <S extends Socket> S track(S socket) {
+        boolean late;
+        synchronized (sockets) {
+            sockets.add(socket);
+            late = aborted;
+        }
+        if (late) {
+            closeQuietly(socket);
+        }
+        return socket;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException | RuntimeException e) {
+            // closing to give up: nothing left to do with a failure
+        }
+    }
+
+    private final class PlainFactory extends SocketFactory {
+        @Override
+        public Socket createSocket() {
+            return track(new Socket());
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return track(new Socket(host, port));
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return track(new Socket(host, port, localHost, localPort));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return track(new Socket(host, port));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+                throws IOException {
+            return track(new Socket(address, port, localAddress, localPort));
+        }
+    }
+
+    private final class TlsFactory extends SSLSocketFactory {
+        private final SSLSocketFactory delegate;
+
+        TlsFactory(SSLSocketFactory delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String[] getDefaultCipherSuites() {
+            return delegate.getDefaultCipherSuites();
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return delegate.getSupportedCipherSuites();
+        }
+
+        @Override
+        public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+            track(s);
+            return track(delegate.createSocket(s, host, port, autoClose));
+        }
+
+        @Override
+        public Socket createSocket() throws IOException {
+            return track(delegate.createSocket());
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return track(delegate.createSocket(host, port));
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return track(delegate.createSocket(host, port, localHost, localPort));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return track(delegate.createSocket(host, port));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+                throws IOException {
+            return track(delegate.createSocket(address, port, localAddress, localPort));
+        }
+    }
+}

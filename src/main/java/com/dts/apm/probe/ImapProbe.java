@@ -1,0 +1,82 @@
+package com.dts.apm.probe;
+
+import com.dts.apm.config.Config;
+import com.dts.apm.provider.Protocol;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.angus.mail.iap.ProtocolException;
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPStore;
+
+/**
+ * IMAP check: connect, LOGIN (or AUTHENTICATE PLAIN), then NOOP and {@code LIST "" ""} — Exchange may
+ * accept LOGIN and refuse the next command — then LOGOUT. No mailbox is selected, nothing is read,
+ * flagged or changed.
+ */
+final class ImapProbe extends MailProbe {
+    ImapProbe(Config.Checks checks, Trust trust, ExecutorService workers, ScheduledExecutorService writeTimeouts,
+            AtomicInteger busy) {
+        super(Protocol.IMAP, checks, trust, workers, writeTimeouts, busy);
+    }
+
+    @Override
+    void moreProperties(String prefix, Properties props) {
+        props.put(prefix + "connectionpoolsize", "1");
+        props.put(prefix + "separatestoreconnection", "false");
+    }
+
+    @Override
+    Failure converse(ProbeTarget target, Session session, Connection connection) {
+        IMAPStore store = null;
+        var stage = Failure.Stage.CONNECT;
+        try {
+            store = (IMAPStore) session.getStore("imap");
+            stage = Failure.Stage.LOGIN;
+            var endpoint = target.endpoint();
+            store.connect(endpoint.host(), endpoint.port(), target.username(), target.password().reveal());
+            stage = Failure.Stage.AFTER_LOGIN;
+            var root = (IMAPFolder) store.getDefaultFolder();
+            // doCommand would turn a BYE into a StoreClosedException without the response: keep it here
+            var refused = new ProtocolException[1];
+            root.doCommand(p -> {
+                try {
+                    p.noop();
+                    p.list("", "");
+                } catch (ProtocolException e) {
+                    refused[0] = e;
+                }
+                return null;
+            });
+            if (refused[0] != null) {
+                return Failure.error(Protocol.IMAP, stage, refused[0]);
+            }
+            store.close(); // LOGOUT
+            return null;
+        } catch (MessagingException | RuntimeException e) {
+            return Failure.error(Protocol.IMAP, stage(stage, e), e);
+        } finally {
+            closeQuietly(store);
+        }
+    }
+
+    /** Angus reports greeting, STARTTLS and TLS failures from connect(); keep LOGIN for replies to it. */
+    private static Failure.Stage stage(Failure.Stage stage, Exception e) {
+        return stage == Failure.Stage.LOGIN && !(e instanceof jakarta.mail.AuthenticationFailedException)
+                ? Failure.Stage.CONNECT
+                : stage;
+    }
+
+    private static void closeQuietly(IMAPStore store) {
+        if (store != null) {
+            try {
+                store.close();
+            } catch (MessagingException | RuntimeException e) {
+                // the check already has its answer
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package com.dts.apm.probe;
+
+import com.dts.apm.config.Config;
+import com.dts.apm.provider.Outcome;
+import com.dts.apm.provider.Protocol;
+import com.dts.apm.provider.Security;
+import jakarta.mail.Session;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What IMAP and SMTP checks share: the session properties, the deadline, and turning the outcome of
+ * the conversation into a {@link ProbeResult}. The conversation runs on a worker thread; when the
+ * deadline passes the check's sockets are closed, which ends the worker's blocking read.
+ */
+abstract class MailProbe implements Probe {
+    private static final Logger LOG = LoggerFactory.getLogger(MailProbe.class);
+
+    private final Protocol protocol;
+    private final Config.Checks checks;
+    private final Trust trust;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService writeTimeouts;
+    private final AtomicInteger busyWorkers;
+
+    MailProbe(Protocol protocol, Config.Checks checks, Trust trust, ExecutorService workers,
+            ScheduledExecutorService writeTimeouts, AtomicInteger busyWorkers) {
+        this.protocol = protocol;
+        this.checks = checks;
+        this.trust = trust;
+        this.workers = workers;
+        this.writeTimeouts = writeTimeouts;
+        this.busyWorkers = busyWorkers;
+    }
+
+    /** The conversation: connect, log in, log out; null when it all went well. */
+    abstract Failure converse(ProbeTarget target, Session session, Connection connection);
+
+    @Override
+    public final ProbeResult check(ProbeTarget target) {
+        refuseMisconfiguration(target);
+        var started = System.nanoTime();
+        var connection = new Connection(trust);
+        var session = Session.getInstance(properties(target, connection));
+        session.setDebug(false);
+        busyWorkers.incrementAndGet();
+        var future = workers.submit(() -> {
+            try {
+                return converse(target, session, connection);
+            } finally {
+                connection.abort(); // every path: no socket outlives its check
+                busyWorkers.decrementAndGet();
+            }
+        });
+        Failure failure;
+        try {
+            failure = future.get(checks.deadline().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            connection.abort();
+            future.cancel(true);
+            failure = Failure.error(protocol, Failure.Stage.DEADLINE, null);
+        } catch (InterruptedException e) {
+            connection.abort();
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            failure = Failure.error(protocol, Failure.Stage.DEADLINE, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("probe worker failed", e.getCause());
+        }
+        var result = result(target, failure, Duration.ofNanos(System.nanoTime() - started), connection);
+        LOG.debug("{} login to {} as {} -> {} in {} ms", protocol.label(), target.endpoint(), target.username(),
+                result.outcome(), result.duration().toMillis());
+        return result;
+    }
+
+    private ProbeResult result(ProbeTarget target, Failure failure, Duration took, Connection connection) {
+        if (failure == null) {
+            return new ProbeResult(protocol, Outcome.OK, took, "", connection.certificateNotAfter());
+        }
+        var outcome = FailureClassifier.classify(target.provider(), failure);
+        String text;
+        if (failure.stage() == Failure.Stage.DEADLINE) {
+            text = "no answer within the " + checks.deadline().toSeconds() + "s deadline";
+        } else if (failure.stage() == Failure.Stage.NO_AUTH) {
+            text = "the server offers no AUTH mechanism after EHLO";
+        } else {
+            var reply = FailureClassifier.serverReply(failure);
+            text = reply != null ? reply.text() : Details.describe(failure.error());
+        }
+        var detail = Details.clean(text, target.username(), target.password().reveal());
+        return new ProbeResult(protocol, outcome, took, detail, connection.certificateNotAfter());
+    }
+
+    private void refuseMisconfiguration(ProbeTarget target) {
+        if (target.protocol() != protocol) {
+            throw new IllegalArgumentException("a " + protocol.label() + " probe cannot check " + target);
+        }
+        if (target.endpoint().security() == Security.PLAIN && !target.endpoint().isLoopback()) {
+            throw new IllegalArgumentException("refusing a plain (unencrypted) login to " + target.endpoint()
+                    + ": plain is allowed for loopback hosts only");
+        }
+    }
+
+    private Properties properties(ProbeTarget target, Connection connection) {
+        var p = "mail." + protocol.label() + ".";
+        var props = new Properties();
+        props.put("mail.debug", "false");
+        props.put("mail.debug.auth", "false");
+        props.put("mail.debug.auth.username", "false");
+        props.put("mail.debug.auth.password", "false");
+        props.put(p + "connectiontimeout", Long.toString(checks.connectTimeout().toMillis()));
+        props.put(p + "timeout", Long.toString(checks.readTimeout().toMillis()));
+        props.put(p + "writetimeout", Long.toString(checks.readTimeout().toMillis()));
+        props.put(p + "executor.writetimeout", writeTimeouts);
+        props.put(p + "socketFactory", connection.plainFactory());
+        props.put(p + "ssl.socketFactory", connection.tlsFactory());
+        props.put(p + "ssl.checkserveridentity", "true");
+        props.put(p + "ssl.protocols", "TLSv1.3 TLSv1.2");
+        switch (target.endpoint().security()) {
+            case SSL -> props.put(p + "ssl.enable", "true");
+            case STARTTLS -> {
+                props.put(p + "starttls.enable", "true");
+                props.put(p + "starttls.required", "true");
+            }
+            case PLAIN -> props.put(p + "ssl.enable", "false");
+        }
+        moreProperties(p, props);
+        return props;
+    }
+
+    /** Protocol-specific session properties; never credentials. */
+    abstract void moreProperties(String prefix, Properties props);
+}

@@ -1,0 +1,83 @@
+package com.dts.apm.probe;
+
+import com.dts.apm.config.Config;
+import com.dts.apm.provider.Protocol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The entry point for other packages: the IMAP and SMTP probes built from {@code checks:} settings,
+ * sharing one trust configuration and one pool of worker threads. Close it at shutdown.
+ */
+public final class Probes implements AutoCloseable {
+    private final ExecutorService workers;
+    private final ScheduledExecutorService writeTimeouts;
+    private final AtomicInteger busy = new AtomicInteger();
+    private final Probe imap;
+    private final Probe smtp;
+
+    private Probes(Config.Checks checks) {
+        var trust = Trust.from(checks);
+        this.workers = Executors.newCachedThreadPool(daemon("apm-probe-"));
+        this.writeTimeouts = Executors.newScheduledThreadPool(1, daemon("apm-probe-write-timeout-"));
+        this.imap = new ImapProbe(checks, trust, workers, writeTimeouts, busy);
+        this.smtp = new SmtpProbe(checks, trust, workers, writeTimeouts, busy);
+    }
+
+    /**
+     * Builds the probes; reads the trust store named in {@code checks} now.
+     *
+     * @throws com.dts.apm.config.ConfigException when the configured trust store cannot be read
+     */
+    public static Probes create(Config.Checks checks) {
+        return new Probes(Objects.requireNonNull(checks, "checks"));
+    }
+
+    /** The probe for one protocol. */
+    public Probe probe(Protocol protocol) {
+        return switch (protocol) {
+            case IMAP -> imap;
+            case SMTP -> smtp;
+        };
+    }
+
+    /** Checks one target with the probe for its protocol. */
+    public ProbeResult check(ProbeTarget target) {
+        return probe(target.protocol()).check(target);
+    }
+
+    /** Checks targets one after another, in order; running many at once is the scheduler's job. */
+    public List<ProbeResult> checkAll(List<ProbeTarget> targets) {
+        var results = new ArrayList<ProbeResult>(targets.size());
+        for (var target : targets) {
+            results.add(check(target));
+        }
+        return results;
+    }
+
+    /** Worker threads still talking to a server (a check past its deadline frees its worker soon after). */
+    int busyWorkers() {
+        return busy.get();
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+        writeTimeouts.shutdownNow();
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        var counter = new AtomicInteger();
+        return r -> {
+            var t = new Thread(r, prefix + counter.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

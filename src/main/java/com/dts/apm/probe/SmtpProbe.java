@@ -1,0 +1,68 @@
+package com.dts.apm.probe;
+
+import com.dts.apm.config.Config;
+import com.dts.apm.provider.Protocol;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+
+/** SMTP check: connect, EHLO, (STARTTLS, EHLO), AUTH, QUIT. Never MAIL FROM, never a message. */
+final class SmtpProbe extends MailProbe {
+    SmtpProbe(Config.Checks checks, Trust trust, ExecutorService workers, ScheduledExecutorService writeTimeouts,
+            AtomicInteger busy) {
+        super(Protocol.SMTP, checks, trust, workers, writeTimeouts, busy);
+    }
+
+    @Override
+    void moreProperties(String prefix, Properties props) {
+        props.put(prefix + "auth", "true");
+        props.put(prefix + "ehlo", "true");
+    }
+
+    @Override
+    Failure converse(ProbeTarget target, Session session, Connection connection) {
+        SMTPTransport transport = null;
+        try {
+            transport = (SMTPTransport) session.getTransport("smtp");
+            var endpoint = target.endpoint();
+            transport.connect(endpoint.host(), endpoint.port(), target.username(), target.password().reveal());
+            // Angus connects without AUTH when the server offers none: that is not a verified login.
+            if (!transport.supportsExtension("AUTH") && !transport.supportsExtension("AUTH=LOGIN")) {
+                return Failure.reply(Protocol.SMTP, Failure.Stage.NO_AUTH, transport.getLastReturnCode(), null);
+            }
+            transport.close(); // QUIT
+            return null;
+        } catch (MessagingException | RuntimeException e) {
+            return failure(transport, e);
+        } finally {
+            closeQuietly(transport);
+        }
+    }
+
+    /** A reply code of 400 or more is the server's refusal in its own words; anything else is an error. */
+    private static Failure failure(SMTPTransport transport, Exception e) {
+        var code = transport == null ? -1 : transport.getLastReturnCode();
+        var reply = transport == null ? null : transport.getLastServerResponse();
+        if (code >= 400 && reply != null) {
+            var stage = e instanceof jakarta.mail.AuthenticationFailedException
+                    ? Failure.Stage.LOGIN
+                    : Failure.Stage.CONNECT;
+            return new Failure(Protocol.SMTP, stage, code, reply, e);
+        }
+        return Failure.error(Protocol.SMTP, Failure.Stage.CONNECT, e);
+    }
+
+    private static void closeQuietly(SMTPTransport transport) {
+        if (transport != null) {
+            try {
+                transport.close();
+            } catch (MessagingException | RuntimeException e) {
+                // the check already has its answer
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package com.dts.apm.probe;
+
+import com.dts.apm.config.Config;
+import com.dts.apm.config.ConfigException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * The certificates a check trusts: the JDK's CA list, plus the operator's trust store from
+ * {@code checks.trust-store} when one is configured (for dealers' private mail servers). A chain
+ * passes when either accepts it; host-name checks stay with the JDK trust manager.
+ */
+final class Trust {
+    private final List<X509ExtendedTrustManager> managers;
+
+    private Trust(List<X509ExtendedTrustManager> managers) {
+        this.managers = List.copyOf(managers);
+    }
+
+    static Trust from(Config.Checks checks) {
+        var managers = new ArrayList<X509ExtendedTrustManager>();
+        managers.add(managerFor(null));
+        if (checks.trustStore() != null) {
+            managers.add(managerFor(load(checks)));
+        }
+        return new Trust(managers);
+    }
+
+    private static KeyStore load(Config.Checks checks) {
+        var file = checks.trustStore();
+        try {
+            char[] password = null;
+            if (checks.trustStorePasswordFile() != null) {
+                password = Files.readString(checks.trustStorePasswordFile(), StandardCharsets.UTF_8)
+                        .strip()
+                        .toCharArray();
+            }
+            var store = KeyStore.getInstance(checks.trustStoreType());
+            try (InputStream in = Files.newInputStream(file)) {
+                store.load(in, password);
+            }
+            return store;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException("checks.trust-store: cannot read " + file + " as "
+                    + checks.trustStoreType() + ": " + e.getMessage());
+        }
+    }
+
+    private static X509ExtendedTrustManager managerFor(KeyStore store) {
+        try {
+            var factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            for (var m : factory.getTrustManagers()) {
+                if (m instanceof X509ExtendedTrustManager x) {
+                    return x;
+                }
+            }
+            throw new IllegalStateException("the JDK offers no X509ExtendedTrustManager");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS trust", e);
+        }
+    }
+
+    /** A trust manager for one check that reports the verified chain to {@code onTrusted}. */
+    X509ExtendedTrustManager forCheck(java.util.function.Consumer<X509Certificate[]> onTrusted) {
+        return new X509ExtendedTrustManager() {
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                    throws CertificateException {
+                check(chain, m -> m.checkServerTrusted(chain, authType, socket));
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                    throws CertificateException {
+                check(chain, m -> m.checkServerTrusted(chain, authType, engine));
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                check(chain, m -> m.checkServerTrusted(chain, authType));
+            }
+
+            private void check(X509Certificate[] chain, Check check) throws CertificateException {
+                CertificateException first = null;
+                for (var m : managers) {
+                    try {
+                        check.run(m);
+                        onTrusted.accept(chain);
+                        return;
+                    } catch (CertificateException e) {
+                        first = first == null ? e : first;
+                    }
+                }
+                throw first;
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                    throws CertificateException {
+                throw new CertificateException("a probe never acts as a server");
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                    throws CertificateException {
+                throw new CertificateException("a probe never acts as a server");
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                throw new CertificateException("a probe never acts as a server");
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return managers.stream()
+                        .flatMap(m -> java.util.Arrays.stream(m.getAcceptedIssuers()))
+                        .toArray(X509Certificate[]::new);
+            }
+        };
+    }
+
+    private interface Check {
+        void run(X509ExtendedTrustManager manager) throws CertificateException;
+    }
+}
