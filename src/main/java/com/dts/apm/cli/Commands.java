@@ -8,5 +8,6 @@ final class Commands {
 
     static void register(CommandLine root) {
         // subcommands are added here as they are built
+        root.addSubcommand(new AlertsCommand());
     }
 }
