@@ -72,11 +72,26 @@ class AlertComposerTest {
         "APP_PASSWORD_REQUIRED, normal password",
         "APP_PASSWORD_REQUIRED, 2-step verification switched on",
         "PROTOCOL_DISABLED,     IMAP access is switched off",
-        "ACCOUNT_LOCKED,        signs in on the Gmail website and confirms",
+        "ACCOUNT_LOCKED,        signs in on the website of Gmail and confirms",
         "BASIC_AUTH_DISABLED,   no longer lets programs",
     })
     void saysWhatHappenedInPlainWords(Outcome outcome, String words) {
         assertThat(composer.compose(anAlert().outcome(outcome).build()).textBody()).contains(words);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Outcome.class, names = {"AUTH_REJECTED", "APP_PASSWORD_REQUIRED", "PROTOCOL_DISABLED",
+        "ACCOUNT_LOCKED", "BASIC_AUTH_DISABLED"})
+    void everyProviderReadsWellForEveryDealerOutcome(Outcome outcome) {
+        for (var provider : AnAlert.CATALOG.ids()) {
+            for (var kind : new AlertKind[] {AlertKind.FAILURE, AlertKind.REMINDER}) {
+                var mail = composer.compose(anAlert().provider(provider).outcome(outcome).kind(kind).build());
+                assertThat(mail.textBody()).as(provider + " " + kind)
+                        .doesNotContain("the your", "your your", "Other mail host", "{", "}", "null")
+                        .contains("1. ", "help@dts.example");
+                assertThat(mail.htmlBody()).as(provider + " " + kind).doesNotContain("{{", "null");
+            }
+        }
     }
 
     @Test
