@@ -9,5 +9,6 @@ final class Commands {
     static void register(CommandLine root) {
         root.addSubcommand(new IntegrationsCommand());
         root.addSubcommand(new KeysCommand());
+        root.addSubcommand(new AlertsCommand());
     }
 }

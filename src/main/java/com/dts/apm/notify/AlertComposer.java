@@ -1,0 +1,266 @@
+package com.dts.apm.notify;
+
+import com.dts.apm.config.Config;
+import com.dts.apm.provider.Outcome;
+import com.dts.apm.provider.ProviderCatalog;
+import com.dts.apm.provider.ProviderSpec;
+import com.github.mustachejava.DefaultMustacheFactory;
+import com.github.mustachejava.Mustache;
+import com.github.mustachejava.MustacheFactory;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Renders an {@link AlertContext} into a {@link ComposedEmail} with the Mustache templates under
+ * {@code templates/} (a file of the same name in the override folder wins) and the steps in
+ * {@code templates/steps.yml}. Templates are compiled once; instances are immutable and thread-safe.
+ */
+public final class AlertComposer {
+    static final int SUBJECT_MAX = 160;
+    static final int DEALER_MAX = 120;
+    static final int DEALER_IN_SUBJECT_MAX = 40;
+    static final int DETAIL_MAX = 1000;
+
+    private static final DateTimeFormatter WHEN =
+            DateTimeFormatter.ofPattern("d MMMM yyyy 'at' HH:mm 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+
+    private final MustacheFactory html;
+    private final MustacheFactory text;
+    private final Wording wording;
+    private final Clock clock;
+
+    /**
+     * @param overrideDir folder whose files replace built-in templates of the same name; null for none
+     * @param clock gives "now" for how long a failure has lasted
+     */
+    public AlertComposer(Path overrideDir, Clock clock) {
+        var source = new TemplateSource(overrideDir);
+        this.html = new DefaultMustacheFactory(source);
+        this.text = new PlainTextFactory(source);
+        this.wording = Wording.load(source);
+        this.clock = clock;
+        for (var kind : AlertKind.values()) { // fail at start on a broken override, not at the first alert
+            html.compile(kind.label() + ".html.mustache");
+            text.compile(kind.label() + ".text.mustache");
+        }
+        text.compile("subject.mustache");
+    }
+
+    /** A composer using {@code alerts.templates-dir}. */
+    public static AlertComposer from(Config.Alerts alerts, Clock clock) {
+        return new AlertComposer(alerts.templatesDir(), clock);
+    }
+
+    /**
+     * Renders one alert. Failure and reminder emails need an outcome the dealer can fix (or
+     * {@code BASIC_AUTH_DISABLED}, sent to dealers only when so configured).
+     *
+     * @throws IllegalArgumentException for a dealer failure or reminder about an outcome no dealer can fix
+     */
+    public ComposedEmail compose(AlertContext alert) {
+        var view = view(alert);
+        var kind = alert.kind().label();
+        var subject = DisplayText.oneLine(render(text, "subject.mustache", view), SUBJECT_MAX);
+        view.put("subject", subject);
+        var textBody = tidy(render(text, kind + ".text.mustache", view));
+        var htmlBody = render(html, kind + ".html.mustache", view);
+        return new ComposedEmail(subject, textBody, htmlBody);
+    }
+
+    /** Which fix a dealer is asked for. */
+    static Wording.Procedure procedure(ProviderSpec provider, Outcome outcome) {
+        if (effectiveOutcome(provider, outcome) == Outcome.BASIC_AUTH_DISABLED) {
+            return Wording.Procedure.SIGN_IN_WITH_PROVIDER;
+        }
+        return switch (outcome) {
+            case AUTH_REJECTED, APP_PASSWORD_REQUIRED -> Wording.Procedure.NEW_APP_PASSWORD;
+            case PROTOCOL_DISABLED -> Wording.Procedure.SWITCH_ON_IMAP;
+            case ACCOUNT_LOCKED -> Wording.Procedure.CONFIRM_ON_WEB;
+            default -> throw new IllegalArgumentException(
+                    "outcome " + outcome + " is not something a dealer can fix (who: " + outcome.who() + ")");
+        };
+    }
+
+    /** A provider that takes no password at all turns every rejected login into "sign in again". */
+    static Outcome effectiveOutcome(ProviderSpec provider, Outcome outcome) {
+        if (provider.acceptsNoPasswords()
+                && (outcome == Outcome.AUTH_REJECTED || outcome == Outcome.APP_PASSWORD_REQUIRED)) {
+            return Outcome.BASIC_AUTH_DISABLED;
+        }
+        return outcome;
+    }
+
+    private Map<String, Object> view(AlertContext a) {
+        var p = a.provider();
+        var dealer = DisplayText.oneLine(a.dealerName(), DEALER_MAX);
+        var v = new LinkedHashMap<String, Object>();
+        v.put(a.kind().label(), true);
+        v.put("product", DisplayText.oneLine(a.productName(), 80));
+        v.put("dealer", dealer);
+        v.put("dealerShort", DisplayText.oneLine(a.dealerName(), DEALER_IN_SUBJECT_MAX));
+        v.put("hasDealer", !dealer.isEmpty());
+        v.put("mailbox", DisplayText.oneLine(a.mailbox(), 254));
+        v.put("provider", providerName(p));
+        v.put("mailboxKind", isCustom(p) ? "mailbox" : providerName(p) + " mailbox");
+        v.put("providerId", p.id());
+        v.put("outcome", a.outcome().name());
+        v.put("support", DisplayText.oneLine(a.supportContact(), 200));
+        v.put("supportHref", supportHref(a.supportContact()));
+        v.put("reconnect", a.reconnectLink());
+        v.put("reconnectHref", safeHref(a.reconnectLink()));
+        if (a.failingSince() != null) {
+            v.put("since", WHEN.format(a.failingSince()));
+            v.put("brokenFor", span(Duration.between(a.failingSince(), clock.instant())));
+        }
+        if (a.reminderNumber() > 0) {
+            v.put("reminderNumber", a.reminderNumber());
+        }
+        switch (a.kind()) {
+            case FAILURE, REMINDER -> {
+                var fix = procedure(p, a.outcome());
+                var shown = effectiveOutcome(p, a.outcome());
+                v.put("whatHappened", fill(wording.whatHappened(shown, p.id()), a));
+                v.put("steps", steps(wording.steps(fix, p.id()), a));
+            }
+            case RECOVERY -> { }
+            case OPS -> {
+                v.put("opsMeaning", fill(wording.opsMeaning(a.outcome()), a));
+                v.put("who", a.outcome().who().name().toLowerCase(Locale.ROOT));
+                if (a.detail() != null && !a.detail().isBlank()) {
+                    v.put("detail", DisplayText.oneLine(a.detail(), DETAIL_MAX));
+                }
+            }
+        }
+        return v;
+    }
+
+    private List<Map<String, Object>> steps(List<Wording.Step> steps, AlertContext a) {
+        var out = new ArrayList<Map<String, Object>>();
+        for (var s : steps) {
+            var m = new LinkedHashMap<String, Object>();
+            m.put("number", out.size() + 1);
+            m.put("text", fill(s.text(), a));
+            var link = link(s.link(), a);
+            if (link != null) {
+                m.put("link", link);
+                m.put("href", safeHref(link));
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static String link(String kind, AlertContext a) {
+        if (kind == null) {
+            return null;
+        }
+        var ap = a.provider().appPassword();
+        return switch (kind) {
+            case "page" -> ap.url();
+            case "help" -> ap.helpUrl();
+            case "reconnect" -> a.reconnectLink();
+            default -> null;
+        };
+    }
+
+    private static List<String> fill(List<String> texts, AlertContext a) {
+        return texts.stream().map(t -> fill(t, a)).toList();
+    }
+
+    private static String fill(String text, AlertContext a) {
+        var format = a.provider().appPassword().format();
+        var filled = text.replace("{product}", DisplayText.oneLine(a.productName(), 80))
+                .replace("{provider}", providerName(a.provider()))
+                .replace("{mailbox}", DisplayText.oneLine(a.mailbox(), 254))
+                .replace("{format}", format == null ? "a long password of letters and digits" : format);
+        return filled.isEmpty() ? filled : Character.toUpperCase(filled.charAt(0)) + filled.substring(1);
+    }
+
+    private static boolean isCustom(ProviderSpec p) {
+        return p.id().equals(ProviderCatalog.CUSTOM);
+    }
+
+    /** A custom host has no brand the dealer would know, so the mail says "your email provider". */
+    private static String providerName(ProviderSpec p) {
+        return isCustom(p) ? "your email provider" : DisplayText.oneLine(p.name(), 80);
+    }
+
+    /** Only http(s) links become clickable; anything else would let a config value run script. */
+    private static String safeHref(String url) {
+        var lower = url == null ? "" : url.toLowerCase(Locale.ROOT);
+        return lower.startsWith("https://") || lower.startsWith("http://") ? url : null;
+    }
+
+    private static String supportHref(String contact) {
+        if (contact == null || contact.isBlank()) {
+            return null;
+        }
+        if (contact.matches("[^\\s@<>\"]+@[^\\s@<>\"]+")) {
+            return "mailto:" + contact;
+        }
+        return safeHref(contact);
+    }
+
+    static String span(Duration d) {
+        if (d.isNegative() || d.toHours() < 1) {
+            return "less than an hour";
+        }
+        if (d.toHours() < 48) {
+            return d.toHours() == 1 ? "1 hour" : d.toHours() + " hours";
+        }
+        return d.toDays() + " days";
+    }
+
+    private static String render(MustacheFactory factory, String name, Map<String, Object> view) {
+        Mustache m = factory.compile(name);
+        var out = new StringWriter();
+        m.execute(out, view);
+        return out.toString();
+    }
+
+    /** Trailing spaces off, at most one blank line in a row, one final newline. */
+    static String tidy(String text) {
+        var lines = text.replace("\r\n", "\n").lines().map(String::stripTrailing).toList();
+        var sb = new StringBuilder();
+        int blank = 0;
+        for (var line : lines) {
+            if (line.isEmpty()) {
+                if (++blank > 1 || sb.length() == 0) {
+                    continue;
+                }
+            } else {
+                blank = 0;
+            }
+            sb.append(line).append('\n');
+        }
+        return sb.toString().strip() + "\n";
+    }
+
+    /** Mustache without HTML escaping, for the subject and the text part. */
+    private static final class PlainTextFactory extends DefaultMustacheFactory {
+        PlainTextFactory(TemplateSource source) {
+            super(source);
+        }
+
+        @Override
+        public void encode(String value, Writer writer) {
+            try {
+                writer.write(value);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
