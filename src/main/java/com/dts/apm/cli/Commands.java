@@ -8,6 +8,10 @@ final class Commands {
 
     static void register(CommandLine root) {
         root.addSubcommand(new IntegrationsCommand());
+        root.addSubcommand(new CheckCommand());
+        root.addSubcommand(new HistoryCommand());
+        root.addSubcommand(new StatusCommand());
+        root.addSubcommand(new RunCommand());
         root.addSubcommand(new KeysCommand());
         root.addSubcommand(new AlertsCommand());
     }

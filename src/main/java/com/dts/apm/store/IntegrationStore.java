@@ -8,6 +8,7 @@ import com.dts.apm.provider.Security;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -94,6 +95,32 @@ public final class IntegrationStore {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + FROM + " ORDER BY i.id")
                 .map(IntegrationStore::map)
                 .list());
+    }
+
+    /** Enabled integrations due at {@code now}, most overdue first. */
+    public List<Integration> listDue(Instant now, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + FROM
+                        + " WHERE i.enabled = 1 AND i.next_check_at <= :now ORDER BY i.next_check_at LIMIT :n")
+                .bind("now", now.toEpochMilli())
+                .bind("n", limit)
+                .map(IntegrationStore::map)
+                .list());
+    }
+
+    /**
+     * Spreads integrations that became overdue by more than {@code grace} (the daemon was down) evenly over
+     * the next {@code window}, so a restart after a long stop does not check everything at once.
+     * Integrations whose password changed or that were never checked stay due now. Returns how many moved.
+     */
+    public int spreadOverdue(Instant now, Duration grace, Duration window) {
+        long n = now.toEpochMilli();
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE integration SET next_check_at = :now + (abs(random()) % :window)"
+                        + " WHERE enabled = 1 AND next_check_at < :cutoff AND last_checked_at IS NOT NULL"
+                        + " AND (password_changed_at IS NULL OR password_changed_at < last_checked_at)")
+                .bind("now", n)
+                .bind("window", Math.max(1, window.toMillis()))
+                .bind("cutoff", n - grace.toMillis())
+                .execute());
     }
 
     /** Deletes the integration and its history. */

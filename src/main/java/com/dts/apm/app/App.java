@@ -1,0 +1,116 @@
+package com.dts.apm.app;
+
+import com.dts.apm.config.Config;
+import com.dts.apm.config.Durations;
+import com.dts.apm.metrics.Health;
+import com.dts.apm.metrics.HttpEndpoint;
+import com.dts.apm.metrics.Metrics;
+import com.dts.apm.probe.ProbeResult;
+import com.dts.apm.schedule.CheckListener;
+import com.dts.apm.schedule.Daemon;
+import com.dts.apm.schedule.Dispatcher;
+import com.dts.apm.schedule.RecurringTask;
+import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.Integration;
+import com.dts.apm.store.Outbox;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of the daemon: builds every part with constructors, starts them, and
+ * {@link #close()} stops them in reverse (claiming, in-flight checks, scheduler, endpoint, probes).
+ */
+public final class App implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(App.class);
+
+    /** How often due integrations are claimed from the database. */
+    static final Duration DISPATCH_EVERY = Duration.ofSeconds(1);
+
+    private final Workspace ws;
+    private final Verification verification;
+    private final Metrics metrics;
+    private final Dispatcher dispatcher;
+    private final Daemon daemon;
+    private final HttpEndpoint endpoint;
+
+    private App(Workspace ws) {
+        this.ws = ws;
+        var config = ws.config();
+        var checkLog = new CheckLog(ws.database());
+        var outbox = new Outbox(ws.database());
+        var source = new StoreMetricsSource(checkLog, outbox, ws.clock());
+        this.metrics = new Metrics(source);
+        CheckListener listener = (Integration i, ProbeResult r) -> {
+            source.checked(i, r);
+            metrics.recordCheck(i.provider(), r.protocol(), r.outcome(), r.duration());
+        };
+        this.verification = new Verification(ws, listener);
+        this.dispatcher = new Dispatcher(ws.integrations(), verification.service(), verification.gate(), ws.clock(),
+                config.schedule().maxConcurrentChecks());
+        var tasks = new ArrayList<RecurringTask>();
+        tasks.add(new RecurringTask("dispatch", DISPATCH_EVERY, Duration.ZERO, dispatcher::tick));
+        tasks.add(new RecurringTask("retention", Duration.ofDays(1), Duration.ofMinutes(1), () -> {
+            int n = checkLog.pruneBefore(ws.clock().instant().minus(config.history().retention()));
+            log.info("retention: pruned {} check result(s) older than {}", n, Durations.format(config.history().retention()));
+        }));
+        this.daemon = new Daemon(tasks);
+        int moved = ws.integrations().spreadOverdue(ws.clock().instant(), config.schedule().interval(), config.schedule().jitter());
+        if (moved > 0) {
+            log.info("{} integration(s) were overdue after the downtime; spread over the next {}", moved,
+                    Durations.format(config.schedule().jitter()));
+        }
+        daemon.start();
+        this.endpoint = HttpEndpoint.start(config.http(), metrics, this::health);
+    }
+
+    /** Opens the workspace and starts the daemon. */
+    public static App start(Config config, Map<String, String> env, Clock clock) {
+        var ws = Workspace.open(config, env, clock);
+        var app = new App(ws);
+        var s = config.schedule();
+        log.info("app-password-monitor running: {} integration(s) ({} enabled), interval {}, at most {} checks at once"
+                        + " ({} per provider), database {}, endpoint http://{}:{}/metrics",
+                ws.integrations().list().size(), ws.integrations().list().stream().filter(Integration::enabled).count(),
+                Durations.format(s.interval()), s.maxConcurrentChecks(), s.maxConcurrentPerProvider(), ws.database().file(),
+                config.http().bind(), app.endpoint.port());
+        return app;
+    }
+
+    /** 200 while the scheduler runs and the database answers. */
+    Health.Status health() {
+        if (!daemon.running() || !dispatcher.isClaiming()) {
+            return Health.Status.failing("scheduler is not running");
+        }
+        if (!ws.database().answers()) {
+            return Health.Status.failing("database does not answer");
+        }
+        return Health.Status.ok();
+    }
+
+    public int httpPort() {
+        return endpoint.port();
+    }
+
+    public Workspace workspace() {
+        return ws;
+    }
+
+    @Override
+    public void close() {
+        log.info("stopping: no new checks; waiting up to {} for {} in flight",
+                Durations.format(ws.config().schedule().shutdownGrace()), dispatcher.inFlight());
+        int left = dispatcher.stop(ws.config().schedule().shutdownGrace());
+        if (left > 0) {
+            log.warn("{} check(s) did not finish within the shutdown grace and were abandoned unrecorded", left);
+        }
+        daemon.close();
+        endpoint.close();
+        verification.close();
+        metrics.close();
+        log.info("stopped");
+    }
+}

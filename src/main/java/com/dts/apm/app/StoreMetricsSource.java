@@ -1,0 +1,69 @@
+package com.dts.apm.app;
+
+import com.dts.apm.metrics.MetricsSource;
+import com.dts.apm.probe.ProbeResult;
+import com.dts.apm.schedule.CheckListener;
+import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.Integration;
+import com.dts.apm.store.Outbox;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The gauges' view of the database (a few GROUP BY queries, read at most once per snapshot interval),
+ * plus the certificate expiry last seen per mail server host, kept in memory from the checks.
+ */
+final class StoreMetricsSource implements MetricsSource, CheckListener {
+    private final CheckLog checks;
+    private final Outbox outbox;
+    private final Clock clock;
+    private final Map<String, Instant> certificates = new ConcurrentHashMap<>();
+
+    StoreMetricsSource(CheckLog checks, Outbox outbox, Clock clock) {
+        this.checks = checks;
+        this.outbox = outbox;
+        this.clock = clock;
+    }
+
+    @Override
+    public void checked(Integration integration, ProbeResult result) {
+        if (result.certificateNotAfter() != null) {
+            certificates.put(integration.endpoint(result.protocol()).host(), result.certificateNotAfter());
+        }
+    }
+
+    @Override
+    public Map<Key, Long> integrationsByProviderAndState() {
+        var out = new HashMap<Key, Long>();
+        checks.countsByProviderAndState().forEach((provider, states) ->
+                states.forEach((state, n) -> out.put(new Key(provider, state.name()), n)));
+        return out;
+    }
+
+    @Override
+    public long notificationQueueDepth() {
+        return outbox.queueDepth();
+    }
+
+    @Override
+    public OptionalDouble oldestCheckAgeSeconds() {
+        return checks.oldestCheck()
+                .map(t -> OptionalDouble.of(Math.max(0, Duration.between(t, clock.instant()).toMillis() / 1000.0)))
+                .orElse(OptionalDouble.empty());
+    }
+
+    @Override
+    public Map<String, Long> heldAlertsByProvider() {
+        return outbox.heldByProvider();
+    }
+
+    @Override
+    public Map<String, Instant> certificateNotAfterByHost() {
+        return Map.copyOf(certificates);
+    }
+}

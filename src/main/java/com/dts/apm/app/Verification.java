@@ -1,0 +1,49 @@
+package com.dts.apm.app;
+
+import com.dts.apm.probe.Probes;
+import com.dts.apm.schedule.CheckListener;
+import com.dts.apm.schedule.CheckService;
+import com.dts.apm.schedule.ProviderGate;
+import com.dts.apm.schedule.StateMachine;
+import com.dts.apm.store.CheckLog;
+
+/** The check machinery over a workspace: probes, provider pacing, the state machine and the check service. */
+public final class Verification implements AutoCloseable {
+    private final Probes probes;
+    private final ProviderGate gate;
+    private final CheckLog log;
+    private final CheckService service;
+
+    public Verification(Workspace ws, CheckListener listener) {
+        var config = ws.config();
+        this.probes = Probes.create(config.checks());
+        this.gate = new ProviderGate(ws.catalog(), config.schedule());
+        this.log = new CheckLog(ws.database());
+        this.service = new CheckService(ws.integrations(), log, ws.catalog(), probes::probe, gate, new StateMachine(policy(ws)),
+                config.schedule(), ws.clock(), listener);
+    }
+
+    static StateMachine.Policy policy(Workspace ws) {
+        var s = ws.config().schedule();
+        var a = ws.config().alerts();
+        return new StateMachine.Policy(s.confirmAfter(), s.failingRecheckInterval(), s.degradedAfter(), s.retryInitial(),
+                s.retryMax(), a.recoveryNotice(), a.basicAuthDisabledToDealer(), a.opsEmail());
+    }
+
+    public CheckService service() {
+        return service;
+    }
+
+    public ProviderGate gate() {
+        return gate;
+    }
+
+    public CheckLog log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        probes.close();
+    }
+}

@@ -1,0 +1,60 @@
+package com.dts.apm.cli;
+
+import com.dts.apm.store.CheckLog;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code history ID}: recent checks and state changes of one integration. */
+@Command(name = "history", description = "Recent checks and state changes of one integration.", mixinStandardHelpOptions = true)
+final class HistoryCommand implements Callable<Integer> {
+    @ParentCommand
+    RootCommand root;
+
+    @Parameters(paramLabel = "ID")
+    long id;
+
+    @Option(names = "--limit", defaultValue = "20", description = "How many of each (default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--json")
+    boolean json;
+
+    record HistoryView(long id, String email, String state, java.util.List<CheckView> checks, java.util.List<CheckLog.TransitionRecord> transitions) {}
+
+    record CheckView(java.time.Instant checkedAt, String protocol, String outcome, long durationMs, String detail) {}
+
+    @Override
+    public Integer call() {
+        var ws = root.workspace();
+        var i = ws.integrations().get(id);
+        var log = new CheckLog(ws.database());
+        var checks = log.history(id, limit);
+        var transitions = log.transitions(id, limit);
+        var out = root.terminal.out();
+        if (json) {
+            out.println(Json.write(new HistoryView(i.id(), i.email(), i.state().name(), checks.stream()
+                    .map(c -> new CheckView(c.checkedAt(), c.protocol().label(), c.outcome().name(), c.durationMs(), c.detail()))
+                    .toList(), transitions)));
+            return 0;
+        }
+        out.printf("%d %s (%s): %s%n%nchecks (newest first):%n", i.id(), i.email(), i.provider(), i.state());
+        for (var c : checks) {
+            out.printf("  %s  %-4s %-21s %6d ms  %s%n", IntegrationsCommand.time(c.checkedAt()), c.protocol().label(), c.outcome(),
+                    c.durationMs(), c.detail() == null ? "" : c.detail());
+        }
+        if (checks.isEmpty()) {
+            out.println("  (none yet)");
+        }
+        out.printf("%nstate changes (newest first):%n");
+        for (var t : transitions) {
+            out.printf("  %s  %s -> %s  %s%n", IntegrationsCommand.time(t.at()), t.from(), t.to(), t.reason() == null ? "" : t.reason());
+        }
+        if (transitions.isEmpty()) {
+            out.println("  (none yet)");
+        }
+        return 0;
+    }
+}

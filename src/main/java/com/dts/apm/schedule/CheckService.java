@@ -1,0 +1,106 @@
+package com.dts.apm.schedule;
+
+import com.dts.apm.config.Config;
+import com.dts.apm.probe.Probe;
+import com.dts.apm.probe.ProbeResult;
+import com.dts.apm.probe.ProbeTarget;
+import com.dts.apm.provider.Outcome;
+import com.dts.apm.provider.Protocol;
+import com.dts.apm.provider.ProviderCatalog;
+import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.Integration;
+import com.dts.apm.store.IntegrationStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies one integration the way the daemon does: logs in over each of its protocols (paced by the
+ * provider gate), then records the results and the state machine's verdict in one transaction. Used by
+ * the scheduler's workers and by the {@code check} command alike.
+ */
+public final class CheckService {
+    private static final Logger log = LoggerFactory.getLogger(CheckService.class);
+
+    private final IntegrationStore store;
+    private final CheckLog checks;
+    private final ProviderCatalog catalog;
+    private final Function<Protocol, Probe> probes;
+    private final ProviderGate gate;
+    private final StateMachine machine;
+    private final Config.Schedule schedule;
+    private final Clock clock;
+    private final CheckListener listener;
+
+    public CheckService(IntegrationStore store, CheckLog checks, ProviderCatalog catalog, Function<Protocol, Probe> probes,
+            ProviderGate gate, StateMachine machine, Config.Schedule schedule, Clock clock, CheckListener listener) {
+        this.store = store;
+        this.checks = checks;
+        this.catalog = catalog;
+        this.probes = probes;
+        this.gate = gate;
+        this.machine = machine;
+        this.schedule = schedule;
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    /** What one check found and where it left the integration (empty {@code after}: removed meanwhile). */
+    public record Report(Integration before, Optional<Integration> after, Outcome outcome, List<ProbeResult> results) {}
+
+    /** Checks {@code i} now and records the result. Interrupted, it records nothing. */
+    public Report check(Integration i) throws InterruptedException {
+        var spec = catalog.get(i.provider());
+        var password = store.password(i.id());
+        var results = new ArrayList<ProbeResult>();
+        for (var protocol : EnumSet.copyOf(i.protocols())) {
+            var target = new ProbeTarget(spec, protocol, i.endpoint(protocol), i.username(), password);
+            ProbeResult r;
+            try (var permit = gate.enter(i.provider())) {
+                r = probes.apply(protocol).check(target);
+            }
+            results.add(r);
+            listener.checked(i, r);
+            if (r.outcome().isOk()) {
+                log.debug("integration {} ({}) {} login ok in {} ms", i.id(), i.provider(), protocol.label(), r.duration().toMillis());
+            } else {
+                log.debug("integration {} ({}) {} login failed: {} {}", i.id(), i.provider(), protocol.label(), r.outcome(), r.detail());
+            }
+        }
+        var outcome = StateMachine.worst(results.stream().map(ProbeResult::outcome).toList());
+        var now = clock.instant();
+        var interval = interval(i.provider());
+        var jitter = jitter();
+        var rows = results.stream()
+                .map(r -> new CheckLog.Result(r.protocol(), r.outcome(), r.duration().toMillis(), r.detail()))
+                .toList();
+        var after = checks.record(i.id(), now, rows, current -> machine.decide(current, outcome, now, interval, jitter));
+        after.ifPresent(a -> {
+            if (a.state() != i.state()) {
+                if (!outcome.isOk()) {
+                    log.warn("integration {} ({}, {}) {} -> {}: {}", a.id(), a.provider(), a.email(), i.state(), a.state(), outcome);
+                } else {
+                    log.info("integration {} ({}, {}) {} -> {}: {}", a.id(), a.provider(), a.email(), i.state(), a.state(), outcome);
+                }
+            }
+        });
+        return new Report(i, after, outcome, List.copyOf(results));
+    }
+
+    /** The regular interval for a provider: its own override in providers.yml, else the schedule's. */
+    Duration interval(String provider) {
+        return catalog.find(provider).map(p -> p.limits().interval()).orElse(schedule.interval());
+    }
+
+    private Duration jitter() {
+        long max = schedule.jitter().toMillis();
+        return max == 0 ? Duration.ZERO : Duration.ofMillis(ThreadLocalRandom.current().nextLong(-max, max + 1));
+    }
+}

@@ -1,0 +1,127 @@
+package com.dts.apm.schedule;
+
+import com.dts.apm.store.Integration;
+import com.dts.apm.store.IntegrationStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims due integrations from the database on every tick and hands them to a bounded worker pool,
+ * never more at once than the global cap or a provider's cap, and never the same integration twice.
+ * The database decides what is due, so changes made from the command line are seen on the next tick.
+ */
+public final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final IntegrationStore store;
+    private final CheckService checks;
+    private final ProviderGate gate;
+    private final Clock clock;
+    private final int maxConcurrent;
+    private final ExecutorService workers;
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> perProvider = new ConcurrentHashMap<>();
+    private final AtomicBoolean claiming = new AtomicBoolean(true);
+    private final ErrorLog errors = new ErrorLog(log);
+
+    public Dispatcher(IntegrationStore store, CheckService checks, ProviderGate gate, Clock clock, int maxConcurrent) {
+        this.store = store;
+        this.checks = checks;
+        this.gate = gate;
+        this.clock = clock;
+        this.maxConcurrent = maxConcurrent;
+        var n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    var t = new Thread(r, "check-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** One dispatch round: claim what is due and fits the limits. Never throws. */
+    public void tick() {
+        if (!claiming.get()) {
+            return;
+        }
+        try {
+            int free = maxConcurrent - inFlight.size();
+            if (free <= 0) {
+                return;
+            }
+            // ask for more than fits: some rows may belong to a provider that is at its cap
+            for (var i : store.listDue(clock.instant(), free * 4 + inFlight.size())) {
+                if (inFlight.size() >= maxConcurrent || !claiming.get()) {
+                    break;
+                }
+                if (inFlight.contains(i.id())) {
+                    continue;
+                }
+                var count = perProvider.computeIfAbsent(i.provider(), p -> new AtomicInteger());
+                if (count.get() >= gate.maxConcurrent(i.provider())) {
+                    continue;
+                }
+                count.incrementAndGet();
+                inFlight.add(i.id());
+                workers.execute(() -> run(i, count));
+            }
+            errors.recovered("dispatch");
+        } catch (RuntimeException e) {
+            errors.failed("dispatch", e);
+        }
+    }
+
+    private void run(Integration i, AtomicInteger count) {
+        try {
+            checks.check(i);
+            errors.recovered("check");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            errors.failed("check", e);
+        } finally {
+            inFlight.remove(i.id());
+            count.decrementAndGet();
+        }
+    }
+
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    public boolean isClaiming() {
+        return claiming.get();
+    }
+
+    /**
+     * Stops claiming, lets in-flight checks finish (and record) for up to {@code grace}, then interrupts
+     * the rest. Returns how many were still running when the grace ran out.
+     */
+    public int stop(Duration grace) {
+        claiming.set(false);
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                int left = inFlight.size();
+                workers.shutdownNow();
+                workers.awaitTermination(5, TimeUnit.SECONDS);
+                return left;
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

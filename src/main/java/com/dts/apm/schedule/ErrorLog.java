@@ -1,0 +1,33 @@
+package com.dts.apm.schedule;
+
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+
+/**
+ * Logs a failing loop once per cause instead of once per round: the first failure at ERROR with its
+ * stack, repeats of the same cause only at DEBUG, and one INFO line when it works again.
+ */
+final class ErrorLog {
+    private final Logger log;
+    private final ConcurrentHashMap<String, String> failing = new ConcurrentHashMap<>();
+
+    ErrorLog(Logger log) {
+        this.log = log;
+    }
+
+    void failed(String what, Throwable e) {
+        var cause = e.getClass().getName() + ": " + e.getMessage();
+        var previous = failing.put(what, cause);
+        if (cause.equals(previous)) {
+            log.debug("{} still failing: {}", what, cause);
+        } else {
+            log.error("{} failed (logged once until it recovers): {}", what, e.getMessage(), e);
+        }
+    }
+
+    void recovered(String what) {
+        if (!failing.isEmpty() && failing.remove(what) != null) {
+            log.info("{} works again", what);
+        }
+    }
+}

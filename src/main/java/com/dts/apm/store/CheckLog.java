@@ -1,0 +1,164 @@
+package com.dts.apm.store;
+
+import com.dts.apm.provider.Outcome;
+import com.dts.apm.provider.Protocol;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The check history and the writes a finished check makes: results, the new state, a transition when
+ * the state changed, and queued alerts, all in one transaction.
+ */
+public final class CheckLog {
+    private final Jdbi jdbi;
+
+    public CheckLog(Database db) {
+        this.jdbi = db.jdbi();
+    }
+
+    /** One protocol's result, as the prober reports it. */
+    public record Result(Protocol protocol, Outcome outcome, long durationMs, String detail) {}
+
+    /**
+     * Records the results of one check of {@code integrationId} at {@code at} and applies {@code decide} to
+     * the integration as it stands inside the transaction. Returns the updated integration, or empty when
+     * it was removed meanwhile (the results are then dropped with it).
+     */
+    public Optional<Integration> record(long integrationId, Instant at, List<Result> results, Function<Integration, StateChange> decide) {
+        return jdbi.inTransaction(h -> {
+            var current = h.createQuery("SELECT " + IntegrationStore.COLUMNS + IntegrationStore.FROM + " WHERE i.id = :id")
+                    .bind("id", integrationId)
+                    .map(IntegrationStore::map)
+                    .findOne();
+            if (current.isEmpty()) {
+                return Optional.<Integration>empty();
+            }
+            var before = current.get();
+            long now = at.toEpochMilli();
+            Long lastCheckId = null;
+            var batch = h.prepareBatch("INSERT INTO check_result (integration_id, checked_at, protocol, outcome, duration_ms, detail)"
+                    + " VALUES (:i, :at, :p, :o, :d, :detail)");
+            for (var r : results) {
+                batch.bind("i", integrationId).bind("at", now).bind("p", r.protocol().label()).bind("o", r.outcome().name())
+                        .bind("d", r.durationMs()).bind("detail", r.detail()).add();
+            }
+            if (!results.isEmpty()) {
+                batch.execute();
+                lastCheckId = h.createQuery("SELECT last_insert_rowid()").mapTo(Long.class).one();
+            }
+            var change = decide.apply(before);
+            // A check that raced with disable keeps the integration disabled.
+            var state = before.enabled() ? change.state() : IntegrationState.DISABLED;
+            h.createUpdate("UPDATE integration SET state = :state,"
+                            + " state_since = CASE WHEN state = :state THEN state_since ELSE :now END,"
+                            + " last_outcome = :outcome, consecutive_failures = :fails, problem_since = :problem,"
+                            + " next_check_at = CASE WHEN enabled = 1 THEN :next ELSE NULL END,"
+                            + " last_checked_at = :now, last_success_at = CASE WHEN :ok THEN :now ELSE last_success_at END,"
+                            + " updated_at = :now WHERE id = :id")
+                    .bind("state", state.name())
+                    .bind("now", now)
+                    .bind("outcome", change.outcome().name())
+                    .bind("fails", change.consecutiveFailures())
+                    .bind("problem", change.problemSince() == null ? null : change.problemSince().toEpochMilli())
+                    .bind("next", change.nextCheckAt().toEpochMilli())
+                    .bind("ok", change.success())
+                    .bind("id", integrationId)
+                    .execute();
+            Long transitionId = null;
+            if (state != before.state()) {
+                transitionId = Transitions.record(h, integrationId, now, before.state(), state, change.outcome(), lastCheckId, change.reason());
+            }
+            for (var alert : change.alerts()) {
+                h.createUpdate("INSERT INTO alert_outbox (integration_id, incident_id, kind, outcome, provider, recipient, status,"
+                                + " next_attempt_at, created_at) VALUES (:i, :incident, :kind, :outcome, :provider, :to, 'PENDING', :now, :now)")
+                        .bind("i", integrationId)
+                        .bind("incident", transitionId)
+                        .bind("kind", alert.kind())
+                        .bind("outcome", alert.outcome() == null ? null : alert.outcome().name())
+                        .bind("provider", before.provider())
+                        .bind("to", alert.recipient())
+                        .bind("now", now)
+                        .execute();
+            }
+            return h.createQuery("SELECT " + IntegrationStore.COLUMNS + IntegrationStore.FROM + " WHERE i.id = :id")
+                    .bind("id", integrationId)
+                    .map(IntegrationStore::map)
+                    .findOne();
+        });
+    }
+
+    /** The most recent checks of one integration, newest first. */
+    public List<CheckRecord> history(long integrationId, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, integration_id, checked_at, protocol, outcome, duration_ms, detail"
+                        + " FROM check_result WHERE integration_id = :i ORDER BY checked_at DESC, id DESC LIMIT :n")
+                .bind("i", integrationId)
+                .bind("n", limit)
+                .map((rs, ctx) -> new CheckRecord(rs.getLong(1), rs.getLong(2), Instant.ofEpochMilli(rs.getLong(3)),
+                        Protocol.parse(rs.getString(4)), Outcome.valueOf(rs.getString(5)), rs.getLong(6), rs.getString(7)))
+                .list());
+    }
+
+    /** A recorded change of state. */
+    public record TransitionRecord(Instant at, IntegrationState from, IntegrationState to, Outcome outcome, String reason) {}
+
+    public List<TransitionRecord> transitions(long integrationId, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT at, from_state, to_state, outcome, reason FROM state_transition"
+                        + " WHERE integration_id = :i ORDER BY at DESC, id DESC LIMIT :n")
+                .bind("i", integrationId)
+                .bind("n", limit)
+                .map((rs, ctx) -> new TransitionRecord(Instant.ofEpochMilli(rs.getLong(1)), IntegrationState.valueOf(rs.getString(2)),
+                        IntegrationState.valueOf(rs.getString(3)), rs.getString(4) == null ? null : Outcome.valueOf(rs.getString(4)),
+                        rs.getString(5)))
+                .list());
+    }
+
+    /** Deletes check results older than {@code before}, in small batches; returns how many went. */
+    public int pruneBefore(Instant before) {
+        int total = 0;
+        while (true) {
+            int n = jdbi.withHandle(h -> h.createUpdate("DELETE FROM check_result WHERE id IN"
+                            + " (SELECT id FROM check_result WHERE checked_at < :t LIMIT 5000)")
+                    .bind("t", before.toEpochMilli())
+                    .execute());
+            total += n;
+            if (n < 5000) {
+                return total;
+            }
+        }
+    }
+
+    /** Integration counts by provider and state; the state map of each provider lists every state. */
+    public Map<String, Map<IntegrationState, Long>> countsByProviderAndState() {
+        var out = new TreeMap<String, Map<IntegrationState, Long>>();
+        jdbi.useHandle(h -> h.createQuery("SELECT provider, state, count(*) FROM integration GROUP BY provider, state")
+                .map((rs, ctx) -> {
+                    var m = out.computeIfAbsent(rs.getString(1), p -> {
+                        var e = new EnumMap<IntegrationState, Long>(IntegrationState.class);
+                        for (var s : IntegrationState.values()) {
+                            e.put(s, 0L);
+                        }
+                        return e;
+                    });
+                    m.put(IntegrationState.valueOf(rs.getString(2)), rs.getLong(3));
+                    return 0;
+                })
+                .list());
+        return out;
+    }
+
+    /** When the least recently verified enabled integration was last checked (null: never checked counts as its creation). */
+    public Optional<Instant> oldestCheck() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT min(COALESCE(last_checked_at, created_at)) FROM integration WHERE enabled = 1")
+                .map((rs, ctx) -> {
+                    long v = rs.getLong(1);
+                    return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+                })
+                .findOne());
+    }
+}

@@ -1,0 +1,118 @@
+package com.dts.apm.store;
+
+import com.dts.apm.provider.Outcome;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The alert outbox: rows are written with the state change that causes them (see {@link CheckLog}), then
+ * delivered by the sender, retried with backoff, held by the storm guard, released or dropped by ops.
+ */
+public final class Outbox {
+    private final Jdbi jdbi;
+
+    public Outbox(Database db) {
+        this.jdbi = db.jdbi();
+    }
+
+    /** One queued alert. */
+    public record Alert(long id, Long integrationId, Long incidentId, String kind, Outcome outcome, String provider,
+            String recipient, String status, int attempts, Instant createdAt) {}
+
+    private static final String COLUMNS =
+            "id, integration_id, incident_id, kind, outcome, provider, recipient, status, attempts, created_at";
+
+    private static Alert map(java.sql.ResultSet rs) throws java.sql.SQLException {
+        long integration = rs.getLong(2);
+        Long integrationId = rs.wasNull() ? null : integration;
+        long incident = rs.getLong(3);
+        Long incidentId = rs.wasNull() ? null : incident;
+        return new Alert(rs.getLong(1), integrationId, incidentId, rs.getString(4),
+                rs.getString(5) == null ? null : Outcome.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7),
+                rs.getString(8), rs.getInt(9), Instant.ofEpochMilli(rs.getLong(10)));
+    }
+
+    /** Pending alerts whose next attempt is due, oldest first. */
+    public List<Alert> listDue(Instant now, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox"
+                        + " WHERE status = 'PENDING' AND next_attempt_at <= :now ORDER BY id LIMIT :n")
+                .bind("now", now.toEpochMilli())
+                .bind("n", limit)
+                .map((rs, ctx) -> map(rs))
+                .list());
+    }
+
+    public List<Alert> list(String status) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox WHERE status = :s ORDER BY id")
+                .bind("s", status)
+                .map((rs, ctx) -> map(rs))
+                .list());
+    }
+
+    public void markSent(long id, Instant at) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'SENT', sent_at = :at, attempts = attempts + 1,"
+                        + " last_error = NULL WHERE id = :id")
+                .bind("at", at.toEpochMilli())
+                .bind("id", id)
+                .execute());
+    }
+
+    public void markRetry(long id, Instant next, String error) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE alert_outbox SET attempts = attempts + 1, next_attempt_at = :next,"
+                        + " last_error = :e WHERE id = :id")
+                .bind("next", next.toEpochMilli())
+                .bind("e", error)
+                .bind("id", id)
+                .execute());
+    }
+
+    /** Gives up on an alert (the relay refused the recipient for good). */
+    public void markFailed(long id, String error) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'FAILED', attempts = attempts + 1, last_error = :e"
+                        + " WHERE id = :id")
+                .bind("e", error)
+                .bind("id", id)
+                .execute());
+    }
+
+    /** Moves pending dealer alerts of a provider to HELD (storm guard). Returns how many. */
+    public int hold(String provider, List<String> kinds) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'HELD'"
+                        + " WHERE status = 'PENDING' AND provider = :p AND kind IN (<kinds>)")
+                .bind("p", provider)
+                .bindList("kinds", kinds)
+                .execute());
+    }
+
+    /** Releases held alerts of a provider for delivery. */
+    public int release(String provider, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'PENDING', next_attempt_at = :now"
+                        + " WHERE status = 'HELD' AND provider = :p")
+                .bind("p", provider)
+                .bind("now", now.toEpochMilli())
+                .execute());
+    }
+
+    /** Drops held alerts of a provider: they will never be sent. */
+    public int drop(String provider) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'DROPPED' WHERE status = 'HELD' AND provider = :p")
+                .bind("p", provider)
+                .execute());
+    }
+
+    /** Alerts written but not yet delivered. */
+    public long queueDepth() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM alert_outbox WHERE status = 'PENDING'").mapTo(Long.class).one());
+    }
+
+    public Map<String, Long> heldByProvider() {
+        var out = new TreeMap<String, Long>();
+        jdbi.useHandle(h -> h.createQuery("SELECT provider, count(*) FROM alert_outbox WHERE status = 'HELD' GROUP BY provider")
+                .map((rs, ctx) -> out.put(rs.getString(1), rs.getLong(2)))
+                .list());
+        return out;
+    }
+}
