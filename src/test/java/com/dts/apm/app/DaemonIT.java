@@ -1,0 +1,218 @@
+package com.dts.apm.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dts.apm.config.ConfigLoader;
+import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.Integration;
+import com.dts.apm.store.IntegrationState;
+import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.LogCapture;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole daemon in-process against GreenMail on loopback: check, record, state, transition, metric. */
+class DaemonIT {
+    @TempDir
+    Path dir;
+
+    private GreenMail mail;
+    private Path config;
+    private Cli cli;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAP, ServerSetupTest.SMTP}));
+        mail.start();
+        config = dir.resolve("apm.yml");
+        writeConfig("3s", "8");
+        cli = new Cli(config);
+    }
+
+    @AfterEach
+    void tearDown() {
+        mail.stop();
+    }
+
+    private void writeConfig(String interval, String perProvider) throws Exception {
+        Files.writeString(config, String.join("\n",
+                "database: { path: " + dir.resolve("data/apm.db") + " }",
+                "http: { port: 0 }",
+                "schedule:",
+                "  interval: " + interval,
+                "  jitter: 0s",
+                "  confirm-after: 1s",
+                "  failing-recheck-interval: 2s",
+                "  retry-initial: 1s",
+                "  max-concurrent-per-provider: " + perProvider,
+                "  logins-per-second-per-provider: 100",
+                "  shutdown-grace: 10s",
+                ""));
+    }
+
+    private long add(String email, String password, int imapPort, int smtpPort) {
+        mail.setUser(email, email, password);
+        var r = cli.runWithInput(password + "\n", "integrations", "add", "--dealer-id", "D-" + email.charAt(0), "--email", email,
+                "--provider", "custom", "--imap-host", "127.0.0.1", "--imap-port", String.valueOf(imapPort), "--imap-security",
+                "plain", "--smtp-host", "127.0.0.1", "--smtp-port", String.valueOf(smtpPort), "--smtp-security", "plain",
+                "--password-stdin");
+        assertThat(r.exit()).as(r.err()).isZero();
+        return Long.parseLong(r.out().strip());
+    }
+
+    private long add(String email, String password) {
+        return add(email, password, mail.getImap().getPort(), mail.getSmtp().getPort());
+    }
+
+    private App start() {
+        return App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC());
+    }
+
+    private static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
+        var end = Instant.now().plus(limit);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(end)) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static IntegrationState state(App app, long id) {
+        return app.workspace().integrations().get(id).state();
+    }
+
+    @Test
+    void revokedPasswordGoesSuspectThenFailingAndANewPasswordHealsItAtOnce() throws Exception {
+        long a = add("alice@dealer-a.test", "alice-app-password-1");
+        long b = add("bob@dealer-b.test", "bob-app-password-1");
+        try (var logs = new LogCapture(); var app = start()) {
+            await("both healthy", Duration.ofSeconds(20), () -> state(app, a) == IntegrationState.HEALTHY
+                    && state(app, b) == IntegrationState.HEALTHY);
+
+            mail.getUserManager().getUser("alice@dealer-a.test").setPassword("the-dealer-changed-it");
+            await("alice suspect", Duration.ofSeconds(20), () -> state(app, a) == IntegrationState.SUSPECT);
+            await("alice failing", Duration.ofSeconds(20), () -> state(app, a) == IntegrationState.FAILING);
+            assertThat(state(app, b)).isEqualTo(IntegrationState.HEALTHY);
+
+            var log = new CheckLog(app.workspace().database());
+            var transitions = log.transitions(a, 10).stream().map(t -> t.from() + ">" + t.to()).toList();
+            assertThat(transitions).containsSubsequence("SUSPECT>FAILING", "HEALTHY>SUSPECT", "UNKNOWN>HEALTHY");
+            assertThat(log.history(a, 50)).anySatisfy(c -> assertThat(c.outcome().name()).isEqualTo("AUTH_REJECTED"));
+            // exactly one failure alert was queued for the incident, in the transaction of the change
+            var outbox = app.workspace().database().jdbi().withHandle(h -> h.createQuery(
+                    "SELECT kind FROM alert_outbox WHERE integration_id = " + a).mapTo(String.class).list());
+            assertThat(outbox).containsExactly("failure");
+
+            // the dealer makes a new app password; it is entered through the command line while the daemon runs
+            mail.getUserManager().getUser("alice@dealer-a.test").setPassword("alice-app-password-2");
+            var changedAt = Instant.now();
+            var r = cli.runWithInput("alice-app-password-2\n", "integrations", "set-password", String.valueOf(a), "--password-stdin");
+            assertThat(r.exit()).isZero();
+            await("alice healthy again", Duration.ofSeconds(5), () -> state(app, a) == IntegrationState.HEALTHY);
+            assertThat(Duration.between(changedAt, Instant.now())).isLessThan(Duration.ofSeconds(5));
+            var kinds = app.workspace().database().jdbi().withHandle(h -> h.createQuery(
+                    "SELECT kind FROM alert_outbox WHERE integration_id = " + a + " ORDER BY id").mapTo(String.class).list());
+            assertThat(kinds).containsExactly("failure", "recovery");
+
+            // metrics over real HTTP
+            var body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).contains("apm_checks_total{outcome=\"AUTH_REJECTED\",protocol=\"imap\",provider=\"custom\"}");
+            assertThat(body).contains("apm_checks_total{outcome=\"OK\",protocol=\"smtp\",provider=\"custom\"}");
+            assertThat(body).doesNotContain("alice@").doesNotContain("dealer-a");
+            var health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/healthz"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(logs.text()).doesNotContain("alice-app-password").doesNotContain("bob-app-password");
+        }
+    }
+
+    @Test
+    void commandLineChangesArePickedUpWithoutRestart() throws Exception {
+        writeConfig("1h", "8");
+        long a = add("carol@dealer-c.test", "carol-app-password");
+        try (var app = start()) {
+            await("carol healthy", Duration.ofSeconds(15), () -> state(app, a) == IntegrationState.HEALTHY);
+            long b = add("dave@dealer-d.test", "dave-app-password");
+            await("new integration checked at once", Duration.ofSeconds(10), () -> state(app, b) == IntegrationState.HEALTHY);
+            assertThat(cli.run("integrations", "disable", String.valueOf(a)).exit()).isZero();
+            var checksBefore = new CheckLog(app.workspace().database()).history(a, 100).size();
+            assertThat(cli.run("integrations", "enable", String.valueOf(a)).exit()).isZero();
+            await("re-enabled integration checked at once", Duration.ofSeconds(10),
+                    () -> new CheckLog(app.workspace().database()).history(a, 100).size() > checksBefore);
+            assertThat(cli.run("integrations", "remove", String.valueOf(b)).exit()).isZero();
+            Thread.sleep(1500);
+            assertThat(app.workspace().integrations().find(b)).isEmpty();
+        }
+    }
+
+    @Test
+    void restartKeepsDueTimesAndDoesNotRecheckEverything() throws Exception {
+        writeConfig("1h", "8");
+        var ids = List.of(add("e1@dealer-e.test", "pw-e1-app-pass"), add("e2@dealer-e.test", "pw-e2-app-pass"),
+                add("e3@dealer-e.test", "pw-e3-app-pass"));
+        List<Instant> due;
+        try (var app = start()) {
+            await("all checked", Duration.ofSeconds(15),
+                    () -> ids.stream().allMatch(id -> state(app, id) == IntegrationState.HEALTHY));
+            due = ids.stream().map(id -> app.workspace().integrations().get(id).nextCheckAt()).toList();
+        }
+        long checks = countChecks();
+        try (var app = start()) {
+            Thread.sleep(3000);
+            assertThat(ids.stream().map(id -> app.workspace().integrations().get(id).nextCheckAt()).toList()).isEqualTo(due);
+        }
+        assertThat(countChecks()).isEqualTo(checks);
+        assertThat(due).allSatisfy(t -> assertThat(t).isAfter(Instant.now().plus(Duration.ofMinutes(50))));
+    }
+
+    private long countChecks() throws Exception {
+        var db = com.dts.apm.store.Database.open(dir.resolve("data/apm.db"));
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM check_result").mapTo(Long.class).one());
+    }
+
+    @Test
+    void perProviderConcurrencyCapHoldsAndShutdownRecordsEveryStartedCheck() throws Exception {
+        writeConfig("1h", "2");
+        try (var slow = new SlowImapServer(700)) {
+            var ids = new java.util.ArrayList<Long>();
+            for (int i = 0; i < 8; i++) {
+                var email = "slow" + i + "@dealer-s.test";
+                var r = cli.runWithInput("slow-app-password\n", "integrations", "add", "--dealer-id", "D-S", "--email", email,
+                        "--provider", "custom", "--protocols", "imap", "--imap-host", "127.0.0.1", "--imap-port",
+                        String.valueOf(slow.port()), "--imap-security", "plain", "--password-stdin");
+                assertThat(r.exit()).as(r.err()).isZero();
+                ids.add(Long.parseLong(r.out().strip()));
+            }
+            Instant stopAsked;
+            try (var app = start()) {
+                await("first logins", Duration.ofSeconds(10), () -> slow.logins.get() >= 3);
+                stopAsked = Instant.now();
+            }
+            var stopTook = Duration.between(stopAsked, Instant.now());
+            assertThat(slow.peak.get()).isEqualTo(2);
+            assertThat(stopTook).isLessThan(Duration.ofSeconds(10));
+            // every login the server completed belongs to a recorded check
+            assertThat(countChecks()).isEqualTo(slow.logins.get());
+            assertThat(countChecks()).isLessThan(8);
+        }
+    }
+}
