@@ -65,9 +65,8 @@ public record Config(
             Double loginsPerSecondPerProvider,
             Duration retryInitial,
             Duration retryMax,
-            Duration reloadInterval,
             Duration shutdownGrace) {
-        static final Schedule DEFAULT = new Schedule(null, null, null, null, null, null, null, null, null, null, null, null);
+        static final Schedule DEFAULT = new Schedule(null, null, null, null, null, null, null, null, null, null, null);
 
         public Schedule {
             interval = orDefault(interval, Duration.ofHours(1));
@@ -80,7 +79,6 @@ public record Config(
             loginsPerSecondPerProvider = loginsPerSecondPerProvider == null ? 5.0 : loginsPerSecondPerProvider;
             retryInitial = orDefault(retryInitial, Duration.ofMinutes(5));
             retryMax = orDefault(retryMax, Duration.ofHours(1));
-            reloadInterval = orDefault(reloadInterval, Duration.ofSeconds(15));
             shutdownGrace = orDefault(shutdownGrace, Duration.ofSeconds(20));
         }
     }
@@ -189,7 +187,6 @@ public record Config(
                 "must be above 0");
         v.positive("schedule.retry-initial", schedule.retryInitial());
         v.positive("schedule.retry-max", schedule.retryMax());
-        v.positive("schedule.reload-interval", schedule.reloadInterval());
         v.notNegative("schedule.shutdown-grace", schedule.shutdownGrace());
         v.positive("checks.connect-timeout", checks.connectTimeout());
         v.positive("checks.read-timeout", checks.readTimeout());
