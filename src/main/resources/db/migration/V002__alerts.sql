@@ -2,6 +2,8 @@
 
 -- Reminders count per incident (1 = first reminder); 0 for every other kind.
 ALTER TABLE alert_outbox ADD COLUMN reminder_number INTEGER NOT NULL DEFAULT 0;
+-- The text of a notice that belongs to no integration (a storm notice to ops): subject, blank line, body.
+ALTER TABLE alert_outbox ADD COLUMN note TEXT;
 CREATE INDEX alert_outbox_integration ON alert_outbox (integration_id, kind);
 
 -- Addresses the relay refused for good (5xx): no more mail goes there; the dealer's admin contact

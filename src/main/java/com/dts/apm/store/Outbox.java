@@ -20,10 +20,10 @@ public final class Outbox {
 
     /** One queued alert. */
     public record Alert(long id, Long integrationId, Long incidentId, String kind, Outcome outcome, String provider,
-            String recipient, String status, int attempts, Instant createdAt, int reminderNumber, String lastError) {}
+            String recipient, String status, int attempts, Instant createdAt, int reminderNumber, String lastError, String note) {}
 
     private static final String COLUMNS = "id, integration_id, incident_id, kind, outcome, provider, recipient, status,"
-            + " attempts, created_at, reminder_number, last_error";
+            + " attempts, created_at, reminder_number, last_error, note";
 
     private static Alert map(java.sql.ResultSet rs) throws java.sql.SQLException {
         long integration = rs.getLong(2);
@@ -32,15 +32,15 @@ public final class Outbox {
         Long incidentId = rs.wasNull() ? null : incident;
         return new Alert(rs.getLong(1), integrationId, incidentId, rs.getString(4),
                 rs.getString(5) == null ? null : Outcome.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7),
-                rs.getString(8), rs.getInt(9), Instant.ofEpochMilli(rs.getLong(10)), rs.getInt(11), rs.getString(12));
+                rs.getString(8), rs.getInt(9), Instant.ofEpochMilli(rs.getLong(10)), rs.getInt(11), rs.getString(12), rs.getString(13));
     }
 
-    /** Queues an alert that no state change caused (a storm notice to ops); returns its id. */
-    public long queue(String kind, Outcome outcome, String provider, String recipient, Instant now) {
-        return jdbi.withHandle(h -> h.createUpdate("INSERT INTO alert_outbox (kind, outcome, provider, recipient, status,"
-                        + " next_attempt_at, created_at) VALUES (:kind, :outcome, :provider, :to, 'PENDING', :now, :now)")
+    /** Queues a notice that no state change caused (a storm notice to ops) with its text; returns its id. */
+    public long queueNotice(String kind, String provider, String recipient, String note, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("INSERT INTO alert_outbox (kind, provider, recipient, status, note,"
+                        + " next_attempt_at, created_at) VALUES (:kind, :provider, :to, 'PENDING', :note, :now, :now)")
                 .bind("kind", kind)
-                .bind("outcome", outcome == null ? null : outcome.name())
+                .bind("note", note)
                 .bind("provider", provider)
                 .bind("to", recipient)
                 .bind("now", now.toEpochMilli())
