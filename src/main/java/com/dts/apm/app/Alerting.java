@@ -39,6 +39,12 @@ public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminder
         return new Alerting(guard, sender, reminders);
     }
 
+    /** The storm guard alone, for the {@code alerts release|drop} commands. */
+    public static StormGuard stormGuard(Workspace ws) {
+        return new StormGuard(new Storms(ws.database()), new Outbox(ws.database()), ws.integrations(), ws.config().alerts(),
+                ws.clock());
+    }
+
     /** One round of the alerts task: the storm guard decides what to hold, then due mail goes out. */
     public void sendRound() {
         guard.evaluate();
