@@ -87,6 +87,9 @@ public final class StormGuard {
     }
 
     private void end(Storms.Storm storm, Instant now) {
+        if (!storm.released()) {
+            outbox.hold(storm.provider(), DEALER_KINDS); // what was queued since the last round is decided the same way
+        }
         long released = 0;
         long dropped = 0;
         for (var alert : outbox.listHeld(storm.provider())) {
