@@ -14,6 +14,9 @@ import com.dts.apm.store.NewIntegration;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.MessagingException;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -156,7 +159,7 @@ public final class Demo {
             mail.setUser(d.mailbox(), d.mailbox(), password);
             long id = store.add(new NewIntegration(d.id(), d.name(), d.contact(), d.mailbox(), d.provider(), d.mailbox(),
                     new Endpoint("127.0.0.1", imap, Security.PLAIN), new Endpoint("127.0.0.1", smtp, Security.PLAIN),
-                    Set.of(Protocol.IMAP, Protocol.SMTP), true, false), Secret.of(password));
+                    Set.of(Protocol.IMAP, Protocol.SMTP), true, false, null), Secret.of(password));
             ids.put(d.provider(), id);
             out.printf("   #%d %-19s %-8s %s%n", id, d.name(), d.provider(), d.mailbox());
         }
@@ -195,10 +198,19 @@ public final class Demo {
             out.printf("   %s%n", e.getFileName());
         }
         out.println();
+        var first = mail.getReceivedMessages()[0];
+        out.printf("   The first one, as %s reads it (text part):%n%n", DEALERS.get(0).name());
+        try {
+            out.printf("   Subject: %s%n%n", first.getSubject());
+            textPart(first).lines().forEach(l -> out.println("   | " + l));
+        } catch (IOException | MessagingException e) {
+            throw new ApmException("cannot read a received email: " + e.getMessage(), 1, e);
+        }
+        out.println();
         String metrics = scrape(app.httpPort());
-        out.printf("6. What Prometheus sees at http://127.0.0.1:%d/metrics (apm_ series that are not zero):%n", app.httpPort());
+        out.printf("6. What Prometheus sees at http://127.0.0.1:%d/metrics (apm_ series that are not zero, latency histograms left out):%n", app.httpPort());
         metrics.lines()
-                .filter(l -> l.startsWith("apm_") && !l.startsWith("apm_check_duration_seconds_bucket"))
+                .filter(l -> l.startsWith("apm_") && !l.startsWith("apm_check_duration_seconds"))
                 .filter(l -> !l.endsWith(" 0.0") && !l.endsWith(" 0"))
                 .forEach(l -> out.println("   " + l));
         out.println();
@@ -209,7 +221,7 @@ public final class Demo {
     }
 
     /** A 16-letter password, as Gmail and Yahoo shape theirs, different per dealer and generation. */
-    private static String appPassword(Dealer d, int generation) {
+    static String appPassword(Dealer d, int generation) {
         var sb = new StringBuilder();
         long seed = (d.id() + "/" + generation).hashCode() & 0xffffffffL;
         for (int i = 0; i < 16; i++) {
@@ -224,7 +236,7 @@ public final class Demo {
         int n = 0;
         for (var m : messages) {
             try {
-                String to = m.getAllRecipients()[0].toString().replaceAll("[^A-Za-z0-9@.-]", "");
+                String to = ((InternetAddress) m.getAllRecipients()[0]).getAddress().replaceAll("[^A-Za-z0-9@.-]", "");
                 String subject = m.getSubject() == null ? "" : m.getSubject();
                 String slug = subject.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
                 var file = dir.resolve("emails").resolve(String.format("%02d-%s-%s.eml", ++n, to,
@@ -238,6 +250,21 @@ public final class Demo {
             }
         }
         return files;
+    }
+
+    private static String textPart(Part part) throws IOException, MessagingException {
+        if (part.isMimeType("text/plain")) {
+            return part.getContent().toString();
+        }
+        if (part.getContent() instanceof Multipart multipart) {
+            for (int i = 0; i < multipart.getCount(); i++) {
+                String text = textPart(multipart.getBodyPart(i));
+                if (!text.isEmpty()) {
+                    return text;
+                }
+            }
+        }
+        return "";
     }
 
     private static String scrape(int port) {
