@@ -47,7 +47,6 @@ public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminder
 
     /** One round of the alerts task: the storm guard decides what to hold, then due mail goes out. */
     public void sendRound() {
-        guard.evaluate();
-        sender.deliverDue();
+        sender.deliverDue(guard.evaluate());
     }
 }

@@ -70,11 +70,23 @@ public final class OutboxSender {
 
     /** Delivers what is due now; returns how many were handed to the relay. Without a relay, nothing moves. */
     public int deliverDue() {
+        return deliverDue(java.util.Set.of());
+    }
+
+    /**
+     * As {@link #deliverDue()}, holding instead of sending any dealer mail of the {@code holding} providers (an
+     * alert queued by a check after the storm guard's look of this round).
+     */
+    public int deliverDue(java.util.Set<String> holding) {
         if (!relay.isConfigured()) {
             return 0;
         }
         int sent = 0;
         for (var alert : outbox.listDue(clock.instant(), BATCH)) {
+            if (holding.contains(alert.provider()) && StormGuard.DEALER_KINDS.contains(alert.kind())) {
+                outbox.hold(alert.provider(), StormGuard.DEALER_KINDS);
+                continue;
+            }
             var r = deliver(alert);
             if (r == Step.SENT) {
                 sent++;
