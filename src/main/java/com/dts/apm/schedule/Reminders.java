@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Queues reminders while an integration stays FAILING. {@code alerts.reminders} are offsets from the
- * failure email (default 1d, 3d, 7d); after the list the last offset repeats (14d, 21d, ...), up to
- * {@code alerts.max-reminders}. From the third reminder on, the dealer's admin contact gets a copy (the
+ * moment the failure email went out (default 1d, 3d, 7d); after the list the last offset repeats (14d, 21d,
+ * ...), up to {@code alerts.max-reminders}. No reminder follows a failure email that was not sent. From the third reminder on, the dealer's admin contact gets a copy (the
  * escalation). After a long stop only the latest due reminder is queued, never a burst.
  */
 public final class Reminders {
@@ -36,8 +36,10 @@ public final class Reminders {
         var now = clock.instant();
         int queued = 0;
         for (var incident : incidents.listOpen()) {
-            if ("DROPPED".equals(incident.failureStatus())) {
-                continue; // an operator decided the dealer hears nothing about this incident
+            if (!"SENT".equals(incident.failureStatus()) || incident.failureAt() == null) {
+                // not sent yet (no relay, held by the storm guard, retrying), dropped by an operator or given up:
+                // a reminder of an email the dealer never got makes no sense
+                continue;
             }
             int number = dueNumber(incident.failureAt(), now);
             if (number <= incident.lastReminder()) {

@@ -6,7 +6,7 @@ import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Open incidents: integrations that are FAILING and got a failure alert for the current run of failures,
+ * Open incidents: integrations that are FAILING and had a failure alert queued for the current run of failures,
  * with the reminders already queued for them. The reminder job reads them and queues the next reminder.
  */
 public final class Incidents {
@@ -19,7 +19,7 @@ public final class Incidents {
     /**
      * One open incident.
      *
-     * @param failureAt when the failure alert was queued (the reminder schedule counts from here)
+     * @param failureAt when the failure email went out (the reminder schedule counts from here); null while it has not
      * @param failureStatus the failure alert's outbox status (DROPPED: an operator decided the dealer hears nothing)
      * @param lastReminder the highest reminder number queued so far, 0 for none
      * @param adminEmail the dealer's admin contact, null when there is none
@@ -28,7 +28,7 @@ public final class Incidents {
             Instant failureAt, String failureStatus, int lastReminder, String adminEmail) {}
 
     public List<Incident> listOpen() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT i.id, f.incident_id, i.provider, i.contact_email, f.outcome, f.created_at,"
+        return jdbi.withHandle(h -> h.createQuery("SELECT i.id, f.incident_id, i.provider, i.contact_email, f.outcome, f.sent_at,"
                         + " f.status, (SELECT COALESCE(max(r.reminder_number), 0) FROM alert_outbox r WHERE r.integration_id = i.id"
                         + "   AND r.kind = 'reminder' AND r.id > f.id) AS n, d.admin_email"
                         + " FROM integration i JOIN dealer d ON d.id = i.dealer_id"
@@ -39,8 +39,10 @@ public final class Incidents {
                     long incident = rs.getLong(2);
                     Long incidentId = rs.wasNull() ? null : incident;
                     var admin = rs.getString(9);
+                    long sent = rs.getLong(6);
+                    var sentAt = rs.wasNull() ? null : Instant.ofEpochMilli(sent);
                     return new Incident(rs.getLong(1), incidentId, rs.getString(3), rs.getString(4),
-                            rs.getString(5) == null ? null : Outcome.valueOf(rs.getString(5)), Instant.ofEpochMilli(rs.getLong(6)),
+                            rs.getString(5) == null ? null : Outcome.valueOf(rs.getString(5)), sentAt,
                             rs.getString(7), rs.getInt(8), admin == null || admin.isBlank() ? null : admin);
                 })
                 .list());
@@ -55,7 +57,7 @@ public final class Incidents {
             var still = h.createQuery("SELECT count(*) FROM integration WHERE id = :i AND state = 'FAILING' AND enabled = 1"
                             + " AND state_since <= :failureAt")
                     .bind("i", incident.integrationId())
-                    .bind("failureAt", incident.failureAt().toEpochMilli())
+                    .bind("failureAt", incident.failureAt() == null ? Long.MAX_VALUE : incident.failureAt().toEpochMilli())
                     .mapTo(Integer.class)
                     .one() > 0;
             if (!still) {

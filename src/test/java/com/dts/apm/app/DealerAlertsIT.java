@@ -177,6 +177,9 @@ class DealerAlertsIT extends AlertHarness {
         alerting.sendRound();
         assertThat(alerting.sender().relayConfigured()).isFalse();
         assertThat(statuses("failure")).containsExactly("PENDING");
+        clock.advance(Duration.ofDays(2));
+        alerting.reminders().queueDue(); // no reminder of an email the dealer never got
+        alerting.sendRound();
         assertThat(outbox.queueDepth()).isEqualTo(1);
     }
 
