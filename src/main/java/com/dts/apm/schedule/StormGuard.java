@@ -1,7 +1,7 @@
 package com.dts.apm.schedule;
 
 import com.dts.apm.config.Config;
-import com.dts.apm.notify.StormNotice;
+import com.dts.apm.notify.OpsNotice;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.Outbox;
@@ -75,7 +75,7 @@ public final class StormGuard {
                 holding.add(wave.provider());
                 log.warn("storm guard: provider-wide wave at {} ({}): holding its dealer alerts ({} so far) for ops to decide"
                         + " (alerts held / release / drop)", wave.provider(), why, held);
-                notifyOps(wave.provider(), StormNotice.toNote(StormNotice.started(config.productName(), wave.provider(), now, why, held)), now);
+                notifyOps(wave.provider(), OpsNotice.toNote(OpsNotice.started(config.productName(), wave.provider(), now, why, held)), now);
             }
         }
         return holding;
@@ -115,7 +115,7 @@ public final class StormGuard {
         storms.end(storm.provider());
         log.info("storm guard: the {} wave has passed: {} held alert(s) released (still failing), {} dropped (recovered)",
                 storm.provider(), released, dropped);
-        notifyOps(storm.provider(), StormNotice.toNote(StormNotice.ended(config.productName(), storm.provider(), storm.startedAt(),
+        notifyOps(storm.provider(), OpsNotice.toNote(OpsNotice.ended(config.productName(), storm.provider(), storm.startedAt(),
                 released, dropped)), now);
     }
 

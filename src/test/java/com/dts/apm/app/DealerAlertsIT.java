@@ -275,4 +275,29 @@ class DealerAlertsIT extends AlertHarness {
         assertThat(to(got[0])).isEqualTo("sales@sample-motors.test");
         assertThat(text(got[0])).contains("https://dealers.example.com/settings/email?integration=" + id);
     }
+
+    @Test
+    void manyOpsNoticesAtOnceBecomeOneDigest() throws Exception {
+        open();
+        var ids = new ArrayList<Long>();
+        for (int k = 0; k < 4; k++) {
+            var email = "box" + k + "@tls.test";
+            ids.add(add(anIntegration().withEmail(email).withDealer("D-T" + k, "<b>Dealer " + k + "</b>").only(Protocol.IMAP).build()));
+            outcomes.put(email, Outcome.TLS_ERROR);
+        }
+        for (int round = 0; round < 6; round++) {
+            for (var id : ids) {
+                check(id);
+            }
+            clock.advance(Duration.ofMinutes(40));
+        }
+        alerting.sendRound();
+        var got = received();
+        assertThat(got).hasSize(1);
+        assertThat(to(got[0])).isEqualTo("ops@dts.test");
+        assertThat(got[0].getSubject()).contains("4 mailboxes need attention");
+        assertThat(text(got[0])).contains("box0@tls.test").contains("box3@tls.test").contains("TLS_ERROR");
+        assertThat(html(got[0])).contains("&lt;b&gt;Dealer 0").doesNotContain("<b>Dealer");
+        assertThat(statuses("ops")).containsOnly("SENT").hasSize(4);
+    }
 }
