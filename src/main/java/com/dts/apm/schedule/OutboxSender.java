@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers due outbox rows through the relay: renders each alert from the integration as it stands now,
- * records the result, retries with backoff while the relay is down (and stops the round at the first such
- * failure), and on a permanent 5xx refusal of a dealer address marks it bouncing and moves the alert to the
+ * records the result, retries with backoff while the relay is down (the round stops at the first such
+ * failure, and the relay itself is tried again only after the same backoff), and on a permanent 5xx refusal of a dealer address marks it bouncing and moves the alert to the
  * dealer's admin contact. Delivery is at least once: only a crash between the relay's acceptance and
  * {@code markSent} repeats an email, with the same Message-ID.
  */
@@ -50,6 +50,9 @@ public final class OutboxSender {
     private final Config.Alerts config;
     private final Clock clock;
     private final BiConsumer<String, String> counter;
+    /** Rounds in a row that found the relay down, and when to knock again: the relay gets backoff too. */
+    private int downRounds;
+    private java.time.Instant nextRelayTry = java.time.Instant.MIN;
 
     /** @param counter counts a final dealer-mail result: (kind, {@code sent} or {@code failed}) */
     public OutboxSender(Outbox outbox, IntegrationStore integrations, CheckLog checks, ProviderCatalog catalog,
@@ -80,16 +83,28 @@ public final class OutboxSender {
      * As {@link #deliverDue()}, holding instead of sending any dealer mail of the {@code holding} providers (an
      * alert queued by a check after the storm guard's look of this round).
      */
-    public int deliverDue(java.util.Set<String> holding) {
-        if (!relay.isConfigured()) {
+    public synchronized int deliverDue(java.util.Set<String> holding) {
+        if (!relay.isConfigured() || clock.instant().isBefore(nextRelayTry)) {
             return 0;
         }
+        int sent = roundTrip(holding);
+        if (sent < 0) {
+            downRounds++;
+            nextRelayTry = clock.instant().plus(backoff(downRounds));
+            return 0;
+        }
+        downRounds = 0;
+        return sent;
+    }
+
+    /** One delivery round; the number handed to the relay, or -1 when the relay was found down. */
+    private int roundTrip(java.util.Set<String> holding) {
         int sent = 0;
         var ops = outbox.listDue(clock.instant(), AlertKind.OPS.label(), DIGEST_MAX);
         if (ops.size() >= DIGEST_FROM) {
             var r = digest(ops);
             if (r == Step.RELAY_DOWN) {
-                return 0;
+                return -1;
             }
             sent += r == Step.SENT ? 1 : 0;
         }
@@ -102,7 +117,7 @@ public final class OutboxSender {
             if (r == Step.SENT) {
                 sent++;
             } else if (r == Step.RELAY_DOWN) {
-                break; // the rest would fail the same way; they stay due for the next round
+                return -1; // the rest would fail the same way; they stay due for the next round
             }
         }
         return sent;
