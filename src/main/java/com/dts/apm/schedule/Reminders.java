@@ -46,9 +46,13 @@ public final class Reminders {
                 continue;
             }
             var to = new ArrayList<String>(List.of(incident.contactEmail()));
-            if (number >= ESCALATE_FROM && incident.adminEmail() != null
-                    && !incident.adminEmail().equalsIgnoreCase(incident.contactEmail())) {
-                to.add(incident.adminEmail());
+            var admin = incident.adminEmail();
+            if (admin != null && !admin.equalsIgnoreCase(incident.contactEmail())) {
+                if (incident.contactBouncing()) {
+                    to = new ArrayList<>(List.of(admin)); // the sender would move it there anyway: one copy, not two
+                } else if (number >= ESCALATE_FROM) {
+                    to.add(admin);
+                }
             }
             if (incidents.queueReminder(incident, number, to, now)) {
                 queued++;

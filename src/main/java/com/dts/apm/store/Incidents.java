@@ -23,14 +23,16 @@ public final class Incidents {
      * @param failureStatus the failure alert's outbox status (DROPPED: an operator decided the dealer hears nothing)
      * @param lastReminder the highest reminder number queued so far, 0 for none
      * @param adminEmail the dealer's admin contact, null when there is none
+     * @param contactBouncing the relay refused the contact address for good
      */
     public record Incident(long integrationId, Long incidentId, String provider, String contactEmail, Outcome outcome,
-            Instant failureAt, String failureStatus, int lastReminder, String adminEmail) {}
+            Instant failureAt, String failureStatus, int lastReminder, String adminEmail, boolean contactBouncing) {}
 
     public List<Incident> listOpen() {
         return jdbi.withHandle(h -> h.createQuery("SELECT i.id, f.incident_id, i.provider, i.contact_email, f.outcome, f.sent_at,"
                         + " f.status, (SELECT COALESCE(max(r.reminder_number), 0) FROM alert_outbox r WHERE r.integration_id = i.id"
-                        + "   AND r.kind = 'reminder' AND r.id > f.id) AS n, d.admin_email"
+                        + "   AND r.kind = 'reminder' AND r.id > f.id) AS n, d.admin_email,"
+                        + " EXISTS (SELECT 1 FROM bouncing_address b WHERE b.address = i.contact_email) AS bouncing"
                         + " FROM integration i JOIN dealer d ON d.id = i.dealer_id"
                         + " JOIN alert_outbox f ON f.id = (SELECT max(x.id) FROM alert_outbox x WHERE x.integration_id = i.id"
                         + "   AND x.kind = 'failure')"
@@ -43,7 +45,7 @@ public final class Incidents {
                     var sentAt = rs.wasNull() ? null : Instant.ofEpochMilli(sent);
                     return new Incident(rs.getLong(1), incidentId, rs.getString(3), rs.getString(4),
                             rs.getString(5) == null ? null : Outcome.valueOf(rs.getString(5)), sentAt,
-                            rs.getString(7), rs.getInt(8), admin == null || admin.isBlank() ? null : admin);
+                            rs.getString(7), rs.getInt(8), admin == null || admin.isBlank() ? null : admin, rs.getBoolean(10));
                 })
                 .list());
     }

@@ -230,6 +230,14 @@ class DealerAlertsIT extends AlertHarness {
             alerting.sendRound();
             assertThat(picky.accepted).containsExactly("boss@sample-motors.test", "boss@sample-motors.test");
             assertThat(statuses("failure")).containsExactly("SENT");
+            // the escalation from the third reminder on does not give the admin contact two copies
+            clock.advance(Duration.ofDays(2));
+            alerting.reminders().queueDue();
+            alerting.sendRound();
+            clock.advance(Duration.ofDays(4));
+            alerting.reminders().queueDue();
+            alerting.sendRound();
+            assertThat(picky.accepted).hasSize(4).containsOnly("boss@sample-motors.test");
         }
     }
 
