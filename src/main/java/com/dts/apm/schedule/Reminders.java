@@ -54,13 +54,21 @@ public final class Reminders {
                     to.add(admin);
                 }
             }
-            if (incidents.queueReminder(incident, number, to, now)) {
+            if (incidents.queueReminder(incident.withOutcome(outcome(incident)), number, to, now)) {
                 queued++;
                 log.info("integration {} ({}) still failing: reminder {} queued{}", incident.integrationId(), incident.provider(),
                         number, to.size() > 1 ? " (with a copy to the dealer's admin contact)" : "");
             }
         }
         return queued;
+    }
+
+    /** What the reminder is about: the latest check's outcome when the dealer can fix it, else the failure email's. */
+    com.dts.apm.provider.Outcome outcome(Incidents.Incident incident) {
+        var last = incident.lastOutcome();
+        boolean dealerCanFix = last != null && (last.isDealerActionable()
+                || (last == com.dts.apm.provider.Outcome.BASIC_AUTH_DISABLED && config.basicAuthDisabledToDealer()));
+        return dealerCanFix ? last : incident.outcome();
     }
 
     /** The highest reminder number due at {@code now} for a failure alert queued at {@code failureAt}; 0 for none. */

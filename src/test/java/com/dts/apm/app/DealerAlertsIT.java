@@ -308,4 +308,24 @@ class DealerAlertsIT extends AlertHarness {
         assertThat(html(got[0])).contains("&lt;b&gt;Dealer 0").doesNotContain("<b>Dealer");
         assertThat(statuses("ops")).containsOnly("SENT").hasSize(4);
     }
+
+    @Test
+    void aReminderSpeaksOfTheProblemAsItIsNow() throws Exception {
+        open();
+        long id = add(gmail("sales@sample-motors.test", null));
+        breakIt(id, Outcome.AUTH_REJECTED);
+        alerting.sendRound();
+        outcomes.put("sales@sample-motors.test", Outcome.PROTOCOL_DISABLED); // a new password, but IMAP is off now
+        clock.advance(Duration.ofHours(12));
+        check(id);
+        outcomes.put("sales@sample-motors.test", Outcome.NETWORK_ERROR); // and a passing network hiccup says nothing
+        clock.advance(Duration.ofHours(12));
+        check(id);
+        alerting.reminders().queueDue();
+        alerting.sendRound();
+        assertThat(statuses("reminder")).containsExactly("SENT");
+        List<String> outcomesQueued = ws.database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT outcome FROM alert_outbox WHERE kind = 'reminder'").mapTo(String.class).list());
+        assertThat(outcomesQueued).containsExactly("PROTOCOL_DISABLED");
+    }
 }
