@@ -5,6 +5,8 @@ ALTER TABLE alert_outbox ADD COLUMN reminder_number INTEGER NOT NULL DEFAULT 0;
 -- The text of a notice that belongs to no integration (a storm notice to ops): subject, blank line, body.
 ALTER TABLE alert_outbox ADD COLUMN note TEXT;
 CREATE INDEX alert_outbox_integration ON alert_outbox (integration_id, kind);
+-- The storm guard counts recent transitions to SUSPECT every delivery round.
+CREATE INDEX state_transition_time ON state_transition (at);
 
 -- Addresses the relay refused for good (5xx): no more mail goes there; the dealer's admin contact
 -- gets it instead.

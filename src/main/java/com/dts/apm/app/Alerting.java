@@ -22,7 +22,7 @@ public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminder
     }
 
     /** As above with any counter of final dealer-mail results (kind, sent|failed). */
-    public static Alerting create(Workspace ws, CheckLog checkLog, Outbox outbox, BiConsumer<String, String> counter) {
+    static Alerting create(Workspace ws, CheckLog checkLog, Outbox outbox, BiConsumer<String, String> counter) {
         var alerts = ws.config().alerts();
         var composer = AlertComposer.from(alerts, ws.clock());
         MessageFactory messages;
@@ -47,7 +47,6 @@ public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminder
 
     /** One round of the alerts task: the storm guard decides what to hold, then due mail goes out. */
     public void sendRound() {
-        guard.evaluate();
-        sender.deliverDue();
+        sender.deliverDue(guard.evaluate());
     }
 }

@@ -11,6 +11,7 @@ record IntegrationView(
         String dealerName,
         String email,
         String contactEmail,
+        String adminEmail,
         String provider,
         String username,
         String protocols,
@@ -33,7 +34,7 @@ record IntegrationView(
     }
 
     static IntegrationView of(Integration i) {
-        return new IntegrationView(i.id(), i.dealerId(), i.dealerName(), i.email(), i.contactEmail(), i.provider(),
+        return new IntegrationView(i.id(), i.dealerId(), i.dealerName(), i.email(), i.contactEmail(), i.adminEmail(), i.provider(),
                 i.username(), i.protocolsLabel(), Server.of(i.imap()), Server.of(i.smtp()), i.state().name(), i.enabled(),
                 i.canary(), i.lastOutcome() == null ? null : i.lastOutcome().name(), i.lastCheckedAt(), i.lastSuccessAt(),
                 i.nextCheckAt(), i.stateSince(), i.passwordChangedAt());

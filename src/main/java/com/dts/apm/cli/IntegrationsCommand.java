@@ -161,6 +161,7 @@ final class IntegrationsCommand {
             out.printf("dealer:         %s%s%n", i.dealerId(), i.dealerName() == null ? "" : " (" + i.dealerName() + ")");
             out.printf("mailbox:        %s (login %s)%n", i.email(), i.username());
             out.printf("alerts go to:   %s%n", i.contactEmail());
+            out.printf("admin contact:  %s%n", i.adminEmail() == null ? "-" : i.adminEmail());
             out.printf("provider:       %s%s%n", i.provider(), i.canary() ? " (canary)" : "");
             out.printf("imap:           %s%n", i.imap() == null ? "-" : i.imap());
             out.printf("smtp:           %s%n", i.smtp() == null ? "-" : i.smtp());

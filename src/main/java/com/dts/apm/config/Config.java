@@ -207,6 +207,10 @@ public record Config(
         v.range("alerts.max-reminders", alerts.maxReminders(), 0, 100);
         for (int i = 0; i < alerts.reminders().size(); i++) {
             v.positive("alerts.reminders[" + i + "]", alerts.reminders().get(i));
+            if (i > 0) {
+                v.check("alerts.reminders[" + i + "]", alerts.reminders().get(i).compareTo(alerts.reminders().get(i - 1)) > 0,
+                        "must be later than the one before (offsets from the failure email)");
+            }
         }
         v.check("alerts.storm-guard.share", alerts.stormGuard().share() > 0 && alerts.stormGuard().share() <= 1,
                 "must be above 0 and at most 1");

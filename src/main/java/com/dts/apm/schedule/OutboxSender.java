@@ -8,7 +8,7 @@ import com.dts.apm.notify.ComposedEmail;
 import com.dts.apm.notify.DeliveryResult;
 import com.dts.apm.notify.MessageFactory;
 import com.dts.apm.notify.RelaySender;
-import com.dts.apm.notify.StormNotice;
+import com.dts.apm.notify.OpsNotice;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.ProviderCatalog;
 import com.dts.apm.store.CheckLog;
@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers due outbox rows through the relay: renders each alert from the integration as it stands now,
- * records the result, retries with backoff while the relay is down (and stops the round at the first such
- * failure), and on a permanent 5xx refusal of a dealer address marks it bouncing and moves the alert to the
+ * records the result, retries with backoff while the relay is down (the round stops at the first such
+ * failure, and the relay itself is tried again only after the same backoff), and on a permanent 5xx refusal of a dealer address marks it bouncing and moves the alert to the
  * dealer's admin contact. Delivery is at least once: only a crash between the relay's acceptance and
  * {@code markSent} repeats an email, with the same Message-ID.
  */
@@ -36,6 +36,9 @@ public final class OutboxSender {
     /** Kind of the ops notices about a provider-wide wave (see {@link StormGuard}). */
     public static final String STORM = "storm";
     static final int BATCH = 50;
+    /** From this many ops notices due at once, ops get one digest instead. */
+    static final int DIGEST_FROM = 3;
+    static final int DIGEST_MAX = 500;
 
     private final Outbox outbox;
     private final IntegrationStore integrations;
@@ -47,6 +50,9 @@ public final class OutboxSender {
     private final Config.Alerts config;
     private final Clock clock;
     private final BiConsumer<String, String> counter;
+    /** Rounds in a row that found the relay down, and when to knock again: the relay gets backoff too. */
+    private int downRounds;
+    private java.time.Instant nextRelayTry = java.time.Instant.MIN;
 
     /** @param counter counts a final dealer-mail result: (kind, {@code sent} or {@code failed}) */
     public OutboxSender(Outbox outbox, IntegrationStore integrations, CheckLog checks, ProviderCatalog catalog,
@@ -70,16 +76,48 @@ public final class OutboxSender {
 
     /** Delivers what is due now; returns how many were handed to the relay. Without a relay, nothing moves. */
     public int deliverDue() {
-        if (!relay.isConfigured()) {
+        return deliverDue(java.util.Set.of());
+    }
+
+    /**
+     * As {@link #deliverDue()}, holding instead of sending any dealer mail of the {@code holding} providers (an
+     * alert queued by a check after the storm guard's look of this round).
+     */
+    public synchronized int deliverDue(java.util.Set<String> holding) {
+        if (!relay.isConfigured() || clock.instant().isBefore(nextRelayTry)) {
             return 0;
         }
+        int sent = roundTrip(holding);
+        if (sent < 0) {
+            downRounds++;
+            nextRelayTry = clock.instant().plus(backoff(downRounds));
+            return 0;
+        }
+        downRounds = 0;
+        return sent;
+    }
+
+    /** One delivery round; the number handed to the relay, or -1 when the relay was found down. */
+    private int roundTrip(java.util.Set<String> holding) {
         int sent = 0;
+        var ops = outbox.listDue(clock.instant(), AlertKind.OPS.label(), DIGEST_MAX);
+        if (ops.size() >= DIGEST_FROM) {
+            var r = digest(ops);
+            if (r == Step.RELAY_DOWN) {
+                return -1;
+            }
+            sent += r == Step.SENT ? 1 : 0;
+        }
         for (var alert : outbox.listDue(clock.instant(), BATCH)) {
+            if (holding.contains(alert.provider()) && StormGuard.DEALER_KINDS.contains(alert.kind())) {
+                outbox.hold(alert.provider(), StormGuard.DEALER_KINDS);
+                continue;
+            }
             var r = deliver(alert);
             if (r == Step.SENT) {
                 sent++;
             } else if (r == Step.RELAY_DOWN) {
-                break; // the rest would fail the same way; they stay due for the next round
+                return -1; // the rest would fail the same way; they stay due for the next round
             }
         }
         return sent;
@@ -90,7 +128,7 @@ public final class OutboxSender {
     Step deliver(Outbox.Alert alert) {
         var now = clock.instant();
         if (alert.kind().equals(STORM)) {
-            return send(alert, StormNotice.fromNote(alert.note() == null ? "" : alert.note()), alert.recipient(), null, false);
+            return send(alert, OpsNotice.fromNote(alert.note() == null ? "" : alert.note()), alert.recipient(), null, false);
         }
         AlertKind kind;
         try {
@@ -178,6 +216,47 @@ public final class OutboxSender {
                 return Step.RELAY_DOWN;
             }
         }
+    }
+
+    /** Many ops notices at once (a wave of TLS errors, our own network down): one email per ops address. */
+    private Step digest(java.util.List<Outbox.Alert> alerts) {
+        var byRecipient = new java.util.TreeMap<String, java.util.List<Outbox.Alert>>(String.CASE_INSENSITIVE_ORDER);
+        alerts.forEach(a -> byRecipient.computeIfAbsent(a.recipient(), k -> new java.util.ArrayList<>()).add(a));
+        var result = Step.DONE;
+        for (var group : byRecipient.entrySet()) {
+            var lines = new java.util.ArrayList<OpsNotice.DigestLine>();
+            for (var a : group.getValue()) {
+                var i = a.integrationId() == null ? Optional.<Integration>empty() : integrations.find(a.integrationId());
+                lines.add(new OpsNotice.DigestLine(a.provider(), i.map(Integration::email).orElse("(removed)"),
+                        i.map(Integration::dealerName).orElse(""), a.outcome() == null ? "-" : a.outcome().name(),
+                        i.map(Integration::problemSince).orElse(null)));
+            }
+            var first = group.getValue().get(0);
+            MimeMessage message;
+            try {
+                message = messages.create(OpsNotice.digest(config.productName(), lines), group.getKey(), null,
+                        "digest-" + first.id());
+            } catch (IllegalArgumentException e) {
+                group.getValue().forEach(a -> outbox.markFailed(a.id(), "refused to build the message: " + e.getMessage()));
+                continue;
+            }
+            var r = relay.send(message);
+            var now = clock.instant();
+            switch (r.status()) {
+                case DELIVERED -> {
+                    group.getValue().forEach(a -> outbox.markSent(a.id(), now));
+                    log.info("ops digest of {} notice(s) sent to {}", lines.size(), group.getKey());
+                    result = Step.SENT;
+                }
+                case PERMANENT_REJECTION -> group.getValue().forEach(a -> outbox.markFailed(a.id(), r.detail()));
+                default -> {
+                    var next = now.plus(backoff(first.attempts() + 1));
+                    group.getValue().forEach(a -> outbox.markRetry(a.id(), next, r.detail()));
+                    return Step.RELAY_DOWN;
+                }
+            }
+        }
+        return result;
     }
 
     private Optional<String> fallbackAddress(long integrationId, String bouncing) {

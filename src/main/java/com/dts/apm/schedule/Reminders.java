@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Queues reminders while an integration stays FAILING. {@code alerts.reminders} are offsets from the
- * failure email (default 1d, 3d, 7d); after the list the last offset repeats (14d, 21d, ...), up to
- * {@code alerts.max-reminders}. From the third reminder on, the dealer's admin contact gets a copy (the
+ * moment the failure email went out (default 1d, 3d, 7d); after the list the last offset repeats (14d, 21d,
+ * ...), up to {@code alerts.max-reminders}. No reminder follows a failure email that was not sent. From the third reminder on, the dealer's admin contact gets a copy (the
  * escalation). After a long stop only the latest due reminder is queued, never a burst.
  */
 public final class Reminders {
@@ -36,25 +36,39 @@ public final class Reminders {
         var now = clock.instant();
         int queued = 0;
         for (var incident : incidents.listOpen()) {
-            if ("DROPPED".equals(incident.failureStatus())) {
-                continue; // an operator decided the dealer hears nothing about this incident
+            if (!"SENT".equals(incident.failureStatus()) || incident.failureAt() == null) {
+                // not sent yet (no relay, held by the storm guard, retrying), dropped by an operator or given up:
+                // a reminder of an email the dealer never got makes no sense
+                continue;
             }
             int number = dueNumber(incident.failureAt(), now);
             if (number <= incident.lastReminder()) {
                 continue;
             }
             var to = new ArrayList<String>(List.of(incident.contactEmail()));
-            if (number >= ESCALATE_FROM && incident.adminEmail() != null
-                    && !incident.adminEmail().equalsIgnoreCase(incident.contactEmail())) {
-                to.add(incident.adminEmail());
+            var admin = incident.adminEmail();
+            if (admin != null && !admin.equalsIgnoreCase(incident.contactEmail())) {
+                if (incident.contactBouncing()) {
+                    to = new ArrayList<>(List.of(admin)); // the sender would move it there anyway: one copy, not two
+                } else if (number >= ESCALATE_FROM) {
+                    to.add(admin);
+                }
             }
-            if (incidents.queueReminder(incident, number, to, now)) {
+            if (incidents.queueReminder(incident.withOutcome(outcome(incident)), number, to, now)) {
                 queued++;
                 log.info("integration {} ({}) still failing: reminder {} queued{}", incident.integrationId(), incident.provider(),
                         number, to.size() > 1 ? " (with a copy to the dealer's admin contact)" : "");
             }
         }
         return queued;
+    }
+
+    /** What the reminder is about: the latest check's outcome when the dealer can fix it, else the failure email's. */
+    com.dts.apm.provider.Outcome outcome(Incidents.Incident incident) {
+        var last = incident.lastOutcome();
+        boolean dealerCanFix = last != null && (last.isDealerActionable()
+                || (last == com.dts.apm.provider.Outcome.BASIC_AUTH_DISABLED && config.basicAuthDisabledToDealer()));
+        return dealerCanFix ? last : incident.outcome();
     }
 
     /** The highest reminder number due at {@code now} for a failure alert queued at {@code failureAt}; 0 for none. */

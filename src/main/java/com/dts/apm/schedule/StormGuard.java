@@ -1,7 +1,7 @@
 package com.dts.apm.schedule;
 
 import com.dts.apm.config.Config;
-import com.dts.apm.notify.StormNotice;
+import com.dts.apm.notify.OpsNotice;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.Outbox;
@@ -41,8 +41,12 @@ public final class StormGuard {
         this.clock = clock;
     }
 
-    /** Looks at every provider: starts, keeps or ends waves, holding dealer mail accordingly. */
-    public void evaluate() {
+    /**
+     * Looks at every provider: starts, keeps or ends waves, holding dealer mail accordingly. Returns the
+     * providers whose dealer mail is held after this look, for the delivery round that follows.
+     */
+    public java.util.Set<String> evaluate() {
+        var holding = new java.util.TreeSet<String>();
         var now = clock.instant();
         var guard = config.stormGuard();
         var windowStart = now.minus(guard.window());
@@ -58,6 +62,7 @@ public final class StormGuard {
                 end(storm, now);
             } else if (!storm.released()) {
                 outbox.hold(storm.provider(), DEALER_KINDS);
+                holding.add(storm.provider());
             }
         }
         for (var wave : waves.values()) {
@@ -67,11 +72,13 @@ public final class StormGuard {
             var why = reason(wave);
             if (why != null && storms.start(wave.provider(), now, why)) {
                 int held = outbox.hold(wave.provider(), DEALER_KINDS);
+                holding.add(wave.provider());
                 log.warn("storm guard: provider-wide wave at {} ({}): holding its dealer alerts ({} so far) for ops to decide"
                         + " (alerts held / release / drop)", wave.provider(), why, held);
-                notifyOps(wave.provider(), StormNotice.toNote(StormNotice.started(config.productName(), wave.provider(), now, why, held)), now);
+                notifyOps(wave.provider(), OpsNotice.toNote(OpsNotice.started(config.productName(), wave.provider(), now, why, held)), now);
             }
         }
+        return holding;
     }
 
     /** Why this provider is in a wave, or null when it is not. */
@@ -108,7 +115,7 @@ public final class StormGuard {
         storms.end(storm.provider());
         log.info("storm guard: the {} wave has passed: {} held alert(s) released (still failing), {} dropped (recovered)",
                 storm.provider(), released, dropped);
-        notifyOps(storm.provider(), StormNotice.toNote(StormNotice.ended(config.productName(), storm.provider(), storm.startedAt(),
+        notifyOps(storm.provider(), OpsNotice.toNote(OpsNotice.ended(config.productName(), storm.provider(), storm.startedAt(),
                 released, dropped)), now);
     }
 

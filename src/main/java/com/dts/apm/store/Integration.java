@@ -6,7 +6,10 @@ import com.dts.apm.provider.Protocol;
 import java.time.Instant;
 import java.util.Set;
 
-/** One stored mailbox and where it stands. Carries no password: see {@link IntegrationStore#password(long)}. */
+/**
+ * One stored mailbox and where it stands. Carries no password: see {@link IntegrationStore#password(long)}.
+ * {@code adminEmail} is the dealer's admin contact (null when none).
+ */
 public record Integration(
         long id,
         String dealerId,
@@ -29,7 +32,8 @@ public record Integration(
         Instant lastCheckedAt,
         Instant lastSuccessAt,
         Instant passwordChangedAt,
-        Instant createdAt) {
+        Instant createdAt,
+        String adminEmail) {
     public Integration {
         protocols = Set.copyOf(protocols);
     }

@@ -24,7 +24,7 @@ public final class IntegrationStore {
     static final String COLUMNS = "i.id, i.dealer_id, d.name AS dealer_name, i.contact_email, i.email, i.provider, i.username,"
             + " i.imap_host, i.imap_port, i.imap_security, i.smtp_host, i.smtp_port, i.smtp_security, i.protocols,"
             + " i.enabled, i.canary, i.state, i.state_since, i.last_outcome, i.problem_since, i.consecutive_failures,"
-            + " i.next_check_at, i.last_checked_at, i.last_success_at, i.password_changed_at, i.created_at";
+            + " i.next_check_at, i.last_checked_at, i.last_success_at, i.password_changed_at, i.created_at, d.admin_email";
     static final String FROM = " FROM integration i JOIN dealer d ON d.id = i.dealer_id";
 
     private final Jdbi jdbi;
@@ -293,7 +293,8 @@ public final class IntegrationStore {
                 instant(rs, "last_checked_at"),
                 instant(rs, "last_success_at"),
                 instant(rs, "password_changed_at"),
-                instant(rs, "created_at"));
+                instant(rs, "created_at"),
+                rs.getString("admin_email"));
     }
 
     private static Endpoint endpoint(ResultSet rs, String prefix) throws SQLException {

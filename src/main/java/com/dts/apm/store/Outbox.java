@@ -138,6 +138,17 @@ public final class Outbox {
                 .list());
     }
 
+    /** Pending alerts of one kind whose next attempt is due, oldest first. */
+    public List<Alert> listDue(Instant now, String kind, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox"
+                        + " WHERE status = 'PENDING' AND kind = :kind AND next_attempt_at <= :now ORDER BY id LIMIT :n")
+                .bind("now", now.toEpochMilli())
+                .bind("kind", kind)
+                .bind("n", limit)
+                .map((rs, ctx) -> map(rs))
+                .list());
+    }
+
     public List<Alert> list(String status) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox WHERE status = :s ORDER BY id")
                 .bind("s", status)

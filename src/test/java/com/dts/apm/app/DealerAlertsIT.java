@@ -177,6 +177,9 @@ class DealerAlertsIT extends AlertHarness {
         alerting.sendRound();
         assertThat(alerting.sender().relayConfigured()).isFalse();
         assertThat(statuses("failure")).containsExactly("PENDING");
+        clock.advance(Duration.ofDays(2));
+        alerting.reminders().queueDue(); // no reminder of an email the dealer never got
+        alerting.sendRound();
         assertThat(outbox.queueDepth()).isEqualTo(1);
     }
 
@@ -227,6 +230,14 @@ class DealerAlertsIT extends AlertHarness {
             alerting.sendRound();
             assertThat(picky.accepted).containsExactly("boss@sample-motors.test", "boss@sample-motors.test");
             assertThat(statuses("failure")).containsExactly("SENT");
+            // the escalation from the third reminder on does not give the admin contact two copies
+            clock.advance(Duration.ofDays(2));
+            alerting.reminders().queueDue();
+            alerting.sendRound();
+            clock.advance(Duration.ofDays(4));
+            alerting.reminders().queueDue();
+            alerting.sendRound();
+            assertThat(picky.accepted).hasSize(4).containsOnly("boss@sample-motors.test");
         }
     }
 
@@ -271,5 +282,50 @@ class DealerAlertsIT extends AlertHarness {
         assertThat(got).hasSize(1);
         assertThat(to(got[0])).isEqualTo("sales@sample-motors.test");
         assertThat(text(got[0])).contains("https://dealers.example.com/settings/email?integration=" + id);
+    }
+
+    @Test
+    void manyOpsNoticesAtOnceBecomeOneDigest() throws Exception {
+        open();
+        var ids = new ArrayList<Long>();
+        for (int k = 0; k < 4; k++) {
+            var email = "box" + k + "@tls.test";
+            ids.add(add(anIntegration().withEmail(email).withDealer("D-T" + k, "<b>Dealer " + k + "</b>").only(Protocol.IMAP).build()));
+            outcomes.put(email, Outcome.TLS_ERROR);
+        }
+        for (int round = 0; round < 6; round++) {
+            for (var id : ids) {
+                check(id);
+            }
+            clock.advance(Duration.ofMinutes(40));
+        }
+        alerting.sendRound();
+        var got = received();
+        assertThat(got).hasSize(1);
+        assertThat(to(got[0])).isEqualTo("ops@dts.test");
+        assertThat(got[0].getSubject()).contains("4 mailboxes need attention");
+        assertThat(text(got[0])).contains("box0@tls.test").contains("box3@tls.test").contains("TLS_ERROR");
+        assertThat(html(got[0])).contains("&lt;b&gt;Dealer 0").doesNotContain("<b>Dealer");
+        assertThat(statuses("ops")).containsOnly("SENT").hasSize(4);
+    }
+
+    @Test
+    void aReminderSpeaksOfTheProblemAsItIsNow() throws Exception {
+        open();
+        long id = add(gmail("sales@sample-motors.test", null));
+        breakIt(id, Outcome.AUTH_REJECTED);
+        alerting.sendRound();
+        outcomes.put("sales@sample-motors.test", Outcome.PROTOCOL_DISABLED); // a new password, but IMAP is off now
+        clock.advance(Duration.ofHours(12));
+        check(id);
+        outcomes.put("sales@sample-motors.test", Outcome.NETWORK_ERROR); // and a passing network hiccup says nothing
+        clock.advance(Duration.ofHours(12));
+        check(id);
+        alerting.reminders().queueDue();
+        alerting.sendRound();
+        assertThat(statuses("reminder")).containsExactly("SENT");
+        List<String> outcomesQueued = ws.database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT outcome FROM alert_outbox WHERE kind = 'reminder'").mapTo(String.class).list());
+        assertThat(outcomesQueued).containsExactly("PROTOCOL_DISABLED");
     }
 }

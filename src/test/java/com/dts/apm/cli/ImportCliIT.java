@@ -139,4 +139,24 @@ class ImportCliIT {
         assertThat(r.err()).contains("line 2: 2 value(s) but the header has 3 columns").contains("line 3:").doesNotContain("line 4");
         assertThat(list()).isEmpty();
     }
+
+    @Test
+    void adminContactComesFromTheCsvColumnOrTheAddOption() throws Exception {
+        var f = csv("dealer_id,email,password,admin_email\nD1,sales@gmail.com,abcdabcdabcdabcd,boss@acme-motors.test\n");
+        var r = cli.run("integrations", "import", f.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(list().get(0).get("admin_email").asText()).isEqualTo("boss@acme-motors.test");
+
+        var add = cli.runWithInput("abcdabcdabcdabcd\n", "integrations", "add", "--dealer-id", "D2", "--email", "two@gmail.com",
+                "--admin-email", "owner@two.test", "--password-stdin");
+        assertThat(add.exit()).as(add.err()).isZero();
+        assertThat(list().get(1).get("admin_email").asText()).isEqualTo("owner@two.test");
+        assertThat(cli.run("integrations", "show", add.out().strip()).out()).contains("admin contact:  owner@two.test");
+
+        var bad = cli.runWithInput("abcdabcdabcdabcd\n", "integrations", "add", "--dealer-id", "D3", "--email", "three@gmail.com",
+                "--admin-email", "boss@x.test\r\nBcc: evil@evil.test", "--password-stdin");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err().strip().lines()).hasSize(1);
+        assertThat(bad.err()).contains("admin email");
+    }
 }

@@ -122,4 +122,20 @@ class ConfigLoaderTest {
         assertThat(Durations.format(Duration.ofDays(7))).isEqualTo("7d");
         assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
     }
+
+    @Test
+    void alertDeliverySettingsAreChecked() throws Exception {
+        var f = write("alerts:\n  retry-initial: 10m\n  retry-max: 1m\n");
+        assertThatThrownBy(() -> ConfigLoader.load(f, null)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("key alerts.retry-max");
+        var g = write("alerts:\n  reminders: [3d, 1d]\n");
+        assertThatThrownBy(() -> ConfigLoader.load(g, null)).hasMessageContaining("key alerts.reminders[1]");
+        var h = write("alerts:\n  ops-email: \"ops@example.com, boss@example.com\"\n");
+        assertThatThrownBy(() -> ConfigLoader.load(h, null)).hasMessageContaining("key alerts.ops-email");
+        var k = write("alerts:\n  send-interval: 0s\n");
+        assertThatThrownBy(() -> ConfigLoader.load(k, null)).hasMessageContaining("key alerts.send-interval");
+        var ok = ConfigLoader.load(write("alerts:\n  send-interval: 2s\n  ops-email: ops@example.com\n"), null);
+        assertThat(ok.alerts().sendInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(ok.alerts().retryMax()).isEqualTo(Duration.ofHours(1));
+    }
 }

@@ -26,7 +26,7 @@ class StateMachineTest {
     private static Integration in(IntegrationState state, int failures, Instant problemSince) {
         return new Integration(7, "d1", "Acme", "owner@acme.test", "sales@acme.test", "gmail", "sales@acme.test", null, null,
                 EnumSet.of(Protocol.IMAP), true, false, state, NOW.minus(Duration.ofDays(1)), null, problemSince, failures,
-                NOW, null, null, null, NOW.minus(Duration.ofDays(30)));
+                NOW, null, null, null, NOW.minus(Duration.ofDays(30)), null);
     }
 
     private StateChange decide(IntegrationState state, int failures, Instant problemSince, Outcome outcome) {

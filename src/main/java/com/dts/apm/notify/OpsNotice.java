@@ -6,14 +6,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * The ops email about a provider-wide wave: dealer mail of the provider is held (or was released or
- * dropped when the wave passed). Plain facts, no dealer data; every value HTML-escaped in the HTML part.
+ * Plain-text ops emails that are not about one mailbox: a provider-wide wave (dealer mail held, or the
+ * wave passed) and the digest of many ops notices due at once. Every value is HTML-escaped in the HTML part.
  */
-public final class StormNotice {
+public final class OpsNotice {
     private static final DateTimeFormatter WHEN =
             DateTimeFormatter.ofPattern("d MMMM yyyy 'at' HH:mm 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
-    private StormNotice() {}
+    private OpsNotice() {}
 
     /** The wave started at {@code since}: {@code held} dealer emails are held; {@code reason} says why. */
     public static ComposedEmail started(String product, String provider, Instant since, String reason, long held) {
@@ -49,6 +49,22 @@ public final class StormNotice {
     private static ComposedEmail compose(String product, String subject, String body) {
         var text = body + "\n\n--\nSent by app-password-monitor to the ops address (alerts.ops-email).\n";
         return fromNote(DisplayText.oneLine(subject, 160) + "\n\n" + text);
+    }
+
+    /** One line of a digest: a mailbox that needs ops. */
+    public record DigestLine(String provider, String mailbox, String dealer, String outcome, Instant since) {}
+
+    /** Many ops notices due at once (a wave of TLS errors, our own network down) in one email. */
+    public static ComposedEmail digest(String product, java.util.List<DigestLine> lines) {
+        var body = new StringBuilder(lines.size() + " mailboxes need attention from operations:\n\n");
+        for (var l : lines) {
+            body.append("- ").append(DisplayText.oneLine(l.mailbox(), 254)).append(" (").append(l.provider()).append(", ")
+                    .append(DisplayText.oneLine(l.dealer(), 60)).append("): ").append(l.outcome())
+                    .append(l.since() == null ? "" : " since " + WHEN.format(l.since())).append('\n');
+        }
+        body.append("\napp-password-monitor status and history ID show more; each mailbox gets no further ops email\n"
+                + "until its state changes again.");
+        return compose(product, product + ": " + lines.size() + " mailboxes need attention from operations", body.toString());
     }
 
     /** The notice as one string to keep in the outbox: subject, a blank line, the text body. */
