@@ -22,14 +22,32 @@ record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[] passw
     static final String PASSWORD = "changeit";
 
     static TestCerts generate(Path dir, String name) {
+        return generate(dir, name, "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1", null, 3);
+    }
+
+    /** A certificate that expired days ago (valid for one day, starting ten days back). */
+    static TestCerts expired(Path dir, String name) {
+        return generate(dir, name, "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1", "-10d", 1);
+    }
+
+    /** A trusted, valid certificate for another host name than the one the check connects to. */
+    static TestCerts forOtherHost(Path dir, String name) {
+        return generate(dir, name, "CN=mail.other-host.test", "SAN=dns:mail.other-host.test", null, 3);
+    }
+
+    private static TestCerts generate(Path dir, String name, String dname, String san, String startDate, int days) {
         var keyStore = dir.resolve(name + "-server.p12");
         var cert = dir.resolve(name + "-server.crt");
         var trustStore = dir.resolve(name + "-trust.p12");
         var passwordFile = dir.resolve(name + "-trust.pass");
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "3",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+        var gen = new ArrayList<>(List.of("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048",
+                "-validity", Integer.toString(days), "-dname", dname, "-ext", san,
                 "-storetype", "PKCS12", "-keystore", keyStore.toString(),
-                "-storepass", PASSWORD, "-keypass", PASSWORD);
+                "-storepass", PASSWORD, "-keypass", PASSWORD));
+        if (startDate != null) {
+            gen.addAll(List.of("-startdate", startDate));
+        }
+        keytool(gen.toArray(String[]::new));
         keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keyStore.toString(),
                 "-storepass", PASSWORD, "-file", cert.toString());
         keytool("-importcert", "-noprompt", "-alias", "server", "-file", cert.toString(),
