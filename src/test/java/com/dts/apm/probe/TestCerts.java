@@ -18,10 +18,10 @@ import javax.net.ssl.SSLContext;
  * A throw-away self-signed server certificate for 127.0.0.1 and localhost, made with the JDK's keytool
  * at test time (no key is ever committed), plus a trust store holding just that certificate.
  */
-record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[] password) {
-    static final String PASSWORD = "changeit";
+public record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[] password) {
+    public static final String PASSWORD = "changeit";
 
-    static TestCerts generate(Path dir, String name) {
+    public static TestCerts generate(Path dir, String name) {
         return generate(dir, name, "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1", null, 3);
     }
 
@@ -71,7 +71,7 @@ record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[] passw
         return new Config.Checks(Duration.ofSeconds(5), Duration.ofSeconds(10), deadline, null, null, null);
     }
 
-    SSLContext serverContext() {
+    public SSLContext serverContext() {
         try (InputStream in = Files.newInputStream(keyStore)) {
             var ks = KeyStore.getInstance("PKCS12");
             ks.load(in, password);
