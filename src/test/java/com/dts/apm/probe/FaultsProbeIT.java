@@ -178,6 +178,29 @@ class FaultsProbeIT {
     }
 
     @Test
+    void smtpGreetingTooManyConnectionsIsRateLimitedWithoutAuth() throws Exception {
+        try (var server = new HostileServer(p -> {
+            p.send("421 4.7.0 mx.example.test Too many concurrent SMTP connections; please try again later");
+            p.readUntil("never");
+        })) {
+            var r = smtp(server.port());
+            assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.RATE_LIMITED);
+            assertThat(r.detail()).startsWith("421");
+            assertClean(r);
+            assertThat(server.received()).noneMatch(l -> l.toUpperCase(java.util.Locale.ROOT).startsWith("AUTH"));
+        }
+    }
+
+    @Test
+    void imapGreetingByeIsNetworkError() throws Exception {
+        try (var server = new HostileServer(p -> p.send("* BYE Too many connections, try again later"))) {
+            var r = imap(server.port());
+            assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.NETWORK_ERROR);
+            assertClean(r);
+        }
+    }
+
+    @Test
     void hugeImapReplyLineEndsCleanly() throws Exception {
         var huge = new byte[8 * 1024 * 1024];
         Arrays.fill(huge, (byte) 'x');
