@@ -6,14 +6,12 @@ import com.dts.apm.probe.TestCerts;
 import com.dts.apm.testing.Cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.icegreen.greenmail.util.DummySSLServerSocketFactory;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,9 +30,6 @@ class CheckCliIT {
     private static final String BOB = "bob@dealer-b.test";
     private static final String BOB_PASSWORD = "bob-app-password-one";
 
-    @TempDir
-    static Path certDir;
-
     private static TestCerts certs;
 
     @TempDir
@@ -45,15 +40,7 @@ class CheckCliIT {
 
     @BeforeAll
     static void certificates() {
-        certs = TestCerts.generate(certDir, "cli");
-        System.setProperty(DummySSLServerSocketFactory.GREENMAIL_KEYSTORE_FILE_PROPERTY, certs.keyStore().toString());
-        System.setProperty(DummySSLServerSocketFactory.GREENMAIL_KEYSTORE_PASSWORD_PROPERTY, TestCerts.PASSWORD);
-    }
-
-    @AfterAll
-    static void forgetCertificates() {
-        System.clearProperty(DummySSLServerSocketFactory.GREENMAIL_KEYSTORE_FILE_PROPERTY);
-        System.clearProperty(DummySSLServerSocketFactory.GREENMAIL_KEYSTORE_PASSWORD_PROPERTY);
+        certs = TestCerts.forGreenMail();
     }
 
     @BeforeEach

@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Security;
 import com.dts.apm.testing.LogCapture;
-import com.icegreen.greenmail.util.DummySSLServerSocketFactory;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -21,12 +19,10 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real logins against GreenMail over IMAPS, SMTPS and SMTP with STARTTLS. GreenMail serves a throw-away
@@ -37,9 +33,6 @@ class GreenMailProbeIT {
     private static final String USER = "sales@dealer-g.test";
     private static final String PASSWORD = "qwer-tyui-opas-dfgh-7";
 
-    @TempDir
-    static Path dir;
-
     private static TestCerts certs;
     private GreenMail mail;
     private StartTlsFront front;
@@ -47,15 +40,7 @@ class GreenMailProbeIT {
 
     @BeforeAll
     static void certificates() {
-        certs = TestCerts.generate(dir, "greenmail");
-        System.setProperty(DummySSLServerSocketFactory.GREENMAIL_KEYSTORE_FILE_PROPERTY, certs.keyStore().toString());
-        System.setProperty(DummySSLServerSocketFactory.GREENMAIL_KEYSTORE_PASSWORD_PROPERTY, TestCerts.PASSWORD);
-    }
-
-    @AfterAll
-    static void forgetCertificates() {
-        System.clearProperty(DummySSLServerSocketFactory.GREENMAIL_KEYSTORE_FILE_PROPERTY);
-        System.clearProperty(DummySSLServerSocketFactory.GREENMAIL_KEYSTORE_PASSWORD_PROPERTY);
+        certs = TestCerts.forGreenMail();
     }
 
     @BeforeEach

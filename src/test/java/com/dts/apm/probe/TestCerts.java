@@ -21,6 +21,35 @@ import javax.net.ssl.SSLContext;
 public record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[] password) {
     public static final String PASSWORD = "changeit";
 
+    private static TestCerts greenMail;
+
+    /**
+     * The certificate GreenMail serves over IMAPS/SMTPS in this JVM. GreenMail reads its key store once per
+     * JVM (from the {@code greenmail.tls.keystore.*} system properties), so every test class must share one
+     * certificate: the first call makes it in a temporary folder deleted at exit and sets the properties.
+     */
+    public static synchronized TestCerts forGreenMail() {
+        if (greenMail == null) {
+            try {
+                var dir = Files.createTempDirectory("apm-greenmail-cert");
+                greenMail = generate(dir, "greenmail");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try (var files = Files.list(dir)) {
+                        files.forEach(f -> f.toFile().delete());
+                        dir.toFile().delete();
+                    } catch (IOException e) {
+                        // best effort
+                    }
+                }));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            System.setProperty("greenmail.tls.keystore.file", greenMail.keyStore().toString());
+            System.setProperty("greenmail.tls.keystore.password", PASSWORD);
+        }
+        return greenMail;
+    }
+
     public static TestCerts generate(Path dir, String name) {
         return generate(dir, name, "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1", null, 3);
     }
