@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.Security;
+import com.dts.apm.testing.LogCapture;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -28,15 +29,24 @@ class FaultsProbeIT {
     private static final Duration GENEROUS = Duration.ofSeconds(20);
 
     private Probes probes;
+    private LogCapture logs;
 
     @BeforeEach
     void probes() {
+        logs = new LogCapture();
         probes = Probes.create(TestCerts.defaultChecks(DEADLINE));
     }
 
     @AfterEach
     void close() {
         probes.close();
+        try {
+            for (var secret : GreenMailProbeIT.secretForms(USER, PASSWORD)) {
+                assertThat(logs.text()).doesNotContain(secret);
+            }
+        } finally {
+            logs.close();
+        }
     }
 
     private ProbeResult imap(int port) {

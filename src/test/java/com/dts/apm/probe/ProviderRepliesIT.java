@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Security;
+import com.dts.apm.testing.LogCapture;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -30,15 +31,25 @@ class ProviderRepliesIT {
     private static final String PASSWORD = "abcdefghijklmnop";
 
     private static Probes probes;
+    private static LogCapture logs;
 
     @BeforeAll
     static void probes() {
+        logs = new LogCapture();
         probes = Probes.create(TestCerts.defaultChecks(Duration.ofSeconds(20)));
     }
 
     @AfterAll
     static void close() {
         probes.close();
+        try {
+            assertThat(logs.text()).as("every check logged at DEBUG").contains("login to");
+            for (var secret : GreenMailProbeIT.secretForms(USER, PASSWORD)) {
+                assertThat(logs.text()).doesNotContain(secret);
+            }
+        } finally {
+            logs.close();
+        }
     }
 
     static Stream<Arguments> imapReplies() {
