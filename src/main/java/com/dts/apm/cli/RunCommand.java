@@ -1,6 +1,7 @@
 package com.dts.apm.cli;
 
 import com.dts.apm.app.App;
+import com.dts.apm.app.Logs;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -20,6 +21,7 @@ final class RunCommand implements Callable<Integer> {
         // Handle the signals ourselves so a stop is orderly and exits 0 instead of the JVM's 143.
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
+        Logs.configure(root.config().logging());
         try (var app = App.start(root.config(), root.terminal.env(), Clock.systemUTC())) {
             stop.await();
         }

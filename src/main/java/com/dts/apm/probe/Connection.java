@@ -2,6 +2,7 @@ package com.dts.apm.probe;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
@@ -17,8 +18,13 @@ import javax.net.ssl.TrustManager;
  * The sockets of one check. Angus Mail creates them through the two factories here, so the check can
  * close them from another thread when the deadline passes, and learn the certificate expiry from the
  * handshake. A fresh TLS context per check means no session resumption: every check verifies the chain.
+ * Every connection starts as a {@link CappedSocket} (TLS is layered on it), so no server can make a check
+ * read without bound.
  */
 final class Connection {
+    /** Bytes one check may read from a server: a login conversation needs a few KiB. */
+    static final long MAX_BYTES_READ = 1024 * 1024;
+
     private final List<Socket> sockets = new ArrayList<>();
     private final SSLSocketFactory tls;
     private final SocketFactory plain = new PlainFactory();
@@ -86,31 +92,40 @@ final class Connection {
         }
     }
 
+    private Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
+        var s = track(new CappedSocket(MAX_BYTES_READ));
+        if (local != null) {
+            s.bind(local);
+        }
+        s.connect(remote);
+        return s;
+    }
+
     private final class PlainFactory extends SocketFactory {
         @Override
         public Socket createSocket() {
-            return track(new Socket());
+            return track(new CappedSocket(MAX_BYTES_READ));
         }
 
         @Override
         public Socket createSocket(String host, int port) throws IOException {
-            return track(new Socket(host, port));
+            return connected(new InetSocketAddress(host, port), null);
         }
 
         @Override
         public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            return track(new Socket(host, port, localHost, localPort));
+            return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
         }
 
         @Override
         public Socket createSocket(InetAddress host, int port) throws IOException {
-            return track(new Socket(host, port));
+            return connected(new InetSocketAddress(host, port), null);
         }
 
         @Override
         public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
                 throws IOException {
-            return track(new Socket(address, port, localAddress, localPort));
+            return connected(new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
         }
     }
 
@@ -137,9 +152,13 @@ final class Connection {
             return track(delegate.createSocket(s, host, port, autoClose));
         }
 
+        /**
+         * A plain capped socket: Angus connects it, sees it is not an SSLSocket and layers TLS on it
+         * through {@link #createSocket(Socket, String, int, boolean)}, then verifies the host name.
+         */
         @Override
-        public Socket createSocket() throws IOException {
-            return track(delegate.createSocket());
+        public Socket createSocket() {
+            return track(new CappedSocket(MAX_BYTES_READ));
         }
 
         @Override

@@ -41,6 +41,8 @@ final class FailureClassifier {
             Pattern.compile("STARTTLS (is )?required but", Pattern.CASE_INSENSITIVE);
     private static final Pattern NO_MECHANISM =
             Pattern.compile("No authentication mechanisms supported|No login methods supported", Pattern.CASE_INSENSITIVE);
+    /** Angus IMAP's IOException when the server closes the connection without a word. */
+    private static final String DROPPED = "Connection dropped by server?";
     private static final Pattern WEB_HINT = Pattern.compile("\\bweb\\b|browser", Pattern.CASE_INSENSITIVE);
 
     private FailureClassifier() {}
@@ -159,6 +161,12 @@ final class FailureClassifier {
         }
         int depth = 0;
         for (var t = error; t != null && depth++ < 20; t = next(t)) {
+            if (t instanceof CappedSocket.TooMuchDataException) {
+                return Outcome.PROTOCOL_ERROR; // a flood, an endless line: the server misbehaves
+            }
+        }
+        depth = 0;
+        for (var t = error; t != null && depth++ < 20; t = next(t)) {
             if (t instanceof SSLException || t instanceof CertificateException
                     || t instanceof GeneralSecurityException
                     || (t.getMessage() != null && STARTTLS_MISSING.matcher(t.getMessage()).find())
@@ -169,7 +177,8 @@ final class FailureClassifier {
         depth = 0;
         for (var t = error; t != null && depth++ < 20; t = next(t)) {
             if (t instanceof UnknownHostException || t instanceof SocketException
-                    || t instanceof InterruptedIOException || t instanceof EOFException) {
+                    || t instanceof InterruptedIOException || t instanceof EOFException
+                    || DROPPED.equals(t.getMessage())) {
                 return Outcome.NETWORK_ERROR; // refused, unreachable, reset, closed, timeouts
             }
         }

@@ -20,7 +20,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * The certificates a check trusts: the JDK's CA list, plus the operator's trust store from
  * {@code checks.trust-store} when one is configured (for dealers' private mail servers). A chain
- * passes when either accepts it; host-name checks stay with the JDK trust manager.
+ * passes when either accepts it; host-name checks stay with the JDK trust manager. The server's own
+ * certificate must be within its dates even when it is pinned as a trust anchor.
  */
 final class Trust {
     private final List<X509ExtendedTrustManager> managers;
@@ -94,6 +95,12 @@ final class Trust {
             }
 
             private void check(X509Certificate[] chain, Check check) throws CertificateException {
+                if (chain != null && chain.length > 0) {
+                    // PKIX never checks the dates of a trust anchor, so a self-signed certificate pinned in the
+                    // trust store would pass after it expired. Only the leaf: an expired cross-signed root in
+                    // the chain is harmless when the JDK finds another path.
+                    chain[0].checkValidity();
+                }
                 CertificateException first = null;
                 for (var m : managers) {
                     try {

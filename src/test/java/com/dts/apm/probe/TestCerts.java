@@ -18,18 +18,65 @@ import javax.net.ssl.SSLContext;
  * A throw-away self-signed server certificate for 127.0.0.1 and localhost, made with the JDK's keytool
  * at test time (no key is ever committed), plus a trust store holding just that certificate.
  */
-record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[] password) {
-    static final String PASSWORD = "changeit";
+public record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[] password) {
+    public static final String PASSWORD = "changeit";
 
-    static TestCerts generate(Path dir, String name) {
+    private static TestCerts greenMail;
+
+    /**
+     * The certificate GreenMail serves over IMAPS/SMTPS in this JVM. GreenMail reads its key store once per
+     * JVM (from the {@code greenmail.tls.keystore.*} system properties), so every test class must share one
+     * certificate: the first call makes it in a temporary folder deleted at exit and sets the properties.
+     */
+    public static synchronized TestCerts forGreenMail() {
+        if (greenMail == null) {
+            try {
+                var dir = Files.createTempDirectory("apm-greenmail-cert");
+                greenMail = generate(dir, "greenmail");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try (var files = Files.list(dir)) {
+                        files.forEach(f -> f.toFile().delete());
+                        dir.toFile().delete();
+                    } catch (IOException e) {
+                        // best effort
+                    }
+                }));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            System.setProperty("greenmail.tls.keystore.file", greenMail.keyStore().toString());
+            System.setProperty("greenmail.tls.keystore.password", PASSWORD);
+        }
+        return greenMail;
+    }
+
+    public static TestCerts generate(Path dir, String name) {
+        return generate(dir, name, "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1", null, 3);
+    }
+
+    /** A certificate that expired days ago (valid for one day, starting ten days back). */
+    static TestCerts expired(Path dir, String name) {
+        return generate(dir, name, "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1", "-10d", 1);
+    }
+
+    /** A trusted, valid certificate for another host name than the one the check connects to. */
+    static TestCerts forOtherHost(Path dir, String name) {
+        return generate(dir, name, "CN=mail.other-host.test", "SAN=dns:mail.other-host.test", null, 3);
+    }
+
+    private static TestCerts generate(Path dir, String name, String dname, String san, String startDate, int days) {
         var keyStore = dir.resolve(name + "-server.p12");
         var cert = dir.resolve(name + "-server.crt");
         var trustStore = dir.resolve(name + "-trust.p12");
         var passwordFile = dir.resolve(name + "-trust.pass");
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "3",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+        var gen = new ArrayList<>(List.of("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048",
+                "-validity", Integer.toString(days), "-dname", dname, "-ext", san,
                 "-storetype", "PKCS12", "-keystore", keyStore.toString(),
-                "-storepass", PASSWORD, "-keypass", PASSWORD);
+                "-storepass", PASSWORD, "-keypass", PASSWORD));
+        if (startDate != null) {
+            gen.addAll(List.of("-startdate", startDate));
+        }
+        keytool(gen.toArray(String[]::new));
         keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keyStore.toString(),
                 "-storepass", PASSWORD, "-file", cert.toString());
         keytool("-importcert", "-noprompt", "-alias", "server", "-file", cert.toString(),
@@ -53,7 +100,7 @@ record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[] passw
         return new Config.Checks(Duration.ofSeconds(5), Duration.ofSeconds(10), deadline, null, null, null);
     }
 
-    SSLContext serverContext() {
+    public SSLContext serverContext() {
         try (InputStream in = Files.newInputStream(keyStore)) {
             var ks = KeyStore.getInstance("PKCS12");
             ks.load(in, password);

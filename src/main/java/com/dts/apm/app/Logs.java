@@ -1,0 +1,64 @@
+package com.dts.apm.app;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import com.dts.apm.config.Config;
+import java.util.Locale;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies {@code logging:} from the config to Logback at start: the root level, and text or one JSON
+ * object per line on the console appender of {@code logback.xml} (standard error; journald keeps both
+ * streams, and command output on standard out stays clean).
+ */
+public final class Logs {
+    /** The appender named in logback.xml. */
+    static final String APPENDER = "CONSOLE";
+
+    /** The text layout; the same as in logback.xml. */
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{20} - %msg%n";
+
+    private Logs() {}
+
+    /** Sets the level and format; does nothing when SLF4J is not bound to Logback (a test harness, say). */
+    public static void configure(Config.Logging logging) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return;
+        }
+        var root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(logging.level().toUpperCase(Locale.ROOT), Level.INFO));
+        if (root.getAppender(APPENDER) instanceof ConsoleAppender<ILoggingEvent> console) {
+            var encoder = "json".equals(logging.format()) ? json(context) : text(context);
+            console.stop();
+            console.setEncoder(encoder);
+            console.start();
+        }
+    }
+
+    /** One JSON object per event: timestamp (epoch ms), level, thread, logger, formatted message, throwable. */
+    static Encoder<ILoggingEvent> json(LoggerContext context) {
+        var e = new JsonEncoder();
+        e.setContext(context);
+        e.setWithSequenceNumber(false);
+        e.setWithNanoseconds(false);
+        e.setWithContext(false);
+        e.setWithMessage(false);
+        e.setWithArguments(false);
+        e.setWithFormattedMessage(true);
+        e.start();
+        return e;
+    }
+
+    private static Encoder<ILoggingEvent> text(LoggerContext context) {
+        var e = new PatternLayoutEncoder();
+        e.setContext(context);
+        e.setPattern(PATTERN);
+        e.start();
+        return e;
+    }
+}

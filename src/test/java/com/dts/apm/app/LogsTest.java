@@ -1,0 +1,90 @@
+package com.dts.apm.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dts.apm.config.Config;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class LogsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final org.slf4j.Logger log = LoggerFactory.getLogger("com.dts.apm.schedule.CheckService");
+
+    @AfterEach
+    void restore() {
+        Logs.configure(new Config.Logging("text", "info"));
+    }
+
+    /** What the console appender writes to standard error while {@code body} runs. */
+    private static String stderrDuring(Runnable body) {
+        var before = System.err;
+        var captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setErr(before);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void jsonFormatWritesOneParsableObjectPerLine() throws Exception {
+        Logs.configure(new Config.Logging("json", "info"));
+        var out = stderrDuring(() -> {
+            log.info("integration {} ({}) {} -> {}: {}", 7, "gmail", "HEALTHY", "SUSPECT", "AUTH_REJECTED");
+            log.warn("detail with \"quotes\", a tab\tand\na newline, ünïcödé");
+            log.error("a job failed", new IllegalStateException("boom"));
+            log.debug("not at info");
+        });
+        var lines = out.lines().toList();
+        assertThat(lines).hasSize(3);
+        var events = lines.stream().map(LogsTest::parse).toList();
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.get("level")).isNotNull();
+            assertThat(e.get("loggerName").asText()).isEqualTo("com.dts.apm.schedule.CheckService");
+            assertThat(e.get("timestamp").isNumber()).isTrue();
+        });
+        assertThat(events.get(0).get("level").asText()).isEqualTo("INFO");
+        assertThat(events.get(0).get("formattedMessage").asText())
+                .isEqualTo("integration 7 (gmail) HEALTHY -> SUSPECT: AUTH_REJECTED");
+        assertThat(events.get(1).get("formattedMessage").asText()).contains("\"quotes\"").contains("\n").contains("ünïcödé");
+        assertThat(events.get(2).get("throwable").toString()).contains("boom");
+    }
+
+    @Test
+    void levelComesFromTheConfig() {
+        Logs.configure(new Config.Logging("text", "debug"));
+        var debug = stderrDuring(() -> log.debug("per-check line"));
+        assertThat(debug).contains("DEBUG").contains("per-check line");
+        Logs.configure(new Config.Logging("text", "warn"));
+        var warn = stderrDuring(() -> {
+            log.info("quiet");
+            log.warn("loud");
+        });
+        assertThat(warn).doesNotContain("quiet").contains("WARN").contains("loud");
+    }
+
+    @Test
+    void textFormatIsOneLinePerEvent() {
+        Logs.configure(new Config.Logging("json", "info"));
+        Logs.configure(new Config.Logging("text", "info"));
+        var out = stderrDuring(() -> log.info("back to text"));
+        assertThat(out).matches("(?s)\\d{4}-\\d\\d-\\d\\dT.* INFO  \\[.*] .* - back to text\\R");
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + line, e);
+        }
+    }
+
+}
