@@ -14,5 +14,6 @@ final class Commands {
         root.addSubcommand(new RunCommand());
         root.addSubcommand(new KeysCommand());
         root.addSubcommand(new AlertsCommand());
+        root.addSubcommand(new DbCommand());
     }
 }

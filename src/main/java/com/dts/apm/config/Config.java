@@ -1,8 +1,11 @@
 package com.dts.apm.config;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole configuration, as read from YAML. Every key has a default, so {@link #defaults()} is a
@@ -110,6 +113,27 @@ public record Config(
             port = port == null ? 587 : port;
             security = security == null ? "starttls" : security;
         }
+
+        /**
+         * This relay with {@code password-file} taken from the systemd credential
+         * {@code $CREDENTIALS_DIRECTORY/relay-password} when the config leaves it unset and the
+         * credential is a non-empty file (the unit always loads it; the package ships it empty).
+         */
+        public Relay withCredential(Map<String, String> env) {
+            var dir = env.get("CREDENTIALS_DIRECTORY");
+            if (passwordFile != null || dir == null || dir.isBlank()) {
+                return this;
+            }
+            var file = Path.of(dir, "relay-password");
+            try {
+                if (Files.isRegularFile(file) && Files.size(file) > 0) {
+                    return new Relay(host, port, security, username, file);
+                }
+            } catch (IOException unreadable) {
+                // fall through: RelaySender reports an unusable relay configuration
+            }
+            return this;
+        }
     }
 
     /** Provider-wide wave detection that holds dealer mail. */
@@ -208,7 +232,7 @@ public record Config(
                 "must be above 0 and at most 1");
         v.range("alerts.storm-guard.min-count", alerts.stormGuard().minCount(), 1, 1_000_000);
         v.positive("alerts.storm-guard.window", alerts.stormGuard().window());
-        if (alerts.templatesDir() != null && !java.nio.file.Files.isDirectory(alerts.templatesDir())) {
+        if (alerts.templatesDir() != null && !Files.isDirectory(alerts.templatesDir())) {
             v.fail("alerts.templates-dir", "folder " + alerts.templatesDir() + " does not exist");
         }
         v.positive("history.retention", history.retention());
@@ -250,7 +274,7 @@ public record Config(
         }
 
         void existingFile(String key, Path file) {
-            if (file != null && !java.nio.file.Files.isRegularFile(file)) {
+            if (file != null && !Files.isRegularFile(file)) {
                 fail(key, "file " + file + " does not exist");
             }
         }
