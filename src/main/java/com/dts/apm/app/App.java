@@ -30,12 +30,16 @@ public final class App implements AutoCloseable {
     /** How often due integrations are claimed from the database. */
     static final Duration DISPATCH_EVERY = Duration.ofSeconds(1);
 
+    /** How often open incidents are looked at for a due reminder (the schedule itself counts in days). */
+    static final Duration REMINDERS_EVERY = Duration.ofMinutes(1);
+
     private final Workspace ws;
     private final Verification verification;
     private final Metrics metrics;
     private final Dispatcher dispatcher;
     private final Daemon daemon;
     private final HttpEndpoint endpoint;
+    private final Alerting alerting;
 
     private App(Workspace ws) {
         this.ws = ws;
@@ -51,8 +55,11 @@ public final class App implements AutoCloseable {
         this.verification = new Verification(ws, listener);
         this.dispatcher = new Dispatcher(ws.integrations(), verification.service(), verification.gate(), ws.clock(),
                 config.schedule().maxConcurrentChecks());
+        this.alerting = Alerting.create(ws, checkLog, outbox, metrics);
         var tasks = new ArrayList<RecurringTask>();
         tasks.add(new RecurringTask("dispatch", DISPATCH_EVERY, Duration.ZERO, dispatcher::tick));
+        tasks.add(new RecurringTask("alerts", config.alerts().sendInterval(), Duration.ZERO, alerting::sendRound));
+        tasks.add(new RecurringTask("reminders", REMINDERS_EVERY, Duration.ofSeconds(5), alerting.reminders()::queueDue));
         tasks.add(new RecurringTask("retention", Duration.ofDays(1), Duration.ofMinutes(1), () -> {
             int n = checkLog.pruneBefore(ws.clock().instant().minus(config.history().retention()));
             log.info("retention: pruned {} check result(s) older than {}", n, Durations.format(config.history().retention()));
@@ -62,6 +69,10 @@ public final class App implements AutoCloseable {
         if (moved > 0) {
             log.info("{} integration(s) were overdue after the downtime; spread over the next {}", moved,
                     Durations.format(config.schedule().jitter()));
+        }
+        if (!alerting.sender().relayConfigured()) {
+            log.warn("alerts.relay.host is not set: alerts wait in the outbox ({} queued) until a relay is configured",
+                    outbox.queueDepth());
         }
         daemon.start();
         this.endpoint = HttpEndpoint.start(config.http(), metrics, this::health);
@@ -97,6 +108,11 @@ public final class App implements AutoCloseable {
 
     public Workspace workspace() {
         return ws;
+    }
+
+    /** The alert sender, reminders and storm guard the daemon runs (tests drive them directly too). */
+    public Alerting alerting() {
+        return alerting;
     }
 
     @Override

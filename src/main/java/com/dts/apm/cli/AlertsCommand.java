@@ -29,7 +29,7 @@ import picocli.CommandLine.ParentCommand;
         name = "alerts",
         mixinStandardHelpOptions = true,
         description = "Dealer and ops alert emails.",
-        subcommands = {AlertsCommand.Preview.class})
+        subcommands = {AlertsCommand.Preview.class, AlertsHeld.class, AlertsHeld.Release.class, AlertsHeld.Drop.class})
 final class AlertsCommand {
     @ParentCommand
     RootCommand root;

@@ -14,6 +14,7 @@ final class Commands {
         root.addSubcommand(new RunCommand());
         root.addSubcommand(new KeysCommand());
         root.addSubcommand(new AlertsCommand());
+        root.addSubcommand(new DemoCommand());
         root.addSubcommand(new DbCommand());
     }
 }

@@ -34,7 +34,7 @@ import picocli.CommandLine.ParentCommand;
 final class ImportCommand implements Callable<Integer> {
     static final List<String> COLUMNS = List.of("dealer_id", "dealer_name", "contact_email", "email", "provider", "username",
             "imap_host", "imap_port", "imap_security", "smtp_host", "smtp_port", "smtp_security", "protocols", "enabled",
-            "password");
+            "admin_email", "password");
     static final Set<String> REQUIRED = Set.of("dealer_id", "email", "password");
 
     @ParentCommand
@@ -141,7 +141,7 @@ final class ImportCommand implements Callable<Integer> {
         return new IntegrationInput(row.get("dealer_id"), row.get("dealer_name"), row.get("contact_email"), row.get("email"),
                 row.get("provider"), row.get("username"), row.get("imap_host"), row.get("imap_port"), row.get("imap_security"),
                 row.get("smtp_host"), row.get("smtp_port"), row.get("smtp_security"), row.get("protocols"), row.get("enabled"),
-                false);
+                false, row.get("admin_email"));
     }
 
     /** The whole file as text; refuses a missing, empty or non-UTF-8 file. A leading BOM is dropped. */

@@ -36,7 +36,8 @@ record IntegrationInput(
         String smtpSecurity,
         String protocols,
         String enabled,
-        boolean canary) {
+        boolean canary,
+        String adminEmail) {
 
     private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+");
     private static final Pattern DEALER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -51,6 +52,7 @@ record IntegrationInput(
         }
         var mailbox = email("email", required("email", email));
         var contact = blank(contactEmail) ? mailbox : email("contact email", contactEmail.trim());
+        var admin = blank(adminEmail) ? null : email("admin email", adminEmail.trim());
         ProviderSpec spec;
         if (blank(provider)) {
             spec = catalog.guess(mailbox).orElseGet(() -> {
@@ -83,7 +85,7 @@ record IntegrationInput(
                     + "checks of " + mailbox + " will report BASIC_AUTH_DISABLED");
         }
         return new Valid(new NewIntegration(dealer, blank(dealerName) ? null : clean("dealer name", dealerName),
-                contact, mailbox, spec.id(), user, imap, smtp, wanted, on, canary), password, spec, warnings);
+                contact, mailbox, spec.id(), user, imap, smtp, wanted, on, canary, admin), password, spec, warnings);
     }
 
     /** Strips the spaces providers show app passwords with; refuses an empty one. */

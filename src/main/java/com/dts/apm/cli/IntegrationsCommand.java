@@ -54,6 +54,10 @@ final class IntegrationsCommand {
         @Option(names = "--contact-email", description = "Where alerts go (default: the mailbox itself).")
         String contactEmail;
 
+        @Option(names = "--admin-email", description = "The dealer's admin contact: gets reminders after the second one,"
+                + " and the alerts when the contact address bounces.")
+        String adminEmail;
+
         @Option(names = "--email", required = true, description = "The mailbox address.")
         String email;
 
@@ -87,7 +91,7 @@ final class IntegrationsCommand {
             var terminal = parent.root.terminal;
             var raw = password.read(terminal);
             var input = new IntegrationInput(dealerId, dealerName, contactEmail, email, provider, username, imapHost, imapPort,
-                    imapSecurity, smtpHost, smtpPort, smtpSecurity, protocols, disabled ? "false" : null, canary);
+                    imapSecurity, smtpHost, smtpPort, smtpSecurity, protocols, disabled ? "false" : null, canary, adminEmail);
             var ws = parent.root.workspace();
             var valid = input.validate(ws.catalog(), raw);
             valid.warnings().forEach(w -> terminal.err().println("warning: " + w));

@@ -68,9 +68,8 @@ public record Config(
             Double loginsPerSecondPerProvider,
             Duration retryInitial,
             Duration retryMax,
-            Duration reloadInterval,
             Duration shutdownGrace) {
-        static final Schedule DEFAULT = new Schedule(null, null, null, null, null, null, null, null, null, null, null, null);
+        static final Schedule DEFAULT = new Schedule(null, null, null, null, null, null, null, null, null, null, null);
 
         public Schedule {
             interval = orDefault(interval, Duration.ofHours(1));
@@ -83,7 +82,6 @@ public record Config(
             loginsPerSecondPerProvider = loginsPerSecondPerProvider == null ? 5.0 : loginsPerSecondPerProvider;
             retryInitial = orDefault(retryInitial, Duration.ofMinutes(5));
             retryMax = orDefault(retryMax, Duration.ofHours(1));
-            reloadInterval = orDefault(reloadInterval, Duration.ofSeconds(15));
             shutdownGrace = orDefault(shutdownGrace, Duration.ofSeconds(20));
         }
     }
@@ -158,8 +156,12 @@ public record Config(
             String opsEmail,
             Boolean basicAuthDisabledToDealer,
             Path templatesDir,
-            StormGuard stormGuard) {
-        static final Alerts DEFAULT = new Alerts(null, null, null, null, null, null, null, null, null, null, null, null);
+            StormGuard stormGuard,
+            Duration sendInterval,
+            Duration retryInitial,
+            Duration retryMax) {
+        static final Alerts DEFAULT =
+                new Alerts(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
         public Alerts {
             productName = productName == null ? "DTS System" : productName;
@@ -176,6 +178,9 @@ public record Config(
             recoveryNotice = recoveryNotice == null ? Boolean.TRUE : recoveryNotice;
             basicAuthDisabledToDealer = basicAuthDisabledToDealer == null ? Boolean.FALSE : basicAuthDisabledToDealer;
             stormGuard = stormGuard == null ? new StormGuard(null, null, null) : stormGuard;
+            sendInterval = orDefault(sendInterval, Duration.ofSeconds(10));
+            retryInitial = orDefault(retryInitial, Duration.ofMinutes(1));
+            retryMax = orDefault(retryMax, Duration.ofHours(1));
         }
     }
 
@@ -213,7 +218,6 @@ public record Config(
                 "must be above 0");
         v.positive("schedule.retry-initial", schedule.retryInitial());
         v.positive("schedule.retry-max", schedule.retryMax());
-        v.positive("schedule.reload-interval", schedule.reloadInterval());
         v.notNegative("schedule.shutdown-grace", schedule.shutdownGrace());
         v.positive("checks.connect-timeout", checks.connectTimeout());
         v.positive("checks.read-timeout", checks.readTimeout());
@@ -232,6 +236,14 @@ public record Config(
                 "must be above 0 and at most 1");
         v.range("alerts.storm-guard.min-count", alerts.stormGuard().minCount(), 1, 1_000_000);
         v.positive("alerts.storm-guard.window", alerts.stormGuard().window());
+        v.positive("alerts.send-interval", alerts.sendInterval());
+        v.positive("alerts.retry-initial", alerts.retryInitial());
+        v.positive("alerts.retry-max", alerts.retryMax());
+        v.check("alerts.retry-max", alerts.retryMax().compareTo(alerts.retryInitial()) >= 0,
+                "must not be shorter than alerts.retry-initial");
+        if (alerts.opsEmail() != null && !alerts.opsEmail().matches("[^\\s@<>]+@[^\\s@<>]+\\.[^\\s@<>]+")) {
+            v.fail("alerts.ops-email", "'" + alerts.opsEmail().replaceAll("\\p{Cntrl}", "?") + "' is not one email address");
+        }
         if (alerts.templatesDir() != null && !Files.isDirectory(alerts.templatesDir())) {
             v.fail("alerts.templates-dir", "folder " + alerts.templatesDir() + " does not exist");
         }

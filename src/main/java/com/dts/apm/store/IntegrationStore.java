@@ -253,10 +253,12 @@ public final class IntegrationStore {
     }
 
     private static void upsertDealer(Handle h, NewIntegration n, long now) {
-        h.createUpdate("INSERT INTO dealer (id, name, created_at, updated_at) VALUES (:id, :name, :now, :now)"
-                        + " ON CONFLICT(id) DO UPDATE SET name = COALESCE(excluded.name, dealer.name), updated_at = :now")
+        h.createUpdate("INSERT INTO dealer (id, name, admin_email, created_at, updated_at) VALUES (:id, :name, :admin, :now, :now)"
+                        + " ON CONFLICT(id) DO UPDATE SET name = COALESCE(excluded.name, dealer.name),"
+                        + " admin_email = COALESCE(excluded.admin_email, dealer.admin_email), updated_at = :now")
                 .bind("id", n.dealerId())
                 .bind("name", n.dealerName())
+                .bind("admin", n.adminEmail())
                 .bind("now", now)
                 .execute();
     }

@@ -5,7 +5,10 @@ import com.dts.apm.provider.Protocol;
 import java.util.Objects;
 import java.util.Set;
 
-/** What an operator supplies to store a mailbox (the password travels apart, as a {@code Secret}). */
+/**
+ * What an operator supplies to store a mailbox (the password travels apart, as a {@code Secret}).
+ * {@code adminEmail} is the dealer's admin contact (escalations, bounce fallback); null keeps the stored one.
+ */
 public record NewIntegration(
         String dealerId,
         String dealerName,
@@ -17,7 +20,8 @@ public record NewIntegration(
         Endpoint smtp,
         Set<Protocol> protocols,
         boolean enabled,
-        boolean canary) {
+        boolean canary,
+        String adminEmail) {
     public NewIntegration {
         Objects.requireNonNull(dealerId, "dealerId");
         Objects.requireNonNull(email, "email");
@@ -34,5 +38,6 @@ public record NewIntegration(
             throw new IllegalArgumentException("SMTP is checked but no SMTP server is known");
         }
         contactEmail = contactEmail == null || contactEmail.isBlank() ? email : contactEmail;
+        adminEmail = adminEmail == null || adminEmail.isBlank() ? null : adminEmail;
     }
 }

@@ -20,10 +20,10 @@ public final class Outbox {
 
     /** One queued alert. */
     public record Alert(long id, Long integrationId, Long incidentId, String kind, Outcome outcome, String provider,
-            String recipient, String status, int attempts, Instant createdAt) {}
+            String recipient, String status, int attempts, Instant createdAt, int reminderNumber, String lastError, String note) {}
 
-    private static final String COLUMNS =
-            "id, integration_id, incident_id, kind, outcome, provider, recipient, status, attempts, created_at";
+    private static final String COLUMNS = "id, integration_id, incident_id, kind, outcome, provider, recipient, status,"
+            + " attempts, created_at, reminder_number, last_error, note";
 
     private static Alert map(java.sql.ResultSet rs) throws java.sql.SQLException {
         long integration = rs.getLong(2);
@@ -32,7 +32,100 @@ public final class Outbox {
         Long incidentId = rs.wasNull() ? null : incident;
         return new Alert(rs.getLong(1), integrationId, incidentId, rs.getString(4),
                 rs.getString(5) == null ? null : Outcome.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7),
-                rs.getString(8), rs.getInt(9), Instant.ofEpochMilli(rs.getLong(10)));
+                rs.getString(8), rs.getInt(9), Instant.ofEpochMilli(rs.getLong(10)), rs.getInt(11), rs.getString(12), rs.getString(13));
+    }
+
+    /** Queues a notice that no state change caused (a storm notice to ops) with its text; returns its id. */
+    public long queueNotice(String kind, String provider, String recipient, String note, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("INSERT INTO alert_outbox (kind, provider, recipient, status, note,"
+                        + " next_attempt_at, created_at) VALUES (:kind, :provider, :to, 'PENDING', :note, :now, :now)")
+                .bind("kind", kind)
+                .bind("note", note)
+                .bind("provider", provider)
+                .bind("to", recipient)
+                .bind("now", now.toEpochMilli())
+                .executeAndReturnGeneratedKeys("id")
+                .mapTo(Long.class)
+                .one());
+    }
+
+    public java.util.Optional<Alert> find(long id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
+    }
+
+    /** Held alerts, of one provider or (null) of all, oldest first. */
+    public List<Alert> listHeld(String provider) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox WHERE status = 'HELD'"
+                        + (provider == null ? "" : " AND provider = :p") + " ORDER BY id")
+                .bindMap(provider == null ? Map.of() : Map.of("p", provider))
+                .map((rs, ctx) -> map(rs))
+                .list());
+    }
+
+    /** Sends a pending alert to another address from now on (the first one bounced). */
+    public void redirect(long id, String recipient, Instant now, String error) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE alert_outbox SET recipient = :to, attempts = attempts + 1,"
+                        + " next_attempt_at = :now, last_error = :e WHERE id = :id")
+                .bind("to", recipient)
+                .bind("now", now.toEpochMilli())
+                .bind("e", error)
+                .bind("id", id)
+                .execute());
+    }
+
+    /** An alert that will never be sent, and why (the integration is gone, it recovered first, ops dropped it). */
+    public void markDropped(long id, String why) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'DROPPED', last_error = :e WHERE id = :id")
+                .bind("e", why)
+                .bind("id", id)
+                .execute());
+    }
+
+    /** Moves one held alert back to pending, due now. */
+    public void releaseOne(long id, Instant now) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'PENDING', next_attempt_at = :now"
+                        + " WHERE id = :id AND status = 'HELD'")
+                .bind("now", now.toEpochMilli())
+                .bind("id", id)
+                .execute());
+    }
+
+    /** The status of the latest failure alert of an integration, if it has one. */
+    public java.util.Optional<String> latestFailureStatus(long integrationId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT status FROM alert_outbox WHERE integration_id = :i AND kind = 'failure'"
+                        + " ORDER BY id DESC LIMIT 1")
+                .bind("i", integrationId)
+                .mapTo(String.class)
+                .findOne());
+    }
+
+    /** Remembers that the relay refused {@code address} for good. */
+    public void recordBouncing(String address, Instant at, String detail) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO bouncing_address (address, since, detail) VALUES (:a, :at, :d)"
+                        + " ON CONFLICT(address) DO UPDATE SET detail = excluded.detail")
+                .bind("a", address)
+                .bind("at", at.toEpochMilli())
+                .bind("d", detail)
+                .execute());
+    }
+
+    public boolean isBouncing(String address) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM bouncing_address WHERE address = :a")
+                .bind("a", address)
+                .mapTo(Integer.class)
+                .one()) > 0;
+    }
+
+    /** The admin contact of the dealer an integration belongs to, when one is set. */
+    public java.util.Optional<String> findAdminContact(long integrationId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT d.admin_email FROM integration i JOIN dealer d ON d.id = i.dealer_id"
+                        + " WHERE i.id = :i AND d.admin_email IS NOT NULL AND d.admin_email <> ''")
+                .bind("i", integrationId)
+                .mapTo(String.class)
+                .findOne());
     }
 
     /** Pending alerts whose next attempt is due, oldest first. */

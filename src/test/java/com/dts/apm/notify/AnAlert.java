@@ -14,7 +14,7 @@ final class AnAlert {
     static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     static final Config.Alerts ALERTS = new Config.Alerts("DTS System", "DTS System <alerts@dts.example>",
             "help@dts.example", "https://dealers.dts.example/settings/email?integration={integration_id}&tab=mail",
-            null, null, null, null, "ops@dts.example", null, null, null);
+            null, null, null, null, "ops@dts.example", null, null, null, null, null, null);
 
     private String provider = "gmail";
     private Outcome outcome = Outcome.AUTH_REJECTED;

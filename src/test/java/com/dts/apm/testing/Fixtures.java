@@ -32,6 +32,18 @@ public final class Fixtures {
         private Endpoint smtp = new Endpoint("127.0.0.1", 3465, Security.SSL);
         private Set<Protocol> protocols = EnumSet.allOf(Protocol.class);
         private String username;
+        private boolean canary;
+        private String adminEmail;
+
+        public Builder asCanary() {
+            this.canary = true;
+            return this;
+        }
+
+        public Builder withAdminEmail(String adminEmail) {
+            this.adminEmail = adminEmail;
+            return this;
+        }
 
         public Builder withEmail(String email) {
             this.email = email;
@@ -71,7 +83,7 @@ public final class Fixtures {
 
         public NewIntegration build() {
             return new NewIntegration(dealerId, dealerName, null, email, provider, username == null ? email : username,
-                    imap, smtp, protocols, true, false);
+                    imap, smtp, protocols, true, canary, adminEmail);
         }
     }
 

@@ -1,0 +1,53 @@
+package com.dts.apm.app;
+
+import com.dts.apm.metrics.Metrics;
+import com.dts.apm.notify.AlertComposer;
+import com.dts.apm.notify.MessageFactory;
+import com.dts.apm.notify.RelaySender;
+import com.dts.apm.schedule.OutboxSender;
+import com.dts.apm.schedule.Reminders;
+import com.dts.apm.schedule.StormGuard;
+import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.Incidents;
+import com.dts.apm.store.Outbox;
+import com.dts.apm.store.Storms;
+import java.util.function.BiConsumer;
+
+/** The alert side of the daemon, built from a workspace: storm guard, outbox sender and reminders. */
+public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminders) {
+
+    /** Builds them; reads the relay password file and compiles the templates (a bad one stops the start). */
+    static Alerting create(Workspace ws, CheckLog checkLog, Outbox outbox, Metrics metrics) {
+        return create(ws, checkLog, outbox, metrics::recordNotification);
+    }
+
+    /** As above with any counter of final dealer-mail results (kind, sent|failed). */
+    public static Alerting create(Workspace ws, CheckLog checkLog, Outbox outbox, BiConsumer<String, String> counter) {
+        var alerts = ws.config().alerts();
+        var composer = AlertComposer.from(alerts, ws.clock());
+        MessageFactory messages;
+        try {
+            messages = new MessageFactory(alerts.from(), ws.clock());
+        } catch (IllegalArgumentException e) {
+            throw new com.dts.apm.config.ConfigException("key alerts.from: " + e.getMessage());
+        }
+        var relay = new RelaySender(ws.relay());
+        var guard = new StormGuard(new Storms(ws.database()), outbox, ws.integrations(), alerts, ws.clock());
+        var sender = new OutboxSender(outbox, ws.integrations(), checkLog, ws.catalog(), composer, messages, relay, alerts,
+                ws.clock(), counter);
+        var reminders = new Reminders(new Incidents(ws.database()), alerts, ws.clock());
+        return new Alerting(guard, sender, reminders);
+    }
+
+    /** The storm guard alone, for the {@code alerts release|drop} commands. */
+    public static StormGuard stormGuard(Workspace ws) {
+        return new StormGuard(new Storms(ws.database()), new Outbox(ws.database()), ws.integrations(), ws.config().alerts(),
+                ws.clock());
+    }
+
+    /** One round of the alerts task: the storm guard decides what to hold, then due mail goes out. */
+    public void sendRound() {
+        guard.evaluate();
+        sender.deliverDue();
+    }
+}

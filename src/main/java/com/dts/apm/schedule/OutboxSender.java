@@ -1,0 +1,219 @@
+package com.dts.apm.schedule;
+
+import com.dts.apm.config.Config;
+import com.dts.apm.notify.AlertComposer;
+import com.dts.apm.notify.AlertContext;
+import com.dts.apm.notify.AlertKind;
+import com.dts.apm.notify.ComposedEmail;
+import com.dts.apm.notify.DeliveryResult;
+import com.dts.apm.notify.MessageFactory;
+import com.dts.apm.notify.RelaySender;
+import com.dts.apm.notify.StormNotice;
+import com.dts.apm.provider.Outcome;
+import com.dts.apm.provider.ProviderCatalog;
+import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.Integration;
+import com.dts.apm.store.IntegrationState;
+import com.dts.apm.store.IntegrationStore;
+import com.dts.apm.store.Outbox;
+import jakarta.mail.internet.MimeMessage;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers due outbox rows through the relay: renders each alert from the integration as it stands now,
+ * records the result, retries with backoff while the relay is down (and stops the round at the first such
+ * failure), and on a permanent 5xx refusal of a dealer address marks it bouncing and moves the alert to the
+ * dealer's admin contact. Delivery is at least once: only a crash between the relay's acceptance and
+ * {@code markSent} repeats an email, with the same Message-ID.
+ */
+public final class OutboxSender {
+    private static final Logger log = LoggerFactory.getLogger(OutboxSender.class);
+    /** Kind of the ops notices about a provider-wide wave (see {@link StormGuard}). */
+    public static final String STORM = "storm";
+    static final int BATCH = 50;
+
+    private final Outbox outbox;
+    private final IntegrationStore integrations;
+    private final CheckLog checks;
+    private final ProviderCatalog catalog;
+    private final AlertComposer composer;
+    private final MessageFactory messages;
+    private final RelaySender relay;
+    private final Config.Alerts config;
+    private final Clock clock;
+    private final BiConsumer<String, String> counter;
+
+    /** @param counter counts a final dealer-mail result: (kind, {@code sent} or {@code failed}) */
+    public OutboxSender(Outbox outbox, IntegrationStore integrations, CheckLog checks, ProviderCatalog catalog,
+            AlertComposer composer, MessageFactory messages, RelaySender relay, Config.Alerts config, Clock clock,
+            BiConsumer<String, String> counter) {
+        this.outbox = outbox;
+        this.integrations = integrations;
+        this.checks = checks;
+        this.catalog = catalog;
+        this.composer = composer;
+        this.messages = messages;
+        this.relay = relay;
+        this.config = config;
+        this.clock = clock;
+        this.counter = counter;
+    }
+
+    public boolean relayConfigured() {
+        return relay.isConfigured();
+    }
+
+    /** Delivers what is due now; returns how many were handed to the relay. Without a relay, nothing moves. */
+    public int deliverDue() {
+        if (!relay.isConfigured()) {
+            return 0;
+        }
+        int sent = 0;
+        for (var alert : outbox.listDue(clock.instant(), BATCH)) {
+            var r = deliver(alert);
+            if (r == Step.SENT) {
+                sent++;
+            } else if (r == Step.RELAY_DOWN) {
+                break; // the rest would fail the same way; they stay due for the next round
+            }
+        }
+        return sent;
+    }
+
+    enum Step { SENT, DONE, RELAY_DOWN }
+
+    Step deliver(Outbox.Alert alert) {
+        var now = clock.instant();
+        if (alert.kind().equals(STORM)) {
+            return send(alert, StormNotice.fromNote(alert.note() == null ? "" : alert.note()), alert.recipient(), null, false);
+        }
+        AlertKind kind;
+        try {
+            kind = AlertKind.parse(alert.kind());
+        } catch (IllegalArgumentException e) {
+            outbox.markFailed(alert.id(), "unknown alert kind " + alert.kind());
+            return Step.DONE;
+        }
+        Optional<Integration> found = alert.integrationId() == null ? Optional.empty() : integrations.find(alert.integrationId());
+        if (found.isEmpty()) {
+            outbox.markDropped(alert.id(), "the integration was removed");
+            return Step.DONE;
+        }
+        var i = found.get();
+        if (kind == AlertKind.REMINDER && i.state() != IntegrationState.FAILING) {
+            outbox.markDropped(alert.id(), "the mailbox left FAILING before the reminder went out");
+            return Step.DONE;
+        }
+        var to = alert.recipient();
+        if (kind.toDealer() && outbox.isBouncing(to)) {
+            var admin = fallbackAddress(i.id(), to);
+            if (admin.isEmpty()) {
+                return fail(alert, kind, to + " bounces and the dealer has no other contact");
+            }
+            outbox.redirect(alert.id(), admin.get(), now, to + " bounces; sent to the admin contact instead");
+            to = admin.get();
+        }
+        ComposedEmail mail;
+        try {
+            mail = composer.compose(context(alert, kind, i));
+        } catch (RuntimeException e) {
+            return fail(alert, kind, "cannot render: " + e.getMessage());
+        }
+        return send(alert, mail, to, kind.toDealer() ? i.dealerName() : null, kind.toDealer());
+    }
+
+    private AlertContext context(Outbox.Alert alert, AlertKind kind, Integration i) {
+        var spec = catalog.find(i.provider()).orElseGet(() -> catalog.get(ProviderCatalog.CUSTOM));
+        var outcome = alert.outcome() != null ? alert.outcome() : (i.lastOutcome() != null ? i.lastOutcome() : Outcome.OK);
+        String detail = null;
+        if (kind == AlertKind.OPS) {
+            detail = checks.history(i.id(), 5).stream().filter(c -> !c.outcome().isOk()).findFirst()
+                    .map(c -> c.detail()).orElse(null);
+        }
+        return AlertContext.of(config, i.dealerName(), i.email(), spec, outcome, kind, i.id(), i.problemSince(),
+                alert.reminderNumber(), detail);
+    }
+
+    private Step send(Outbox.Alert alert, ComposedEmail mail, String to, String toName, boolean dealer) {
+        MimeMessage message;
+        try {
+            message = messages.create(mail, to, toName, Long.toString(alert.id()));
+        } catch (IllegalArgumentException e) {
+            // a recipient with a line break and the like: refused before any byte reaches the relay
+            return fail(alert, kindOf(alert), "refused to build the message: " + e.getMessage());
+        }
+        DeliveryResult r = relay.send(message);
+        var now = clock.instant();
+        switch (r.status()) {
+            case DELIVERED -> {
+                outbox.markSent(alert.id(), now);
+                count(alert, "sent");
+                log.info("alert {} ({}) sent to {}", alert.id(), alert.kind(), to);
+                return Step.SENT;
+            }
+            case PERMANENT_REJECTION -> {
+                if (dealer) {
+                    outbox.recordBouncing(to, now, r.detail());
+                    log.warn("alert {} ({}): the relay refused {} for good; no more mail goes there: {}", alert.id(),
+                            alert.kind(), to, r.detail());
+                    var admin = alert.integrationId() == null ? Optional.<String>empty()
+                            : fallbackAddress(alert.integrationId(), to);
+                    if (admin.isPresent()) {
+                        outbox.redirect(alert.id(), admin.get(), now, "refused for " + to + ": " + r.detail());
+                        log.info("alert {} moves to the dealer's admin contact", alert.id());
+                        return Step.DONE;
+                    }
+                }
+                return fail(alert, kindOf(alert), r.detail());
+            }
+            default -> {
+                var next = now.plus(backoff(alert.attempts() + 1));
+                outbox.markRetry(alert.id(), next, r.detail());
+                log.warn("alert {} ({}) not delivered, retry at {}: {}", alert.id(), alert.kind(), next, r.detail());
+                return Step.RELAY_DOWN;
+            }
+        }
+    }
+
+    private Optional<String> fallbackAddress(long integrationId, String bouncing) {
+        return outbox.findAdminContact(integrationId)
+                .filter(a -> !a.equalsIgnoreCase(bouncing))
+                .filter(a -> !outbox.isBouncing(a));
+    }
+
+    private Step fail(Outbox.Alert alert, AlertKind kind, String why) {
+        outbox.markFailed(alert.id(), why);
+        count(alert, "failed");
+        log.error("alert {} ({}) given up: {}", alert.id(), kind == null ? alert.kind() : kind.label(), why);
+        return Step.DONE;
+    }
+
+    private static AlertKind kindOf(Outbox.Alert alert) {
+        try {
+            return AlertKind.parse(alert.kind());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private void count(Outbox.Alert alert, String result) {
+        var kind = kindOf(alert);
+        if (kind != null && kind.toDealer()) {
+            counter.accept(kind.label(), result);
+        }
+    }
+
+    /** retry-initial, doubling per attempt, capped at retry-max. */
+    Duration backoff(int attempts) {
+        var d = config.retryInitial();
+        for (int n = 1; n < attempts && d.compareTo(config.retryMax()) < 0; n++) {
+            d = d.multipliedBy(2);
+        }
+        return d.compareTo(config.retryMax()) > 0 ? config.retryMax() : d;
+    }
+}

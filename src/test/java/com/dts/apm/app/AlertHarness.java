@@ -1,0 +1,157 @@
+package com.dts.apm.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dts.apm.config.ConfigLoader;
+import com.dts.apm.probe.ProbeResult;
+import com.dts.apm.provider.Outcome;
+import com.dts.apm.provider.Protocol;
+import com.dts.apm.schedule.CheckService;
+import com.dts.apm.schedule.ProviderGate;
+import com.dts.apm.schedule.StateMachine;
+import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.IntegrationState;
+import com.dts.apm.store.NewIntegration;
+import com.dts.apm.store.Outbox;
+import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.TestClock;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import jakarta.mail.Message;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Shared set-up for the alert tests: a real workspace (SQLite in a temp folder), the real check service with a
+ * scripted probe (outcome per mailbox), a controllable clock, and GreenMail as the relay.
+ */
+abstract class AlertHarness {
+    @TempDir
+    Path dir;
+
+    GreenMail relay;
+    TestClock clock;
+    Workspace ws;
+    CheckService checks;
+    Alerting alerting;
+    Outbox outbox;
+    Path config;
+    final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+    final List<String> counted = new ArrayList<>();
+
+    @BeforeEach
+    void startRelay() {
+        relay = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        relay.start();
+        clock = new TestClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    @AfterEach
+    void stopRelay() {
+        relay.stop();
+    }
+
+    /** Opens the workspace with the relay on {@code relayPort} (0: no relay) and {@code extra} config lines under alerts. */
+    void open(int relayPort, String... extra) throws Exception {
+        config = dir.resolve("apm.yml");
+        var lines = new ArrayList<>(List.of(
+                "database: { path: " + dir.resolve("data/apm.db") + " }",
+                "alerts:",
+                "  product-name: DTS System",
+                "  from: \"DTS System <alerts@dts.test>\"",
+                "  ops-email: ops@dts.test",
+                "  retry-initial: 1m",
+                "  retry-max: 10m",
+                "  storm-guard: { share: 0.5, min-count: 3, window: 30m }"));
+        if (relayPort > 0) {
+            lines.add("  relay: { host: 127.0.0.1, port: " + relayPort + ", security: plain }");
+        }
+        lines.addAll(Arrays.asList(extra));
+        Files.writeString(config, String.join("\n", lines) + "\n");
+        var c = ConfigLoader.load(config, null);
+        ws = Workspace.open(c, Map.of(), clock);
+        var log = new CheckLog(ws.database());
+        outbox = new Outbox(ws.database());
+        checks = new CheckService(ws.integrations(), log, ws.catalog(), protocol -> target -> new ProbeResult(protocol,
+                outcomes.getOrDefault(target.username(), Outcome.OK), Duration.ofMillis(3), "scripted reply", null),
+                new ProviderGate(ws.catalog(), c.schedule()), new StateMachine(Verification.policy(ws)), c.schedule(), clock,
+                (i, r) -> {});
+        alerting = Alerting.create(ws, log, outbox, (kind, result) -> counted.add(kind + ":" + result));
+    }
+
+    void open() throws Exception {
+        open(relay.getSmtp().getPort());
+    }
+
+    Cli cli() {
+        return new Cli(config);
+    }
+
+    long add(NewIntegration n) {
+        return ws.integrations().add(n, com.dts.apm.config.Secret.of("abcdabcdabcdabcd"));
+    }
+
+    IntegrationState check(long id) throws InterruptedException {
+        return checks.check(ws.integrations().get(id)).after().orElseThrow().state();
+    }
+
+    /** Makes the mailbox fail and checks it twice, confirm-after apart: it ends FAILING with a failure alert queued. */
+    void breakIt(long id, Outcome outcome) throws InterruptedException {
+        outcomes.put(ws.integrations().get(id).username(), outcome);
+        assertThat(check(id)).isEqualTo(IntegrationState.SUSPECT);
+        clock.advance(Duration.ofMinutes(11));
+        assertThat(check(id)).isEqualTo(IntegrationState.FAILING);
+    }
+
+    void fixIt(long id) throws InterruptedException {
+        outcomes.remove(ws.integrations().get(id).username());
+        assertThat(check(id)).isEqualTo(IntegrationState.HEALTHY);
+    }
+
+    MimeMessage[] received() {
+        return relay.getReceivedMessages();
+    }
+
+    List<String> statuses(String kind) {
+        return ws.database().jdbi().withHandle(h -> h.createQuery("SELECT status FROM alert_outbox WHERE kind = :k ORDER BY id")
+                .bind("k", kind).mapTo(String.class).list());
+    }
+
+    static String to(MimeMessage m) throws Exception {
+        return Arrays.stream(m.getRecipients(Message.RecipientType.TO)).map(a -> ((jakarta.mail.internet.InternetAddress) a).getAddress())
+                .reduce((a, b) -> a + "," + b).orElse("");
+    }
+
+    static String text(MimeMessage m) throws Exception {
+        return (String) ((MimeMultipart) m.getContent()).getBodyPart(0).getContent();
+    }
+
+    static String html(MimeMessage m) throws Exception {
+        return (String) ((MimeMultipart) m.getContent()).getBodyPart(1).getContent();
+    }
+
+    static String raw(MimeMessage m) {
+        return GreenMailUtil.getWholeMessage(m);
+    }
+
+    static int freePort() throws Exception {
+        try (var s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package com.dts.apm.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dts.apm.config.ConfigLoader;
+import com.dts.apm.store.IntegrationState;
+import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.LogCapture;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import jakarta.mail.internet.MimeMessage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The running daemon, end to end: a password revoked on GreenMail becomes exactly one email in the dealer's
+ * inbox (GreenMail is the relay too), and a recovery note when it is fixed.
+ */
+class DaemonAlertsIT {
+    @TempDir
+    Path dir;
+
+    private GreenMail mail;
+    private Path config;
+    private Cli cli;
+
+    @BeforeEach
+    void setUp() {
+        mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAP, ServerSetupTest.SMTP}));
+        mail.start();
+        config = dir.resolve("apm.yml");
+        cli = new Cli(config);
+    }
+
+    @AfterEach
+    void tearDown() {
+        mail.stop();
+    }
+
+    private void writeConfig(boolean relay) throws Exception {
+        Files.writeString(config, String.join("\n",
+                "database: { path: " + dir.resolve("data/apm.db") + " }",
+                "http: { port: 0 }",
+                "schedule: { interval: 3s, jitter: 0s, confirm-after: 1s, failing-recheck-interval: 1s, retry-initial: 1s,"
+                        + " logins-per-second-per-provider: 100, shutdown-grace: 10s }",
+                "alerts:",
+                "  from: \"DTS System <alerts@dts.test>\"",
+                "  send-interval: 1s",
+                relay ? "  relay: { host: 127.0.0.1, port: " + mail.getSmtp().getPort() + ", security: plain }" : "",
+                ""));
+    }
+
+    private static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
+        var end = Instant.now().plus(limit);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(end)) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private MimeMessage[] inbox(String address) {
+        return mail.getReceivedMessagesForDomain(address);
+    }
+
+    private long add() {
+        mail.setUser("sales@dealer-a.test", "sales@dealer-a.test", "first-app-password");
+        var r = cli.runWithInput("first-app-password\n", "integrations", "add", "--dealer-id", "D-A", "--dealer-name", "Dealer A",
+                "--email", "sales@dealer-a.test", "--contact-email", "owner@dealer-a.test", "--admin-email", "boss@dealer-a.test",
+                "--provider", "custom", "--imap-host", "127.0.0.1", "--imap-port", String.valueOf(mail.getImap().getPort()),
+                "--imap-security", "plain", "--protocols", "imap", "--password-stdin");
+        assertThat(r.exit()).as(r.err()).isZero();
+        return Long.parseLong(r.out().strip());
+    }
+
+    @Test
+    void aRevokedPasswordBecomesOneEmailAndAFixBecomesARecoveryNote() throws Exception {
+        writeConfig(true);
+        long id = add();
+        try (var logs = new LogCapture();
+                var app = App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC())) {
+            var integrations = app.workspace().integrations();
+            await("healthy", Duration.ofSeconds(15), () -> integrations.get(id).state() == IntegrationState.HEALTHY);
+            mail.getUserManager().getUser("sales@dealer-a.test").setPassword("revoked-by-the-dealer");
+            await("failure email", Duration.ofSeconds(20), () -> inbox("owner@dealer-a.test").length == 1);
+            var failure = inbox("owner@dealer-a.test")[0];
+            assertThat(failure.getSubject()).startsWith("Action needed").contains("sales@dealer-a.test").contains("Dealer A");
+            // the failure goes on for several more checks: still one email
+            long checks = new com.dts.apm.store.CheckLog(app.workspace().database()).history(id, 100).size();
+            await("more failed checks", Duration.ofSeconds(20),
+                    () -> new com.dts.apm.store.CheckLog(app.workspace().database()).history(id, 100).size() >= checks + 3);
+            Thread.sleep(1500);
+            assertThat(inbox("owner@dealer-a.test")).hasSize(1);
+            assertThat(inbox("boss@dealer-a.test")).isEmpty();
+
+            mail.getUserManager().getUser("sales@dealer-a.test").setPassword("second-app-password");
+            var r = cli.runWithInput("second-app-password\n", "integrations", "set-password", String.valueOf(id), "--password-stdin");
+            assertThat(r.exit()).isZero();
+            await("recovery email", Duration.ofSeconds(20), () -> inbox("owner@dealer-a.test").length == 2);
+            assertThat(inbox("owner@dealer-a.test")[1].getSubject()).doesNotStartWith("Action needed");
+
+            var body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).contains("apm_notifications_total{kind=\"failure\",result=\"sent\"} 1.0")
+                    .contains("apm_notifications_total{kind=\"recovery\",result=\"sent\"} 1.0")
+                    .doesNotContain("owner@");
+            assertThat(logs.text()).doesNotContain("first-app-password").doesNotContain("second-app-password");
+        }
+    }
+
+    @Test
+    void withoutARelayRunWarnsOnceAndAlertsWait() throws Exception {
+        writeConfig(false);
+        long id = add();
+        try (var logs = new LogCapture();
+                var app = App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC())) {
+            await("healthy", Duration.ofSeconds(15), () -> app.workspace().integrations().get(id).state() == IntegrationState.HEALTHY);
+            mail.getUserManager().getUser("sales@dealer-a.test").setPassword("revoked-by-the-dealer");
+            await("failing", Duration.ofSeconds(20), () -> app.workspace().integrations().get(id).state() == IntegrationState.FAILING);
+            Thread.sleep(2500);
+            assertThat(logs.text().split("alerts.relay.host is not set", -1)).hasSize(2);
+            assertThat(new com.dts.apm.store.Outbox(app.workspace().database()).queueDepth()).isEqualTo(1);
+            assertThat(mail.getReceivedMessages()).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package com.dts.apm.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dts.apm.testing.Cli;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code demo} command end to end, through the command line, as a newcomer runs it. */
+class DemoIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void showsTheWholeLoopAndSavesTheAlertEmails() throws Exception {
+        var demo = dir.resolve("demo");
+        var r = new Cli(null).run("demo", "--dir", demo.toString(), "--timeout", "60");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("UNKNOWN -> HEALTHY", "HEALTHY -> SUSPECT", "SUSPECT -> FAILING", "FAILING -> HEALTHY")
+                .contains("apm_checks_total{", "outcome=\"AUTH_REJECTED\"", "apm_integrations{");
+
+        List<MimeMessage> emails = new ArrayList<>();
+        try (var files = Files.list(demo.resolve("emails"))) {
+            for (var f : files.sorted().toList()) {
+                assertThat(f.getFileName().toString()).endsWith(".eml");
+                try (InputStream in = Files.newInputStream(f)) {
+                    emails.add(new MimeMessage(Session.getInstance(new Properties()), in));
+                }
+            }
+        }
+        // one failure email each for the two revoked passwords, one recovery note for the one fixed
+        assertThat(emails).hasSize(3);
+        var to = emails.stream().map(m -> uncheckedRecipient(m)).toList();
+        assertThat(to).containsExactlyInAnyOrder("owner@ridgeview-motors.test", "owner@summit-trucks.test",
+                "owner@ridgeview-motors.test");
+        var subjects = String.join("\n", emails.stream().map(DemoIT::subject).toList());
+        assertThat(subjects).contains("Gmail", "Yahoo");
+        // no app password shows in the output, the log or an email
+        var everything = new StringBuilder(r.out()).append(r.err());
+        try (var files = Files.list(demo.resolve("emails"))) {
+            for (var f : files.toList()) {
+                everything.append(Files.readString(f));
+            }
+        }
+        for (var d : Demo.DEALERS) {
+            assertThat(everything).doesNotContain(Demo.appPassword(d, 1), Demo.appPassword(d, 2));
+        }
+    }
+
+    private static String uncheckedRecipient(MimeMessage m) {
+        try {
+            return m.getAllRecipients()[0].toString();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String subject(MimeMessage m) {
+        try {
+            return m.getSubject();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void refusesAFolderThatIsNotEmpty() throws Exception {
+        Files.writeString(dir.resolve("keep.txt"), "mine");
+        var r = new Cli(null).run("demo", "--dir", dir.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("is not empty");
+        assertThat(dir.resolve("keep.txt")).hasContent("mine");
+    }
+}
