@@ -207,6 +207,9 @@ public final class Demo {
             throw new ApmException("cannot read a received email: " + e.getMessage(), 1, e);
         }
         out.println();
+        // the relay holds the recovery note a moment before the sender records it
+        await("the recovery note counted", watch,
+                () -> scrape(app.httpPort()).contains("apm_notifications_total{kind=\"recovery\",result=\"sent\"} 1.0"));
         String metrics = scrape(app.httpPort());
         out.printf("6. What Prometheus sees at http://127.0.0.1:%d/metrics (apm_ series that are not zero, latency histograms left out):%n", app.httpPort());
         metrics.lines()

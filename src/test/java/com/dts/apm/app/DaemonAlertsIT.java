@@ -114,8 +114,17 @@ class DaemonAlertsIT {
             await("recovery email", Duration.ofSeconds(20), () -> inbox("owner@dealer-a.test").length == 2);
             assertThat(inbox("owner@dealer-a.test")[1].getSubject()).doesNotStartWith("Action needed");
 
-            var body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            // the relay has the email a moment before the sender records it: wait for the count
+            var scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics")).build();
+            await("recovery counted", Duration.ofSeconds(10), () -> {
+                try {
+                    return HttpClient.newHttpClient().send(scrape, HttpResponse.BodyHandlers.ofString()).body()
+                            .contains("apm_notifications_total{kind=\"recovery\",result=\"sent\"} 1.0");
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            var body = HttpClient.newHttpClient().send(scrape, HttpResponse.BodyHandlers.ofString()).body();
             assertThat(body).contains("apm_notifications_total{kind=\"failure\",result=\"sent\"} 1.0")
                     .contains("apm_notifications_total{kind=\"recovery\",result=\"sent\"} 1.0")
                     .doesNotContain("owner@");

@@ -38,7 +38,10 @@ public final class Cli {
     public Result runWithInput(String stdin, String... args) {
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
-        var full = new ArrayList<>(List.of("--config", config.toString()));
+        var full = new ArrayList<String>();
+        if (config != null) {
+            full.addAll(List.of("--config", config.toString()));
+        }
         full.addAll(List.of(args));
         int code = RootCommand.execute(full.toArray(String[]::new),
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
