@@ -100,6 +100,14 @@ class BackupIT {
     }
 
     @Test
+    void aMissingFileIsAUsageErrorPointingAtTheRightHelp() throws Exception {
+        var result = cli().run("db", "backup");
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("Missing required parameter: 'FILE'")
+                .contains("(see: app-password-monitor db backup --help)");
+    }
+
+    @Test
     void refusesAMissingDatabaseOrFolderWithoutCreatingAnything() throws Exception {
         var missingDb = cli().run("db", "backup", dir.resolve("b.db").toString());
         assertThat(missingDb.exit()).isEqualTo(2);
