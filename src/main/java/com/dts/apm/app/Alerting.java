@@ -31,7 +31,7 @@ public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminder
         } catch (IllegalArgumentException e) {
             throw new com.dts.apm.config.ConfigException("key alerts.from: " + e.getMessage());
         }
-        var relay = new RelaySender(alerts.relay());
+        var relay = new RelaySender(ws.relay());
         var guard = new StormGuard(new Storms(ws.database()), outbox, ws.integrations(), alerts, ws.clock());
         var sender = new OutboxSender(outbox, ws.integrations(), checkLog, ws.catalog(), composer, messages, relay, alerts,
                 ws.clock(), counter);

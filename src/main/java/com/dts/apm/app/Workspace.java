@@ -22,9 +22,12 @@ public final class Workspace {
     private final SecretBox box;
     private final IntegrationStore integrations;
     private final Clock clock;
+    private final Config.Relay relay;
 
-    private Workspace(Config config, ProviderCatalog catalog, Database database, SecretBox box, Clock clock) {
+    private Workspace(Config config, ProviderCatalog catalog, Database database, SecretBox box, Clock clock,
+            Config.Relay relay) {
         this.config = config;
+        this.relay = relay;
         this.catalog = catalog;
         this.database = database;
         this.box = box;
@@ -38,7 +41,7 @@ public final class Workspace {
         var database = Database.open(config.database().path());
         var keyFile = keyFile(config, env);
         var box = Vault.unlock(database, keyFile, config.secrets().keyFile() == null, clock);
-        return new Workspace(config, catalog, database, box, clock);
+        return new Workspace(config, catalog, database, box, clock, config.alerts().relay().withCredential(env));
     }
 
     /**
@@ -75,6 +78,11 @@ public final class Workspace {
 
     public IntegrationStore integrations() {
         return integrations;
+    }
+
+    /** The alert relay, its password from the systemd credential {@code relay-password} when the config names no file. */
+    public Config.Relay relay() {
+        return relay;
     }
 
     public Clock clock() {

@@ -15,5 +15,6 @@ final class Commands {
         root.addSubcommand(new KeysCommand());
         root.addSubcommand(new AlertsCommand());
         root.addSubcommand(new DemoCommand());
+        root.addSubcommand(new DbCommand());
     }
 }

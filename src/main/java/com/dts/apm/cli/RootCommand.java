@@ -63,7 +63,7 @@ public final class RootCommand {
         });
         cmd.setParameterExceptionHandler((ex, line) -> {
             err.println("error: " + ex.getMessage());
-            err.println("(see: app-password-monitor " + ex.getCommandLine().getCommandName() + " --help)");
+            err.println("(see: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             return 2;
         });
         return cmd.execute(args);

@@ -1,8 +1,11 @@
 package com.dts.apm.config;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole configuration, as read from YAML. Every key has a default, so {@link #defaults()} is a
@@ -107,6 +110,27 @@ public record Config(
         public Relay {
             port = port == null ? 587 : port;
             security = security == null ? "starttls" : security;
+        }
+
+        /**
+         * This relay with {@code password-file} taken from the systemd credential
+         * {@code $CREDENTIALS_DIRECTORY/relay-password} when the config leaves it unset and the
+         * credential is a non-empty file (the unit always loads it; the package ships it empty).
+         */
+        public Relay withCredential(Map<String, String> env) {
+            var dir = env.get("CREDENTIALS_DIRECTORY");
+            if (passwordFile != null || dir == null || dir.isBlank()) {
+                return this;
+            }
+            var file = Path.of(dir, "relay-password");
+            try {
+                if (Files.isRegularFile(file) && Files.size(file) > 0) {
+                    return new Relay(host, port, security, username, file);
+                }
+            } catch (IOException unreadable) {
+                // fall through: RelaySender reports an unusable relay configuration
+            }
+            return this;
         }
     }
 
@@ -224,7 +248,7 @@ public record Config(
         if (alerts.opsEmail() != null && !alerts.opsEmail().matches("[^\\s@<>]+@[^\\s@<>]+\\.[^\\s@<>]+")) {
             v.fail("alerts.ops-email", "'" + alerts.opsEmail().replaceAll("\\p{Cntrl}", "?") + "' is not one email address");
         }
-        if (alerts.templatesDir() != null && !java.nio.file.Files.isDirectory(alerts.templatesDir())) {
+        if (alerts.templatesDir() != null && !Files.isDirectory(alerts.templatesDir())) {
             v.fail("alerts.templates-dir", "folder " + alerts.templatesDir() + " does not exist");
         }
         v.positive("history.retention", history.retention());
@@ -266,7 +290,7 @@ public record Config(
         }
 
         void existingFile(String key, Path file) {
-            if (file != null && !java.nio.file.Files.isRegularFile(file)) {
+            if (file != null && !Files.isRegularFile(file)) {
                 fail(key, "file " + file + " does not exist");
             }
         }

@@ -101,9 +101,13 @@ class StoreIT {
         var store = open();
         long id = store.add(anIntegration().build(), Secret.of(CANARY));
         var db = Database.open(dbFile());
-        db.jdbi().useHandle(h -> h.execute(
-                "UPDATE integration SET secret_ciphertext = substr(secret_ciphertext, 1, 3) || x'00' || substr(secret_ciphertext, 5)"
-                        + " WHERE id = ?", id));
+        // Flip one bit of the stored ciphertext (SQL's || would turn the blob into text and depend on its bytes).
+        db.jdbi().useHandle(h -> {
+            byte[] c = h.createQuery("SELECT secret_ciphertext FROM integration WHERE id = ?").bind(0, id)
+                    .mapTo(byte[].class).one();
+            c[c.length / 2] ^= 0x01;
+            h.execute("UPDATE integration SET secret_ciphertext = ? WHERE id = ?", c, id);
+        });
         assertThatThrownBy(() -> store.password(id))
                 .isInstanceOf(UnreadableKeyException.class)
                 .hasMessageContaining("does not open")
