@@ -54,7 +54,7 @@ public final class App implements AutoCloseable {
         };
         this.verification = new Verification(ws, listener);
         this.dispatcher = new Dispatcher(ws.integrations(), verification.service(), verification.gate(), ws.clock(),
-                config.schedule().maxConcurrentChecks());
+                config.schedule().maxConcurrentChecks(), config.schedule().retryInitial());
         this.alerting = Alerting.create(ws, checkLog, outbox, metrics);
         var tasks = new ArrayList<RecurringTask>();
         tasks.add(new RecurringTask("dispatch", DISPATCH_EVERY, Duration.ZERO, dispatcher::tick));

@@ -21,8 +21,17 @@ final class ErrorLog {
         if (cause.equals(previous)) {
             log.debug("{} still failing: {}", what, cause);
         } else {
-            log.error("{} failed (logged once until it recovers): {}", what, e.getMessage(), e);
+            log.error("{} failed (logged once until it recovers): {}", what, summary(e), e);
         }
+    }
+
+    /** The message plus the root cause's: "Failed to start transaction" alone does not say the database is locked. */
+    static String summary(Throwable e) {
+        var root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e || root.getMessage() == null ? e.getMessage() : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
     void recovered(String what) {
