@@ -262,4 +262,18 @@ class IntegrationsCliIT {
         assertThat(r.err()).contains("16 bytes long, expected 32");
         assertThat(r.err().strip().lines().count()).isEqualTo(1);
     }
+
+    @Test
+    void withNoKeyConfiguredOneIsCreatedBesideTheDatabaseWithOneWarning() throws Exception {
+        assertThat(run("integrations", "list").exit()).isZero();
+        var key = dir.resolve("data/master.key");
+        assertThat(key).exists();
+        assertThat(Files.getPosixFilePermissions(key)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        var first = Files.readString(key);
+        runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
+        assertThat(run("integrations", "list").exit()).isZero();
+        assertThat(Files.readString(key)).isEqualTo(first);
+        var warnings = logs.text().lines().filter(l -> l.contains("no master key was configured")).count();
+        assertThat(warnings).isEqualTo(1);
+    }
 }
