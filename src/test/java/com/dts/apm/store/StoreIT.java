@@ -335,6 +335,11 @@ class StoreIT {
                 i -> new StateChange(IntegrationState.HEALTHY, com.dts.apm.provider.Outcome.OK, recent.plusSeconds(3600), 0, null, true,
                         "test", List.of()));
         assertThat(log.transitions(id, 10)).hasSize(2);
+        // every transition names its time, cause and the check that caused it
+        int complete = Database.open(dbFile()).jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM state_transition"
+                + " WHERE integration_id = " + id + " AND at > 0 AND reason IS NOT NULL AND outcome IS NOT NULL"
+                + " AND check_id IN (SELECT id FROM check_result)").mapTo(Integer.class).one());
+        assertThat(complete).isEqualTo(2);
 
         int pruned = log.pruneBefore(clock.instant().minus(java.time.Duration.ofDays(90)));
         assertThat(pruned).isEqualTo(1);
