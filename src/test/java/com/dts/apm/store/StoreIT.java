@@ -347,4 +347,22 @@ class StoreIT {
         assertThat(log.transitions(id, 10)).extracting(CheckLog.TransitionRecord::to)
                 .containsExactly(IntegrationState.HEALTHY, IntegrationState.SUSPECT);
     }
+
+    @Test
+    void afterALongStopOverdueIntegrationsAreSpreadButNewOnesStayDueNow() {
+        var store = open();
+        var checked = List.of(store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY)),
+                store.add(anIntegration().withEmail("b@x.test").build(), Secret.of(CANARY)),
+                store.add(anIntegration().withEmail("c@x.test").build(), Secret.of(CANARY)));
+        long fresh = store.add(anIntegration().withEmail("new@x.test").build(), Secret.of(CANARY));
+        long twoDaysAgo = clock.instant().minus(java.time.Duration.ofDays(2)).toEpochMilli();
+        Database.open(dbFile()).jdbi().useHandle(h -> h.execute("UPDATE integration SET next_check_at = ?, last_checked_at = ?,"
+                + " password_changed_at = NULL WHERE email <> 'new@x.test'", twoDaysAgo, twoDaysAgo));
+        int moved = store.spreadOverdue(clock.instant(), java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(5));
+        assertThat(moved).isEqualTo(3);
+        for (var id : checked) {
+            assertThat(store.get(id).nextCheckAt()).isBetween(clock.instant(), clock.instant().plus(java.time.Duration.ofMinutes(5)));
+        }
+        assertThat(store.get(fresh).nextCheckAt()).isEqualTo(clock.instant());
+    }
 }
