@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,15 +35,19 @@ public final class Dispatcher {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> perProvider = new ConcurrentHashMap<>();
     private final AtomicBoolean claiming = new AtomicBoolean(true);
-    private final ErrorLog errors = new ErrorLog(log);
+    private final ErrorLog errors;
     private final Duration retryAfterError;
     // Integrations whose check threw (a bug, a locked database): still due in the database, retried after a pause
     // instead of on every tick, so a check that fails after its logins cannot hammer the provider.
     private final Map<Long, Instant> notBefore = new ConcurrentHashMap<>();
 
-    /** {@code retryAfterError}: how long an integration whose check threw waits before it is claimed again. */
+    /**
+     * {@code retryAfterError}: how long an integration whose check threw waits before it is claimed again;
+     * {@code errorCount} is told "dispatch" or "check" on every such failure.
+     */
     public Dispatcher(IntegrationStore store, CheckService checks, ProviderGate gate, Clock clock, int maxConcurrent,
-            Duration retryAfterError) {
+            Duration retryAfterError, Consumer<String> errorCount) {
+        this.errors = new ErrorLog(log, errorCount);
         this.store = store;
         this.retryAfterError = retryAfterError;
         this.checks = checks;
@@ -102,7 +107,7 @@ public final class Dispatcher {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             notBefore.put(i.id(), clock.instant().plus(retryAfterError));
-            errors.failed(what, e);
+            errors.failed(what, "check", e);
         } finally {
             inFlight.remove(i.id());
             count.decrementAndGet();

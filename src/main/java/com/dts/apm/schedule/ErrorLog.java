@@ -1,6 +1,7 @@
 package com.dts.apm.schedule;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 
 /**
@@ -10,12 +11,21 @@ import org.slf4j.Logger;
 final class ErrorLog {
     private final Logger log;
     private final ConcurrentHashMap<String, String> failing = new ConcurrentHashMap<>();
+    private final Consumer<String> count;
 
-    ErrorLog(Logger log) {
+    /** {@code count} is told the loop's name on every failure, logged or not (a metric). */
+    ErrorLog(Logger log, Consumer<String> count) {
         this.log = log;
+        this.count = count;
     }
 
     void failed(String what, Throwable e) {
+        failed(what, what, e);
+    }
+
+    /** {@code what} keys the once-per-cause logging; {@code loop} is the name counted. */
+    void failed(String what, String loop, Throwable e) {
+        count.accept(loop);
         var cause = e.getClass().getName() + ": " + e.getMessage();
         var previous = failing.put(what, cause);
         if (cause.equals(previous)) {

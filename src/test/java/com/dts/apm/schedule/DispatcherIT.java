@@ -36,19 +36,24 @@ class DispatcherIT {
     private final Config.Schedule schedule = new Config.Schedule(Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1),
             Duration.ofSeconds(1), Duration.ofHours(2), 4, 4, 1000.0, Duration.ofSeconds(1), Duration.ofSeconds(2),
             Duration.ofSeconds(5));
+    private final java.util.Map<String, AtomicInteger> counted = new java.util.concurrent.ConcurrentHashMap<>();
     private Database db;
     private IntegrationStore store;
 
     private Dispatcher dispatcher(Probe probe) {
+        return dispatcher(probe, ProviderCatalog.builtIn(), schedule);
+    }
+
+    private Dispatcher dispatcher(Probe probe, ProviderCatalog catalog, Config.Schedule schedule) {
         db = Database.open(dir.resolve("apm.db"));
         store = new IntegrationStore(db, Vault.unlock(db, dir.resolve("master.key"), true, clock), clock);
         var machine = new StateMachine(new StateMachine.Policy(schedule.confirmAfter(), schedule.failingRecheckInterval(),
                 schedule.degradedAfter(), schedule.retryInitial(), schedule.retryMax(), true, false, null));
-        var catalog = ProviderCatalog.builtIn();
         var gate = new ProviderGate(catalog, schedule);
         var checks = new CheckService(store, new CheckLog(db), catalog, p -> probe, gate, machine, schedule, clock,
                 CheckListener.NONE);
-        return new Dispatcher(store, checks, gate, clock, schedule.maxConcurrentChecks(), schedule.retryInitial());
+        return new Dispatcher(store, checks, gate, clock, schedule.maxConcurrentChecks(), schedule.retryInitial(),
+                loop -> counted.computeIfAbsent(loop, k -> new AtomicInteger()).incrementAndGet());
     }
 
     private static Daemon daemon(Dispatcher dispatcher) {
@@ -99,6 +104,8 @@ class DispatcherIT {
             assertThat(attempts.get()).as("retried, but not on every tick").isBetween(2, 5);
             assertThat(count(logs.text(), "failed (logged once until it recovers)")).as(logs.text()).isEqualTo(1);
             dispatcher.stop(Duration.ofSeconds(5));
+            // every failure is counted (apm_loop_errors_total{loop="check"}), not only the logged one
+            assertThat(counted.get("check").get()).isEqualTo(attempts.get());
         }
     }
 
@@ -120,8 +127,67 @@ class DispatcherIT {
                 await("checked once the lock is gone", Duration.ofSeconds(15), () -> store.get(id).state() == IntegrationState.HEALTHY);
                 assertThat(daemon.running()).isTrue();
                 assertThat(logs.text()).contains("works again");
+                assertThat(counted.get("check").get()).isPositive();
                 dispatcher.stop(Duration.ofSeconds(5));
             }
         }
+    }
+
+    @Test
+    void theGlobalCapHoldsAcrossProviders() throws Exception {
+        var capped = new Config.Schedule(Duration.ofHours(1), Duration.ZERO, null, null, null, 2, 8, 1000.0, null, null, null);
+        var now = new AtomicInteger();
+        var peak = new AtomicInteger();
+        Probe probe = t -> {
+            peak.accumulateAndGet(now.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                now.decrementAndGet();
+            }
+            return ok(t.protocol());
+        };
+        var dispatcher = dispatcher(probe, ProviderCatalog.builtIn(), capped);
+        var ids = new java.util.ArrayList<Long>();
+        for (var p : List.of("gmail", "yahoo", "custom")) {
+            for (int i = 0; i < 2; i++) {
+                ids.add(store.add(anIntegration().withEmail(p + i + "@x.test").withProvider(p).only(Protocol.IMAP).build(),
+                        Secret.of("pw-" + p + i + "-123")));
+            }
+        }
+        try (var daemon = daemon(dispatcher)) {
+            await("all checked", Duration.ofSeconds(20), () -> ids.stream().allMatch(id -> store.get(id).state() == IntegrationState.HEALTHY));
+            dispatcher.stop(Duration.ofSeconds(5));
+        }
+        assertThat(peak.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aProvidersOwnIntervalOverridesTheSchedule() throws Exception {
+        var file = dir.resolve("providers.yml");
+        java.nio.file.Files.writeString(file, String.join("\n",
+                "providers:",
+                "  slowpoke:",
+                "    name: Slowpoke Mail",
+                "    domains: [slowpoke.test]",
+                "    imap: { host: imap.slowpoke.test, port: 993, security: ssl }",
+                "    smtp: { host: smtp.slowpoke.test, port: 465, security: ssl }",
+                "    limits: { interval: 6h }",
+                ""));
+        var hourly = new Config.Schedule(Duration.ofHours(1), Duration.ZERO, null, null, null, 4, 4, 1000.0, null, null, null);
+        var dispatcher = dispatcher(t -> ok(t.protocol()), ProviderCatalog.load(file), hourly);
+        long slow = store.add(anIntegration().withEmail("a@slowpoke.test").withProvider("slowpoke").only(Protocol.IMAP).build(),
+                Secret.of("pw-slow-1234"));
+        long other = store.add(anIntegration().withEmail("b@x.test").only(Protocol.IMAP).build(), Secret.of("pw-other-1234"));
+        var start = java.time.Instant.now();
+        try (var daemon = daemon(dispatcher)) {
+            await("both checked", Duration.ofSeconds(15), () -> store.get(slow).state() == IntegrationState.HEALTHY
+                    && store.get(other).state() == IntegrationState.HEALTHY);
+            dispatcher.stop(Duration.ofSeconds(5));
+        }
+        assertThat(Duration.between(start, store.get(slow).nextCheckAt())).isBetween(Duration.ofHours(6), Duration.ofHours(6).plusSeconds(30));
+        assertThat(Duration.between(start, store.get(other).nextCheckAt())).isBetween(Duration.ofHours(1), Duration.ofHours(1).plusSeconds(30));
     }
 }
