@@ -365,4 +365,14 @@ class StoreIT {
         }
         assertThat(store.get(fresh).nextCheckAt()).isEqualTo(clock.instant());
     }
+
+    @Test
+    void aRunningStoreStillOpensPasswordsAfterAnotherProcessRotatedTheKey() {
+        var running = open();
+        long a = running.add(anIntegration().build(), Secret.of(CANARY));
+        assertThat(running.password(a).reveal()).isEqualTo(CANARY);
+        // keys rotate from the command line while the daemon runs with the old key in memory
+        Vault.rotate(Database.open(dbFile()), keyFile(), clock);
+        assertThat(running.password(a).reveal()).isEqualTo(CANARY);
+    }
 }
