@@ -190,4 +190,23 @@ class DispatcherIT {
         assertThat(Duration.between(start, store.get(slow).nextCheckAt())).isBetween(Duration.ofHours(6), Duration.ofHours(6).plusSeconds(30));
         assertThat(Duration.between(start, store.get(other).nextCheckAt())).isBetween(Duration.ofHours(1), Duration.ofHours(1).plusSeconds(30));
     }
+
+    @Test
+    void aDisabledIntegrationIsLeftAloneWhileTheOthersAreChecked() throws Exception {
+        var dispatcher = dispatcher(t -> ok(t.protocol()));
+        long off = store.add(anIntegration().withEmail("off@x.test").only(Protocol.IMAP).build(), Secret.of("pw-off-12345"));
+        long on = store.add(anIntegration().withEmail("on@x.test").only(Protocol.IMAP).build(), Secret.of("pw-on-12345"));
+        var log = new CheckLog(db);
+        try (var daemon = daemon(dispatcher)) {
+            await("both checked", Duration.ofSeconds(10), () -> !log.history(off, 10).isEmpty() && !log.history(on, 10).isEmpty());
+            store.setEnabled(off, false);
+            Thread.sleep(300); // a check claimed just before the disable may still finish
+            int offChecks = log.history(off, 100).size();
+            int onChecks = log.history(on, 100).size();
+            await("the enabled one checked twice more", Duration.ofSeconds(10), () -> log.history(on, 100).size() >= onChecks + 2);
+            assertThat(log.history(off, 100)).hasSize(offChecks);
+            assertThat(store.get(off).state()).isEqualTo(IntegrationState.DISABLED);
+            dispatcher.stop(Duration.ofSeconds(5));
+        }
+    }
 }
