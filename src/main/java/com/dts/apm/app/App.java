@@ -54,7 +54,7 @@ public final class App implements AutoCloseable {
         };
         this.verification = new Verification(ws, listener);
         this.dispatcher = new Dispatcher(ws.integrations(), verification.service(), verification.gate(), ws.clock(),
-                config.schedule().maxConcurrentChecks());
+                config.schedule().maxConcurrentChecks(), config.schedule().retryInitial(), metrics::recordLoopError);
         this.alerting = Alerting.create(ws, checkLog, outbox, metrics);
         var tasks = new ArrayList<RecurringTask>();
         tasks.add(new RecurringTask("dispatch", DISPATCH_EVERY, Duration.ZERO, dispatcher::tick));
@@ -64,7 +64,7 @@ public final class App implements AutoCloseable {
             int n = checkLog.pruneBefore(ws.clock().instant().minus(config.history().retention()));
             log.info("retention: pruned {} check result(s) older than {}", n, Durations.format(config.history().retention()));
         }));
-        this.daemon = new Daemon(tasks);
+        this.daemon = new Daemon(tasks, metrics::recordLoopError);
         int moved = ws.integrations().spreadOverdue(ws.clock().instant(), config.schedule().interval(), config.schedule().jitter());
         if (moved > 0) {
             log.info("{} integration(s) were overdue after the downtime; spread over the next {}", moved,

@@ -102,6 +102,18 @@ public final class Metrics implements AutoCloseable {
         notifications(Labels.word(kind), Labels.word(result)).increment();
     }
 
+    /**
+     * Counts one failure of a daemon loop ({@code apm_loop_errors_total{loop}}): a check or a scheduled job that
+     * threw instead of returning. {@code loop} is a fixed word (dispatch, check, alerts, ...), never an id.
+     */
+    public void recordLoopError(String loop) {
+        Counter.builder("apm.loop.errors")
+                .description("Unexpected failures of a daemon loop; each was logged once per cause and retried")
+                .tag("loop", Labels.word(loop))
+                .register(registry)
+                .increment();
+    }
+
     /** The registry, for the daemon to bind further meters (executor pools, for instance). */
     public MeterRegistry registry() {
         return registry;

@@ -3,6 +3,7 @@ package com.dts.apm.schedule;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.quartz.DisallowConcurrentExecution;
@@ -31,6 +32,11 @@ public final class Daemon implements AutoCloseable {
     private final List<RecurringTask> tasks;
 
     public Daemon(List<RecurringTask> tasks) {
+        this(tasks, loop -> {});
+    }
+
+    /** {@code errorCount} is told a task's name each time its body throws. */
+    public Daemon(List<RecurringTask> tasks, Consumer<String> errorCount) {
         this.tasks = List.copyOf(tasks);
         var props = new Properties();
         props.setProperty("org.quartz.scheduler.instanceName", "app-password-monitor");
@@ -43,7 +49,7 @@ public final class Daemon implements AutoCloseable {
         try {
             scheduler = new StdSchedulerFactory(props).getScheduler();
             Map<String, Runnable> bodies = this.tasks.stream()
-                    .collect(Collectors.toMap(RecurringTask::name, t -> guarded(t.name(), t.body())));
+                    .collect(Collectors.toMap(RecurringTask::name, t -> guarded(t.name(), t.body(), errorCount)));
             scheduler.setJobFactory(new TaskJobFactory(bodies::get));
             for (var t : this.tasks) {
                 var job = JobBuilder.newJob(TaskJob.class).withIdentity(t.name()).build();
@@ -90,8 +96,8 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private static Runnable guarded(String name, Runnable body) {
-        var errors = new ErrorLog(log);
+    private static Runnable guarded(String name, Runnable body, Consumer<String> errorCount) {
+        var errors = new ErrorLog(log, errorCount);
         return () -> {
             try {
                 body.run();

@@ -4,6 +4,7 @@ import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +14,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +35,21 @@ public final class Dispatcher {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> perProvider = new ConcurrentHashMap<>();
     private final AtomicBoolean claiming = new AtomicBoolean(true);
-    private final ErrorLog errors = new ErrorLog(log);
+    private final ErrorLog errors;
+    private final Duration retryAfterError;
+    // Integrations whose check threw (a bug, a locked database): still due in the database, retried after a pause
+    // instead of on every tick, so a check that fails after its logins cannot hammer the provider.
+    private final Map<Long, Instant> notBefore = new ConcurrentHashMap<>();
 
-    public Dispatcher(IntegrationStore store, CheckService checks, ProviderGate gate, Clock clock, int maxConcurrent) {
+    /**
+     * {@code retryAfterError}: how long an integration whose check threw waits before it is claimed again;
+     * {@code errorCount} is told "dispatch" or "check" on every such failure.
+     */
+    public Dispatcher(IntegrationStore store, CheckService checks, ProviderGate gate, Clock clock, int maxConcurrent,
+            Duration retryAfterError, Consumer<String> errorCount) {
+        this.errors = new ErrorLog(log, errorCount);
         this.store = store;
+        this.retryAfterError = retryAfterError;
         this.checks = checks;
         this.gate = gate;
         this.clock = clock;
@@ -60,12 +73,14 @@ public final class Dispatcher {
             if (free <= 0) {
                 return;
             }
-            // ask for more than fits: some rows may belong to a provider that is at its cap
-            for (var i : store.listDue(clock.instant(), free * 4 + inFlight.size())) {
+            var now = clock.instant();
+            notBefore.values().removeIf(t -> !t.isAfter(now));
+            // ask for more than fits: some rows may belong to a provider that is at its cap or wait after an error
+            for (var i : store.listDue(now, free * 4 + inFlight.size() + notBefore.size())) {
                 if (inFlight.size() >= maxConcurrent || !claiming.get()) {
                     break;
                 }
-                if (inFlight.contains(i.id())) {
+                if (inFlight.contains(i.id()) || notBefore.containsKey(i.id())) {
                     continue;
                 }
                 var count = perProvider.computeIfAbsent(i.provider(), p -> new AtomicInteger());
@@ -83,13 +98,16 @@ public final class Dispatcher {
     }
 
     private void run(Integration i, AtomicInteger count) {
+        // keyed by integration: one broken integration logs once, however many others succeed meanwhile
+        var what = "check of integration " + i.id();
         try {
             checks.check(i);
-            errors.recovered("check");
+            errors.recovered(what);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            errors.failed("check", e);
+            notBefore.put(i.id(), clock.instant().plus(retryAfterError));
+            errors.failed(what, "check", e);
         } finally {
             inFlight.remove(i.id());
             count.decrementAndGet();

@@ -1,6 +1,7 @@
 package com.dts.apm.schedule;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 
 /**
@@ -10,19 +11,37 @@ import org.slf4j.Logger;
 final class ErrorLog {
     private final Logger log;
     private final ConcurrentHashMap<String, String> failing = new ConcurrentHashMap<>();
+    private final Consumer<String> count;
 
-    ErrorLog(Logger log) {
+    /** {@code count} is told the loop's name on every failure, logged or not (a metric). */
+    ErrorLog(Logger log, Consumer<String> count) {
         this.log = log;
+        this.count = count;
     }
 
     void failed(String what, Throwable e) {
+        failed(what, what, e);
+    }
+
+    /** {@code what} keys the once-per-cause logging; {@code loop} is the name counted. */
+    void failed(String what, String loop, Throwable e) {
+        count.accept(loop);
         var cause = e.getClass().getName() + ": " + e.getMessage();
         var previous = failing.put(what, cause);
         if (cause.equals(previous)) {
             log.debug("{} still failing: {}", what, cause);
         } else {
-            log.error("{} failed (logged once until it recovers): {}", what, e.getMessage(), e);
+            log.error("{} failed (logged once until it recovers): {}", what, summary(e), e);
         }
+    }
+
+    /** The message plus the root cause's: "Failed to start transaction" alone does not say the database is locked. */
+    static String summary(Throwable e) {
+        var root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e || root.getMessage() == null ? e.getMessage() : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
     void recovered(String what) {

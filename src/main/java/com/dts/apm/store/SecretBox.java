@@ -2,6 +2,7 @@ package com.dts.apm.store;
 
 import com.dts.apm.config.Secret;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import javax.crypto.AEADBadTagException;
@@ -18,10 +19,20 @@ public final class SecretBox {
     private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final KeyRing ring;
+    private volatile KeyRing ring;
+    private final Path keyFile;
 
     public SecretBox(KeyRing ring) {
+        this(ring, null);
+    }
+
+    /**
+     * A box that re-reads {@code keyFile} when a stored secret needs a key version it does not hold, so a
+     * daemon keeps working after {@code keys rotate} re-sealed the passwords under a new key.
+     */
+    SecretBox(KeyRing ring, Path keyFile) {
         this.ring = ring;
+        this.keyFile = keyFile;
     }
 
     /** A sealed value as stored: key version, nonce, ciphertext with its tag. */
@@ -63,6 +74,9 @@ public final class SecretBox {
 
     byte[] openBytes(Sealed sealed, String context) {
         SecretKey key = ring.get(sealed.keyVersion());
+        if (key == null && keyFile != null) {
+            key = reload(sealed.keyVersion());
+        }
         if (key == null) {
             throw new UnreadableKeyException("a stored secret (" + context.replaceAll("\\|", " ").trim()
                     + ") needs key version " + sealed.keyVersion() + ", which the key file does not hold (it has "
@@ -77,6 +91,23 @@ public final class SecretBox {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available", e);
         }
+    }
+
+    private synchronized SecretKey reload(int version) {
+        if (ring.get(version) != null) {
+            return ring.get(version);
+        }
+        KeyRing fresh;
+        try {
+            fresh = KeyRing.load(keyFile);
+        } catch (UnreadableKeyException e) {
+            return null;
+        }
+        if (fresh.get(version) == null) {
+            return null;
+        }
+        ring = fresh;
+        return fresh.get(version);
     }
 
     private static Cipher cipher(int mode, SecretKey key, byte[] nonce, int version, String context)

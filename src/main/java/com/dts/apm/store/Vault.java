@@ -40,7 +40,7 @@ public final class Vault {
                     + "without it the stored passwords cannot be read", keyFile);
         }
         var ring = KeyRing.load(keyFile);
-        var box = new SecretBox(ring);
+        var box = new SecretBox(ring, keyFile);
         db.jdbi().useTransaction(h -> verify(h, box, keyFile, clock));
         return box;
     }

@@ -159,4 +159,39 @@ class ImportCliIT {
         assertThat(bad.err().strip().lines()).hasSize(1);
         assertThat(bad.err()).contains("admin email");
     }
+
+    @Test
+    void aBadFileChangesNothingAlreadyStored() throws Exception {
+        var first = cli.run("integrations", "import", csv("dealer_id,email,password\nD1,sales@gmail.com,abcdabcdabcdabcd\n").toString());
+        assertThat(first.exit()).as(first.err()).isZero();
+        var dbFile = dir.resolve("data/apm.db");
+        var before = list().toString();
+        var bad = new String[] {
+            "dealer_id,email\nD9,sales@gmail.com\n",
+            "dealer_id,email,password\nD9,sales@gmail.com,zzzzzzzzzzzzzzzz\nD9,nope,zzzzzzzzzzzzzzzz\n",
+            "",
+        };
+        for (var text : bad) {
+            var r = cli.run("integrations", "import", csv(text).toString());
+            assertThat(r.exit()).as(text).isEqualTo(2);
+            assertThat(r.out()).as(text).isEmpty();
+            assertThat(list().toString()).as(text).isEqualTo(before);
+        }
+        var latin1 = dir.resolve("latin1.csv");
+        Files.write(latin1, "dealer_id,email,password\nD\u00e9,sales@gmail.com,zzzzzzzzzzzzzzzz\n".getBytes(StandardCharsets.ISO_8859_1));
+        var r = cli.run("integrations", "import", latin1.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(list().toString()).isEqualTo(before);
+        assertThat(Fixtures.anyFileContains(dbFile.getParent(), "zzzzzzzzzzzzzzzz")).isFalse();
+    }
+
+    @Test
+    void missingColumnIsOneLine() throws Exception {
+        var r = cli.run("integrations", "import", csv("email,password\na@gmail.com,abcdabcdabcdabcd\n").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("dealer_id");
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(list()).isEmpty();
+    }
 }

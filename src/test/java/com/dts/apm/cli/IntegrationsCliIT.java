@@ -223,4 +223,57 @@ class IntegrationsCliIT {
         assertThat(r.err()).contains("is not an SQLite database");
         assertThat(Files.readString(dir.resolve("data/apm.db"))).startsWith("this is not a database");
     }
+
+    @Test
+    void databaseFromANewerVersionIsOneLineExitTwoAndUntouched() throws Exception {
+        runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
+        com.dts.apm.store.Database.open(dir.resolve("data/apm.db")).jdbi().useHandle(h -> h.execute("PRAGMA user_version = 42"));
+        var before = Files.readAllBytes(dir.resolve("data/apm.db"));
+        var r = runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D2", "--email", "b@gmail.com", "--password-stdin");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("schema version 42").contains("newer");
+        assertThat(r.err().strip().lines().count()).isEqualTo(1);
+        assertThat(Files.readAllBytes(dir.resolve("data/apm.db"))).isEqualTo(before);
+    }
+
+    @Test
+    void emptyPasswordFileAndTwoPasswordSourcesAreOneLineExitTwo() throws Exception {
+        var pw = dir.resolve("empty.txt");
+        Files.writeString(pw, " \n");
+        var empty = run("integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-file", pw.toString());
+        assertThat(empty.exit()).isEqualTo(2);
+        assertThat(empty.err()).contains("password is empty");
+        assertThat(empty.err().strip().lines().count()).isEqualTo(1);
+        var none = run("integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(listJson()).isEmpty();
+    }
+
+    @Test
+    void badKeyFileLengthThroughTheCommandLineIsOneLine() throws Exception {
+        var key = dir.resolve("short.key");
+        Files.writeString(key, "1:" + java.util.Base64.getEncoder().encodeToString(new byte[16]) + "\n");
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        var config = dir.resolve("short.yml");
+        Files.writeString(config, "database: { path: " + dir.resolve("data/apm.db") + " }\nsecrets: { key-file: " + key + " }\n");
+        var r = new Cli(config).run("integrations", "list");
+        printed.append(r.all());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("16 bytes long, expected 32");
+        assertThat(r.err().strip().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void withNoKeyConfiguredOneIsCreatedBesideTheDatabaseWithOneWarning() throws Exception {
+        assertThat(run("integrations", "list").exit()).isZero();
+        var key = dir.resolve("data/master.key");
+        assertThat(key).exists();
+        assertThat(Files.getPosixFilePermissions(key)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        var first = Files.readString(key);
+        runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
+        assertThat(run("integrations", "list").exit()).isZero();
+        assertThat(Files.readString(key)).isEqualTo(first);
+        var warnings = logs.text().lines().filter(l -> l.contains("no master key was configured")).count();
+        assertThat(warnings).isEqualTo(1);
+    }
 }

@@ -77,6 +77,15 @@ class MetricsTest {
     }
 
     @Test
+    void loopErrorsAreCountedByLoopNameOnly() {
+        metrics.recordLoopError("check");
+        metrics.recordLoopError("check");
+        metrics.recordLoopError("check of sales@acme.test");
+        assertThat(scrape().value("apm_loop_errors_total", Map.of("loop", "check"))).contains(2.0);
+        assertThat(scrape().value("apm_loop_errors_total", Map.of("loop", "other"))).contains(1.0);
+    }
+
+    @Test
     void servesGaugesFromTheSource() {
         source.integrations = Map.of(key("gmail", "HEALTHY"), 40L, key("gmail", "FAILING"), 2L);
         source.queueDepth = 3;

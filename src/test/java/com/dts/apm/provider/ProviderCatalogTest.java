@@ -19,7 +19,11 @@ class ProviderCatalogTest {
         "a@gmail.com, gmail", "a@googlemail.com, gmail", "a@icloud.com, icloud", "a@me.com, icloud", "a@mac.com, icloud",
         "a@yahoo.com, yahoo", "a@yahoo.co.uk, yahoo", "a@ymail.com, yahoo", "a@rocketmail.com, yahoo", "a@aol.com, aol",
         "a@outlook.com, outlook", "a@hotmail.co.uk, outlook", "a@live.com, outlook", "a@msn.com, outlook",
-        "a@zoho.com, zoho", "a@zoho.eu, zoho", "A@GMAIL.COM, gmail"
+        "a@zoho.com, zoho", "a@zoho.eu, zoho", "A@GMAIL.COM, gmail",
+        // the rest of each family the foundation issue names: yahoo.*, hotmail.*, live.*, zoho.*
+        "a@yahoo.fr, yahoo", "a@yahoo.com.au, yahoo", "a@hotmail.com, outlook", "a@hotmail.fr, outlook", "a@live.co.uk, outlook",
+        "a@live.de, outlook", "a@outlook.de, outlook", "a@zoho.in, zoho", "a@zoho.com.au, zoho", "a@zoho.sa, zoho",
+        "a@zohomail.com, zoho", "a@mac.COM, icloud"
     })
     void guessesProviderFromMailDomain(String email, String provider) {
         assertThat(catalog.guess(email)).map(ProviderSpec::id).contains(provider);
@@ -29,6 +33,9 @@ class ProviderCatalogTest {
     void unknownDomainHasNoGuess() {
         assertThat(catalog.guess("sales@acme-motors.com")).isEmpty();
         assertThat(catalog.guess("a@yahoo")).isEmpty();
+        assertThat(catalog.guess("a@notgmail.com")).isEmpty();
+        assertThat(catalog.guess("a@myzoho.com")).isEmpty();
+        assertThat(catalog.guess("a@livemail.com")).isEmpty();
     }
 
     @Test

@@ -142,4 +142,34 @@ class StateMachineTest {
         assertThat(StateMachine.worst(List.of(Outcome.AUTH_REJECTED, Outcome.APP_PASSWORD_REQUIRED)))
                 .isEqualTo(Outcome.APP_PASSWORD_REQUIRED);
     }
+
+    @Test
+    void clockBoundariesOfTheBackoffAndTheSlowPaces() {
+        // jitter may be negative: the regular interval moves both ways
+        assertThat(machine.decide(in(IntegrationState.HEALTHY, 0, null), Outcome.OK, NOW, INTERVAL, JITTER.negated()).nextCheckAt())
+                .isEqualTo(NOW.plus(Duration.ofMinutes(58)));
+        // the confirming re-check is exactly confirm-after away, to the millisecond
+        assertThat(decide(IntegrationState.HEALTHY, 0, null, Outcome.AUTH_REJECTED).nextCheckAt())
+                .isEqualTo(NOW.plus(Duration.ofMinutes(10)));
+        // backoff never waits longer than the regular interval of a provider with a short one
+        var shortInterval = machine.decide(in(IntegrationState.HEALTHY, 9, NOW), Outcome.RATE_LIMITED, NOW, Duration.ofMinutes(30), JITTER);
+        assertThat(shortInterval.nextCheckAt()).isEqualTo(NOW.plus(Duration.ofMinutes(30)));
+        // a SUSPECT integration whose confirming check is inconclusive tries again within confirm-after, not at the backoff
+        var inconclusive = decide(IntegrationState.SUSPECT, 3, NOW.minusSeconds(600), Outcome.NETWORK_ERROR);
+        assertThat(inconclusive.state()).isEqualTo(IntegrationState.SUSPECT);
+        assertThat(inconclusive.nextCheckAt()).isEqualTo(NOW.plus(Duration.ofMinutes(10)));
+        // FAILING keeps its slow pace and never turns DEGRADED or alerts ops, however long the network is down
+        var failing = decide(IntegrationState.FAILING, 12, NOW.minus(Duration.ofDays(3)), Outcome.NETWORK_ERROR);
+        assertThat(failing.state()).isEqualTo(IntegrationState.FAILING);
+        assertThat(failing.nextCheckAt()).isEqualTo(NOW.plus(Duration.ofHours(6)));
+        assertThat(failing.alerts()).isEmpty();
+        // ops-side outcomes reach DEGRADED at the same threshold as transient ones
+        var tls = decide(IntegrationState.HEALTHY, 4, NOW.minus(Duration.ofHours(2)), Outcome.TLS_ERROR);
+        assertThat(tls.state()).isEqualTo(IntegrationState.DEGRADED);
+        assertThat(tls.alerts()).extracting(StateChange.NewAlert::kind).containsExactly("ops");
+        // DEGRADED heals on the next good login, without a dealer recovery notice
+        var healed = decide(IntegrationState.DEGRADED, 4, NOW.minus(Duration.ofHours(3)), Outcome.OK);
+        assertThat(healed.state()).isEqualTo(IntegrationState.HEALTHY);
+        assertThat(healed.alerts()).isEmpty();
+    }
 }

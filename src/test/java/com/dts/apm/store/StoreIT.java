@@ -273,4 +273,110 @@ class StoreIT {
         assertThat(store.get(existing).dealerId()).isEqualTo("d9");
         assertThat(store.password(existing).reveal()).isEqualTo(CANARY);
     }
+
+    @Test
+    void jdbiExceptionMessagesNeverCarryBoundValues() {
+        var db = Database.open(dbFile());
+        open().add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
+        // a failing statement with a secret bound to it: the message names the failure, not the value
+        assertThatThrownBy(() -> db.jdbi().useHandle(h -> h.createUpdate(
+                        "UPDATE integration SET dealer_id = :v WHERE id = 1").bind("v", CANARY).execute()))
+                .isInstanceOf(org.jdbi.v3.core.JdbiException.class)
+                .satisfies(e -> {
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        assertThat(String.valueOf(t.getMessage())).doesNotContain(CANARY);
+                    }
+                    assertThat(e.toString()).doesNotContain(CANARY);
+                });
+    }
+
+    @Test
+    void databaseFromANewerVersionIsNotAlteredByteForByte() throws Exception {
+        open().add(anIntegration().build(), Secret.of(CANARY));
+        Database.open(dbFile()).jdbi().useHandle(h -> h.execute("PRAGMA user_version = 99"));
+        // all connections are closed: the WAL is checkpointed into the main file
+        var before = Files.readAllBytes(dbFile());
+        assertThatThrownBy(() -> Database.open(dbFile()))
+                .isInstanceOf(ApmException.class)
+                .hasMessageContaining("refusing to change it")
+                .satisfies(e -> assertThat(((ApmException) e).exitCode()).isEqualTo(2));
+        assertThat(Files.readAllBytes(dbFile())).isEqualTo(before);
+    }
+
+    @Test
+    void rotationThatFailsInsideItsTransactionLosesNothing() throws Exception {
+        var store = open();
+        long a = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
+        long b = store.add(anIntegration().withEmail("b@x.test").build(), Secret.of("secondpassword"));
+        var db = Database.open(dbFile());
+        // the second row's update fails half way through the re-sealing, as a crash or a full disk would
+        db.jdbi().useHandle(h -> h.execute("CREATE TRIGGER boom BEFORE UPDATE OF secret_ciphertext ON integration"
+                + " WHEN NEW.id = " + b + " BEGIN SELECT RAISE(ABORT, 'interrupted'); END"));
+        assertThatThrownBy(() -> Vault.rotate(db, keyFile(), clock));
+        // the file as it was left (old and new key) opens every password
+        assertThat(KeyRing.load(keyFile()).versions()).containsExactly(1, 2);
+        var reopened = open();
+        assertThat(reopened.password(a).reveal()).isEqualTo(CANARY);
+        assertThat(reopened.password(b).reveal()).isEqualTo("secondpassword");
+        db.jdbi().useHandle(h -> h.execute("DROP TRIGGER boom"));
+        var r = Vault.rotate(db, keyFile(), clock);
+        assertThat(r.resealed()).isEqualTo(2);
+        assertThat(open().password(b).reveal()).isEqualTo("secondpassword");
+        assertThat(Fixtures.anyFileContains(dir, CANARY)).isFalse();
+    }
+
+    @Test
+    void retentionPrunesOldChecksButKeepsEveryTransition() {
+        var store = open();
+        long id = store.add(anIntegration().build(), Secret.of(CANARY));
+        var log = new CheckLog(Database.open(dbFile()));
+        var old = clock.instant().minus(java.time.Duration.ofDays(100));
+        var results = List.of(new CheckLog.Result(com.dts.apm.provider.Protocol.IMAP, com.dts.apm.provider.Outcome.AUTH_REJECTED, 10, "no"));
+        log.record(id, old, results, i -> new StateChange(IntegrationState.SUSPECT, com.dts.apm.provider.Outcome.AUTH_REJECTED,
+                old.plusSeconds(600), 1, old, false, "test", List.of()));
+        var recent = clock.instant().minus(java.time.Duration.ofDays(1));
+        log.record(id, recent, List.of(new CheckLog.Result(com.dts.apm.provider.Protocol.IMAP, com.dts.apm.provider.Outcome.OK, 10, null)),
+                i -> new StateChange(IntegrationState.HEALTHY, com.dts.apm.provider.Outcome.OK, recent.plusSeconds(3600), 0, null, true,
+                        "test", List.of()));
+        assertThat(log.transitions(id, 10)).hasSize(2);
+        // every transition names its time, cause and the check that caused it
+        int complete = Database.open(dbFile()).jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM state_transition"
+                + " WHERE integration_id = " + id + " AND at > 0 AND reason IS NOT NULL AND outcome IS NOT NULL"
+                + " AND check_id IN (SELECT id FROM check_result)").mapTo(Integer.class).one());
+        assertThat(complete).isEqualTo(2);
+
+        int pruned = log.pruneBefore(clock.instant().minus(java.time.Duration.ofDays(90)));
+        assertThat(pruned).isEqualTo(1);
+        assertThat(log.history(id, 10)).hasSize(1);
+        assertThat(log.transitions(id, 10)).extracting(CheckLog.TransitionRecord::to)
+                .containsExactly(IntegrationState.HEALTHY, IntegrationState.SUSPECT);
+    }
+
+    @Test
+    void afterALongStopOverdueIntegrationsAreSpreadButNewOnesStayDueNow() {
+        var store = open();
+        var checked = List.of(store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY)),
+                store.add(anIntegration().withEmail("b@x.test").build(), Secret.of(CANARY)),
+                store.add(anIntegration().withEmail("c@x.test").build(), Secret.of(CANARY)));
+        long fresh = store.add(anIntegration().withEmail("new@x.test").build(), Secret.of(CANARY));
+        long twoDaysAgo = clock.instant().minus(java.time.Duration.ofDays(2)).toEpochMilli();
+        Database.open(dbFile()).jdbi().useHandle(h -> h.execute("UPDATE integration SET next_check_at = ?, last_checked_at = ?,"
+                + " password_changed_at = NULL WHERE email <> 'new@x.test'", twoDaysAgo, twoDaysAgo));
+        int moved = store.spreadOverdue(clock.instant(), java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(5));
+        assertThat(moved).isEqualTo(3);
+        for (var id : checked) {
+            assertThat(store.get(id).nextCheckAt()).isBetween(clock.instant(), clock.instant().plus(java.time.Duration.ofMinutes(5)));
+        }
+        assertThat(store.get(fresh).nextCheckAt()).isEqualTo(clock.instant());
+    }
+
+    @Test
+    void aRunningStoreStillOpensPasswordsAfterAnotherProcessRotatedTheKey() {
+        var running = open();
+        long a = running.add(anIntegration().build(), Secret.of(CANARY));
+        assertThat(running.password(a).reveal()).isEqualTo(CANARY);
+        // keys rotate from the command line while the daemon runs with the old key in memory
+        Vault.rotate(Database.open(dbFile()), keyFile(), clock);
+        assertThat(running.password(a).reveal()).isEqualTo(CANARY);
+    }
 }

@@ -1,0 +1,212 @@
+package com.dts.apm.schedule;
+
+import static com.dts.apm.testing.Fixtures.anIntegration;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dts.apm.config.Config;
+import com.dts.apm.config.Secret;
+import com.dts.apm.probe.Probe;
+import com.dts.apm.probe.ProbeResult;
+import com.dts.apm.provider.Outcome;
+import com.dts.apm.provider.Protocol;
+import com.dts.apm.provider.ProviderCatalog;
+import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.Database;
+import com.dts.apm.store.IntegrationState;
+import com.dts.apm.store.IntegrationStore;
+import com.dts.apm.store.Vault;
+import com.dts.apm.testing.LogCapture;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The dispatch loop on a real SQLite file, run by the real Quartz daemon: one bad check or a locked database never stops it. */
+class DispatcherIT {
+    @TempDir
+    Path dir;
+
+    private final Clock clock = Clock.systemUTC();
+    private final Config.Schedule schedule = new Config.Schedule(Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1),
+            Duration.ofSeconds(1), Duration.ofHours(2), 4, 4, 1000.0, Duration.ofSeconds(1), Duration.ofSeconds(2),
+            Duration.ofSeconds(5));
+    private final java.util.Map<String, AtomicInteger> counted = new java.util.concurrent.ConcurrentHashMap<>();
+    private Database db;
+    private IntegrationStore store;
+
+    private Dispatcher dispatcher(Probe probe) {
+        return dispatcher(probe, ProviderCatalog.builtIn(), schedule);
+    }
+
+    private Dispatcher dispatcher(Probe probe, ProviderCatalog catalog, Config.Schedule schedule) {
+        db = Database.open(dir.resolve("apm.db"));
+        store = new IntegrationStore(db, Vault.unlock(db, dir.resolve("master.key"), true, clock), clock);
+        var machine = new StateMachine(new StateMachine.Policy(schedule.confirmAfter(), schedule.failingRecheckInterval(),
+                schedule.degradedAfter(), schedule.retryInitial(), schedule.retryMax(), true, false, null));
+        var gate = new ProviderGate(catalog, schedule);
+        var checks = new CheckService(store, new CheckLog(db), catalog, p -> probe, gate, machine, schedule, clock,
+                CheckListener.NONE);
+        return new Dispatcher(store, checks, gate, clock, schedule.maxConcurrentChecks(), schedule.retryInitial(),
+                loop -> counted.computeIfAbsent(loop, k -> new AtomicInteger()).incrementAndGet());
+    }
+
+    private static Daemon daemon(Dispatcher dispatcher) {
+        var d = new Daemon(List.of(new RecurringTask("dispatch", Duration.ofMillis(100), Duration.ZERO, dispatcher::tick)));
+        d.start();
+        return d;
+    }
+
+    private static ProbeResult ok(Protocol p) {
+        return new ProbeResult(p, Outcome.OK, Duration.ofMillis(1), "", null);
+    }
+
+    private static int count(String text, String what) {
+        return (int) Pattern.compile(Pattern.quote(what)).matcher(text).results().count();
+    }
+
+    private static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void anExceptionInOneCheckIsLoggedOnceAndRetriedWhileTheOthersGoOn() throws Exception {
+        var attempts = new AtomicInteger();
+        Probe probe = t -> {
+            if (t.username().startsWith("broken")) {
+                attempts.incrementAndGet();
+                throw new IllegalStateException("bug in the probe for this mailbox");
+            }
+            return ok(t.protocol());
+        };
+        var dispatcher = dispatcher(probe);
+        long broken = store.add(anIntegration().withEmail("broken@x.test").only(Protocol.IMAP).build(), Secret.of("pw-broken-1"));
+        var healthy = List.of(store.add(anIntegration().withEmail("a@x.test").build(), Secret.of("pw-a-12345")),
+                store.add(anIntegration().withEmail("b@x.test").build(), Secret.of("pw-b-12345")));
+        try (var logs = new LogCapture(); var daemon = daemon(dispatcher)) {
+            // the healthy ones are checked again and again (interval 1s) while the broken one keeps failing
+            var log = new CheckLog(db);
+            await("healthy ones checked three times", Duration.ofSeconds(15),
+                    () -> healthy.stream().allMatch(id -> log.history(id, 10).size() >= 3));
+            assertThat(daemon.running()).isTrue();
+            assertThat(store.get(broken).state()).isEqualTo(IntegrationState.UNKNOWN);
+            assertThat(attempts.get()).as("retried, but not on every tick").isBetween(2, 5);
+            assertThat(count(logs.text(), "failed (logged once until it recovers)")).as(logs.text()).isEqualTo(1);
+            dispatcher.stop(Duration.ofSeconds(5));
+            // every failure is counted (apm_loop_errors_total{loop="check"}), not only the logged one
+            assertThat(counted.get("check").get()).isEqualTo(attempts.get());
+        }
+    }
+
+    @Test
+    void aDatabaseLockedDuringATickIsSurvivedAndTheCheckRecordedAfterwards() throws Exception {
+        var dispatcher = dispatcher(t -> ok(t.protocol()));
+        long id = store.add(anIntegration().withEmail("a@x.test").only(Protocol.IMAP).build(), Secret.of("pw-a-12345"));
+        try (var logs = new LogCapture();
+                var lock = DriverManager.getConnection("jdbc:sqlite:" + db.file())) {
+            // another process holds the write lock longer than the busy timeout
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("UPDATE dealer SET updated_at = updated_at");
+            try (var daemon = daemon(dispatcher)) {
+                await("the locked write fails", Duration.ofSeconds(15),
+                        () -> logs.text().contains("check of integration " + id + " failed"));
+                assertThat(logs.text()).contains("database is locked");
+                assertThat(new CheckLog(db).history(id, 10)).isEmpty();
+                lock.rollback();
+                await("checked once the lock is gone", Duration.ofSeconds(15), () -> store.get(id).state() == IntegrationState.HEALTHY);
+                assertThat(daemon.running()).isTrue();
+                assertThat(logs.text()).contains("works again");
+                assertThat(counted.get("check").get()).isPositive();
+                dispatcher.stop(Duration.ofSeconds(5));
+            }
+        }
+    }
+
+    @Test
+    void theGlobalCapHoldsAcrossProviders() throws Exception {
+        var capped = new Config.Schedule(Duration.ofHours(1), Duration.ZERO, null, null, null, 2, 8, 1000.0, null, null, null);
+        var now = new AtomicInteger();
+        var peak = new AtomicInteger();
+        Probe probe = t -> {
+            peak.accumulateAndGet(now.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                now.decrementAndGet();
+            }
+            return ok(t.protocol());
+        };
+        var dispatcher = dispatcher(probe, ProviderCatalog.builtIn(), capped);
+        var ids = new java.util.ArrayList<Long>();
+        for (var p : List.of("gmail", "yahoo", "custom")) {
+            for (int i = 0; i < 2; i++) {
+                ids.add(store.add(anIntegration().withEmail(p + i + "@x.test").withProvider(p).only(Protocol.IMAP).build(),
+                        Secret.of("pw-" + p + i + "-123")));
+            }
+        }
+        try (var daemon = daemon(dispatcher)) {
+            await("all checked", Duration.ofSeconds(20), () -> ids.stream().allMatch(id -> store.get(id).state() == IntegrationState.HEALTHY));
+            dispatcher.stop(Duration.ofSeconds(5));
+        }
+        assertThat(peak.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aProvidersOwnIntervalOverridesTheSchedule() throws Exception {
+        var file = dir.resolve("providers.yml");
+        java.nio.file.Files.writeString(file, String.join("\n",
+                "providers:",
+                "  slowpoke:",
+                "    name: Slowpoke Mail",
+                "    domains: [slowpoke.test]",
+                "    imap: { host: imap.slowpoke.test, port: 993, security: ssl }",
+                "    smtp: { host: smtp.slowpoke.test, port: 465, security: ssl }",
+                "    limits: { interval: 6h }",
+                ""));
+        var hourly = new Config.Schedule(Duration.ofHours(1), Duration.ZERO, null, null, null, 4, 4, 1000.0, null, null, null);
+        var dispatcher = dispatcher(t -> ok(t.protocol()), ProviderCatalog.load(file), hourly);
+        long slow = store.add(anIntegration().withEmail("a@slowpoke.test").withProvider("slowpoke").only(Protocol.IMAP).build(),
+                Secret.of("pw-slow-1234"));
+        long other = store.add(anIntegration().withEmail("b@x.test").only(Protocol.IMAP).build(), Secret.of("pw-other-1234"));
+        var start = java.time.Instant.now();
+        try (var daemon = daemon(dispatcher)) {
+            await("both checked", Duration.ofSeconds(15), () -> store.get(slow).state() == IntegrationState.HEALTHY
+                    && store.get(other).state() == IntegrationState.HEALTHY);
+            dispatcher.stop(Duration.ofSeconds(5));
+        }
+        assertThat(Duration.between(start, store.get(slow).nextCheckAt())).isBetween(Duration.ofHours(6), Duration.ofHours(6).plusSeconds(30));
+        assertThat(Duration.between(start, store.get(other).nextCheckAt())).isBetween(Duration.ofHours(1), Duration.ofHours(1).plusSeconds(30));
+    }
+
+    @Test
+    void aDisabledIntegrationIsLeftAloneWhileTheOthersAreChecked() throws Exception {
+        var dispatcher = dispatcher(t -> ok(t.protocol()));
+        long off = store.add(anIntegration().withEmail("off@x.test").only(Protocol.IMAP).build(), Secret.of("pw-off-12345"));
+        long on = store.add(anIntegration().withEmail("on@x.test").only(Protocol.IMAP).build(), Secret.of("pw-on-12345"));
+        var log = new CheckLog(db);
+        try (var daemon = daemon(dispatcher)) {
+            await("both checked", Duration.ofSeconds(10), () -> !log.history(off, 10).isEmpty() && !log.history(on, 10).isEmpty());
+            store.setEnabled(off, false);
+            Thread.sleep(300); // a check claimed just before the disable may still finish
+            int offChecks = log.history(off, 100).size();
+            int onChecks = log.history(on, 100).size();
+            await("the enabled one checked twice more", Duration.ofSeconds(10), () -> log.history(on, 100).size() >= onChecks + 2);
+            assertThat(log.history(off, 100)).hasSize(offChecks);
+            assertThat(store.get(off).state()).isEqualTo(IntegrationState.DISABLED);
+            dispatcher.stop(Duration.ofSeconds(5));
+        }
+    }
+}
