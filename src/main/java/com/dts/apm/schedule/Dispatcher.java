@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,10 @@ public final class Dispatcher {
     private final Map<String, AtomicInteger> perProvider = new ConcurrentHashMap<>();
     private final AtomicBoolean claiming = new AtomicBoolean(true);
     private final ErrorLog errors = new ErrorLog(log);
+    /** Set when a tick left due work behind for lack of free slots: a finishing check then claims again at once. */
+    private volatile boolean backlog;
+    private final AtomicBoolean refillQueued = new AtomicBoolean();
+    private final ExecutorService refiller;
 
     public Dispatcher(IntegrationStore store, CheckService checks, ProviderGate gate, Clock clock, int maxConcurrent) {
         this.store = store;
@@ -48,21 +53,35 @@ public final class Dispatcher {
                     t.setDaemon(true);
                     return t;
                 });
+        this.refiller = Executors.newSingleThreadExecutor(r -> {
+            var t = new Thread(r, "dispatch-refill");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** One dispatch round: claim what is due and fits the limits. Never throws. */
-    public void tick() {
+    /**
+     * One dispatch round: claim what is due and fits the limits. Never throws. Runs on the scheduler's tick
+     * and, while due work is waiting for a slot, again whenever a check finishes (so a round is not paced by
+     * the tick period). Synchronized: two claims at once could start the same integration twice.
+     */
+    public synchronized void tick() {
         if (!claiming.get()) {
             return;
         }
         try {
             int free = maxConcurrent - inFlight.size();
             if (free <= 0) {
+                backlog = true;
                 return;
             }
             // ask for more than fits: some rows may belong to a provider that is at its cap
-            for (var i : store.listDue(clock.instant(), free * 4 + inFlight.size())) {
+            int limit = free * 4 + inFlight.size();
+            var due = store.listDue(clock.instant(), limit);
+            boolean left = due.size() == limit;
+            for (var i : due) {
                 if (inFlight.size() >= maxConcurrent || !claiming.get()) {
+                    left = true;
                     break;
                 }
                 if (inFlight.contains(i.id())) {
@@ -70,12 +89,14 @@ public final class Dispatcher {
                 }
                 var count = perProvider.computeIfAbsent(i.provider(), p -> new AtomicInteger());
                 if (count.get() >= gate.maxConcurrent(i.provider())) {
+                    left = true;
                     continue;
                 }
                 count.incrementAndGet();
                 inFlight.add(i.id());
                 workers.execute(() -> run(i, count));
             }
+            backlog = left;
             errors.recovered("dispatch");
         } catch (RuntimeException e) {
             errors.failed("dispatch", e);
@@ -93,6 +114,23 @@ public final class Dispatcher {
         } finally {
             inFlight.remove(i.id());
             count.decrementAndGet();
+            if (backlog && claiming.get()) {
+                refill();
+            }
+        }
+    }
+
+    /** Queues one extra claim; finishing checks that arrive while one is queued share it. */
+    private void refill() {
+        if (refillQueued.compareAndSet(false, true)) {
+            try {
+                refiller.execute(() -> {
+                    refillQueued.set(false);
+                    tick();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                refillQueued.set(false);
+            }
         }
     }
 
@@ -110,6 +148,7 @@ public final class Dispatcher {
      */
     public int stop(Duration grace) {
         claiming.set(false);
+        refiller.shutdown();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -9,7 +9,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.slf4j.Logger;
@@ -27,6 +31,9 @@ public final class Database {
 
     private final Path file;
     private final Jdbi jdbi;
+    /** SQLite has one writer; in-process writers queue here instead of sleeping in SQLite's busy handler. */
+    private final ReentrantLock writer = new ReentrantLock();
+    private final LongAdder writeNanos = new LongAdder();
 
     private Database(Path file, Jdbi jdbi) {
         this.file = file;
@@ -59,6 +66,47 @@ public final class Database {
 
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /**
+     * Runs {@code body} in a write transaction, one at a time within this process. Writers from other
+     * processes (the command line) still meet the busy timeout; threads of this one wait their turn on a
+     * lock, which is cheaper than SQLite's busy handler (it sleeps up to 100 ms between attempts).
+     */
+    public <T> T inWriteTransaction(HandleCallback<T, RuntimeException> body) {
+        return underWriteLock(() -> jdbi.inTransaction(body));
+    }
+
+    /** Runs {@code body} holding this process's writer lock (for a caller that batches several transactions' worth). */
+    public <T> T underWriteLock(java.util.function.Supplier<T> body) {
+        writer.lock();
+        long started = System.nanoTime();
+        try {
+            return body.get();
+        } finally {
+            writeNanos.add(System.nanoTime() - started);
+            writer.unlock();
+        }
+    }
+
+    /**
+     * True for failures that pass by themselves: the database busy or locked by another process, the disk
+     * full, an I/O error. A write that failed so may be retried later; anything else is a bug to report.
+     */
+    public static boolean isTransient(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            var msg = t.getMessage();
+            if (msg != null && (msg.contains("SQLITE_BUSY") || msg.contains("SQLITE_LOCKED") || msg.contains("SQLITE_FULL")
+                    || msg.contains("SQLITE_IOERR") || msg.contains("database is locked") || msg.contains("disk is full"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Total time write transactions of this process have held the writer lock (a metric: how busy SQLite's one writer is). */
+    public Duration writeBusy() {
+        return Duration.ofNanos(writeNanos.sum());
     }
 
     public Path file() {
