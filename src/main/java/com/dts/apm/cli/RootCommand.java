@@ -62,11 +62,17 @@ public final class RootCommand {
             return 70;
         });
         cmd.setParameterExceptionHandler((ex, line) -> {
-            err.println("error: " + ex.getMessage());
+            err.println("error: " + shorten(ex.getMessage()));
             err.println("(see: app-password-monitor " + ex.getCommandLine().getCommandName() + " --help)");
             return 2;
         });
         return cmd.execute(args);
+    }
+
+    /** One line of at most 300 characters: picocli quotes the offending argument, which may be megabytes long. */
+    static String shorten(String message) {
+        var line = message == null ? "" : message.lines().findFirst().orElse("");
+        return line.length() <= 300 ? line : line.substring(0, 300) + "... (" + line.length() + " characters)";
     }
 
     /** Reports the version from the jar manifest. */

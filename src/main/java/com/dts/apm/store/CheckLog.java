@@ -47,9 +47,9 @@ public final class CheckLog {
     public Optional<Integration> record(long integrationId, Instant at, List<Result> results, Function<Integration, StateChange> decide) {
         var mine = new Pending(integrationId, at, results, decide);
         queue.add(mine);
-        db.underWriteLock(() -> {
+        db.underWriteLock(h -> {
             if (!mine.done) {
-                writeQueued();
+                writeQueued(h);
             }
             return null;
         });
@@ -77,7 +77,7 @@ public final class CheckLog {
         }
     }
 
-    private void writeQueued() {
+    private void writeQueued(Handle handle) {
         var batch = new ArrayList<Pending>();
         for (Pending p; (p = queue.poll()) != null; ) {
             batch.add(p);
@@ -86,7 +86,7 @@ public final class CheckLog {
             return;
         }
         try {
-            var written = jdbi.inTransaction(h -> {
+            var written = handle.inTransaction(h -> {
                 var out = new ArrayList<Optional<Integration>>(batch.size());
                 for (var p : batch) {
                     out.add(write(h, p));
@@ -107,7 +107,7 @@ public final class CheckLog {
             }
             for (var p : batch) {
                 try {
-                    p.result = jdbi.inTransaction(h -> write(h, p));
+                    p.result = handle.inTransaction(h -> write(h, p));
                 } catch (RuntimeException alone) {
                     p.error = alone;
                 }

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementExceptions;
@@ -34,6 +36,7 @@ public final class Database {
     /** SQLite has one writer; in-process writers queue here instead of sleeping in SQLite's busy handler. */
     private final ReentrantLock writer = new ReentrantLock();
     private final LongAdder writeNanos = new LongAdder();
+    private Handle writeHandle; // guarded by writer
 
     private Database(Path file, Jdbi jdbi) {
         this.file = file;
@@ -74,15 +77,30 @@ public final class Database {
      * lock, which is cheaper than SQLite's busy handler (it sleeps up to 100 ms between attempts).
      */
     public <T> T inWriteTransaction(HandleCallback<T, RuntimeException> body) {
-        return underWriteLock(() -> jdbi.inTransaction(body));
+        return underWriteLock(h -> h.inTransaction(body));
     }
 
-    /** Runs {@code body} holding this process's writer lock (for a caller that batches several transactions' worth). */
-    public <T> T underWriteLock(java.util.function.Supplier<T> body) {
+    /**
+     * Runs {@code body} holding this process's writer lock, with the one long-lived write connection (opening a
+     * connection per write costs more than the write). A failure closes that connection; the next write opens
+     * a fresh one.
+     */
+    public <T> T underWriteLock(Function<Handle, T> body) {
         writer.lock();
         long started = System.nanoTime();
         try {
-            return body.get();
+            if (writeHandle == null) {
+                writeHandle = jdbi.open();
+            }
+            return body.apply(writeHandle);
+        } catch (RuntimeException e) {
+            try {
+                writeHandle.close();
+            } catch (RuntimeException ignored) {
+                // the connection was already unusable
+            }
+            writeHandle = null;
+            throw e;
         } finally {
             writeNanos.add(System.nanoTime() - started);
             writer.unlock();

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -106,8 +107,8 @@ public final class Benchmark {
             populate(config, n, imapPort);
             System.out.printf("setup: %,d GreenMail users and integrations stored in %.1f s%n", n, seconds(System.nanoTime() - t0));
 
-            // warm GreenMail up (JIT) the same way for both contenders
-            bare(imapPort, Math.min(n, 2000));
+            // warm GreenMail up (its JIT) before either contender runs
+            bareInProcess(imapPort, Math.min(n, 2000), concurrency);
 
             var daemon = Daemon.start(dir, config, daemonHeap, httpPort);
             try {
@@ -192,8 +193,25 @@ public final class Benchmark {
         }
     }
 
-    /** The floor: the same logins through Jakarta Mail directly, from {@code concurrency} threads. */
+    /**
+     * The floor: the same logins through Jakarta Mail directly, from {@code concurrency} threads, in a child JVM
+     * with the same heap as the daemon so both pay the same process, JIT and CPU-sharing costs.
+     */
     private Stats bare(int port, int n) throws Exception {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var p = new ProcessBuilder(java, "-Xmx" + daemonHeap, "-cp", System.getProperty("java.class.path"), BareLoop.class.getName(),
+                String.valueOf(port), String.valueOf(n), String.valueOf(concurrency))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
+        if (p.waitFor() != 0 || out.length != 4) {
+            throw new IllegalStateException("the bare loop failed: " + String.join(" ", out));
+        }
+        return new Stats(Double.parseDouble(out[0]), Long.parseLong(out[1]), Long.parseLong(out[2]), Long.parseLong(out[3]), 0);
+    }
+
+    /** Logins from a process of its own, printing {@code wallSeconds p50 p95 failed}. */
+    static Stats bareInProcess(int port, int n, int concurrency) throws Exception {
         var next = new AtomicInteger();
         var failed = new AtomicInteger();
         var durations = new long[n];
