@@ -16,12 +16,20 @@ final class ErrorLog {
     }
 
     void failed(String what, Throwable e) {
-        var cause = e.getClass().getName() + ": " + e.getMessage();
+        failed(what, e.getClass().getName() + ": " + e.getMessage(), e.getMessage(), e);
+    }
+
+    /** Like {@link #failed(String, Throwable)}, with the cause told in words (one episode whatever the exact message). */
+    void failed(String what, String cause, Throwable e) {
+        failed(what, cause, cause, e);
+    }
+
+    private void failed(String what, String cause, String shown, Throwable e) {
         var previous = failing.put(what, cause);
         if (cause.equals(previous)) {
             log.debug("{} still failing: {}", what, cause);
         } else {
-            log.error("{} failed (logged once until it recovers): {}", what, e.getMessage(), e);
+            log.error("{} failed (logged once until it recovers): {}", what, shown, e);
         }
     }
 

@@ -94,6 +94,9 @@ public final class Database {
             }
             return body.apply(writeHandle);
         } catch (RuntimeException e) {
+            if (isTransient(e) || writeHandle == null) {
+                throw e; // the connection is fine; the database was busy or the disk full
+            }
             try {
                 writeHandle.close();
             } catch (RuntimeException ignored) {
@@ -173,7 +176,8 @@ public final class Database {
         }
     }
 
-    static String describe(Throwable e) {
+    /** A short, operator-readable reason for a database failure (full disk, locked, not a database...). */
+    public static String describe(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();

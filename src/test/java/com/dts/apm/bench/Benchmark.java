@@ -102,7 +102,7 @@ public final class Benchmark {
                     "  max-concurrent-checks: " + concurrency,
                     "  max-concurrent-per-provider: " + concurrency,
                     "  logins-per-second-per-provider: 1000000",
-                    "logging: { level: warn }",
+                    "logging: { level: info }",
                     ""));
             populate(config, n, imapPort);
             System.out.printf("setup: %,d GreenMail users and integrations stored in %.1f s%n", n, seconds(System.nanoTime() - t0));
