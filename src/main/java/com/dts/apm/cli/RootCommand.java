@@ -5,6 +5,7 @@ import com.dts.apm.app.Workspace;
 import java.time.Clock;
 import com.dts.apm.config.Config;
 import com.dts.apm.config.ConfigLoader;
+import com.dts.apm.store.Database;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -56,6 +57,11 @@ public final class RootCommand {
             if (ex instanceof ApmException a) {
                 err.println("error: " + a.getMessage());
                 return a.exitCode();
+            }
+            if (ex instanceof org.jdbi.v3.core.JdbiException && Database.isTransient(ex)) {
+                // disk full, database locked past the busy timeout: the operator's to fix, not a bug
+                err.println("error: database: " + Database.describe(ex));
+                return 1;
             }
             err.println("internal error: " + ex.getClass().getSimpleName()
                     + (ex.getMessage() == null ? "" : ": " + ex.getMessage().lines().findFirst().orElse("")));
