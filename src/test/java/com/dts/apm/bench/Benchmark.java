@@ -61,6 +61,7 @@ public final class Benchmark {
         int concurrency = 32;
         String heap = "256m";
         boolean keep = false;
+        int stored = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--n" -> sizes = Arrays.stream(args[++i].split(",")).map(String::strip).filter(s -> !s.isEmpty())
@@ -68,6 +69,7 @@ public final class Benchmark {
                 case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                 case "--daemon-heap" -> heap = args[++i];
                 case "--keep" -> keep = true;
+                case "--stored" -> stored = Integer.parseInt(args[++i].replace("_", ""));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -76,6 +78,9 @@ public final class Benchmark {
                 heap, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         for (int n : sizes) {
             bench.run(n);
+        }
+        if (stored > 0) {
+            bench.stored(stored);
         }
         System.exit(0);
     }
@@ -134,6 +139,64 @@ public final class Benchmark {
                         idle.heapAfterGc() >> 20, idle.heapCommitted() >> 20);
                 System.out.printf(Locale.ROOT, "/metrics     : scrape p50 %.1f ms, max %.1f ms over %d scrapes (target < 50)%n",
                         idle.scrapeP50Ms(), idle.scrapeMaxMs(), idle.scrapes());
+                System.out.printf("load after   : %s%n", load());
+            } finally {
+                daemon.stop();
+            }
+        } finally {
+            mail.stop();
+            if (keep) {
+                System.out.println("kept " + dir);
+            } else {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    /**
+     * A large installation at rest: {@code n} integrations stored, all checked recently except {@code concurrency}
+     * that are due; the daemon starts, checks those, and idles. Start-up to the first check, heap after a full GC
+     * and /metrics latency are measured there.
+     */
+    private void stored(int n) throws Exception {
+        var dir = Files.createTempDirectory("apm-bench-");
+        var mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAP}));
+        mail.start();
+        try {
+            System.out.printf("%n== %,d stored, %d due  (load before: %s)%n", n, concurrency, load());
+            long t0 = System.nanoTime();
+            for (int i = 0; i < concurrency; i++) {
+                mail.setUser(email(i), email(i), PASSWORD_PREFIX + i);
+            }
+            int httpPort = freePort();
+            var config = dir.resolve("apm.yml");
+            Files.writeString(config, String.join("\n",
+                    "database: { path: " + dir.resolve("apm.db") + " }",
+                    "http: { bind: 127.0.0.1, port: " + httpPort + " }",
+                    "schedule: { interval: 24h, jitter: 0s, max-concurrent-checks: " + concurrency + ", max-concurrent-per-provider: "
+                            + concurrency + ", logins-per-second-per-provider: 1000000 }",
+                    "logging: { level: info }",
+                    ""));
+            populate(config, n, mail.getImap().getPort());
+            // all checked an hour ago and due tomorrow, except the first few
+            try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("apm.db")); var st = c.createStatement()) {
+                long now = System.currentTimeMillis();
+                st.executeUpdate("UPDATE integration SET state = 'HEALTHY', last_checked_at = " + (now - 3_600_000) + ", last_success_at = "
+                        + (now - 3_600_000) + ", next_check_at = " + (now + 82_800_000) + " WHERE id > " + concurrency);
+            }
+            System.out.printf("setup: %,d integrations stored in %.1f s%n", n, seconds(System.nanoTime() - t0));
+            var daemon = Daemon.start(dir, config, daemonHeap, httpPort);
+            try {
+                var round = daemon.awaitRound(concurrency);
+                var stats = roundStats(dir.resolve("apm.db"));
+                var idle = daemon.idle();
+                System.out.printf(Locale.ROOT, "start-up     : %d ms from process start to the first check (target < 3000)%n",
+                        stats.firstCheckStartMs() - daemon.startedAtMs());
+                System.out.printf(Locale.ROOT, "idle         : heap used %d MB after a full GC (target < 256), committed %d MB, peak heap %d MB, peak RSS %d MB%n",
+                        idle.heapAfterGc() >> 20, idle.heapCommitted() >> 20, round.peakHeap() >> 20, daemon.peakRssKb() >> 10);
+                System.out.printf(Locale.ROOT, "/metrics     : scrape p50 %.1f ms, max %.1f ms over %d scrapes (target < 50)%n",
+                        idle.scrapeP50Ms(), idle.scrapeMaxMs(), idle.scrapes());
+                System.out.printf(Locale.ROOT, "database     : %.1f MB (with WAL)%n", dbBytes(dir) / 1e6);
                 System.out.printf("load after   : %s%n", load());
             } finally {
                 daemon.stop();
@@ -300,8 +363,13 @@ public final class Benchmark {
 
         static Daemon start(Path dir, Path config, String heap, int port) throws IOException {
             var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            var pb = new ProcessBuilder(java, "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), "com.dts.apm.Main",
-                    "--config", config.toString(), "run")
+            var cmd = new ArrayList<>(List.of(java, "-Xmx" + heap));
+            var extra = System.getenv("APM_BENCH_DAEMON_OPTS"); // e.g. -XX:StartFlightRecording=filename=/tmp/d.jfr to profile
+            if (extra != null && !extra.isBlank()) {
+                cmd.addAll(List.of(extra.strip().split("\\s+")));
+            }
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.dts.apm.Main", "--config", config.toString(), "run"));
+            var pb = new ProcessBuilder(cmd)
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("daemon.log").toFile());
