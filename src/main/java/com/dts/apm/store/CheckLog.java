@@ -128,6 +128,12 @@ public final class CheckLog {
         }
         var before = current.get();
         long now = p.at.toEpochMilli();
+        if (!results.isEmpty() && h.createQuery("SELECT count(*) FROM check_result WHERE integration_id = :i AND checked_at = :at")
+                .bind("i", integrationId).bind("at", now).mapTo(Long.class).one() > 0) {
+            // A retry of a write whose commit reached the disk although SQLite reported an error (disk full
+            // while updating the WAL index): it is recorded already; writing it again would double it.
+            return current;
+        }
         Long lastCheckId = null;
         if (!results.isEmpty()) {
             var batch = h.prepareBatch("INSERT INTO check_result (integration_id, checked_at, protocol, outcome, duration_ms, detail)"

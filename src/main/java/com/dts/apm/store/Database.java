@@ -82,8 +82,8 @@ public final class Database {
 
     /**
      * Runs {@code body} holding this process's writer lock, with the one long-lived write connection (opening a
-     * connection per write costs more than the write). A failure closes that connection; the next write opens
-     * a fresh one.
+     * connection per write costs more than the write). Any failure discards that connection; the next write
+     * opens a fresh one.
      */
     public <T> T underWriteLock(Function<Handle, T> body) {
         writer.lock();
@@ -94,15 +94,17 @@ public final class Database {
             }
             return body.apply(writeHandle);
         } catch (RuntimeException e) {
-            if (isTransient(e) || writeHandle == null) {
-                throw e; // the connection is fine; the database was busy or the disk full
+            // Discard the connection on every failure: after SQLITE_FULL or an I/O error SQLite may keep the
+            // transaction open with part of it applied (the rollback can fail too), and a retry on the same
+            // connection would join that transaction and commit the first attempt's rows twice.
+            if (writeHandle != null) {
+                try {
+                    writeHandle.close();
+                } catch (RuntimeException ignored) {
+                    // closing rolls back what it can; the connection is gone either way
+                }
+                writeHandle = null;
             }
-            try {
-                writeHandle.close();
-            } catch (RuntimeException ignored) {
-                // the connection was already unusable
-            }
-            writeHandle = null;
             throw e;
         } finally {
             writeNanos.add(System.nanoTime() - started);
@@ -188,6 +190,9 @@ public final class Database {
         }
         if (msg.contains("SQLITE_FULL")) {
             return "the disk is full";
+        }
+        if (msg.contains("SQLITE_IOERR_SHMSIZE")) {
+            return "the disk is full (the shared-memory file beside the database cannot grow)";
         }
         if (msg.contains("SQLITE_BUSY") || msg.contains("database is locked")) {
             return "the database is locked by another process";
