@@ -120,7 +120,7 @@ public final class CheckService {
                 if (!Database.isTransient(e)) {
                     throw e;
                 }
-                writeErrors.failed("recording check results", Database.describe(e)
+                writeErrors.failedBecause("recording check results", Database.describe(e)
                         + "; the results are held and the write is retried until it lands", e);
                 Thread.sleep(backoff);
                 backoff = Math.min(backoff * 2, RETRY_MAX.toMillis());

@@ -20,7 +20,7 @@ final class ErrorLog {
     }
 
     /** Like {@link #failed(String, Throwable)}, with the cause told in words (one episode whatever the exact message). */
-    void failed(String what, String cause, Throwable e) {
+    void failedBecause(String what, String cause, Throwable e) {
         failed(what, cause, cause, e);
     }
 
