@@ -13,6 +13,7 @@ import com.dts.apm.schedule.RecurringTask;
 import com.dts.apm.store.CheckLog;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.Outbox;
+import io.micrometer.core.instrument.FunctionCounter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,10 +49,22 @@ public final class App implements AutoCloseable {
         var outbox = new Outbox(ws.database());
         var source = new StoreMetricsSource(checkLog, outbox, ws.clock());
         this.metrics = new Metrics(source);
-        CheckListener listener = (Integration i, ProbeResult r) -> {
-            source.checked(i, r);
-            metrics.recordCheck(i.provider(), r.protocol(), r.outcome(), r.duration());
+        CheckListener listener = new CheckListener() {
+            @Override
+            public void checked(Integration i, ProbeResult r) {
+                source.checked(i, r);
+                metrics.recordCheck(i.provider(), r.protocol(), r.outcome(), r.duration());
+            }
+
+            @Override
+            public void recorded(Duration took) {
+                metrics.recordCheckWrite(took);
+            }
         };
+        FunctionCounter.builder("apm.db.write.busy", ws.database(), d -> d.writeBusy().toNanos() / 1e9)
+                .description("Time the daemon's write transactions held SQLite's one writer lock")
+                .baseUnit("seconds")
+                .register(metrics.registry());
         this.verification = new Verification(ws, listener);
         this.dispatcher = new Dispatcher(ws.integrations(), verification.service(), verification.gate(), ws.clock(),
                 config.schedule().maxConcurrentChecks(), config.schedule().retryInitial(), metrics::recordLoopError);
@@ -83,9 +96,10 @@ public final class App implements AutoCloseable {
         var ws = Workspace.open(config, env, clock);
         var app = new App(ws);
         var s = config.schedule();
+        var counts = ws.integrations().count(); // not list(): at 100,000 integrations that alone takes seconds
         log.info("app-password-monitor running: {} integration(s) ({} enabled), interval {}, at most {} checks at once"
                         + " ({} per provider), database {}, endpoint http://{}:{}/metrics",
-                ws.integrations().list().size(), ws.integrations().list().stream().filter(Integration::enabled).count(),
+                counts[0], counts[1],
                 Durations.format(s.interval()), s.maxConcurrentChecks(), s.maxConcurrentPerProvider(), ws.database().file(),
                 config.http().bind(), app.endpoint.port());
         return app;

@@ -35,6 +35,8 @@ final class ImportCommand implements Callable<Integer> {
     static final List<String> COLUMNS = List.of("dealer_id", "dealer_name", "contact_email", "email", "provider", "username",
             "imap_host", "imap_port", "imap_security", "smtp_host", "smtp_port", "smtp_security", "protocols", "enabled",
             "admin_email", "password");
+    /** About half a million rows; more is no dealer list but a wrong file. */
+    static final int MAX_FILE_BYTES = 64 << 20;
     static final Set<String> REQUIRED = Set.of("dealer_id", "email", "password");
 
     @ParentCommand
@@ -147,8 +149,13 @@ final class ImportCommand implements Callable<Integer> {
     /** The whole file as text; refuses a missing, empty or non-UTF-8 file. A leading BOM is dropped. */
     static String readUtf8(Path file) {
         byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        try (var in = Files.newInputStream(file)) {
+            // bounded: a device (/dev/zero) or a runaway export must not exhaust memory
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+            if (bytes.length > MAX_FILE_BYTES) {
+                throw new BadInputException(file + ": larger than " + (MAX_FILE_BYTES >> 20)
+                        + " MB; split it into several imports");
+            }
         } catch (NoSuchFileException e) {
             throw new BadInputException(file + ": file does not exist");
         } catch (IOException e) {

@@ -1,9 +1,13 @@
 package com.dts.apm.cli;
 
+
 import com.dts.apm.BadInputException;
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,6 +25,40 @@ final class PasswordOptions {
     @Option(names = "--password", hidden = true, paramLabel = "PASSWORD")
     String refused;
 
+    /** No app password comes near this; a longer first line is a wrong file or an endless stream. */
+    static final int MAX_LINE_BYTES = 4096;
+
+    /**
+     * The first line of {@code in} (without its line end), read byte by byte up to {@link #MAX_LINE_BYTES} and
+     * decoded strictly as UTF-8; null when the stream is empty. Never reads past the first line, so an endless
+     * source (/dev/zero, a pipe that never closes after the line) cannot hang or exhaust memory.
+     */
+    static String firstLine(InputStream in, String source) throws IOException {
+        var bytes = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            if (bytes.size() >= MAX_LINE_BYTES) {
+                throw new BadInputException(source + ": the first line is longer than " + MAX_LINE_BYTES
+                        + " bytes; that is no password");
+            }
+            bytes.write(b);
+        }
+        if (b == -1 && bytes.size() == 0) {
+            return null;
+        }
+        var raw = bytes.toByteArray();
+        int len = raw.length > 0 && raw[raw.length - 1] == '\r' ? raw.length - 1 : raw.length;
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(raw, 0, len))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new BadInputException(source + " is not UTF-8 text");
+        }
+    }
+
     /** The raw password text as given, before spaces are stripped. */
     String read(Terminal terminal) {
         if (refused != null) {
@@ -32,18 +70,18 @@ final class PasswordOptions {
         }
         try {
             if (fromStdin) {
-                var line = new BufferedReader(new InputStreamReader(terminal.in(), StandardCharsets.UTF_8)).readLine();
+                var line = firstLine(terminal.in(), "standard input");
                 if (line == null) {
                     throw new BadInputException("no password on standard input");
                 }
                 return line;
             }
-            var text = Files.readString(file, StandardCharsets.UTF_8);
-            return text.lines().findFirst().orElse("");
+            try (var in = Files.newInputStream(file)) {
+                var line = firstLine(in, "password file " + file);
+                return line == null ? "" : line;
+            }
         } catch (NoSuchFileException e) {
             throw new BadInputException("password file " + file + " does not exist");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new BadInputException("password file " + file + " is not UTF-8 text");
         } catch (IOException e) {
             throw new BadInputException("cannot read the password: " + e.getMessage());
         }

@@ -5,6 +5,7 @@ import com.dts.apm.app.Workspace;
 import java.time.Clock;
 import com.dts.apm.config.Config;
 import com.dts.apm.config.ConfigLoader;
+import com.dts.apm.store.Database;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -57,16 +58,27 @@ public final class RootCommand {
                 err.println("error: " + a.getMessage());
                 return a.exitCode();
             }
+            if (ex instanceof org.jdbi.v3.core.JdbiException && Database.isTransient(ex)) {
+                // disk full, database locked past the busy timeout: the operator's to fix, not a bug
+                err.println("error: database: " + Database.describe(ex));
+                return 1;
+            }
             err.println("internal error: " + ex.getClass().getSimpleName()
                     + (ex.getMessage() == null ? "" : ": " + ex.getMessage().lines().findFirst().orElse("")));
             return 70;
         });
         cmd.setParameterExceptionHandler((ex, line) -> {
-            err.println("error: " + ex.getMessage());
+            err.println("error: " + shorten(ex.getMessage()));
             err.println("(see: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             return 2;
         });
         return cmd.execute(args);
+    }
+
+    /** One line of at most 300 characters: picocli quotes the offending argument, which may be megabytes long. */
+    static String shorten(String message) {
+        var line = message == null ? "" : message.lines().findFirst().orElse("");
+        return line.length() <= 300 ? line : line.substring(0, 300) + "... (" + line.length() + " characters)";
     }
 
     /** Reports the version from the jar manifest. */

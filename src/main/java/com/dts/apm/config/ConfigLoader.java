@@ -6,6 +6,9 @@ import java.nio.file.Path;
 
 /** Finds and reads the configuration: {@code --config FILE}, else {@code $APM_CONFIG}, else the embedded defaults. */
 public final class ConfigLoader {
+    /** Far above any real configuration. */
+    static final int MAX_BYTES = 1 << 20;
+
     private ConfigLoader() {}
 
     /** Loads {@code file}, or the file named by {@code envValue}, or the defaults when both are null. */
@@ -18,7 +21,12 @@ public final class ConfigLoader {
             throw new ConfigException(chosen + ": config file does not exist");
         }
         try (var in = Files.newInputStream(chosen)) {
-            return Yaml.read(in, Config.class, chosen.toString()).validate(chosen.toString());
+            // bounded: the YAML parser takes minutes over a multi-megabyte scalar; a real config is a few KB
+            var bytes = in.readNBytes(MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
+                throw new ConfigException(chosen + ": larger than " + (MAX_BYTES >> 10) + " KB; not a config file");
+            }
+            return Yaml.read(new java.io.ByteArrayInputStream(bytes), Config.class, chosen.toString()).validate(chosen.toString());
         } catch (IOException e) {
             throw new ConfigException(chosen + ": cannot read: " + e.getMessage());
         }

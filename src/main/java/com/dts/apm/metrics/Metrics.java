@@ -97,6 +97,14 @@ public final class Metrics implements AutoCloseable {
                 .record(duration);
     }
 
+    /** Records how long writing one finished check to the database took (results, state, transition, alerts). */
+    public void recordCheckWrite(Duration took) {
+        Timer.builder("apm.check.write")
+                .description("Duration of the database transaction that records one finished check")
+                .register(registry)
+                .record(took);
+    }
+
     /** Counts one dealer notification; {@code kind} is failure, reminder or recovery, {@code result} sent or failed. */
     public void recordNotification(String kind, String result) {
         notifications(Labels.word(kind), Labels.word(result)).increment();

@@ -3,9 +3,12 @@ package com.dts.apm.schedule;
 import com.dts.apm.probe.ProbeResult;
 import com.dts.apm.store.Integration;
 
-/** Told about every finished login check (metrics hang here). */
+/** Told about every finished login check and its database write (metrics hang here). */
 public interface CheckListener {
     CheckListener NONE = (integration, result) -> {};
 
     void checked(Integration integration, ProbeResult result);
+
+    /** Told how long recording one finished check in the database took (the write transaction). */
+    default void recorded(java.time.Duration took) {}
 }

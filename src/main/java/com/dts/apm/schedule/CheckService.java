@@ -8,10 +8,13 @@ import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.ProviderCatalog;
 import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.Database;
+import com.dts.apm.store.StateChange;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -38,6 +41,10 @@ public final class CheckService {
     private final Config.Schedule schedule;
     private final Clock clock;
     private final CheckListener listener;
+    // held writes are logged here; the dispatcher counts what ends a check with an exception
+    private final ErrorLog writeErrors = new ErrorLog(log, loop -> {});
+    static final Duration RETRY_FIRST = Duration.ofMillis(500);
+    static final Duration RETRY_MAX = Duration.ofSeconds(30);
 
     public CheckService(IntegrationStore store, CheckLog checks, ProviderCatalog catalog, Function<Protocol, Probe> probes,
             ProviderGate gate, StateMachine machine, Config.Schedule schedule, Clock clock, CheckListener listener) {
@@ -81,7 +88,9 @@ public final class CheckService {
         var rows = results.stream()
                 .map(r -> new CheckLog.Result(r.protocol(), r.outcome(), r.duration().toMillis(), r.detail()))
                 .toList();
-        var after = checks.record(i.id(), now, rows, current -> machine.decide(current, outcome, now, interval, jitter));
+        long writeStarted = System.nanoTime();
+        var after = record(i.id(), now, rows, current -> machine.decide(current, outcome, now, interval, jitter));
+        listener.recorded(Duration.ofNanos(System.nanoTime() - writeStarted));
         after.ifPresent(a -> {
             if (a.state() != i.state()) {
                 if (!outcome.isOk()) {
@@ -92,6 +101,32 @@ public final class CheckService {
             }
         });
         return new Report(i, after, outcome, List.copyOf(results));
+    }
+
+    /**
+     * Writes a finished check, holding its results while the database is busy (another process holds the
+     * write lock past the busy timeout) or the disk is full: the write is retried with backoff until it
+     * lands or the worker is interrupted at shutdown. The integration stays claimed meanwhile, so it is not
+     * logged in to again. The cause is logged once, and once more when writes work again.
+     */
+    private Optional<Integration> record(long id, Instant at, List<CheckLog.Result> rows,
+            Function<Integration, StateChange> decide) throws InterruptedException {
+        long backoff = RETRY_FIRST.toMillis();
+        while (true) {
+            try {
+                var after = checks.record(id, at, rows, decide);
+                writeErrors.recovered("recording check results");
+                return after;
+            } catch (RuntimeException e) {
+                if (!Database.isTransient(e)) {
+                    throw e;
+                }
+                writeErrors.failedBecause("recording check results", "record", Database.describe(e)
+                        + "; the results are held and the write is retried until it lands", e);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, RETRY_MAX.toMillis());
+            }
+        }
     }
 
     /** The regular interval for a provider: its own override in providers.yml, else the schedule's. */

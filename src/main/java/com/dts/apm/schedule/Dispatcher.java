@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,10 @@ public final class Dispatcher {
     // Integrations whose check threw (a bug, a locked database): still due in the database, retried after a pause
     // instead of on every tick, so a check that fails after its logins cannot hammer the provider.
     private final Map<Long, Instant> notBefore = new ConcurrentHashMap<>();
+    /** Set when a tick left due work behind for lack of free slots: a finishing check then claims again at once. */
+    private volatile boolean backlog;
+    private final AtomicBoolean refillQueued = new AtomicBoolean();
+    private final ExecutorService refiller;
 
     /**
      * {@code retryAfterError}: how long an integration whose check threw waits before it is claimed again;
@@ -61,23 +66,37 @@ public final class Dispatcher {
                     t.setDaemon(true);
                     return t;
                 });
+        this.refiller = Executors.newSingleThreadExecutor(r -> {
+            var t = new Thread(r, "dispatch-refill");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** One dispatch round: claim what is due and fits the limits. Never throws. */
-    public void tick() {
+    /**
+     * One dispatch round: claim what is due and fits the limits. Never throws. Runs on the scheduler's tick
+     * and, while due work is waiting for a slot, again whenever a check finishes (so a round is not paced by
+     * the tick period). Synchronized: two claims at once could start the same integration twice.
+     */
+    public synchronized void tick() {
         if (!claiming.get()) {
             return;
         }
         try {
             int free = maxConcurrent - inFlight.size();
             if (free <= 0) {
+                backlog = true;
                 return;
             }
             var now = clock.instant();
             notBefore.values().removeIf(t -> !t.isAfter(now));
             // ask for more than fits: some rows may belong to a provider that is at its cap or wait after an error
-            for (var i : store.listDue(now, free * 4 + inFlight.size() + notBefore.size())) {
+            int limit = free * 4 + inFlight.size() + notBefore.size();
+            var due = store.listDue(now, limit);
+            boolean left = due.size() == limit;
+            for (var i : due) {
                 if (inFlight.size() >= maxConcurrent || !claiming.get()) {
+                    left = true;
                     break;
                 }
                 if (inFlight.contains(i.id()) || notBefore.containsKey(i.id())) {
@@ -85,12 +104,14 @@ public final class Dispatcher {
                 }
                 var count = perProvider.computeIfAbsent(i.provider(), p -> new AtomicInteger());
                 if (count.get() >= gate.maxConcurrent(i.provider())) {
+                    left = true;
                     continue;
                 }
                 count.incrementAndGet();
                 inFlight.add(i.id());
                 workers.execute(() -> run(i, count));
             }
+            backlog = left;
             errors.recovered("dispatch");
         } catch (RuntimeException e) {
             errors.failed("dispatch", e);
@@ -111,6 +132,23 @@ public final class Dispatcher {
         } finally {
             inFlight.remove(i.id());
             count.decrementAndGet();
+            if (backlog && claiming.get()) {
+                refill();
+            }
+        }
+    }
+
+    /** Queues one extra claim; finishing checks that arrive while one is queued share it. */
+    private void refill() {
+        if (refillQueued.compareAndSet(false, true)) {
+            try {
+                refiller.execute(() -> {
+                    refillQueued.set(false);
+                    tick();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                refillQueued.set(false);
+            }
         }
     }
 
@@ -128,6 +166,7 @@ public final class Dispatcher {
      */
     public int stop(Duration grace) {
         claiming.set(false);
+        refiller.shutdown();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {

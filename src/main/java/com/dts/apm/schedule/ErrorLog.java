@@ -6,7 +6,8 @@ import org.slf4j.Logger;
 
 /**
  * Logs a failing loop once per cause instead of once per round: the first failure at ERROR with its
- * stack, repeats of the same cause only at DEBUG, and one INFO line when it works again.
+ * stack, repeats of the same cause only at DEBUG, and one INFO line when it works again. Every failure,
+ * logged or not, is counted under its loop's name ({@code apm_loop_errors_total{loop}}).
  */
 final class ErrorLog {
     private final Logger log;
@@ -25,13 +26,24 @@ final class ErrorLog {
 
     /** {@code what} keys the once-per-cause logging; {@code loop} is the name counted. */
     void failed(String what, String loop, Throwable e) {
+        failed(what, loop, e.getClass().getName() + ": " + e.getMessage(), summary(e), e);
+    }
+
+    /**
+     * Like {@link #failed(String, String, Throwable)}, with the cause told in words: one episode whatever
+     * the exact message (a locked database says so with a different text each time).
+     */
+    void failedBecause(String what, String loop, String cause, Throwable e) {
+        failed(what, loop, cause, cause, e);
+    }
+
+    private void failed(String what, String loop, String cause, String shown, Throwable e) {
         count.accept(loop);
-        var cause = e.getClass().getName() + ": " + e.getMessage();
         var previous = failing.put(what, cause);
         if (cause.equals(previous)) {
             log.debug("{} still failing: {}", what, cause);
         } else {
-            log.error("{} failed (logged once until it recovers): {}", what, summary(e), e);
+            log.error("{} failed (logged once until it recovers): {}", what, shown, e);
         }
     }
 

@@ -3,6 +3,9 @@ package com.dts.apm.store;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.jdbi.v3.core.Handle;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +19,12 @@ import org.jdbi.v3.core.Jdbi;
  * the state changed, and queued alerts, all in one transaction.
  */
 public final class CheckLog {
+    private final Database db;
     private final Jdbi jdbi;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
 
     public CheckLog(Database db) {
+        this.db = db;
         this.jdbi = db.jdbi();
     }
 
@@ -29,68 +35,154 @@ public final class CheckLog {
      * Records the results of one check of {@code integrationId} at {@code at} and applies {@code decide} to
      * the integration as it stands inside the transaction. Returns the updated integration, or empty when
      * it was removed meanwhile (the results are then dropped with it).
+     *
+     * <p>Group commit: a check that finds the writer busy queues its record, and whoever gets the writer next
+     * writes every queued record in one transaction, so concurrent checks share one commit (one fsync)
+     * instead of paying one each. If that shared transaction fails for a reason that is not transient, each
+     * record is retried alone so one bad record cannot fail its neighbours.
+     *
+     * @throws RuntimeException the database error when the record could not be written (see
+     *     {@link Database#isTransient}); nothing of it was written then
      */
     public Optional<Integration> record(long integrationId, Instant at, List<Result> results, Function<Integration, StateChange> decide) {
-        return jdbi.inTransaction(h -> {
-            var current = h.createQuery("SELECT " + IntegrationStore.COLUMNS + IntegrationStore.FROM + " WHERE i.id = :id")
-                    .bind("id", integrationId)
-                    .map(IntegrationStore::map)
-                    .findOne();
-            if (current.isEmpty()) {
-                return Optional.<Integration>empty();
+        var mine = new Pending(integrationId, at, results, decide);
+        queue.add(mine);
+        db.underWriteLock(h -> {
+            if (!mine.done) {
+                writeQueued(h);
             }
-            var before = current.get();
-            long now = at.toEpochMilli();
-            Long lastCheckId = null;
+            return null;
+        });
+        if (mine.error != null) {
+            throw mine.error;
+        }
+        return mine.result;
+    }
+
+    /** One record waiting for the writer; fields are set under the writer lock, read after taking it. */
+    private static final class Pending {
+        final long integrationId;
+        final Instant at;
+        final List<Result> results;
+        final Function<Integration, StateChange> decide;
+        Optional<Integration> result;
+        RuntimeException error;
+        boolean done;
+
+        Pending(long integrationId, Instant at, List<Result> results, Function<Integration, StateChange> decide) {
+            this.integrationId = integrationId;
+            this.at = at;
+            this.results = List.copyOf(results);
+            this.decide = decide;
+        }
+    }
+
+    private void writeQueued(Handle handle) {
+        var batch = new ArrayList<Pending>();
+        for (Pending p; (p = queue.poll()) != null; ) {
+            batch.add(p);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            var written = handle.inTransaction(h -> {
+                var out = new ArrayList<Optional<Integration>>(batch.size());
+                for (var p : batch) {
+                    out.add(write(h, p));
+                }
+                return out;
+            });
+            for (int k = 0; k < batch.size(); k++) {
+                batch.get(k).result = written.get(k);
+                batch.get(k).done = true;
+            }
+        } catch (RuntimeException e) {
+            if (batch.size() == 1 || Database.isTransient(e)) {
+                for (var p : batch) {
+                    p.error = e;
+                    p.done = true;
+                }
+                return;
+            }
+            for (var p : batch) {
+                try {
+                    p.result = handle.inTransaction(h -> write(h, p));
+                } catch (RuntimeException alone) {
+                    p.error = alone;
+                }
+                p.done = true;
+            }
+        }
+    }
+
+    private static Optional<Integration> write(Handle h, Pending p) {
+        long integrationId = p.integrationId;
+        var results = p.results;
+        var current = h.createQuery("SELECT " + IntegrationStore.COLUMNS + IntegrationStore.FROM + " WHERE i.id = :id")
+                .bind("id", integrationId)
+                .map(IntegrationStore::map)
+                .findOne();
+        if (current.isEmpty()) {
+            return Optional.empty();
+        }
+        var before = current.get();
+        long now = p.at.toEpochMilli();
+        if (!results.isEmpty() && h.createQuery("SELECT count(*) FROM check_result WHERE integration_id = :i AND checked_at = :at")
+                .bind("i", integrationId).bind("at", now).mapTo(Long.class).one() > 0) {
+            // A retry of a write whose commit reached the disk although SQLite reported an error (disk full
+            // while updating the WAL index): it is recorded already; writing it again would double it.
+            return current;
+        }
+        Long lastCheckId = null;
+        if (!results.isEmpty()) {
             var batch = h.prepareBatch("INSERT INTO check_result (integration_id, checked_at, protocol, outcome, duration_ms, detail)"
                     + " VALUES (:i, :at, :p, :o, :d, :detail)");
             for (var r : results) {
                 batch.bind("i", integrationId).bind("at", now).bind("p", r.protocol().label()).bind("o", r.outcome().name())
                         .bind("d", r.durationMs()).bind("detail", r.detail()).add();
             }
-            if (!results.isEmpty()) {
-                batch.execute();
-                lastCheckId = h.createQuery("SELECT last_insert_rowid()").mapTo(Long.class).one();
-            }
-            var change = decide.apply(before);
-            // A check that raced with disable keeps the integration disabled.
-            var state = before.enabled() ? change.state() : IntegrationState.DISABLED;
-            h.createUpdate("UPDATE integration SET state = :state,"
-                            + " state_since = CASE WHEN state = :state THEN state_since ELSE :now END,"
-                            + " last_outcome = :outcome, consecutive_failures = :fails, problem_since = :problem,"
-                            + " next_check_at = CASE WHEN enabled = 1 THEN :next ELSE NULL END,"
-                            + " last_checked_at = :now, last_success_at = CASE WHEN :ok THEN :now ELSE last_success_at END,"
-                            + " updated_at = :now WHERE id = :id")
-                    .bind("state", state.name())
+            batch.execute();
+            lastCheckId = h.createQuery("SELECT last_insert_rowid()").mapTo(Long.class).one();
+        }
+        var change = p.decide.apply(before);
+        // A check that raced with disable keeps the integration disabled.
+        var state = before.enabled() ? change.state() : IntegrationState.DISABLED;
+        h.createUpdate("UPDATE integration SET state = :state,"
+                        + " state_since = CASE WHEN state = :state THEN state_since ELSE :now END,"
+                        + " last_outcome = :outcome, consecutive_failures = :fails, problem_since = :problem,"
+                        + " next_check_at = CASE WHEN enabled = 1 THEN :next ELSE NULL END,"
+                        + " last_checked_at = :now, last_success_at = CASE WHEN :ok THEN :now ELSE last_success_at END,"
+                        + " updated_at = :now WHERE id = :id")
+                .bind("state", state.name())
+                .bind("now", now)
+                .bind("outcome", change.outcome().name())
+                .bind("fails", change.consecutiveFailures())
+                .bind("problem", change.problemSince() == null ? null : change.problemSince().toEpochMilli())
+                .bind("next", change.nextCheckAt().toEpochMilli())
+                .bind("ok", change.success())
+                .bind("id", integrationId)
+                .execute();
+        Long transitionId = null;
+        if (state != before.state()) {
+            transitionId = Transitions.record(h, integrationId, now, before.state(), state, change.outcome(), lastCheckId, change.reason());
+        }
+        for (var alert : change.alerts()) {
+            h.createUpdate("INSERT INTO alert_outbox (integration_id, incident_id, kind, outcome, provider, recipient, status,"
+                            + " next_attempt_at, created_at) VALUES (:i, :incident, :kind, :outcome, :provider, :to, 'PENDING', :now, :now)")
+                    .bind("i", integrationId)
+                    .bind("incident", transitionId)
+                    .bind("kind", alert.kind())
+                    .bind("outcome", alert.outcome() == null ? null : alert.outcome().name())
+                    .bind("provider", before.provider())
+                    .bind("to", alert.recipient())
                     .bind("now", now)
-                    .bind("outcome", change.outcome().name())
-                    .bind("fails", change.consecutiveFailures())
-                    .bind("problem", change.problemSince() == null ? null : change.problemSince().toEpochMilli())
-                    .bind("next", change.nextCheckAt().toEpochMilli())
-                    .bind("ok", change.success())
-                    .bind("id", integrationId)
                     .execute();
-            Long transitionId = null;
-            if (state != before.state()) {
-                transitionId = Transitions.record(h, integrationId, now, before.state(), state, change.outcome(), lastCheckId, change.reason());
-            }
-            for (var alert : change.alerts()) {
-                h.createUpdate("INSERT INTO alert_outbox (integration_id, incident_id, kind, outcome, provider, recipient, status,"
-                                + " next_attempt_at, created_at) VALUES (:i, :incident, :kind, :outcome, :provider, :to, 'PENDING', :now, :now)")
-                        .bind("i", integrationId)
-                        .bind("incident", transitionId)
-                        .bind("kind", alert.kind())
-                        .bind("outcome", alert.outcome() == null ? null : alert.outcome().name())
-                        .bind("provider", before.provider())
-                        .bind("to", alert.recipient())
-                        .bind("now", now)
-                        .execute();
-            }
-            return h.createQuery("SELECT " + IntegrationStore.COLUMNS + IntegrationStore.FROM + " WHERE i.id = :id")
-                    .bind("id", integrationId)
-                    .map(IntegrationStore::map)
-                    .findOne();
-        });
+        }
+        return h.createQuery("SELECT " + IntegrationStore.COLUMNS + IntegrationStore.FROM + " WHERE i.id = :id")
+                .bind("id", integrationId)
+                .map(IntegrationStore::map)
+                .findOne();
     }
 
     /** The most recent checks of one integration, newest first. */

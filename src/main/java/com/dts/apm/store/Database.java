@@ -9,7 +9,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.slf4j.Logger;
@@ -27,6 +33,10 @@ public final class Database {
 
     private final Path file;
     private final Jdbi jdbi;
+    /** SQLite has one writer; in-process writers queue here instead of sleeping in SQLite's busy handler. */
+    private final ReentrantLock writer = new ReentrantLock();
+    private final LongAdder writeNanos = new LongAdder();
+    private Handle writeHandle; // guarded by writer
 
     private Database(Path file, Jdbi jdbi) {
         this.file = file;
@@ -59,6 +69,67 @@ public final class Database {
 
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /**
+     * Runs {@code body} in a write transaction, one at a time within this process. Writers from other
+     * processes (the command line) still meet the busy timeout; threads of this one wait their turn on a
+     * lock, which is cheaper than SQLite's busy handler (it sleeps up to 100 ms between attempts).
+     */
+    public <T> T inWriteTransaction(HandleCallback<T, RuntimeException> body) {
+        return underWriteLock(h -> h.inTransaction(body));
+    }
+
+    /**
+     * Runs {@code body} holding this process's writer lock, with the one long-lived write connection (opening a
+     * connection per write costs more than the write). Any failure discards that connection; the next write
+     * opens a fresh one.
+     */
+    public <T> T underWriteLock(Function<Handle, T> body) {
+        writer.lock();
+        long started = System.nanoTime();
+        try {
+            if (writeHandle == null) {
+                writeHandle = jdbi.open();
+            }
+            return body.apply(writeHandle);
+        } catch (RuntimeException e) {
+            // Discard the connection on every failure: after SQLITE_FULL or an I/O error SQLite may keep the
+            // transaction open with part of it applied (the rollback can fail too), and a retry on the same
+            // connection would join that transaction and commit the first attempt's rows twice.
+            if (writeHandle != null) {
+                try {
+                    writeHandle.close();
+                } catch (RuntimeException ignored) {
+                    // closing rolls back what it can; the connection is gone either way
+                }
+                writeHandle = null;
+            }
+            throw e;
+        } finally {
+            writeNanos.add(System.nanoTime() - started);
+            writer.unlock();
+        }
+    }
+
+    /**
+     * True for failures that pass by themselves: the database busy or locked by another process, the disk
+     * full, an I/O error. A write that failed so may be retried later; anything else is a bug to report.
+     */
+    public static boolean isTransient(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            var msg = t.getMessage();
+            if (msg != null && (msg.contains("SQLITE_BUSY") || msg.contains("SQLITE_LOCKED") || msg.contains("SQLITE_FULL")
+                    || msg.contains("SQLITE_IOERR") || msg.contains("database is locked") || msg.contains("disk is full"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Total time write transactions of this process have held the writer lock (a metric: how busy SQLite's one writer is). */
+    public Duration writeBusy() {
+        return Duration.ofNanos(writeNanos.sum());
     }
 
     public Path file() {
@@ -107,7 +178,8 @@ public final class Database {
         }
     }
 
-    static String describe(Throwable e) {
+    /** A short, operator-readable reason for a database failure (full disk, locked, not a database...). */
+    public static String describe(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();
@@ -118,6 +190,9 @@ public final class Database {
         }
         if (msg.contains("SQLITE_FULL")) {
             return "the disk is full";
+        }
+        if (msg.contains("SQLITE_IOERR_SHMSIZE")) {
+            return "the disk is full (the shared-memory file beside the database cannot grow)";
         }
         if (msg.contains("SQLITE_BUSY") || msg.contains("database is locked")) {
             return "the database is locked by another process";

@@ -97,6 +97,13 @@ public final class IntegrationStore {
                 .list());
     }
 
+    /** How many integrations are stored, and how many of them are enabled; {@code [total, enabled]}. */
+    public long[] count() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*), COALESCE(sum(enabled), 0) FROM integration")
+                .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
+                .one());
+    }
+
     /** Enabled integrations due at {@code now}, most overdue first. */
     public List<Integration> listDue(Instant now, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + FROM

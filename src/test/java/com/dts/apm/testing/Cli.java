@@ -36,6 +36,11 @@ public final class Cli {
     }
 
     public Result runWithInput(String stdin, String... args) {
+        return runWithStream(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), args);
+    }
+
+    /** Runs with {@code stdin} as standard input (an endless stream, for instance). */
+    public Result runWithStream(java.io.InputStream stdin, String... args) {
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
         var full = new ArrayList<String>();
@@ -43,8 +48,7 @@ public final class Cli {
             full.addAll(List.of("--config", config.toString()));
         }
         full.addAll(List.of(args));
-        int code = RootCommand.execute(full.toArray(String[]::new),
-                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        int code = RootCommand.execute(full.toArray(String[]::new), stdin,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), env);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
