@@ -224,7 +224,7 @@ public final class Benchmark {
             var passwords = new ArrayList<Secret>();
             for (int i = from; i < Math.min(n, from + chunk); i++) {
                 rows.add(new NewIntegration("D-" + (i / 4), "Dealer " + (i / 4), null, email(i), "custom", email(i), endpoint, null,
-                        EnumSet.of(Protocol.IMAP), true, false));
+                        EnumSet.of(Protocol.IMAP), true, false, null));
                 passwords.add(Secret.of(PASSWORD_PREFIX + i));
             }
             ws.integrations().importAll(rows, passwords);
