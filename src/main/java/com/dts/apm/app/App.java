@@ -60,6 +60,11 @@ public final class App implements AutoCloseable {
             public void recorded(Duration took) {
                 metrics.recordCheckWrite(took);
             }
+
+            @Override
+            public void loopFailed(String loop) {
+                metrics.recordLoopError(loop);
+            }
         };
         FunctionCounter.builder("apm.db.write.busy", ws.database(), d -> d.writeBusy().toNanos() / 1e9)
                 .description("Time the daemon's write transactions held SQLite's one writer lock")
@@ -71,6 +76,7 @@ public final class App implements AutoCloseable {
         this.alerting = Alerting.create(ws, checkLog, outbox, metrics);
         var tasks = new ArrayList<RecurringTask>();
         tasks.add(new RecurringTask("dispatch", DISPATCH_EVERY, Duration.ZERO, dispatcher::tick));
+        tasks.add(new RecurringTask("metrics", metrics.snapshotRefreshPeriod(), Duration.ZERO, metrics::refreshSnapshot));
         tasks.add(new RecurringTask("alerts", config.alerts().sendInterval(), Duration.ZERO, alerting::sendRound));
         tasks.add(new RecurringTask("reminders", REMINDERS_EVERY, Duration.ofSeconds(5), alerting.reminders()::queueDue));
         tasks.add(new RecurringTask("retention", Duration.ofDays(1), Duration.ofMinutes(1), () -> {

@@ -70,9 +70,17 @@ final class SnapshotGauges {
     }
 
     /** Reads the source if the snapshot is older than the interval; otherwise does nothing. */
-    synchronized void refreshIfStale() {
+    void refreshIfStale() {
+        refreshIfOlderThan(interval);
+    }
+
+    /**
+     * Reads the source if the last attempt is older than {@code age}. The daemon calls it in the background
+     * with half the interval, so a scrape finds a fresh snapshot and never waits for the database read.
+     */
+    synchronized void refreshIfOlderThan(Duration age) {
         var now = clock.instant();
-        if (lastAttempt != null && now.isBefore(lastAttempt.plus(interval))) {
+        if (lastAttempt != null && now.isBefore(lastAttempt.plus(age))) {
             return;
         }
         lastAttempt = now;

@@ -11,4 +11,10 @@ public interface CheckListener {
 
     /** Told how long recording one finished check in the database took (the write transaction). */
     default void recorded(java.time.Duration took) {}
+
+    /**
+     * Told each time recording a finished check failed for a while (a locked or full database) and is
+     * retried; {@code loop} is the name counted in {@code apm_loop_errors_total}.
+     */
+    default void loopFailed(String loop) {}
 }

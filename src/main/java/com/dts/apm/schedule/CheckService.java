@@ -41,8 +41,8 @@ public final class CheckService {
     private final Config.Schedule schedule;
     private final Clock clock;
     private final CheckListener listener;
-    // held writes are logged here; the dispatcher counts what ends a check with an exception
-    private final ErrorLog writeErrors = new ErrorLog(log, loop -> {});
+    // held writes are logged and counted here; the dispatcher handles what ends a check with an exception
+    private final ErrorLog writeErrors;
     static final Duration RETRY_FIRST = Duration.ofMillis(500);
     static final Duration RETRY_MAX = Duration.ofSeconds(30);
 
@@ -57,6 +57,7 @@ public final class CheckService {
         this.schedule = schedule;
         this.clock = clock;
         this.listener = listener;
+        this.writeErrors = new ErrorLog(log, listener::loopFailed);
     }
 
     /** What one check found and where it left the integration (empty {@code after}: removed meanwhile). */
@@ -112,9 +113,9 @@ public final class CheckService {
     private Optional<Integration> record(long id, Instant at, List<CheckLog.Result> rows,
             Function<Integration, StateChange> decide) throws InterruptedException {
         long backoff = RETRY_FIRST.toMillis();
-        while (true) {
+        for (boolean retry = false; ; retry = true) {
             try {
-                var after = checks.record(id, at, rows, decide);
+                var after = checks.record(id, at, rows, decide, retry);
                 writeErrors.recovered("recording check results");
                 return after;
             } catch (RuntimeException e) {

@@ -45,7 +45,17 @@ public final class CheckLog {
      *     {@link Database#isTransient}); nothing of it was written then
      */
     public Optional<Integration> record(long integrationId, Instant at, List<Result> results, Function<Integration, StateChange> decide) {
-        var mine = new Pending(integrationId, at, results, decide);
+        return record(integrationId, at, results, decide, false);
+    }
+
+    /**
+     * Like {@link #record(long, Instant, List, Function)}; {@code retry} says an earlier attempt to record this
+     * same check failed. SQLite can report an error for a commit that did reach the disk (a full disk while the
+     * WAL index grows), so a retry first looks whether the check is there already and then writes nothing.
+     */
+    public Optional<Integration> record(long integrationId, Instant at, List<Result> results, Function<Integration, StateChange> decide,
+            boolean retry) {
+        var mine = new Pending(integrationId, at, results, decide, retry);
         queue.add(mine);
         db.underWriteLock(h -> {
             if (!mine.done) {
@@ -65,12 +75,14 @@ public final class CheckLog {
         final Instant at;
         final List<Result> results;
         final Function<Integration, StateChange> decide;
+        final boolean retry;
         Optional<Integration> result;
         RuntimeException error;
         boolean done;
 
-        Pending(long integrationId, Instant at, List<Result> results, Function<Integration, StateChange> decide) {
+        Pending(long integrationId, Instant at, List<Result> results, Function<Integration, StateChange> decide, boolean retry) {
             this.integrationId = integrationId;
+            this.retry = retry;
             this.at = at;
             this.results = List.copyOf(results);
             this.decide = decide;
@@ -128,7 +140,7 @@ public final class CheckLog {
         }
         var before = current.get();
         long now = p.at.toEpochMilli();
-        if (!results.isEmpty() && h.createQuery("SELECT count(*) FROM check_result WHERE integration_id = :i AND checked_at = :at")
+        if (p.retry && !results.isEmpty() && h.createQuery("SELECT count(*) FROM check_result WHERE integration_id = :i AND checked_at = :at")
                 .bind("i", integrationId).bind("at", now).mapTo(Long.class).one() > 0) {
             // A retry of a write whose commit reached the disk although SQLite reported an error (disk full
             // while updating the WAL index): it is recorded already; writing it again would double it.
