@@ -207,9 +207,13 @@ public final class Demo {
             throw new ApmException("cannot read a received email: " + e.getMessage(), 1, e);
         }
         out.println();
-        // the relay holds the recovery note a moment before the sender records it
-        await("the recovery note counted", watch,
-                () -> scrape(app.httpPort()).contains("apm_notifications_total{kind=\"recovery\",result=\"sent\"} 1.0"));
+        // the relay holds the recovery note a moment before the sender records it, and the state gauges
+        // serve a snapshot refreshed every few seconds: wait until the page shows both
+        await("the recovery note counted", watch, () -> {
+            var page = scrape(app.httpPort());
+            return page.contains("apm_notifications_total{kind=\"recovery\",result=\"sent\"} 1.0")
+                    && page.contains("apm_integrations{provider=\"" + fixed.provider() + "\",state=\"HEALTHY\"} 1.0");
+        });
         String metrics = scrape(app.httpPort());
         out.printf("6. What Prometheus sees at http://127.0.0.1:%d/metrics (apm_ series that are not zero, latency histograms left out):%n", app.httpPort());
         metrics.lines()

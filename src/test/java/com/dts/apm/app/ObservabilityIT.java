@@ -107,6 +107,15 @@ class ObservabilityIT {
             await("both checked", Duration.ofSeconds(30),
                     () -> state(app, alice) == IntegrationState.HEALTHY && state(app, bob) == IntegrationState.SUSPECT);
 
+            // the gauges serve a snapshot refreshed every 5 s in the background: wait for one taken after the checks
+            await("a snapshot after the checks", Duration.ofSeconds(15), () -> {
+                try {
+                    return Double.valueOf(1.0).equals(parse(get(app, "/metrics").body())
+                            .get("apm_integrations{provider=\"gmail\",state=\"SUSPECT\"}"));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
             var response = get(app, "/metrics");
             assertThat(response.statusCode()).isEqualTo(200);
             var m = parse(response.body());
