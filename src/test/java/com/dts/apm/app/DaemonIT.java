@@ -6,6 +6,7 @@ import com.dts.apm.config.ConfigLoader;
 import com.dts.apm.store.CheckLog;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationState;
+import com.dts.apm.testing.Await;
 import com.dts.apm.testing.Cli;
 import com.dts.apm.testing.LogCapture;
 import com.icegreen.greenmail.util.GreenMail;
@@ -86,13 +87,7 @@ class DaemonIT {
     }
 
     private static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        var end = Instant.now().plus(limit);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(end)) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+        Await.until(what, limit, condition);
     }
 
     private static IntegrationState state(App app, long id) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
+import com.dts.apm.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -17,7 +18,7 @@ class MetricsTest {
     private static final Set<String> ALLOWED_APM_LABELS =
             Set.of("provider", "protocol", "outcome", "state", "kind", "result", "host", "le");
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2025-06-01T12:00:00Z"));
+    private final TestClock clock = new TestClock(Instant.parse("2025-06-01T12:00:00Z"));
     private final FakeSource source = new FakeSource();
     private final Metrics metrics = new Metrics(source, Duration.ofSeconds(10), clock);
 

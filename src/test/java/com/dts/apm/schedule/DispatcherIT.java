@@ -15,6 +15,7 @@ import com.dts.apm.store.Database;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.Vault;
+import com.dts.apm.testing.Await;
 import com.dts.apm.testing.LogCapture;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -79,13 +80,7 @@ class DispatcherIT {
     }
 
     private static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
+        Await.until(what, limit, condition);
     }
 
     @Test
@@ -132,11 +127,14 @@ class DispatcherIT {
                         () -> logs.text().contains("recording check results failed"));
                 assertThat(logs.text()).contains("database is locked");
                 assertThat(new CheckLog(db).history(id, 10)).isEmpty();
+                var released = java.time.Instant.now();
                 lock.rollback();
                 await("checked once the lock is gone", Duration.ofSeconds(15), () -> store.get(id).state() == IntegrationState.HEALTHY);
                 assertThat(daemon.running()).isTrue();
-                assertThat(logs.text()).contains("works again");
-                assertThat(new CheckLog(db).history(id, 10)).hasSize(1);
+                // the state is committed a moment before the writer logs that it works again
+                await("works again logged", Duration.ofSeconds(5), () -> logs.text().contains("works again"));
+                // the check made while the database was locked is recorded: held, not lost and not logged in again
+                assertThat(new CheckLog(db).history(id, 10)).anySatisfy(c -> assertThat(c.checkedAt()).isBefore(released));
                 assertThat(counted.get("record").get()).isPositive();
                 dispatcher.stop(Duration.ofSeconds(5));
             }
