@@ -198,9 +198,14 @@ public final class Demo {
             out.printf("   %s%n", e.getFileName());
         }
         out.println();
-        var first = mail.getReceivedMessages()[0];
-        out.printf("   The first one, as %s reads it (text part):%n%n", DEALERS.get(0).name());
+        out.printf("   The failure email, as %s reads it (text part):%n%n", fixed.name());
         try {
+            MimeMessage first = null;
+            for (var m : mail.getReceivedMessages()) {
+                if (first == null && ((InternetAddress) m.getAllRecipients()[0]).getAddress().equals(fixed.contact())) {
+                    first = m;
+                }
+            }
             out.printf("   Subject: %s%n%n", first.getSubject());
             textPart(first).lines().forEach(l -> out.println("   | " + l));
         } catch (IOException | MessagingException e) {
