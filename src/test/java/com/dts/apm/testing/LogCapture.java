@@ -3,7 +3,9 @@ package com.dts.apm.testing;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.core.AppenderBase;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * which naturally see the password a client sends.
  */
 public final class LogCapture implements AutoCloseable {
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final Collector appender = new Collector();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     private final Level before;
 
@@ -26,17 +28,28 @@ public final class LogCapture implements AutoCloseable {
 
     /** Formatted messages, throwable messages included, one per line. */
     public String text() {
-        synchronized (appender.list) {
-            return appender.list.stream()
-                    .filter(e -> !e.getLoggerName().startsWith("com.icegreen."))
-                    .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
-                    .collect(Collectors.joining("\n"));
-        }
+        return appender.events.stream()
+                .filter(e -> !e.getLoggerName().startsWith("com.icegreen."))
+                .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
+                .collect(Collectors.joining("\n"));
     }
 
     @Override
     public void close() {
         root.detachAppender(appender);
         root.setLevel(before);
+    }
+
+    /**
+     * Logback's ListAppender adds under the appender's own lock, not the list's, so reading it while a server
+     * thread still logs can throw ConcurrentModificationException: keep the events in a concurrent queue instead.
+     */
+    private static final class Collector extends AppenderBase<ILoggingEvent> {
+        private final Queue<ILoggingEvent> events = new ConcurrentLinkedQueue<>();
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            events.add(event);
+        }
     }
 }
