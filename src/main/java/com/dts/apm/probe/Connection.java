@@ -155,7 +155,8 @@ final class Connection {
         @Override
         public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
             track(s);
-            // From now on TLS reads s (through any wrapper, s's own stream): ciphertext, no longer Angus's text.
+            // TLS reads its records from s.getInputStream(), the stream Angus read before STARTTLS (Angus's
+            // write-timeout wrapper hands out the capped socket's own): its guard must not watch ciphertext.
             if (literals && s.getInputStream() instanceof LiteralGuard plainGuard) {
                 plainGuard.stopWatching();
             }
