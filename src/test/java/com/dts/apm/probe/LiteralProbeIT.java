@@ -1,7 +1,6 @@
 package com.dts.apm.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
@@ -197,12 +196,16 @@ class LiteralProbeIT {
         assertThat(probes.busyWorkers()).as("workers still talking to the server").isZero();
     }
 
-    /** Runs a check and asserts the probe's worker threads allocated far less than the literal announced. */
+    /**
+     * Runs a check and asserts the probe's worker threads allocated far less than the literal announced (on a JVM
+     * without per-thread allocation counters, only the outcome tells: a big heap waits for the literal until the
+     * deadline, NETWORK_ERROR; a small one throws OutOfMemoryError).
+     */
     private static ProbeResult checkWatchingAllocation(Supplier<ProbeResult> check) {
-        var mx = ManagementFactory.getThreadMXBean();
-        assumeTrue(mx instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemorySupported()
-                && t.isThreadAllocatedMemoryEnabled(), "per-thread allocation counters");
-        var threads = (com.sun.management.ThreadMXBean) mx;
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
+                || !threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
+            return check.get();
+        }
         var before = workerAllocations(threads);
         var result = check.get();
         long allocated = 0;
