@@ -9,19 +9,24 @@ import java.net.Socket;
  * A plain socket that stops reading after {@code limit} bytes. Angus Mail keeps a reply line (and an SMTP
  * reply's continuation lines) in memory until it ends, so a server that never ends one would otherwise
  * fill the heap until the deadline. TLS is layered on top of this socket, so the cap holds for TLS too.
+ * With {@code literals} (IMAP) a {@link LiteralGuard} watches what Angus reads in plain text; the TLS
+ * layer stops it when it takes over the socket (see {@link Connection}).
  */
 final class CappedSocket extends Socket {
     private final long limit;
+    private final boolean literals;
     private InputStream capped;
 
-    CappedSocket(long limit) {
+    CappedSocket(long limit, boolean literals) {
         this.limit = limit;
+        this.literals = literals;
     }
 
     @Override
     public synchronized InputStream getInputStream() throws IOException {
         if (capped == null) {
-            capped = new Capped(super.getInputStream(), limit);
+            var in = new Capped(super.getInputStream(), limit);
+            capped = literals ? new LiteralGuard(in, limit) : in;
         }
         return capped;
     }

@@ -1,5 +1,6 @@
 package com.dts.apm.probe;
 
+import com.dts.apm.provider.Protocol;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
@@ -19,19 +21,23 @@ import javax.net.ssl.TrustManager;
  * close them from another thread when the deadline passes, and learn the certificate expiry from the
  * handshake. A fresh TLS context per check means no session resumption: every check verifies the chain.
  * Every connection starts as a {@link CappedSocket} (TLS is layered on it), so no server can make a check
- * read without bound.
+ * read without bound. For IMAP a {@link LiteralGuard} watches the bytes Angus parses: on the capped socket
+ * until TLS takes it over, then above TLS, on the decrypted stream of a {@link GuardedSslSocket}.
  */
 final class Connection {
     /** Bytes one check may read from a server: a login conversation needs a few KiB. */
     static final long MAX_BYTES_READ = 1024 * 1024;
 
     private final List<Socket> sockets = new ArrayList<>();
+    /** Only IMAP has literals (a size announced before the data); SMTP's streams stay as they are. */
+    private final boolean literals;
     private final SSLSocketFactory tls;
     private final SocketFactory plain = new PlainFactory();
     private volatile Instant certificateNotAfter;
     private boolean aborted;
 
-    Connection(Trust trust) {
+    Connection(Trust trust, Protocol protocol) {
+        this.literals = protocol == Protocol.IMAP;
         try {
             var context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {trust.forCheck(this::trusted)}, null);
@@ -93,7 +99,7 @@ final class Connection {
     }
 
     private Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
-        var s = track(new CappedSocket(MAX_BYTES_READ));
+        var s = track(new CappedSocket(MAX_BYTES_READ, literals));
         if (local != null) {
             s.bind(local);
         }
@@ -104,7 +110,7 @@ final class Connection {
     private final class PlainFactory extends SocketFactory {
         @Override
         public Socket createSocket() {
-            return track(new CappedSocket(MAX_BYTES_READ));
+            return track(new CappedSocket(MAX_BYTES_READ, literals));
         }
 
         @Override
@@ -149,7 +155,12 @@ final class Connection {
         @Override
         public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
             track(s);
-            return track(delegate.createSocket(s, host, port, autoClose));
+            // TLS reads its records from s.getInputStream(), the stream Angus read before STARTTLS (Angus's
+            // write-timeout wrapper hands out the capped socket's own): its guard must not watch ciphertext.
+            if (literals && s.getInputStream() instanceof LiteralGuard plainGuard) {
+                plainGuard.stopWatching();
+            }
+            return track(guarded(delegate.createSocket(s, host, port, autoClose)));
         }
 
         /**
@@ -158,28 +169,32 @@ final class Connection {
          */
         @Override
         public Socket createSocket() {
-            return track(new CappedSocket(MAX_BYTES_READ));
+            return track(new CappedSocket(MAX_BYTES_READ, false));
         }
 
         @Override
         public Socket createSocket(String host, int port) throws IOException {
-            return track(delegate.createSocket(host, port));
+            return track(guarded(delegate.createSocket(host, port)));
         }
 
         @Override
         public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            return track(delegate.createSocket(host, port, localHost, localPort));
+            return track(guarded(delegate.createSocket(host, port, localHost, localPort)));
         }
 
         @Override
         public Socket createSocket(InetAddress host, int port) throws IOException {
-            return track(delegate.createSocket(host, port));
+            return track(guarded(delegate.createSocket(host, port)));
         }
 
         @Override
         public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
                 throws IOException {
-            return track(delegate.createSocket(address, port, localAddress, localPort));
+            return track(guarded(delegate.createSocket(address, port, localAddress, localPort)));
+        }
+
+        private Socket guarded(Socket tls) {
+            return literals ? new GuardedSslSocket((SSLSocket) tls, MAX_BYTES_READ) : tls;
         }
     }
 }

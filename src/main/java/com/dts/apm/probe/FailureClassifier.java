@@ -161,8 +161,8 @@ final class FailureClassifier {
         }
         int depth = 0;
         for (var t = error; t != null && depth++ < 20; t = next(t)) {
-            if (t instanceof CappedSocket.TooMuchDataException) {
-                return Outcome.PROTOCOL_ERROR; // a flood, an endless line: the server misbehaves
+            if (t instanceof CappedSocket.TooMuchDataException || t instanceof LiteralGuard.LiteralTooLargeException) {
+                return Outcome.PROTOCOL_ERROR; // a flood, an endless line, a 2 GB literal: the server misbehaves
             }
         }
         depth = 0;

@@ -48,7 +48,7 @@ abstract class MailProbe implements Probe {
     public final ProbeResult check(ProbeTarget target) {
         refuseMisconfiguration(target);
         var started = System.nanoTime();
-        var connection = new Connection(trust);
+        var connection = new Connection(trust, protocol);
         var session = Session.getInstance(properties(target, connection));
         session.setDebug(false);
         busyWorkers.incrementAndGet();

@@ -40,6 +40,7 @@ final class ScriptedMailServer implements AutoCloseable {
     private final boolean offerAuth;
     private final List<String> loginReply;
     private final List<String> afterLoginReply;
+    private final List<String> listReply;
     private final ServerSocket listener;
     private final List<Line> received = new CopyOnWriteArrayList<>();
     private final List<Socket> clients = new CopyOnWriteArrayList<>();
@@ -57,6 +58,7 @@ final class ScriptedMailServer implements AutoCloseable {
         this.offerAuth = b.offerAuth;
         this.loginReply = List.copyOf(b.loginReply);
         this.afterLoginReply = List.copyOf(b.afterLoginReply);
+        this.listReply = List.copyOf(b.listReply);
         this.listener = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
         this.acceptor = new Thread(this::acceptLoop, "scripted-" + kind.name().toLowerCase(Locale.ROOT));
         acceptor.setDaemon(true);
@@ -165,8 +167,12 @@ final class ScriptedMailServer implements AutoCloseable {
                     }
                 }
                 case "LIST" -> {
-                    c.send("* LIST (\\Noselect) \"/\" \"\"");
-                    c.send(tag + " OK LIST completed");
+                    if (listReply.isEmpty()) {
+                        c.send("* LIST (\\Noselect) \"/\" \"\"");
+                        c.send(tag + " OK LIST completed");
+                    } else if (sendScript(c, listReply, tag)) {
+                        return;
+                    }
                 }
                 case "LOGOUT" -> {
                     c.send("* BYE scripted server logging out");
@@ -292,6 +298,7 @@ final class ScriptedMailServer implements AutoCloseable {
         private boolean offerAuth = true;
         private final List<String> loginReply = new ArrayList<>();
         private final List<String> afterLoginReply = new ArrayList<>();
+        private final List<String> listReply = new ArrayList<>();
 
         private Builder(Kind kind) {
             this.kind = kind;
@@ -342,6 +349,12 @@ final class ScriptedMailServer implements AutoCloseable {
         /** Lines sent in answer to the IMAP NOOP after a successful login. */
         Builder afterLogin(String... lines) {
             afterLoginReply.addAll(List.of(lines));
+            return this;
+        }
+
+        /** Lines sent in answer to the IMAP LIST after NOOP; {@code {tag}} becomes the command tag. */
+        Builder onList(String... lines) {
+            listReply.addAll(List.of(lines));
             return this;
         }
 
