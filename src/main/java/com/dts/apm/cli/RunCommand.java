@@ -21,7 +21,7 @@ final class RunCommand implements Callable<Integer> {
         // Handle the signals ourselves so a stop is orderly and exits 0 instead of the JVM's 143.
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        Logs.configure(root.config().logging());
+        Logs.configure(root.config().logging(), root.terminal.env());
         try (var app = App.start(root.config(), root.terminal.env(), Clock.systemUTC())) {
             stop.await();
         }
