@@ -18,6 +18,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +41,8 @@ public final class App implements AutoCloseable {
     private final Metrics metrics;
     private final Dispatcher dispatcher;
     private final Daemon daemon;
-    private final HttpEndpoint endpoint;
     private final Alerting alerting;
+    private HttpEndpoint endpoint; // null until start-up gets that far
 
     private App(Workspace ws) {
         this.ws = ws;
@@ -93,14 +95,39 @@ public final class App implements AutoCloseable {
             log.warn("alerts.relay.host is not set: alerts wait in the outbox ({} queued) until a relay is configured",
                     outbox.queueDepth());
         }
-        daemon.start();
-        this.endpoint = HttpEndpoint.start(config.http(), metrics, this::health);
     }
 
     /** Opens the workspace and starts the daemon. */
     public static App start(Config config, Map<String, String> env, Clock clock) {
+        return start(config, env, clock, () -> false).orElseThrow();
+    }
+
+    /**
+     * Opens the workspace and starts the daemon one step at a time. When {@code stopRequested} turns true (SIGTERM
+     * during start-up), it stops before the next step, closes what it started, and returns empty. A step always
+     * finishes (a migration, the first key file, spreading overdue checks), so a stop leaves nothing half-written.
+     */
+    public static Optional<App> start(Config config, Map<String, String> env, Clock clock, BooleanSupplier stopRequested) {
+        if (stopRequested.getAsBoolean()) {
+            log.info("stop requested during start-up, before opening the database: stopping");
+            log.info("stopped");
+            return Optional.empty();
+        }
         var ws = Workspace.open(config, env, clock);
+        if (stopRequested.getAsBoolean()) {
+            log.info("stop requested during start-up, after opening the database: stopping");
+            log.info("stopped");
+            return Optional.empty();
+        }
         var app = new App(ws);
+        if (app.stoppingBefore("the scheduler", stopRequested)) {
+            return Optional.empty();
+        }
+        app.daemon.start();
+        if (app.stoppingBefore("the HTTP endpoint", stopRequested)) {
+            return Optional.empty();
+        }
+        app.endpoint = HttpEndpoint.start(config.http(), app.metrics, app::health);
         var s = config.schedule();
         var counts = ws.integrations().count(); // not list(): at 100,000 integrations that alone takes seconds
         log.info("app-password-monitor running: {} integration(s) ({} enabled), interval {}, at most {} checks at once"
@@ -108,7 +135,16 @@ public final class App implements AutoCloseable {
                 counts[0], counts[1],
                 Durations.format(s.interval()), s.maxConcurrentChecks(), s.maxConcurrentPerProvider(), ws.database().file(),
                 config.http().bind(), app.endpoint.port());
-        return app;
+        return Optional.of(app);
+    }
+
+    private boolean stoppingBefore(String step, BooleanSupplier stopRequested) {
+        if (!stopRequested.getAsBoolean()) {
+            return false;
+        }
+        log.info("stop requested during start-up, before starting {}: stopping", step);
+        close();
+        return true;
     }
 
     /** 200 while the scheduler runs and the database answers. */
@@ -144,7 +180,9 @@ public final class App implements AutoCloseable {
             log.warn("{} check(s) did not finish within the shutdown grace and were abandoned unrecorded", left);
         }
         daemon.close();
-        endpoint.close();
+        if (endpoint != null) {
+            endpoint.close();
+        }
         verification.close();
         metrics.close();
         log.info("stopped");

@@ -9,6 +9,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import com.dts.apm.config.Config;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -20,20 +21,25 @@ public final class Logs {
     /** The appender named in logback.xml. */
     static final String APPENDER = "CONSOLE";
 
-    /** The text layout; the same as in logback.xml. */
-    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{20} - %msg%n";
-
     private Logs() {}
 
-    /** Sets the level and format; does nothing when SLF4J is not bound to Logback (a test harness, say). */
+    /** As {@link #configure(Config.Logging, Map)} with this process's environment. */
     public static void configure(Config.Logging logging) {
+        configure(logging, System.getenv());
+    }
+
+    /**
+     * Sets the level and format; the text format leaves out the timestamp when {@code env} says standard error goes
+     * to journald ({@link LogPattern}). Does nothing when SLF4J is not bound to Logback (a test harness, say).
+     */
+    public static void configure(Config.Logging logging, Map<String, String> env) {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }
         var root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(logging.level().toUpperCase(Locale.ROOT), Level.INFO));
         if (root.getAppender(APPENDER) instanceof ConsoleAppender<ILoggingEvent> console) {
-            var encoder = "json".equals(logging.format()) ? json(context) : text(context);
+            var encoder = "json".equals(logging.format()) ? json(context) : text(context, LogPattern.of(env));
             console.stop();
             console.setEncoder(encoder);
             console.start();
@@ -54,10 +60,10 @@ public final class Logs {
         return e;
     }
 
-    private static Encoder<ILoggingEvent> text(LoggerContext context) {
+    private static Encoder<ILoggingEvent> text(LoggerContext context, String pattern) {
         var e = new PatternLayoutEncoder();
         e.setContext(context);
-        e.setPattern(PATTERN);
+        e.setPattern(pattern);
         e.start();
         return e;
     }

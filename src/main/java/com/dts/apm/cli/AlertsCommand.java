@@ -29,7 +29,8 @@ import picocli.CommandLine.ParentCommand;
         name = "alerts",
         mixinStandardHelpOptions = true,
         description = "Dealer and ops alert emails.",
-        subcommands = {AlertsCommand.Preview.class, AlertsHeld.class, AlertsHeld.Release.class, AlertsHeld.Drop.class})
+        subcommands = {AlertsCommand.Preview.class, AlertsHeld.class, AlertsHeld.Release.class, AlertsHeld.Drop.class,
+            AlertsBounces.class, AlertsBounces.Unbounce.class})
 final class AlertsCommand {
     @ParentCommand
     RootCommand root;

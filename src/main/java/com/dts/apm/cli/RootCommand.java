@@ -1,6 +1,7 @@
 package com.dts.apm.cli;
 
 import com.dts.apm.ApmException;
+import com.dts.apm.app.StopSignal;
 import com.dts.apm.app.Workspace;
 import java.time.Clock;
 import com.dts.apm.config.Config;
@@ -27,10 +28,17 @@ public final class RootCommand {
     Path configFile;
 
     final Terminal terminal;
+    /** SIGTERM and SIGINT: {@code run} claims them, every other command gives them back before it runs. */
+    final StopSignal stop;
     private Config config;
 
     RootCommand(Terminal terminal) {
+        this(terminal, StopSignal.later());
+    }
+
+    RootCommand(Terminal terminal, StopSignal stop) {
         this.terminal = terminal;
+        this.stop = stop;
     }
 
     /** The loaded configuration; read once per command. */
@@ -48,9 +56,30 @@ public final class RootCommand {
 
     /** Runs one command line and returns the exit code; streams and environment are injected for tests. */
     public static int execute(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        return execute(args, in, out, err, env, StopSignal.later());
+    }
+
+    /** As above, with the signals {@code main} took before anything else. */
+    public static int execute(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
+            StopSignal stop) {
+        try {
+            return run(args, in, out, err, env, stop);
+        } finally {
+            stop.release(); // a usage error, say: a signal that came meanwhile acts now (after run: nothing to do)
+        }
+    }
+
+    private static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
+            StopSignal stop) {
         var terminal = new Terminal(in, out, err, env);
-        var cmd = new CommandLine(new RootCommand(terminal));
+        var cmd = new CommandLine(new RootCommand(terminal, stop));
         Commands.register(cmd);
+        cmd.setExecutionStrategy(parsed -> {
+            if (!isRun(parsed)) {
+                stop.release(); // only the daemon stops in order; a command dies on SIGTERM as it always did
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setExecutionExceptionHandler((ex, line, parse) -> {
@@ -73,6 +102,15 @@ public final class RootCommand {
             return 2;
         });
         return cmd.execute(args);
+    }
+
+    private static boolean isRun(CommandLine.ParseResult parsed) {
+        var leaf = parsed;
+        while (leaf.hasSubcommand()) {
+            leaf = leaf.subcommand();
+        }
+        return leaf.commandSpec().userObject() instanceof RunCommand && !leaf.isUsageHelpRequested()
+                && !leaf.isVersionHelpRequested();
     }
 
     /** One line of at most 300 characters: picocli quotes the offending argument, which may be megabytes long. */

@@ -4,12 +4,13 @@ import com.dts.apm.app.App;
 import com.dts.apm.app.Logs;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
-import sun.misc.Signal;
 
-/** {@code run}: the daemon, in the foreground, until SIGTERM or SIGINT; exits 0 after a clean stop. */
+/**
+ * {@code run}: the daemon, in the foreground, until SIGTERM or SIGINT; exits 0 after a clean stop, also when the
+ * signal comes during start-up (it stops between start-up steps, never in the middle of one).
+ */
 @Command(name = "run", description = "Run the daemon in the foreground (systemd runs this).", mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
     @ParentCommand
@@ -17,13 +18,15 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        var stop = new CountDownLatch(1);
-        // Handle the signals ourselves so a stop is orderly and exits 0 instead of the JVM's 143.
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
-        Logs.configure(root.config().logging());
-        try (var app = App.start(root.config(), root.terminal.env(), Clock.systemUTC())) {
-            stop.await();
+        var stop = root.stop;
+        stop.claim(); // main took the signals first; from here they stop the daemon in order (exit 0, not 143)
+        var config = root.config();
+        Logs.configure(config.logging(), root.terminal.env());
+        var started = App.start(config, root.terminal.env(), Clock.systemUTC(), stop::requested);
+        if (started.isPresent()) {
+            try (var app = started.get()) {
+                stop.await();
+            }
         }
         return 0;
     }

@@ -222,6 +222,8 @@ public final class IntegrationStore {
 
     private void update(Handle h, long id, NewIntegration n, Secret password, Instant at) {
         long now = at.toEpochMilli();
+        var contactBefore = h.createQuery("SELECT contact_email FROM integration WHERE id = :id").bind("id", id)
+                .mapTo(String.class).one();
         upsertDealer(h, n, now);
         h.createUpdate("UPDATE integration SET dealer_id = :dealer, contact_email = :contact, provider = :provider,"
                         + " username = :username, imap_host = :imapHost, imap_port = :imapPort, imap_security = :imapSec,"
@@ -246,6 +248,10 @@ public final class IntegrationStore {
                 .bind("now", now)
                 .bind("id", id)
                 .execute();
+        if (!contactBefore.equalsIgnoreCase(n.contactEmail())) {
+            // a new contact: the old one's bounce is history, unless another mailbox still names it
+            Outbox.forgetBouncingIfUnused(h, contactBefore);
+        }
         seal(h, id, password);
     }
 

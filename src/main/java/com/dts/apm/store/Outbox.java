@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -110,6 +111,40 @@ public final class Outbox {
                 .bind("at", at.toEpochMilli())
                 .bind("d", detail)
                 .execute());
+    }
+
+    /**
+     * An address the relay refused for good: since when, the relay's reply, and how many integrations name it as
+     * their contact.
+     */
+    public record Bounce(String address, Instant since, String detail, int contactOf) {}
+
+    /** Every address remembered as bouncing, oldest first. */
+    public List<Bounce> listBouncing() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT b.address, b.since, b.detail,"
+                        + " (SELECT count(*) FROM integration i WHERE i.contact_email = b.address COLLATE NOCASE)"
+                        + " FROM bouncing_address b ORDER BY b.since, b.address")
+                .map((rs, ctx) -> new Bounce(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getInt(4)))
+                .list());
+    }
+
+    /** Forgets a bouncing address (any case), so mail goes to it again; false when it was not remembered. */
+    public boolean forgetBouncing(String address) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM bouncing_address WHERE address = :a")
+                .bind("a", address)
+                .execute()) > 0;
+    }
+
+    /**
+     * Forgets {@code address} as bouncing when nothing names it any more: no integration as its contact and no
+     * dealer as its admin contact (an integration's contact was changed to another address).
+     */
+    static void forgetBouncingIfUnused(Handle h, String address) {
+        h.createUpdate("DELETE FROM bouncing_address WHERE address = :a"
+                        + " AND NOT EXISTS (SELECT 1 FROM integration i WHERE i.contact_email = :a COLLATE NOCASE)"
+                        + " AND NOT EXISTS (SELECT 1 FROM dealer d WHERE d.admin_email = :a COLLATE NOCASE)")
+                .bind("a", address)
+                .execute();
     }
 
     public boolean isBouncing(String address) {

@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -77,6 +80,34 @@ class LogsTest {
         Logs.configure(new Config.Logging("text", "info"));
         var out = stderrDuring(() -> log.info("back to text"));
         assertThat(out).matches("(?s)\\d{4}-\\d\\d-\\d\\dT.* INFO  \\[.*] .* - back to text\\R");
+    }
+
+    /** {@code JOURNAL_STREAM} as systemd would set it for this JVM's standard error ({@code device:inode}). */
+    private static Map<String, String> journalEnv() throws Exception {
+        var fd2 = Path.of("/proc/self/fd/2");
+        return Map.of("JOURNAL_STREAM", Files.getAttribute(fd2, "unix:dev") + ":" + Files.getAttribute(fd2, "unix:ino"));
+    }
+
+    @Test
+    void textUnderJournaldLeavesTheTimestampToTheJournal() throws Exception {
+        Logs.configure(new Config.Logging("text", "info"), journalEnv());
+        var out = stderrDuring(() -> log.info("journald stamps this"));
+        assertThat(out).matches("INFO  \\[[^]]+] c\\.d\\.a\\.s\\.CheckService - journald stamps this\\R");
+    }
+
+    @Test
+    void anInheritedJournalStreamThatIsNotStandardErrorKeepsTheTimestamp() {
+        Logs.configure(new Config.Logging("text", "info"), Map.of("JOURNAL_STREAM", "1:2"));
+        var out = stderrDuring(() -> log.info("to a terminal"));
+        assertThat(out).matches("(?s)\\d{4}-\\d\\d-\\d\\dT.* INFO  \\[.*] .* - to a terminal\\R");
+    }
+
+    @Test
+    void jsonUnderJournaldIsUnchanged() throws Exception {
+        Logs.configure(new Config.Logging("json", "info"), journalEnv());
+        var event = parse(stderrDuring(() -> log.info("still json")).strip());
+        assertThat(event.get("timestamp").isNumber()).isTrue();
+        assertThat(event.get("formattedMessage").asText()).isEqualTo("still json");
     }
 
     private static JsonNode parse(String line) {
