@@ -8,12 +8,15 @@ import java.util.Map;
 
 /**
  * The text log pattern. journald stamps every line it receives, so when standard error is connected to the journal
- * the pattern leaves the timestamp out; anywhere else (a terminal, a file) it keeps it. {@code logback.xml} reads it
+ * the pattern leaves the timestamp out and starts with the line's syslog priority instead; anywhere else (a
+ * terminal, a file) it keeps it. {@code logback.xml} reads it
  * through {@code <define>}, {@link Logs} when {@code run} applies the config.
  */
 public final class LogPattern extends PropertyDefinerBase {
     static final String TIMESTAMP = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} ";
     static final String LINE = "%-5level [%thread] %logger{20} - %msg%n";
+    /** For journald: no timestamp, and the line's priority first ({@link JournalPriority}). */
+    static final String JOURNAL = "%" + JournalPriority.WORD + LINE;
     private static final Path STDERR = Path.of("/proc/self/fd/2");
 
     /** For logback.xml: the pattern for this process's own environment. */
@@ -23,7 +26,7 @@ public final class LogPattern extends PropertyDefinerBase {
     }
 
     static String of(Map<String, String> env) {
-        return toJournal(env.get("JOURNAL_STREAM")) ? LINE : TIMESTAMP + LINE;
+        return toJournal(env.get("JOURNAL_STREAM")) ? JOURNAL : TIMESTAMP + LINE;
     }
 
     /**

@@ -6,8 +6,10 @@ import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.encoder.Encoder;
 import com.dts.apm.config.Config;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -61,6 +63,14 @@ public final class Logs {
     }
 
     private static Encoder<ILoggingEvent> text(LoggerContext context, String pattern) {
+        // logback.xml registers %journalPriority; a context configured otherwise (a test's) may not have it
+        @SuppressWarnings("unchecked")
+        var rules = (Map<String, String>) context.getObject(CoreConstants.PATTERN_RULE_REGISTRY);
+        if (rules == null) {
+            rules = new HashMap<>();
+            context.putObject(CoreConstants.PATTERN_RULE_REGISTRY, rules);
+        }
+        rules.putIfAbsent(JournalPriority.WORD, JournalPriority.class.getName());
         var e = new PatternLayoutEncoder();
         e.setContext(context);
         e.setPattern(pattern);

@@ -64,8 +64,8 @@ class JournalLogIT {
 
         assertThat(plain).matches(TIMESTAMPED).contains("created database");
         assertThat(inherited).matches(TIMESTAMPED);
-        assertThat(journal).startsWith("INFO  [main] ").contains("created database");
-        assertThat(journal).isEqualTo(plain.substring(plain.indexOf("INFO")).replace("/plain/", "/journal/"));
+        assertThat(journal).startsWith("<6>INFO  [main] ").contains("created database");
+        assertThat(journal).isEqualTo("<6>" + plain.substring(plain.indexOf("INFO")).replace("/plain/", "/journal/"));
     }
 
     @Test
@@ -90,7 +90,10 @@ class JournalLogIT {
         }
         var lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(String.join("\n", lines)).isZero();
-        assertThat(lines).anyMatch(l -> l.startsWith("INFO  [main] ") && l.contains("app-password-monitor running"));
-        assertThat(lines).filteredOn(l -> !l.isBlank()).allMatch(l -> l.matches("(TRACE|DEBUG|INFO |WARN |ERROR) \\[.*"));
+        assertThat(lines).anyMatch(l -> l.startsWith("<6>INFO  [main] ") && l.contains("app-password-monitor running"));
+        // no relay configured: the start-up warning carries journald's warning priority
+        assertThat(lines).anyMatch(l -> l.startsWith("<4>WARN  [main] ") && l.contains("alerts.relay.host is not set"));
+        assertThat(lines).filteredOn(l -> !l.isBlank())
+                .allMatch(l -> l.matches("<[3467]>(TRACE|DEBUG|INFO |WARN |ERROR) \\[.*"));
     }
 }

@@ -89,10 +89,19 @@ class LogsTest {
     }
 
     @Test
-    void textUnderJournaldLeavesTheTimestampToTheJournal() throws Exception {
-        Logs.configure(new Config.Logging("text", "info"), journalEnv());
-        var out = stderrDuring(() -> log.info("journald stamps this"));
-        assertThat(out).matches("INFO  \\[[^]]+] c\\.d\\.a\\.s\\.CheckService - journald stamps this\\R");
+    void textUnderJournaldLeavesTheTimestampToTheJournalAndLeadsWithThePriority() throws Exception {
+        Logs.configure(new Config.Logging("text", "debug"), journalEnv());
+        var out = stderrDuring(() -> {
+            log.info("journald stamps this");
+            log.error("an error");
+            log.warn("a warning");
+            log.debug("a detail");
+        });
+        assertThat(out.lines()).containsExactly(
+                "<6>INFO  [main] c.d.a.s.CheckService - journald stamps this",
+                "<3>ERROR [main] c.d.a.s.CheckService - an error",
+                "<4>WARN  [main] c.d.a.s.CheckService - a warning",
+                "<7>DEBUG [main] c.d.a.s.CheckService - a detail");
     }
 
     @Test
