@@ -123,11 +123,16 @@ public final class App implements AutoCloseable {
         if (app.stoppingBefore("the scheduler", stopRequested)) {
             return Optional.empty();
         }
-        app.daemon.start();
-        if (app.stoppingBefore("the HTTP endpoint", stopRequested)) {
-            return Optional.empty();
+        try {
+            app.daemon.start();
+            if (app.stoppingBefore("the HTTP endpoint", stopRequested)) {
+                return Optional.empty();
+            }
+            app.endpoint = HttpEndpoint.start(config.http(), app.metrics, app::health);
+        } catch (RuntimeException e) { // the port taken, say: stop the scheduler and the checks it started
+            app.close();
+            throw e;
         }
-        app.endpoint = HttpEndpoint.start(config.http(), app.metrics, app::health);
         var s = config.schedule();
         var counts = ws.integrations().count(); // not list(): at 100,000 integrations that alone takes seconds
         log.info("app-password-monitor running: {} integration(s) ({} enabled), interval {}, at most {} checks at once"

@@ -96,6 +96,31 @@ class RunCommandIT {
         assertThat(String.join("\n", err)).doesNotContain(PASSWORD);
     }
 
+    @Test
+    void aTakenMetricsPortEndsTheStartWithOneLineAndStopsTheSchedulerItStarted() throws Exception {
+        try (var taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            var config = dir.resolve("apm.yml");
+            Files.writeString(config, String.join("\n",
+                    "database: { path: " + dir.resolve("data/apm.db") + " }",
+                    "http: { port: " + taken.getLocalPort() + " }",
+                    ""));
+            var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "com.dts.apm.Main",
+                    "--config", config.toString(), "run")
+                    .redirectError(dir.resolve("stderr.log").toFile())
+                    .redirectOutput(dir.resolve("stdout.log").toFile())
+                    .start();
+            // a scheduler thread left running would keep the JVM alive: the process must end on its own
+            assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("exits: %s", lines("stderr.log")).isTrue();
+            assertThat(process.exitValue()).isNotZero();
+            var err = lines("stderr.log");
+            assertThat(err).filteredOn(l -> l.startsWith("error:")).singleElement().asString()
+                    .contains("cannot listen for metrics on 127.0.0.1:" + taken.getLocalPort())
+                    .contains("Address already in use");
+            assertThat(err).anyMatch(l -> l.contains("stopped"));
+        }
+    }
+
     /** The non-blank lines of a file the process writes (files, not pipes: nothing is lost at exit). */
     private List<String> lines(String name) throws java.io.IOException {
         var f = dir.resolve(name);
