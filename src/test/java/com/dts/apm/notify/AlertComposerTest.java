@@ -94,6 +94,18 @@ class AlertComposerTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Outcome.class, names = {"AUTH_REJECTED", "PROTOCOL_DISABLED", "ACCOUNT_LOCKED", "BASIC_AUTH_DISABLED"})
+    void providerNameKeepsItsOwnSpellingAtTheStartOfASentence(Outcome outcome) {
+        var mail = composer.compose(anAlert().provider("icloud").outcome(outcome).build());
+
+        assertThat(mail.textBody()).contains("iCloud Mail").doesNotContain("ICloud");
+        assertThat(mail.htmlBody()).doesNotContain("ICloud");
+        assertThat(composer.compose(anAlert().provider("custom").outcome(outcome).build()).textBody())
+                .as("the generic name still starts its sentence with a capital")
+                .doesNotContain("\nyour email provider");
+    }
+
     @Test
     void imapSwitchedOffInZohoPointsToTheSetting() {
         var text = composer.compose(anAlert().provider("zoho").outcome(Outcome.PROTOCOL_DISABLED).build()).textBody();
