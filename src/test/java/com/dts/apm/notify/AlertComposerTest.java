@@ -106,6 +106,18 @@ class AlertComposerTest {
                 .doesNotContain("\nyour email provider");
     }
 
+    @ParameterizedTest
+    @EnumSource(value = AlertKind.class, names = {"FAILURE", "REMINDER"})
+    void outlookWebSignInNeverAsksForAnAppPassword(AlertKind kind) {
+        var mail = composer.compose(anAlert().provider("outlook").outcome(Outcome.ACCOUNT_LOCKED).kind(kind).build());
+
+        assertThat(mail.textBody())
+                .contains("sign in to sales@sample-motors.example on the website of Outlook.com", "Sign in with Microsoft", RECONNECT)
+                .doesNotContainIgnoringCase("new app password")
+                .doesNotContainIgnoringCase("make an app password")
+                .doesNotContain("without spaces");
+    }
+
     @Test
     void imapSwitchedOffInZohoPointsToTheSetting() {
         var text = composer.compose(anAlert().provider("zoho").outcome(Outcome.PROTOCOL_DISABLED).build()).textBody();
