@@ -119,6 +119,16 @@ class AlertComposerTest {
     }
 
     @Test
+    void yahooRejectionDoesNotBlameAMainPasswordChange() {
+        var text = composer.compose(anAlert().provider("yahoo").outcome(Outcome.AUTH_REJECTED).build()).textBody();
+
+        assertThat(text)
+                .as("Yahoo keeps app passwords when the main password changes (providers.md, SLN15241)")
+                .doesNotContain("changing the main password of the email account")
+                .contains("deleted", "normal Yahoo password", "does not cancel app passwords", "login.yahoo.com/account/security");
+    }
+
+    @Test
     void imapSwitchedOffInZohoPointsToTheSetting() {
         var text = composer.compose(anAlert().provider("zoho").outcome(Outcome.PROTOCOL_DISABLED).build()).textBody();
 
