@@ -66,6 +66,8 @@ class ProviderCatalogTest {
     void gmailAppPasswordShapeIsSixteenLetters() {
         var ap = catalog.get("gmail").appPassword();
         assertThat(ap.looksLikeAppPassword("abcdefghijklmnop")).isTrue();
+        assertThat(ap.looksLikeAppPassword("ABCDEFGHIJKLMNOP")).as("providers.md: accept it after lower-casing").isTrue();
+        assertThat(ap.looksLikeAppPassword("abcdefghijklmno1")).isFalse();
         assertThat(ap.looksLikeAppPassword("Summer2024!")).isFalse();
     }
 
