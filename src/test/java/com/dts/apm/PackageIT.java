@@ -56,6 +56,10 @@ class PackageIT {
         assertThat(root.resolve("usr/share/bash-completion/completions/app-password-monitor"))
                 .content().contains("backup").contains("integrations");
         assertThat(root.resolve("usr/share/man/man1/app-password-monitor.1.gz")).isRegularFile();
+        assertThat(root.resolve("usr/share/doc/app-password-monitor/README.md"))
+                .as("the operator guide the README and the man page point at")
+                .content().contains("## Operations", "### Troubleshooting");
+        assertThat(root.resolve("usr/share/doc/app-password-monitor/app-password-monitor.yml.example")).isRegularFile();
         var control = run(Map.of(), "dpkg-deb", "-f", theDeb().toString(), "Depends");
         assertThat(control.out()).contains("java17-runtime-headless");
         var conffiles = run(Map.of(), "sh", "-c", "dpkg-deb --ctrl-tarfile '" + theDeb() + "' | tar -xO ./conffiles");

@@ -68,7 +68,7 @@ final class ImportCommand implements Callable<Integer> {
                 try {
                     row = it.nextValue();
                 } catch (IOException | RuntimeException e) {
-                    errors.add("line " + line + ": " + firstLine(e.getMessage()));
+                    errors.add("line " + line + ": " + parseError(e));
                     continue;
                 }
                 if (row.values().stream().allMatch(IntegrationInput::blank)) {
@@ -102,7 +102,7 @@ final class ImportCommand implements Callable<Integer> {
             if (e instanceof BadInputException b) {
                 throw b;
             }
-            throw new BadInputException(file + ": not a readable CSV file: " + firstLine(e.getMessage()));
+            throw new BadInputException(file + ": not a readable CSV file: " + parseError(e));
         }
         if (!errors.isEmpty()) {
             errors.forEach(e -> terminal.err().println(file + ": " + e));
@@ -174,6 +174,21 @@ final class ImportCommand implements Callable<Integer> {
         } catch (CharacterCodingException e) {
             throw new BadInputException(file + ": not UTF-8 text (save it as CSV UTF-8)");
         }
+    }
+
+    /**
+     * The CSV parser's complaint without the values it quotes: Jackson names the offending value
+     * ({@code Too many entries: ... (value #4 (16 chars) "..."))}, and in a row of this file that is often
+     * the password, shifted by an unquoted comma.
+     */
+    static String parseError(Exception e) {
+        var message = firstLine(e.getMessage());
+        if (message.startsWith("Too many entries")) {
+            return "more values than the header has columns (a value holding a comma needs double quotes)";
+        }
+        return message.replaceAll("\\(value #\\d+ \\(\\d+ chars\\) \".*\"\\)", "")
+                .replaceAll("\"[^\"]*\"", "\"...\"")
+                .replaceAll("'[^']*'", "'...'");
     }
 
     private static String firstLine(String s) {

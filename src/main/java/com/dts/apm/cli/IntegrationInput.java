@@ -75,7 +75,9 @@ record IntegrationInput(
         boolean on = blank(enabled) || parseBoolean("enabled", enabled);
         var password = password(rawPassword);
         var warnings = new ArrayList<String>();
-        if (!spec.appPassword().looksLikeAppPassword(password.reveal())) {
+        // A provider that takes no password at all gets only the warning below: telling the operator to
+        // create an app password there would send the dealer after something that cannot work.
+        if (!spec.acceptsNoPasswords() && !spec.appPassword().looksLikeAppPassword(password.reveal())) {
             warnings.add("the password for " + mailbox + " does not look like a " + spec.name() + " app password ("
                     + spec.appPassword().format() + "): it is probably the main account password, which "
                     + spec.name() + " refuses for mail apps; create an app password at " + spec.appPassword().url());

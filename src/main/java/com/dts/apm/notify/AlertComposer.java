@@ -185,7 +185,12 @@ public final class AlertComposer {
                 .replace("{provider}", providerName(a.provider()))
                 .replace("{mailbox}", DisplayText.oneLine(a.mailbox(), 254))
                 .replace("{format}", format == null ? "a long password of letters and digits" : format);
-        return filled.isEmpty() ? filled : Character.toUpperCase(filled.charAt(0)) + filled.substring(1);
+        // Only the generic "your email provider" needs a capital at the start of a sentence; a brand keeps
+        // its own spelling ("iCloud Mail", not "ICloud Mail"), and so does the product name.
+        if (text.startsWith("{provider}") && isCustom(a.provider()) && !filled.isEmpty()) {
+            return Character.toUpperCase(filled.charAt(0)) + filled.substring(1);
+        }
+        return filled;
     }
 
     private static boolean isCustom(ProviderSpec p) {

@@ -15,6 +15,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.Properties;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
@@ -147,11 +150,23 @@ public final class RelaySender {
 
     /** One line, short, and never the relay password even if a server echoed it. */
     private String clean(String text) {
-        var line = DisplayText.oneLine(text, DETAIL_MAX);
+        var masked = text == null ? "" : text;
         if (password != null) {
-            line = line.replace(password.reveal(), "***");
+            // Mask before cutting: a password straddling the cut would otherwise leave its first characters.
+            // Also the base64 forms AUTH LOGIN and AUTH PLAIN send, which a relay may echo in an error.
+            var pw = password.reveal();
+            var forms = new ArrayList<String>();
+            for (var plain : List.of("\0" + username + "\0" + pw, username + "\0" + username + "\0" + pw, pw)) {
+                var b64 = Base64.getEncoder().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+                forms.add(b64);
+                forms.add(b64.replace("=", ""));
+            }
+            forms.add(pw);
+            for (var form : forms) {
+                masked = masked.replace(form, "***");
+            }
         }
-        return line;
+        return DisplayText.oneLine(masked, DETAIL_MAX);
     }
 
     private static Properties properties(Endpoint relay, boolean auth, Duration connectTimeout, Duration ioTimeout) {

@@ -52,6 +52,9 @@ final class Details {
     private static List<String> forms(String username, String password) {
         var forms = new ArrayList<String>();
         forms.add(password);
+        // IMAP LOGIN sends a password with quotes or backslashes as a quoted string (\" and \\); a server that
+        // echoes the command in a BAD reply echoes that form
+        forms.add(password.replace("\\", "\\\\").replace("\"", "\\\""));
         var user = username == null ? "" : username;
         for (var plain : List.of(password, "\0" + user + "\0" + password, user + "\0" + user + "\0" + password)) {
             var b64 = Base64.getEncoder().encodeToString(plain.getBytes(StandardCharsets.UTF_8));

@@ -86,7 +86,8 @@ public record ProviderSpec(
 
     /** True when this provider serves the mail domain of {@code email}. */
     public boolean servesDomain(String domain) {
-        return domains.stream().anyMatch(d -> domainMatches(d, domain));
+        return domains.stream().anyMatch(d -> !d.startsWith("!") && domainMatches(d, domain))
+                && domains.stream().noneMatch(d -> d.startsWith("!") && domainMatches(d.substring(1), domain));
     }
 
     /** The servers for a mailbox: a regional variant when its domain has one, else the defaults. */
@@ -109,7 +110,10 @@ public record ProviderSpec(
         return email.substring(email.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
     }
 
-    /** {@code yahoo.*} matches yahoo.com and yahoo.co.uk; other patterns match exactly. */
+    /**
+     * {@code yahoo.*} matches yahoo.com and yahoo.co.uk; other patterns match exactly. In a provider's
+     * domains, {@code !pattern} leaves a domain out ({@code !yahoo.co.jp}: Yahoo Japan is another company).
+     */
     static boolean domainMatches(String pattern, String domain) {
         var p = pattern.toLowerCase(Locale.ROOT);
         if (p.endsWith(".*")) {

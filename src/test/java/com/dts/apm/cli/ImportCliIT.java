@@ -37,6 +37,20 @@ class ImportCliIT {
     }
 
     @Test
+    void aRowWithAnUnquotedCommaIsRefusedWithoutPrintingItsPassword() throws Exception {
+        var f = csv("dealer_id,dealer_name,email,password\n"
+                + "D-1,Smith, Sons Motors,sales@gmail.com,qwertyuiopasdfgh\n"
+                + "D-2,Jones Motors,sales@jones.test,pa\"ss,word-x9\n");
+
+        var r = cli.run("integrations", "import", f.toString());
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("line 2", "line 3").contains("double quotes");
+        assertThat(r.all()).doesNotContain("qwertyuiopasdfgh").doesNotContain("word-x9");
+        assertThat(list()).isEmpty();
+    }
+
+    @Test
     void importsRowsInAnyColumnOrderAndUpdatesStoredMailboxes() throws Exception {
         var f = csv("email,password,dealer_id,dealer_name,provider,protocols,enabled\n"
                 + "sales@gmail.com,abcd efgh ijkl mnop,D1,Acme Motors,,imap+smtp,true\n"

@@ -82,7 +82,7 @@ public final class ShellDocs {
         item(m, "/etc/credstore/app-password-monitor/relay-password", "The alert relay's SMTP password; empty means none.");
         item(m, "/var/lib/app-password-monitor/", "The state folder: the SQLite database.");
         m.append(".SH SEE ALSO\n\\fBsystemctl\\fR(1), \\fBjournalctl\\fR(1), \\fBsystemd.exec\\fR(5), "
-                + "/usr/share/doc/app-password-monitor/README.ops.md\n");
+                + "/usr/share/doc/app-password-monitor/README.md\n");
         return m.toString();
     }
 

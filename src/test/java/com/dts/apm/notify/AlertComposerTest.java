@@ -94,6 +94,40 @@ class AlertComposerTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Outcome.class, names = {"AUTH_REJECTED", "PROTOCOL_DISABLED", "ACCOUNT_LOCKED", "BASIC_AUTH_DISABLED"})
+    void providerNameKeepsItsOwnSpellingAtTheStartOfASentence(Outcome outcome) {
+        var mail = composer.compose(anAlert().provider("icloud").outcome(outcome).build());
+
+        assertThat(mail.textBody()).contains("iCloud Mail").doesNotContain("ICloud");
+        assertThat(mail.htmlBody()).doesNotContain("ICloud");
+        assertThat(composer.compose(anAlert().provider("custom").outcome(outcome).build()).textBody())
+                .as("the generic name still starts its sentence with a capital")
+                .doesNotContain("\nyour email provider");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = AlertKind.class, names = {"FAILURE", "REMINDER"})
+    void outlookWebSignInNeverAsksForAnAppPassword(AlertKind kind) {
+        var mail = composer.compose(anAlert().provider("outlook").outcome(Outcome.ACCOUNT_LOCKED).kind(kind).build());
+
+        assertThat(mail.textBody())
+                .contains("sign in to sales@sample-motors.example on the website of Outlook.com", "Sign in with Microsoft", RECONNECT)
+                .doesNotContainIgnoringCase("new app password")
+                .doesNotContainIgnoringCase("make an app password")
+                .doesNotContain("without spaces");
+    }
+
+    @Test
+    void yahooRejectionDoesNotBlameAMainPasswordChange() {
+        var text = composer.compose(anAlert().provider("yahoo").outcome(Outcome.AUTH_REJECTED).build()).textBody();
+
+        assertThat(text)
+                .as("Yahoo keeps app passwords when the main password changes (providers.md, SLN15241)")
+                .doesNotContain("changing the main password of the email account")
+                .contains("deleted", "normal Yahoo password", "does not cancel app passwords", "login.yahoo.com/account/security");
+    }
+
     @Test
     void imapSwitchedOffInZohoPointsToTheSetting() {
         var text = composer.compose(anAlert().provider("zoho").outcome(Outcome.PROTOCOL_DISABLED).build()).textBody();

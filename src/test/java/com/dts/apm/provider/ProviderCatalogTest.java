@@ -23,7 +23,9 @@ class ProviderCatalogTest {
         // the rest of each family the foundation issue names: yahoo.*, hotmail.*, live.*, zoho.*
         "a@yahoo.fr, yahoo", "a@yahoo.com.au, yahoo", "a@hotmail.com, outlook", "a@hotmail.fr, outlook", "a@live.co.uk, outlook",
         "a@live.de, outlook", "a@outlook.de, outlook", "a@zoho.in, zoho", "a@zoho.com.au, zoho", "a@zoho.sa, zoho",
-        "a@zohomail.com, zoho", "a@mac.COM, icloud"
+        "a@zohomail.com, zoho", "a@mac.COM, icloud",
+        // providers.md: cox.net is hosted by Yahoo (ISPDB yahoo.com.xml)
+        "a@cox.net, yahoo"
     })
     void guessesProviderFromMailDomain(String email, String provider) {
         assertThat(catalog.guess(email)).map(ProviderSpec::id).contains(provider);
@@ -36,6 +38,8 @@ class ProviderCatalogTest {
         assertThat(catalog.guess("a@notgmail.com")).isEmpty();
         assertThat(catalog.guess("a@myzoho.com")).isEmpty();
         assertThat(catalog.guess("a@livemail.com")).isEmpty();
+        assertThat(catalog.guess("a@yahoo.co.jp")).as("Yahoo Japan is another company (providers.md)").isEmpty();
+        assertThat(catalog.guess("a@YAHOO.CO.JP")).isEmpty();
     }
 
     @Test
@@ -62,6 +66,8 @@ class ProviderCatalogTest {
     void gmailAppPasswordShapeIsSixteenLetters() {
         var ap = catalog.get("gmail").appPassword();
         assertThat(ap.looksLikeAppPassword("abcdefghijklmnop")).isTrue();
+        assertThat(ap.looksLikeAppPassword("ABCDEFGHIJKLMNOP")).as("providers.md: accept it after lower-casing").isTrue();
+        assertThat(ap.looksLikeAppPassword("abcdefghijklmno1")).isFalse();
         assertThat(ap.looksLikeAppPassword("Summer2024!")).isFalse();
     }
 
