@@ -143,8 +143,10 @@ public final class OutboxSender {
             return Step.DONE;
         }
         var i = found.get();
-        if (kind == AlertKind.REMINDER && i.state() != IntegrationState.FAILING) {
-            outbox.markDropped(alert.id(), "the mailbox left FAILING before the reminder went out");
+        var stale = stale(kind, i);
+        if (stale != null) {
+            outbox.markDropped(alert.id(), stale);
+            log.info("alert {} ({}) dropped: {}", alert.id(), alert.kind(), stale);
             return Step.DONE;
         }
         var to = alert.recipient();
@@ -163,6 +165,22 @@ public final class OutboxSender {
             return fail(alert, kind, "cannot render: " + e.getMessage());
         }
         return send(alert, mail, to, kind.toDealer() ? i.dealerName() : null, kind.toDealer());
+    }
+
+    /**
+     * Why a dealer alert no longer says what is true, or null when it does. An alert can wait (relay down, backoff)
+     * while the mailbox changes: a failure or reminder for a mailbox that works again would send the dealer to fix
+     * what is fixed, and a recovery note is news only to a dealer who got the failure email (as the storm guard
+     * decides for the mail it held).
+     */
+    private String stale(AlertKind kind, Integration i) {
+        return switch (kind) {
+            case FAILURE, REMINDER -> i.state() == IntegrationState.FAILING ? null
+                    : "the mailbox left FAILING before the " + kind.label() + " went out";
+            case RECOVERY -> outbox.latestFailureStatus(i.id()).filter("SENT"::equals).isPresent() ? null
+                    : "the dealer never got the failure email this recovery note answers";
+            default -> null;
+        };
     }
 
     private AlertContext context(Outbox.Alert alert, AlertKind kind, Integration i) {

@@ -135,10 +135,55 @@ class DealerAlertsIT extends AlertHarness {
         open(relay.getSmtp().getPort(), "  recovery-notice: false");
         long id = add(gmail("sales@sample-motors.test", null));
         breakIt(id, Outcome.AUTH_REJECTED);
+        alerting.sendRound();
         fixIt(id);
         alerting.sendRound();
         assertThat(received()).hasSize(1);
+        assertThat(received()[0].getSubject()).startsWith("Action needed");
         assertThat(statuses("recovery")).isEmpty();
+    }
+
+    @Test
+    void aFailureEmailStillWaitingWhenTheMailboxWorksAgainIsDroppedWithItsRecoveryNote() throws Exception {
+        int port = freePort();
+        open(port);
+        long id = add(gmail("sales@sample-motors.test", null));
+        breakIt(id, Outcome.AUTH_REJECTED);
+        alerting.sendRound();           // relay down: the failure email waits
+        fixIt(id);                      // the dealer fixed it meanwhile: a recovery note is queued too
+        var up = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        up.start();
+        try {
+            clock.advance(Duration.ofHours(1));
+            alerting.sendRound();
+            assertThat(up.getReceivedMessages()).as("nothing stale reaches the dealer").isEmpty();
+            assertThat(statuses("failure")).containsExactly("DROPPED");
+            assertThat(statuses("recovery")).containsExactly("DROPPED");
+        } finally {
+            up.stop();
+        }
+    }
+
+    @Test
+    void aFailureEmailStillWaitingWhileTheMailboxStillFailsIsSent() throws Exception {
+        int port = freePort();
+        open(port);
+        long id = add(gmail("sales@sample-motors.test", null));
+        breakIt(id, Outcome.AUTH_REJECTED);
+        alerting.sendRound();           // relay down
+        var up = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        up.start();
+        try {
+            clock.advance(Duration.ofHours(1));
+            alerting.sendRound();
+            fixIt(id);                  // fixed after the failure email went out: the recovery note follows
+            alerting.sendRound();
+            assertThat(up.getReceivedMessages()).hasSize(2);
+            assertThat(statuses("failure")).containsExactly("SENT");
+            assertThat(statuses("recovery")).containsExactly("SENT");
+        } finally {
+            up.stop();
+        }
     }
 
     @Test
