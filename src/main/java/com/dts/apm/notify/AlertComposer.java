@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Renders an {@link AlertContext} into a {@link ComposedEmail} with the Mustache templates under
@@ -179,18 +181,29 @@ public final class AlertComposer {
         return texts.stream().map(t -> fill(t, a)).toList();
     }
 
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(product|provider|mailbox|format)}");
+
+    /** Fills the placeholders in one pass: a value that contains "{format}" (a mailbox, say) stays as it is. */
     private static String fill(String text, AlertContext a) {
-        var format = a.provider().appPassword().format();
-        var filled = text.replace("{product}", DisplayText.oneLine(a.productName(), 80))
-                .replace("{provider}", providerName(a.provider()))
-                .replace("{mailbox}", DisplayText.oneLine(a.mailbox(), 254))
-                .replace("{format}", format == null ? "a long password of letters and digits" : format);
+        var filled = PLACEHOLDER.matcher(text).replaceAll(m -> Matcher.quoteReplacement(value(m.group(1), a)));
         // Only the generic "your email provider" needs a capital at the start of a sentence; a brand keeps
         // its own spelling ("iCloud Mail", not "ICloud Mail"), and so does the product name.
         if (text.startsWith("{provider}") && isCustom(a.provider()) && !filled.isEmpty()) {
             return Character.toUpperCase(filled.charAt(0)) + filled.substring(1);
         }
         return filled;
+    }
+
+    private static String value(String placeholder, AlertContext a) {
+        return switch (placeholder) {
+            case "product" -> DisplayText.oneLine(a.productName(), 80);
+            case "provider" -> providerName(a.provider());
+            case "mailbox" -> DisplayText.oneLine(a.mailbox(), 254);
+            default -> {
+                var format = a.provider().appPassword().format();
+                yield format == null ? "a long password of letters and digits" : format;
+            }
+        };
     }
 
     private static boolean isCustom(ProviderSpec p) {

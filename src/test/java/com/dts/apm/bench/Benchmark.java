@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  * real daemon (a child JVM running {@code com.dts.apm.Main run}: due-time claiming, worker pool, provider gate
  * with generous limits, SQLite writes, metrics), then the same logins through a bare Jakarta Mail loop at the
  * same concurrency. Prints one block of figures per N. Run it with {@code mvn -B -Pbench process-test-classes}
- * (see README.bench.md); options: {@code --n 1000,10000 --concurrency 32 --daemon-heap 256m --keep}.
+ * (see README.md, "Benchmark and fault suite"); options: {@code --n 1000,10000 --concurrency 32 --daemon-heap 256m --keep}.
  */
 public final class Benchmark {
     private static final String PASSWORD_PREFIX = "bench-app-password-";

@@ -49,6 +49,11 @@ final class AnAlert {
         return this;
     }
 
+    AnAlert mailbox(String m) {
+        this.mailbox = m;
+        return this;
+    }
+
     AnAlert detail(String d) {
         this.detail = d;
         return this;

@@ -53,6 +53,21 @@ class TemplateOverrideIT {
     }
 
     @Test
+    void placeholdersAreFilledOnceSoAMailboxThatLooksLikeOneStaysAsItIs() throws IOException {
+        String builtIn;
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("templates/steps.yml")) {
+            builtIn = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Files.writeString(dir.resolve("steps.yml"), builtIn.replace("Type a name you will recognise later",
+                "Name it after {mailbox}; the new password is {format}"));
+
+        var text = new AlertComposer(dir, AnAlert.CLOCK).compose(anAlert().mailbox("{format}@sample-motors.example").build())
+                .textBody();
+
+        assertThat(text).contains("Name it after {format}@sample-motors.example; the new password is 16 letters");
+    }
+
+    @Test
     void aBrokenStepsFileFailsAtStartNamingTheFile() throws IOException {
         Files.writeString(dir.resolve("steps.yml"), "what-happened: {}\nprocedures: {}\nops-meaning: {}\n");
 
