@@ -12,17 +12,16 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gauges' view of the database (a few GROUP BY queries, read at most once per snapshot interval),
- * plus the certificate expiry last seen per mail server host, kept in memory from the checks.
+ * plus the earliest certificate expiry seen per mail server host, kept in memory from the checks.
  */
 final class StoreMetricsSource implements MetricsSource, CheckListener {
     private final CheckLog checks;
     private final Outbox outbox;
     private final Clock clock;
-    private final Map<String, Instant> certificates = new ConcurrentHashMap<>();
+    private final CertificateExpiries certificates = new CertificateExpiries();
 
     StoreMetricsSource(CheckLog checks, Outbox outbox, Clock clock) {
         this.checks = checks;
@@ -33,7 +32,7 @@ final class StoreMetricsSource implements MetricsSource, CheckListener {
     @Override
     public void checked(Integration integration, ProbeResult result) {
         if (result.certificateNotAfter() != null) {
-            certificates.put(integration.endpoint(result.protocol()).host(), result.certificateNotAfter());
+            certificates.seen(integration.endpoint(result.protocol()).host(), result.certificateNotAfter(), clock.instant());
         }
     }
 
@@ -64,6 +63,6 @@ final class StoreMetricsSource implements MetricsSource, CheckListener {
 
     @Override
     public Map<String, Instant> certificateNotAfterByHost() {
-        return Map.copyOf(certificates);
+        return certificates.earliest();
     }
 }
