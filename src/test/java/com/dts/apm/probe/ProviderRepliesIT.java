@@ -99,6 +99,17 @@ class ProviderRepliesIT {
     }
 
     @Test
+    void imapServerSayingLoginDisabledGetsNoPasswordAndIsOpsProtocolError() throws Exception {
+        // a plain-text port that wants STARTTLS first: a configuration matter for ops, never a dealer email
+        try (var server = ScriptedMailServer.imap().withoutAuth().start()) {
+            var r = probes.check(Targets.imap("custom", server.port(), Security.PLAIN, USER, PASSWORD));
+            assertThat(r.outcome()).as(r.detail()).isEqualTo(PROTOCOL_ERROR);
+            assertThat(server.received()).extracting(ScriptedMailServer.Line::text)
+                    .noneMatch(l -> l.toUpperCase(java.util.Locale.ROOT).matches("^\\S+ (LOGIN|AUTHENTICATE).*"));
+        }
+    }
+
+    @Test
     void validImapLoginIsOkAndLogsOut() throws Exception {
         try (var server = ScriptedMailServer.imap().start()) {
             var r = probes.check(Targets.imap("custom", server.port(), Security.PLAIN, USER, PASSWORD));

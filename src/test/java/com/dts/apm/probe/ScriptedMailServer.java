@@ -141,7 +141,8 @@ final class ScriptedMailServer implements AutoCloseable {
             var command = parts.length > 1 ? parts[1].toUpperCase(Locale.ROOT) : "";
             switch (command) {
                 case "CAPABILITY" -> {
-                    c.send("* CAPABILITY IMAP4rev1" + (tls == Tls.STARTTLS && offerStartTls && !c.encrypted ? " STARTTLS" : ""));
+                    c.send("* CAPABILITY IMAP4rev1" + (offerAuth ? "" : " LOGINDISABLED")
+                            + (tls == Tls.STARTTLS && offerStartTls && !c.encrypted ? " STARTTLS" : ""));
                     c.send(tag + " OK CAPABILITY completed");
                 }
                 case "STARTTLS" -> {
@@ -335,6 +336,7 @@ final class ScriptedMailServer implements AutoCloseable {
             return this;
         }
 
+        /** SMTP: EHLO offers no AUTH; IMAP: CAPABILITY says LOGINDISABLED (no login in this state). */
         Builder withoutAuth() {
             this.offerAuth = false;
             return this;
