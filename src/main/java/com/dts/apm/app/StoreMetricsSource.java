@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -54,6 +55,11 @@ final class StoreMetricsSource implements MetricsSource, CheckListener {
         return checks.oldestCheck()
                 .map(t -> OptionalDouble.of(Math.max(0, Duration.between(t, clock.instant()).toMillis() / 1000.0)))
                 .orElse(OptionalDouble.empty());
+    }
+
+    @Override
+    public Optional<Instant> earliestDueCheck() {
+        return checks.earliestDue();
     }
 
     @Override

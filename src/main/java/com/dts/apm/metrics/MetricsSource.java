@@ -3,6 +3,7 @@ package com.dts.apm.metrics;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -19,6 +20,12 @@ public interface MetricsSource {
 
     /** Seconds since the least recently verified enabled integration was checked; empty when there is none. */
     OptionalDouble oldestCheckAgeSeconds();
+
+    /**
+     * The earliest due time among enabled integrations; empty when there is none. Past due by more than a few
+     * seconds means the daemon is not keeping up (stalled scheduler, starved pool, too low provider limits).
+     */
+    Optional<Instant> earliestDueCheck();
 
     /** Dealer emails held by the storm guard, per provider. */
     Map<String, Long> heldAlertsByProvider();
@@ -50,6 +57,11 @@ public interface MetricsSource {
             @Override
             public OptionalDouble oldestCheckAgeSeconds() {
                 return OptionalDouble.empty();
+            }
+
+            @Override
+            public Optional<Instant> earliestDueCheck() {
+                return Optional.empty();
             }
 
             @Override

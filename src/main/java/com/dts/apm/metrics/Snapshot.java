@@ -2,6 +2,7 @@ package com.dts.apm.metrics;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /** One reading of the {@link MetricsSource}, taken at {@code takenAt}; gauges serve from it. */
@@ -10,6 +11,7 @@ record Snapshot(
         Map<MetricsSource.Key, Long> integrations,
         long queueDepth,
         OptionalDouble oldestCheckAgeSeconds,
+        Optional<Instant> earliestDueCheck,
         Map<String, Long> heldAlerts,
         Map<String, Instant> certificateNotAfter) {
 
@@ -20,6 +22,6 @@ record Snapshot(
     }
 
     static Snapshot empty(Instant at) {
-        return new Snapshot(at, Map.of(), 0, OptionalDouble.empty(), Map.of(), Map.of());
+        return new Snapshot(at, Map.of(), 0, OptionalDouble.empty(), Optional.empty(), Map.of(), Map.of());
     }
 }

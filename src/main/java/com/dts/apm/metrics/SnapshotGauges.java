@@ -58,6 +58,10 @@ final class SnapshotGauges {
                 .description("Seconds since the least recently verified enabled integration was checked")
                 .strongReference(true)
                 .register(registry);
+        Gauge.builder("apm.check.overdue.seconds", current, this::checkOverdueSeconds)
+                .description("Seconds the most overdue enabled integration is past its due time (0: none is late)")
+                .strongReference(true)
+                .register(registry);
         integrations = MultiGauge.builder("apm.integrations")
                 .description("Integrations by provider and state")
                 .register(registry);
@@ -124,6 +128,7 @@ final class SnapshotGauges {
                 byProviderAndState,
                 source.notificationQueueDepth(),
                 source.oldestCheckAgeSeconds(),
+                source.earliestDueCheck(),
                 held,
                 notAfter);
     }
@@ -163,6 +168,13 @@ final class SnapshotGauges {
         // Grows between reads and while the source fails: a stuck database must not look fresh.
         var sinceSnapshot = Duration.between(snapshot.takenAt(), clock.instant()).toMillis() / 1000.0;
         return age.getAsDouble() + Math.max(0, sinceSnapshot);
+    }
+
+    private double checkOverdueSeconds(AtomicReference<Snapshot> ref) {
+        // from the due time itself: grows between reads and while the source fails, like the oldest check age
+        return ref.get().earliestDueCheck()
+                .map(due -> Math.max(0, Duration.between(due, clock.instant()).toMillis() / 1000.0))
+                .orElse(Double.NaN);
     }
 
     private static double epochSeconds(Snapshot snapshot, String host) {

@@ -256,6 +256,16 @@ public final class CheckLog {
         return out;
     }
 
+    /** The earliest due time among enabled integrations (the due index answers it without a scan). */
+    public Optional<Instant> earliestDue() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT min(next_check_at) FROM integration WHERE enabled = 1")
+                .map((rs, ctx) -> {
+                    long v = rs.getLong(1);
+                    return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+                })
+                .findOne());
+    }
+
     /** When the least recently verified enabled integration was last checked (null: never checked counts as its creation). */
     public Optional<Instant> oldestCheck() {
         return jdbi.withHandle(h -> h.createQuery("SELECT min(COALESCE(last_checked_at, created_at)) FROM integration WHERE enabled = 1")

@@ -128,6 +128,7 @@ class ObservabilityIT {
                 assertThat(m.get("apm_check_duration_seconds_sum{" + labels + "}")).isPositive().isLessThan(60.0);
             }
             assertThat(m.get("apm_oldest_check_age_seconds")).isNotNull().isBetween(0.0, 600.0);
+            assertThat(m.get("apm_check_overdue_seconds")).as("the daemon keeps up").isNotNull().isBetween(0.0, 60.0);
             assertThat(response.body()).doesNotContain(ALICE).doesNotContain(BOB).doesNotContain("dealer-a");
 
             var health = get(app, "/healthz");

@@ -2,6 +2,7 @@ package com.dts.apm.metrics;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -10,6 +11,7 @@ final class FakeSource implements MetricsSource {
     volatile Map<Key, Long> integrations = Map.of();
     volatile long queueDepth;
     volatile OptionalDouble oldestCheckAge = OptionalDouble.empty();
+    volatile Optional<Instant> earliestDue = Optional.empty();
     volatile Map<String, Long> held = Map.of();
     volatile Map<String, Instant> certificates = Map.of();
     volatile RuntimeException failure;
@@ -32,6 +34,11 @@ final class FakeSource implements MetricsSource {
     @Override
     public OptionalDouble oldestCheckAgeSeconds() {
         return oldestCheckAge;
+    }
+
+    @Override
+    public Optional<Instant> earliestDueCheck() {
+        return earliestDue;
     }
 
     @Override

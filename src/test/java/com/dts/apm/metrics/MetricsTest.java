@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -186,6 +187,25 @@ class MetricsTest {
     }
 
     @Test
+    void checkOverdueIsHowLateTheEarliestDueCheckIsAndKeepsGrowingWhileTheSourceFails() {
+        source.earliestDue = Optional.of(clock.instant().plusSeconds(30));
+        assertThat(scrape().value("apm_check_overdue_seconds")).as("due later: nothing is late").contains(0.0);
+
+        source.earliestDue = Optional.of(clock.instant().minusSeconds(90));
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(scrape().value("apm_check_overdue_seconds")).contains(150.0);
+
+        source.failure = new IllegalStateException("database is locked");
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(scrape().value("apm_check_overdue_seconds")).contains(210.0);
+    }
+
+    @Test
+    void checkOverdueIsNaNWithoutEnabledIntegrations() {
+        assertThat(scrape().value("apm_check_overdue_seconds")).hasValueSatisfying(v -> assertThat(v).isNaN());
+    }
+
+    @Test
     void oldestCheckAgeIsNaNWithoutEnabledIntegrations() {
         assertThat(scrape().value("apm_oldest_check_age_seconds")).hasValueSatisfying(v -> assertThat(v).isNaN());
     }
@@ -225,6 +245,7 @@ class MetricsTest {
                 "apm_integrations",
                 "apm_notification_queue_depth",
                 "apm_oldest_check_age_seconds",
+                "apm_check_overdue_seconds",
                 "apm_alerts_held",
                 "apm_tls_certificate_expiry_timestamp_seconds");
         assertThat(apm).allSatisfy(s -> assertThat(ALLOWED_APM_LABELS).containsAll(s.labels().keySet()));

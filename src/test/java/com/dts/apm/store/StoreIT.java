@@ -230,6 +230,24 @@ class StoreIT {
     }
 
     @Test
+    void earliestDueIsTheSoonestDueTimeOfTheEnabledIntegrations() {
+        var store = open();
+        var checks = new CheckLog(Database.open(dbFile()));
+        assertThat(checks.earliestDue()).isEmpty();
+        long a = store.add(anIntegration().withEmail("a@dealer.test").build(), Secret.of(CANARY));
+        long b = store.add(anIntegration().withEmail("b@dealer.test").build(), Secret.of(CANARY));
+        var jdbi = Database.open(dbFile()).jdbi();
+        jdbi.useHandle(h -> {
+            h.execute("UPDATE integration SET next_check_at = ? WHERE id = ?", clock.millis() + 60_000, a);
+            h.execute("UPDATE integration SET next_check_at = ? WHERE id = ?", clock.millis() - 90_000, b);
+        });
+        assertThat(checks.earliestDue()).contains(clock.instant().minusSeconds(90));
+
+        store.setEnabled(b, false); // a disabled integration is never due
+        assertThat(checks.earliestDue()).contains(clock.instant().plusSeconds(60));
+    }
+
+    @Test
     void removeDeletesTheRow() {
         var store = open();
         long id = store.add(anIntegration().build(), Secret.of(CANARY));
