@@ -147,6 +147,7 @@ public final class App implements AutoCloseable {
         endpoint.close();
         verification.close();
         metrics.close();
+        ws.database().close();
         log.info("stopped");
     }
 }

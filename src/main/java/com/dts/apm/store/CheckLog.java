@@ -21,11 +21,13 @@ import org.jdbi.v3.core.Jdbi;
 public final class CheckLog {
     private final Database db;
     private final Jdbi jdbi;
+    private final Jdbi reads;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
 
     public CheckLog(Database db) {
         this.db = db;
         this.jdbi = db.jdbi();
+        this.reads = db.reads();
     }
 
     /** One protocol's result, as the prober reports it. */
@@ -240,7 +242,7 @@ public final class CheckLog {
     /** Integration counts by provider and state; the state map of each provider lists every state. */
     public Map<String, Map<IntegrationState, Long>> countsByProviderAndState() {
         var out = new TreeMap<String, Map<IntegrationState, Long>>();
-        jdbi.useHandle(h -> h.createQuery("SELECT provider, state, count(*) FROM integration GROUP BY provider, state")
+        reads.useHandle(h -> h.createQuery("SELECT provider, state, count(*) FROM integration GROUP BY provider, state")
                 .map((rs, ctx) -> {
                     var m = out.computeIfAbsent(rs.getString(1), p -> {
                         var e = new EnumMap<IntegrationState, Long>(IntegrationState.class);
@@ -258,7 +260,7 @@ public final class CheckLog {
 
     /** When the least recently verified enabled integration was last checked (null: never checked counts as its creation). */
     public Optional<Instant> oldestCheck() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT min(COALESCE(last_checked_at, created_at)) FROM integration WHERE enabled = 1")
+        return reads.withHandle(h -> h.createQuery("SELECT min(COALESCE(last_checked_at, created_at)) FROM integration WHERE enabled = 1")
                 .map((rs, ctx) -> {
                     long v = rs.getLong(1);
                     return rs.wasNull() ? null : Instant.ofEpochMilli(v);

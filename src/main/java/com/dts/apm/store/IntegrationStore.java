@@ -28,11 +28,13 @@ public final class IntegrationStore {
     static final String FROM = " FROM integration i JOIN dealer d ON d.id = i.dealer_id";
 
     private final Jdbi jdbi;
+    private final Jdbi reads;
     private final SecretBox box;
     private final Clock clock;
 
     public IntegrationStore(Database db, SecretBox box, Clock clock) {
         this.jdbi = db.jdbi();
+        this.reads = db.reads();
         this.box = box;
         this.clock = clock;
     }
@@ -106,7 +108,7 @@ public final class IntegrationStore {
 
     /** Enabled integrations due at {@code now}, most overdue first. */
     public List<Integration> listDue(Instant now, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + FROM
+        return reads.withHandle(h -> h.createQuery("SELECT " + COLUMNS + FROM
                         + " WHERE i.enabled = 1 AND i.next_check_at <= :now ORDER BY i.next_check_at LIMIT :n")
                 .bind("now", now.toEpochMilli())
                 .bind("n", limit)
@@ -178,7 +180,7 @@ public final class IntegrationStore {
 
     /** The plain password, for the login check only. */
     public Secret password(long id) {
-        return jdbi.withHandle(h -> h.createQuery(
+        return reads.withHandle(h -> h.createQuery(
                                 "SELECT secret_key_version, secret_nonce, secret_ciphertext FROM integration WHERE id = :id")
                         .bind("id", id)
                         .map((rs, ctx) -> new SecretBox.Sealed(rs.getInt(1), rs.getBytes(2), rs.getBytes(3)))
