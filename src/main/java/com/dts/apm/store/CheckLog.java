@@ -193,10 +193,25 @@ public final class CheckLog {
                     .bind("now", now)
                     .execute();
         }
-        return h.createQuery("SELECT " + IntegrationStore.COLUMNS + IntegrationStore.FROM + " WHERE i.id = :id")
-                .bind("id", integrationId)
-                .map(IntegrationStore::map)
-                .findOne();
+        return Optional.of(afterUpdate(before, state, change, now));
+    }
+
+    /**
+     * The integration as the UPDATE above leaves it, without reading it back (this runs under the writer lock, once
+     * per check). Times go through epoch milliseconds, as a read would return them.
+     */
+    private static Integration afterUpdate(Integration before, IntegrationState state, StateChange change, long now) {
+        var at = Instant.ofEpochMilli(now);
+        return new Integration(before.id(), before.dealerId(), before.dealerName(), before.contactEmail(), before.email(),
+                before.provider(), before.username(), before.imap(), before.smtp(), before.protocols(), before.enabled(),
+                before.canary(), state, state == before.state() ? before.stateSince() : at, change.outcome(),
+                millis(change.problemSince()), change.consecutiveFailures(), before.enabled() ? millis(change.nextCheckAt()) : null,
+                at, change.success() ? at : before.lastSuccessAt(), before.passwordChangedAt(), before.createdAt(),
+                before.adminEmail());
+    }
+
+    private static Instant millis(Instant t) {
+        return t == null ? null : Instant.ofEpochMilli(t.toEpochMilli());
     }
 
     /** The most recent checks of one integration, newest first. */
