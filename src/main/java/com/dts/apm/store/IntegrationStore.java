@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -108,12 +110,24 @@ public final class IntegrationStore {
 
     /** Enabled integrations due at {@code now}, most overdue first. */
     public List<Integration> listDue(Instant now, int limit) {
-        return reads.withHandle(h -> h.createQuery("SELECT " + COLUMNS + FROM
-                        + " WHERE i.enabled = 1 AND i.next_check_at <= :now ORDER BY i.next_check_at LIMIT :n")
-                .bind("now", now.toEpochMilli())
-                .bind("n", limit)
-                .map(IntegrationStore::map)
-                .list());
+        return listDue(now, limit, Set.of());
+    }
+
+    /**
+     * Like {@link #listDue(Instant, int)}, leaving out {@code skip} (the integrations being checked: they stay due
+     * until their check is recorded, and reading them only to skip them would cost a row each).
+     */
+    public List<Integration> listDue(Instant now, int limit, Collection<Long> skip) {
+        return reads.withHandle(h -> {
+            var query = h.createQuery("SELECT " + COLUMNS + FROM + " WHERE i.enabled = 1 AND i.next_check_at <= :now"
+                            + (skip.isEmpty() ? "" : " AND i.id NOT IN (<skip>)") + " ORDER BY i.next_check_at LIMIT :n")
+                    .bind("now", now.toEpochMilli())
+                    .bind("n", limit);
+            if (!skip.isEmpty()) {
+                query.bindList("skip", List.copyOf(skip));
+            }
+            return query.map(IntegrationStore::map).list();
+        });
     }
 
     /**
