@@ -58,4 +58,17 @@ class CheckLogIT {
         assertThat(after4.orElseThrow().state()).isEqualTo(IntegrationState.DISABLED);
         assertThat(after4.orElseThrow().nextCheckAt()).isNull();
     }
+
+    @Test
+    void theMetricsSnapshotQueriesUseTheirIndexesInsteadOfScanningTheTable() {
+        var db = Database.open(dir.resolve("apm.db"));
+        assertThat(plan(db, CheckLog.COUNTS_BY_PROVIDER_AND_STATE)).contains("COVERING INDEX integration_provider_state");
+        assertThat(plan(db, CheckLog.OLDEST_CHECK)).contains("INDEX integration_oldest_check");
+    }
+
+    private static String plan(Database db, String sql) {
+        List<String> rows = db.reads().withHandle(h -> h.createQuery("EXPLAIN QUERY PLAN " + sql)
+                .map((rs, ctx) -> rs.getString("detail")).list());
+        return String.join("\n", rows);
+    }
 }
