@@ -162,9 +162,13 @@ public final class Database {
         try {
             if (writeHandle != null) {
                 writeHandle.close();
-                writeHandle = null;
             }
+        } catch (RuntimeException e) {
+            // Jdbi may fail to restore the connection's autocommit state after a retried write (DatabaseLockedIT);
+            // the connection is closed either way and nothing is pending on it
+            log.debug("closing the write connection of {}: {}", file, e.toString());
         } finally {
+            writeHandle = null;
             writer.unlock();
         }
     }
