@@ -161,11 +161,14 @@ public final class CheckLog {
                         .bind("d", r.durationMs()).bind("detail", r.detail()).add();
             }
             batch.execute();
-            lastCheckId = h.createQuery("SELECT last_insert_rowid()").mapTo(Long.class).one();
         }
         var change = p.decide.apply(before);
         // A check that raced with disable keeps the integration disabled.
         var state = before.enabled() ? change.state() : IntegrationState.DISABLED;
+        if (!results.isEmpty() && state != before.state()) {
+            // only a transition names its check; the UPDATE below leaves last_insert_rowid() alone, but read it first
+            lastCheckId = h.createQuery("SELECT last_insert_rowid()").mapTo(Long.class).one();
+        }
         h.createUpdate("UPDATE integration SET state = :state,"
                         + " state_since = CASE WHEN state = :state THEN state_since ELSE :now END,"
                         + " last_outcome = :outcome, consecutive_failures = :fails, problem_since = :problem,"
