@@ -48,6 +48,42 @@ class PackageIT {
     }
 
     @Test
+    void launcherKeepsAClassDataArchiveForRunAndThrowsAwayOneCutShort(@TempDir Path cache) throws Exception {
+        var launcher = root.resolve("usr/bin/app-password-monitor").toString();
+        var env = Map.of("APM_CONFIG", "", "CACHE_DIRECTORY", cache.toString());
+        var archive = cache.resolve("app-cds.jsa");
+        var fresh = cache.resolve("app-cds.jsa.new");
+
+        var first = run(env, launcher, "run", "--help"); // no archive yet: this run writes one as it exits
+        assertThat(first.exit()).as(first.out()).isZero();
+        assertThat(fresh).isRegularFile();
+        var second = run(env, launcher, "run", "--help"); // tried in a throwaway JVM, then used
+        assertThat(second.exit()).as(second.out()).isZero();
+        assertThat(second.out()).doesNotContain("warning").doesNotContain("cds");
+        assertThat(archive).isRegularFile();
+        assertThat(fresh).doesNotExist();
+
+        // a stop killed while the archive was written leaves it cut short: mapping that would crash the JVM (SIGBUS)
+        try (var in = Files.newInputStream(archive)) {
+            Files.write(fresh, in.readNBytes(1 << 20));
+        }
+        Files.copy(cache.resolve("app-cds.jsa.stamp"), cache.resolve("app-cds.jsa.new.stamp"));
+        var third = run(env, launcher, "run", "--help");
+        assertThat(third.exit()).as(third.out()).isZero();
+        assertThat(fresh).doesNotExist();
+        assertThat(archive).isRegularFile();
+        try (Stream<Path> s = Files.list(Path.of("."))) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("hs_err_pid"));
+        }
+        // other commands never touch it
+        var other = run(env, launcher, "--version");
+        assertThat(other.exit()).as(other.out()).isZero();
+        try (Stream<Path> s = Files.list(cache)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("app-cds.jsa", "app-cds.jsa.stamp");
+        }
+    }
+
+    @Test
     void shipsUnitUserConfigCompletionAndManPage() throws Exception {
         assertThat(root.resolve("usr/share/app-password-monitor/app-password-monitor.jar")).isRegularFile();
         assertThat(root.resolve("usr/lib/sysusers.d/app-password-monitor.conf")).content().contains("u app-password-monitor");

@@ -190,6 +190,7 @@ public final class App implements AutoCloseable {
         }
         verification.close();
         metrics.close();
+        ws.database().close();
         log.info("stopped");
     }
 }

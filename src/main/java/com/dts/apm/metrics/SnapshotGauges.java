@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +40,9 @@ final class SnapshotGauges {
     private final MultiGauge certificates;
     private final Set<MetricsSource.Key> seenIntegrations = new LinkedHashSet<>();
     private final Set<String> seenHeldProviders = new LinkedHashSet<>();
-    private Instant lastAttempt;
-    private boolean sourceFailing;
+    private final ReentrantLock refreshing = new ReentrantLock();
+    private Instant lastAttempt; // guarded by refreshing
+    private boolean sourceFailing; // guarded by refreshing
 
     SnapshotGauges(MeterRegistry registry, MetricsSource source, Duration interval, Clock clock) {
         if (interval.isNegative()) {
@@ -73,16 +75,34 @@ final class SnapshotGauges {
                 .register(registry);
     }
 
-    /** Reads the source if the snapshot is older than the interval; otherwise does nothing. */
+    /**
+     * Reads the source if the snapshot is older than the interval; otherwise does nothing. A scrape calls it:
+     * when another thread is reading the source already, it serves the current snapshot instead of waiting.
+     */
     void refreshIfStale() {
-        refreshIfOlderThan(interval);
+        if (refreshing.tryLock()) {
+            try {
+                refresh(interval);
+            } finally {
+                refreshing.unlock();
+            }
+        }
     }
 
     /**
      * Reads the source if the last attempt is older than {@code age}. The daemon calls it in the background
      * with half the interval, so a scrape finds a fresh snapshot and never waits for the database read.
      */
-    synchronized void refreshIfOlderThan(Duration age) {
+    void refreshIfOlderThan(Duration age) {
+        refreshing.lock();
+        try {
+            refresh(age);
+        } finally {
+            refreshing.unlock();
+        }
+    }
+
+    private void refresh(Duration age) {
         var now = clock.instant();
         if (lastAttempt != null && now.isBefore(lastAttempt.plus(age))) {
             return;

@@ -90,9 +90,10 @@ public final class Dispatcher {
             }
             var now = clock.instant();
             notBefore.values().removeIf(t -> !t.isAfter(now));
-            // ask for more than fits: some rows may belong to a provider that is at its cap or wait after an error
-            int limit = free * 4 + inFlight.size() + notBefore.size();
-            var due = store.listDue(now, limit);
+            // ask for more than fits: some rows may belong to a provider that is at its cap or wait after an error.
+            // The ones in flight are left out by the query: a refill after each finished check would read them all again.
+            int limit = free * 4 + notBefore.size();
+            var due = store.listDue(now, limit, Set.copyOf(inFlight));
             boolean left = due.size() == limit;
             for (var i : due) {
                 if (inFlight.size() >= maxConcurrent || !claiming.get()) {

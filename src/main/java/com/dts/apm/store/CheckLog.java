@@ -19,13 +19,19 @@ import org.jdbi.v3.core.Jdbi;
  * the state changed, and queued alerts, all in one transaction.
  */
 public final class CheckLog {
+    // The metrics snapshot runs these every few seconds; V003's indexes serve them (CheckLogIT checks the plans).
+    static final String COUNTS_BY_PROVIDER_AND_STATE = "SELECT provider, state, count(*) FROM integration GROUP BY provider, state";
+    static final String OLDEST_CHECK = "SELECT min(COALESCE(last_checked_at, created_at)) FROM integration WHERE enabled = 1";
+
     private final Database db;
     private final Jdbi jdbi;
+    private final Jdbi reads;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
 
     public CheckLog(Database db) {
         this.db = db;
         this.jdbi = db.jdbi();
+        this.reads = db.reads();
     }
 
     /** One protocol's result, as the prober reports it. */
@@ -155,11 +161,14 @@ public final class CheckLog {
                         .bind("d", r.durationMs()).bind("detail", r.detail()).add();
             }
             batch.execute();
-            lastCheckId = h.createQuery("SELECT last_insert_rowid()").mapTo(Long.class).one();
         }
         var change = p.decide.apply(before);
         // A check that raced with disable keeps the integration disabled.
         var state = before.enabled() ? change.state() : IntegrationState.DISABLED;
+        if (!results.isEmpty() && state != before.state()) {
+            // only a transition names its check; the UPDATE below leaves last_insert_rowid() alone, but read it first
+            lastCheckId = h.createQuery("SELECT last_insert_rowid()").mapTo(Long.class).one();
+        }
         h.createUpdate("UPDATE integration SET state = :state,"
                         + " state_since = CASE WHEN state = :state THEN state_since ELSE :now END,"
                         + " last_outcome = :outcome, consecutive_failures = :fails, problem_since = :problem,"
@@ -191,10 +200,25 @@ public final class CheckLog {
                     .bind("now", now)
                     .execute();
         }
-        return h.createQuery("SELECT " + IntegrationStore.COLUMNS + IntegrationStore.FROM + " WHERE i.id = :id")
-                .bind("id", integrationId)
-                .map(IntegrationStore::map)
-                .findOne();
+        return Optional.of(afterUpdate(before, state, change, now));
+    }
+
+    /**
+     * The integration as the UPDATE above leaves it, without reading it back (this runs under the writer lock, once
+     * per check). Times go through epoch milliseconds, as a read would return them.
+     */
+    private static Integration afterUpdate(Integration before, IntegrationState state, StateChange change, long now) {
+        var at = Instant.ofEpochMilli(now);
+        return new Integration(before.id(), before.dealerId(), before.dealerName(), before.contactEmail(), before.email(),
+                before.provider(), before.username(), before.imap(), before.smtp(), before.protocols(), before.enabled(),
+                before.canary(), state, state == before.state() ? before.stateSince() : at, change.outcome(),
+                millis(change.problemSince()), change.consecutiveFailures(), before.enabled() ? millis(change.nextCheckAt()) : null,
+                at, change.success() ? at : before.lastSuccessAt(), before.passwordChangedAt(), before.createdAt(),
+                before.adminEmail());
+    }
+
+    private static Instant millis(Instant t) {
+        return t == null ? null : Instant.ofEpochMilli(t.toEpochMilli());
     }
 
     /** The most recent checks of one integration, newest first. */
@@ -240,7 +264,7 @@ public final class CheckLog {
     /** Integration counts by provider and state; the state map of each provider lists every state. */
     public Map<String, Map<IntegrationState, Long>> countsByProviderAndState() {
         var out = new TreeMap<String, Map<IntegrationState, Long>>();
-        jdbi.useHandle(h -> h.createQuery("SELECT provider, state, count(*) FROM integration GROUP BY provider, state")
+        reads.useHandle(h -> h.createQuery(COUNTS_BY_PROVIDER_AND_STATE)
                 .map((rs, ctx) -> {
                     var m = out.computeIfAbsent(rs.getString(1), p -> {
                         var e = new EnumMap<IntegrationState, Long>(IntegrationState.class);
@@ -268,7 +292,7 @@ public final class CheckLog {
 
     /** When the least recently verified enabled integration was last checked (null: never checked counts as its creation). */
     public Optional<Instant> oldestCheck() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT min(COALESCE(last_checked_at, created_at)) FROM integration WHERE enabled = 1")
+        return reads.withHandle(h -> h.createQuery(OLDEST_CHECK)
                 .map((rs, ctx) -> {
                     long v = rs.getLong(1);
                     return rs.wasNull() ? null : Instant.ofEpochMilli(v);

@@ -31,16 +31,23 @@ public final class Database {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
     private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
+    /** Idle read connections kept open; the daemon's reads are short, a few cover its 32 check threads. */
+    static final int IDLE_READ_CONNECTIONS = 8;
+
     private final Path file;
     private final Jdbi jdbi;
+    private final ReadConnections readConnections;
+    private final Jdbi reads;
     /** SQLite has one writer; in-process writers queue here instead of sleeping in SQLite's busy handler. */
     private final ReentrantLock writer = new ReentrantLock();
     private final LongAdder writeNanos = new LongAdder();
     private Handle writeHandle; // guarded by writer
 
-    private Database(Path file, Jdbi jdbi) {
+    private Database(Path file, Jdbi jdbi, ReadConnections readConnections) {
         this.file = file;
         this.jdbi = jdbi;
+        this.readConnections = readConnections;
+        this.reads = configure(Jdbi.create(readConnections));
     }
 
     /** Opens (creating when absent) the database at {@code file} and brings its schema up to date. */
@@ -55,10 +62,8 @@ public final class Database {
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         var ds = new SQLiteDataSource(config);
         ds.setUrl("jdbc:sqlite:" + path);
-        var jdbi = Jdbi.create(ds);
-        // Bound values never appear in exception messages: only ciphertext is bound, but be sure.
-        jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
-        var db = new Database(path, jdbi);
+        var jdbi = configure(Jdbi.create(ds));
+        var db = new Database(path, jdbi, new ReadConnections(ds, IDLE_READ_CONNECTIONS));
         try {
             Migrations.apply(jdbi, path);
         } catch (org.jdbi.v3.core.JdbiException e) {
@@ -67,8 +72,23 @@ public final class Database {
         return db;
     }
 
+    private static Jdbi configure(Jdbi jdbi) {
+        // Bound values never appear in exception messages: only ciphertext is bound, but be sure.
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
+        return jdbi;
+    }
+
+    /** Opens a new connection per handle: for writes outside the daemon's writer lock and for anything rare. */
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /**
+     * For short reads on hot paths (a password per check, the due integrations, the metrics snapshot): handles
+     * reuse a few open, query-only connections instead of opening one each. A write through it fails.
+     */
+    public Jdbi reads() {
+        return reads;
     }
 
     /**
@@ -132,11 +152,35 @@ public final class Database {
         return Duration.ofNanos(writeNanos.sum());
     }
 
+    /**
+     * Closes the idle read connections and the write connection. Only for a process that goes on without this
+     * database (tests, the daemon's stop); a later read or write opens fresh connections.
+     */
+    public void close() {
+        readConnections.close();
+        writer.lock();
+        try {
+            if (writeHandle != null) {
+                writeHandle.close();
+            }
+        } catch (RuntimeException e) {
+            // Jdbi may fail to restore the connection's autocommit state after a retried write (DatabaseLockedIT);
+            // the connection is closed either way and nothing is pending on it
+            log.debug("closing the write connection of {}: {}", file, e.toString());
+        } finally {
+            writeHandle = null;
+            writer.unlock();
+        }
+    }
+
     public Path file() {
         return file;
     }
 
-    /** True when a trivial query answers; used by the health endpoint. */
+    /**
+     * True when a trivial query answers; used by the health endpoint. It opens a connection of its own: a pooled
+     * one would answer {@code SELECT 1} without touching the file.
+     */
     public boolean answers() {
         try {
             return Files.exists(file) && jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;

@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -28,11 +30,13 @@ public final class IntegrationStore {
     static final String FROM = " FROM integration i JOIN dealer d ON d.id = i.dealer_id";
 
     private final Jdbi jdbi;
+    private final Jdbi reads;
     private final SecretBox box;
     private final Clock clock;
 
     public IntegrationStore(Database db, SecretBox box, Clock clock) {
         this.jdbi = db.jdbi();
+        this.reads = db.reads();
         this.box = box;
         this.clock = clock;
     }
@@ -106,12 +110,24 @@ public final class IntegrationStore {
 
     /** Enabled integrations due at {@code now}, most overdue first. */
     public List<Integration> listDue(Instant now, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + FROM
-                        + " WHERE i.enabled = 1 AND i.next_check_at <= :now ORDER BY i.next_check_at LIMIT :n")
-                .bind("now", now.toEpochMilli())
-                .bind("n", limit)
-                .map(IntegrationStore::map)
-                .list());
+        return listDue(now, limit, Set.of());
+    }
+
+    /**
+     * Like {@link #listDue(Instant, int)}, leaving out {@code skip} (the integrations being checked: they stay due
+     * until their check is recorded, and reading them only to skip them would cost a row each).
+     */
+    public List<Integration> listDue(Instant now, int limit, Collection<Long> skip) {
+        return reads.withHandle(h -> {
+            var query = h.createQuery("SELECT " + COLUMNS + FROM + " WHERE i.enabled = 1 AND i.next_check_at <= :now"
+                            + (skip.isEmpty() ? "" : " AND i.id NOT IN (<skip>)") + " ORDER BY i.next_check_at LIMIT :n")
+                    .bind("now", now.toEpochMilli())
+                    .bind("n", limit);
+            if (!skip.isEmpty()) {
+                query.bindList("skip", List.copyOf(skip));
+            }
+            return query.map(IntegrationStore::map).list();
+        });
     }
 
     /**
@@ -178,7 +194,7 @@ public final class IntegrationStore {
 
     /** The plain password, for the login check only. */
     public Secret password(long id) {
-        return jdbi.withHandle(h -> h.createQuery(
+        return reads.withHandle(h -> h.createQuery(
                                 "SELECT secret_key_version, secret_nonce, secret_ciphertext FROM integration WHERE id = :id")
                         .bind("id", id)
                         .map((rs, ctx) -> new SecretBox.Sealed(rs.getInt(1), rs.getBytes(2), rs.getBytes(3)))

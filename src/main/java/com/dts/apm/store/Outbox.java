@@ -14,9 +14,11 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Outbox {
     private final Jdbi jdbi;
+    private final Jdbi reads;
 
     public Outbox(Database db) {
         this.jdbi = db.jdbi();
+        this.reads = db.reads();
     }
 
     /** One queued alert. */
@@ -244,12 +246,12 @@ public final class Outbox {
 
     /** Alerts written but not yet delivered. */
     public long queueDepth() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM alert_outbox WHERE status = 'PENDING'").mapTo(Long.class).one());
+        return reads.withHandle(h -> h.createQuery("SELECT count(*) FROM alert_outbox WHERE status = 'PENDING'").mapTo(Long.class).one());
     }
 
     public Map<String, Long> heldByProvider() {
         var out = new TreeMap<String, Long>();
-        jdbi.useHandle(h -> h.createQuery("SELECT provider, count(*) FROM alert_outbox WHERE status = 'HELD' GROUP BY provider")
+        reads.useHandle(h -> h.createQuery("SELECT provider, count(*) FROM alert_outbox WHERE status = 'HELD' GROUP BY provider")
                 .map((rs, ctx) -> out.put(rs.getString(1), rs.getLong(2)))
                 .list());
         return out;

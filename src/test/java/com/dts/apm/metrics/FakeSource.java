@@ -16,10 +16,13 @@ final class FakeSource implements MetricsSource {
     volatile Map<String, Instant> certificates = Map.of();
     volatile RuntimeException failure;
     final AtomicInteger reads = new AtomicInteger();
+    /** Runs inside every read (a test can make a read hang there). */
+    volatile Runnable duringRead = () -> {};
 
     @Override
     public Map<Key, Long> integrationsByProviderAndState() {
         reads.incrementAndGet();
+        duringRead.run();
         if (failure != null) {
             throw failure;
         }

@@ -37,6 +37,36 @@ class MetricsTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aScrapeServesTheCurrentSnapshotInsteadOfWaitingForARefreshInProgress() throws Exception {
+        source.integrations = Map.of(key("gmail", "HEALTHY"), 3L);
+        scrape(); // the first snapshot
+        var inRead = new java.util.concurrent.CountDownLatch(1);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        source.integrations = Map.of(key("gmail", "HEALTHY"), 4L);
+        source.duringRead = () -> {
+            inRead.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        clock.advance(Duration.ofSeconds(11)); // stale for scrapes and for the background refresh
+        var background = new Thread(metrics::refreshSnapshot);
+        background.start();
+        inRead.await();
+
+        var samples = scrape(); // would wait for the background read before
+
+        assertThat(samples.value("apm_integrations", Map.of("provider", "gmail", "state", "HEALTHY"))).contains(3.0);
+        assertThat(source.reads).hasValue(2);
+        release.countDown();
+        background.join();
+        assertThat(scrape().value("apm_integrations", Map.of("provider", "gmail", "state", "HEALTHY"))).contains(4.0);
+    }
+
+    @Test
     void countsChecksByProviderProtocolAndOutcome() {
         metrics.recordCheck("gmail", Protocol.IMAP, Outcome.AUTH_REJECTED, Duration.ofMillis(300));
         metrics.recordCheck("gmail", Protocol.IMAP, Outcome.AUTH_REJECTED, Duration.ofMillis(700));

@@ -371,6 +371,17 @@ class StoreIT {
     }
 
     @Test
+    void listDueLeavesOutTheIntegrationsBeingChecked() {
+        var store = open();
+        long a = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
+        long b = store.add(anIntegration().withEmail("b@x.test").build(), Secret.of(CANARY));
+        long c = store.add(anIntegration().withEmail("c@x.test").build(), Secret.of(CANARY));
+        assertThat(store.listDue(clock.instant(), 10)).extracting(Integration::id).containsExactlyInAnyOrder(a, b, c);
+        assertThat(store.listDue(clock.instant(), 10, java.util.Set.of(a, c))).extracting(Integration::id).containsExactly(b);
+        assertThat(store.listDue(clock.instant(), 1, java.util.Set.of(b))).extracting(Integration::id).hasSize(1).doesNotContain(b);
+    }
+
+    @Test
     void afterALongStopOverdueIntegrationsAreSpreadButNewOnesStayDueNow() {
         var store = open();
         var checked = List.of(store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY)),

@@ -1,0 +1,74 @@
+package com.dts.apm.store;
+
+import static com.dts.apm.testing.Fixtures.anIntegration;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dts.apm.config.Secret;
+import com.dts.apm.provider.Outcome;
+import com.dts.apm.provider.Protocol;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckLogIT {
+    // sub-millisecond precision on purpose: the database keeps milliseconds
+    private final Instant t0 = Instant.parse("2026-11-28T10:00:00.123456789Z");
+    private final Clock clock = Clock.fixed(t0, ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theIntegrationReturnedByRecordIsWhatTheDatabaseNowHolds() {
+        var db = Database.open(dir.resolve("apm.db"));
+        var store = new IntegrationStore(db, Vault.unlock(db, dir.resolve("master.key"), true, clock), clock);
+        long id = store.add(anIntegration().withAdminEmail("boss@x.test").build(), Secret.of("pw"));
+        var log = new CheckLog(db);
+        var failed = List.of(new CheckLog.Result(Protocol.IMAP, Outcome.AUTH_REJECTED, 12, "no"));
+        var ok = List.of(new CheckLog.Result(Protocol.IMAP, Outcome.OK, 10, ""));
+
+        // UNKNOWN -> SUSPECT (a new state, a problem opens, an alert)
+        var at1 = t0.plus(Duration.ofNanos(1_500_000));
+        var after1 = log.record(id, at1, failed, i -> new StateChange(IntegrationState.SUSPECT, Outcome.AUTH_REJECTED,
+                at1.plusSeconds(600), 1, at1, false, "first failure", List.of(new StateChange.NewAlert("failure", Outcome.AUTH_REJECTED,
+                        "dealer@x.test"))));
+        assertThat(after1).contains(store.get(id));
+        // SUSPECT -> SUSPECT (same state: state_since stays; last success stays empty)
+        var at2 = at1.plusSeconds(700);
+        var after2 = log.record(id, at2, failed, i -> new StateChange(IntegrationState.SUSPECT, Outcome.AUTH_REJECTED,
+                at2.plusSeconds(600), 2, i.problemSince(), false, "again", List.of()));
+        assertThat(after2).contains(store.get(id));
+        assertThat(after2.orElseThrow().stateSince()).isEqualTo(after1.orElseThrow().stateSince());
+        // -> HEALTHY (success)
+        var at3 = at2.plusSeconds(700);
+        var after3 = log.record(id, at3, ok, i -> new StateChange(IntegrationState.HEALTHY, Outcome.OK, at3.plusSeconds(3600), 0, null,
+                true, "works", List.of()));
+        assertThat(after3).contains(store.get(id));
+        // disabled while its check ran: stays DISABLED and unscheduled
+        store.setEnabled(id, false);
+        var at4 = at3.plusSeconds(700);
+        var after4 = log.record(id, at4, ok, i -> new StateChange(IntegrationState.HEALTHY, Outcome.OK, at4.plusSeconds(3600), 0, null,
+                true, "works", List.of()));
+        assertThat(after4).contains(store.get(id));
+        assertThat(after4.orElseThrow().state()).isEqualTo(IntegrationState.DISABLED);
+        assertThat(after4.orElseThrow().nextCheckAt()).isNull();
+    }
+
+    @Test
+    void theMetricsSnapshotQueriesUseTheirIndexesInsteadOfScanningTheTable() {
+        var db = Database.open(dir.resolve("apm.db"));
+        assertThat(plan(db, CheckLog.COUNTS_BY_PROVIDER_AND_STATE)).contains("COVERING INDEX integration_provider_state");
+        assertThat(plan(db, CheckLog.OLDEST_CHECK)).contains("INDEX integration_oldest_check");
+    }
+
+    private static String plan(Database db, String sql) {
+        List<String> rows = db.reads().withHandle(h -> h.createQuery("EXPLAIN QUERY PLAN " + sql)
+                .map((rs, ctx) -> rs.getString("detail")).list());
+        return String.join("\n", rows);
+    }
+}
