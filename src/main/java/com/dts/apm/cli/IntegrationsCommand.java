@@ -61,7 +61,7 @@ final class IntegrationsCommand {
         @Option(names = "--email", required = true, description = "The mailbox address.")
         String email;
 
-        @Option(names = "--provider", description = "gmail, icloud, yahoo, zoho, aol, outlook or custom (default: guessed from the domain).")
+        @Option(names = "--provider", description = "gmail, icloud, yahoo, zoho, aol, outlook, microsoft365 or custom (default: guessed from the domain).")
         String provider;
 
         @Option(names = "--username", description = "Login name (default: what the provider expects, usually the address).")
@@ -74,7 +74,7 @@ final class IntegrationsCommand {
         @Option(names = "--smtp-port") String smtpPort;
         @Option(names = "--smtp-security", description = "ssl, starttls or plain (plain only for a loopback host).") String smtpSecurity;
 
-        @Option(names = "--protocols", description = "imap, smtp or imap,smtp (default: both).")
+        @Option(names = "--protocols", description = "imap, smtp or imap,smtp (default: both; smtp for microsoft365, which takes no password over IMAP).")
         String protocols;
 
         @Option(names = "--disabled", description = "Store it without checking it.")
