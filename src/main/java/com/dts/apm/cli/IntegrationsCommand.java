@@ -123,7 +123,7 @@ final class IntegrationsCommand {
     }
 
     static void printTable(PrintStream out, List<Integration> all) {
-        var fmt = "%-6s %-12s %-32s %-8s %-9s %-8s %-17s %s%n";
+        var fmt = "%-6s %-12s %-32s %-12s %-9s %-8s %-17s %s%n";
         out.printf(fmt, "ID", "DEALER", "EMAIL", "PROVIDER", "STATE", "ENABLED", "LAST CHECK", "LAST OUTCOME");
         for (var i : all) {
             out.printf(fmt, i.id(), cut(i.dealerId(), 12), cut(i.email(), 32), i.provider(), i.state(),
