@@ -48,7 +48,7 @@ final class AlertsCommand {
         AlertsCommand alerts;
 
         @Option(names = "--provider", required = true, paramLabel = "P",
-                description = "gmail, icloud, yahoo, zoho, aol, outlook, custom (or any id in providers.yml)")
+                description = "gmail, icloud, yahoo, zoho, aol, outlook, microsoft365, custom (or any id in providers.yml)")
         String provider;
 
         @Option(names = "--outcome", required = true, paramLabel = "O",

@@ -65,7 +65,7 @@ record IntegrationInput(
         } else {
             spec = catalog.get(provider.trim());
         }
-        var wanted = blank(protocols) ? EnumSet.allOf(Protocol.class) : parseProtocols(protocols);
+        var wanted = wantedProtocols(spec);
         var imap = wanted.contains(Protocol.IMAP) ? endpoint(spec, Protocol.IMAP, mailbox, imapHost, imapPort, imapSecurity) : null;
         var smtp = wanted.contains(Protocol.SMTP) ? endpoint(spec, Protocol.SMTP, mailbox, smtpHost, smtpPort, smtpSecurity) : null;
         var user = blank(username) ? spec.usernameFor(mailbox) : username.trim();
@@ -86,8 +86,35 @@ record IntegrationInput(
             warnings.add(spec.name() + " no longer accepts any password (app passwords included) for IMAP or SMTP: "
                     + "checks of " + mailbox + " will report BASIC_AUTH_DISABLED");
         }
+        // The catalog leaves a protocol out of a provider's default only when the provider takes no password on it.
+        for (var p : wanted) {
+            if (!spec.protocols().contains(p) && !spec.acceptsNoPasswords()) {
+                var name = p.label().toUpperCase(Locale.ROOT);
+                warnings.add(spec.name() + " takes no password over " + name + " (app passwords included): the " + name
+                        + " check of " + mailbox + " will report BASIC_AUTH_DISABLED; use --protocols "
+                        + Protocols.label(spec.protocols()) + " (CSV: the protocols column) to verify only what can pass");
+            }
+        }
         return new Valid(new NewIntegration(dealer, blank(dealerName) ? null : clean("dealer name", dealerName),
                 contact, mailbox, spec.id(), user, imap, smtp, wanted, on, canary, admin), password, spec, warnings);
+    }
+
+    /**
+     * The protocols asked for; without {@code --protocols}, the provider's default ({@code smtp} alone for
+     * Microsoft 365) plus any protocol whose server was given with its own options.
+     */
+    private Set<Protocol> wantedProtocols(ProviderSpec spec) {
+        if (!blank(protocols)) {
+            return parseProtocols(protocols);
+        }
+        var wanted = EnumSet.copyOf(spec.protocols());
+        if (!blank(imapHost) || !blank(imapPort) || !blank(imapSecurity)) {
+            wanted.add(Protocol.IMAP);
+        }
+        if (!blank(smtpHost) || !blank(smtpPort) || !blank(smtpSecurity)) {
+            wanted.add(Protocol.SMTP);
+        }
+        return wanted;
     }
 
     /** Strips the spaces providers show app passwords with; refuses an empty one. */

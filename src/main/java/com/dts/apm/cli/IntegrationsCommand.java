@@ -61,7 +61,7 @@ final class IntegrationsCommand {
         @Option(names = "--email", required = true, description = "The mailbox address.")
         String email;
 
-        @Option(names = "--provider", description = "gmail, icloud, yahoo, zoho, aol, outlook or custom (default: guessed from the domain).")
+        @Option(names = "--provider", description = "gmail, icloud, yahoo, zoho, aol, outlook, microsoft365 or custom (default: guessed from the domain).")
         String provider;
 
         @Option(names = "--username", description = "Login name (default: what the provider expects, usually the address).")
@@ -74,7 +74,7 @@ final class IntegrationsCommand {
         @Option(names = "--smtp-port") String smtpPort;
         @Option(names = "--smtp-security", description = "ssl, starttls or plain (plain only for a loopback host).") String smtpSecurity;
 
-        @Option(names = "--protocols", description = "imap, smtp or imap,smtp (default: both).")
+        @Option(names = "--protocols", description = "imap, smtp or imap,smtp (default: both; smtp for microsoft365, which takes no password over IMAP).")
         String protocols;
 
         @Option(names = "--disabled", description = "Store it without checking it.")
@@ -123,7 +123,7 @@ final class IntegrationsCommand {
     }
 
     static void printTable(PrintStream out, List<Integration> all) {
-        var fmt = "%-6s %-12s %-32s %-8s %-9s %-8s %-17s %s%n";
+        var fmt = "%-6s %-12s %-32s %-12s %-9s %-8s %-17s %s%n";
         out.printf(fmt, "ID", "DEALER", "EMAIL", "PROVIDER", "STATE", "ENABLED", "LAST CHECK", "LAST OUTCOME");
         for (var i : all) {
             out.printf(fmt, i.id(), cut(i.dealerId(), 12), cut(i.email(), 32), i.provider(), i.state(),

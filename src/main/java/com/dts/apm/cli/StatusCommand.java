@@ -30,19 +30,19 @@ final class StatusCommand implements Callable<Integer> {
             return 0;
         }
         var states = IntegrationState.values();
-        out.printf("%-10s", "PROVIDER");
+        out.printf("%-12s", "PROVIDER");
         for (var s : states) {
             out.printf(" %9s", s);
         }
         out.println();
         counts.forEach((provider, byState) -> {
-            out.printf("%-10s", provider);
+            out.printf("%-12s", provider);
             for (var s : states) {
                 out.printf(" %9d", byState.getOrDefault(s, 0L));
             }
             out.println();
         });
-        out.printf("%-10s", "total");
+        out.printf("%-12s", "total");
         for (var s : states) {
             out.printf(" %9d", totals.getOrDefault(s, 0L));
         }

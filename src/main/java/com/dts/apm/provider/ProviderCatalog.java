@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The known providers, read from {@code providers.yml}: the operator's file when configured, else the
@@ -64,13 +65,13 @@ public final class ProviderCatalog {
         file.providers().forEach((id, e) -> {
             try {
                 specs.put(id, new ProviderSpec(id, e.name(), e.domains(), e.imap(), e.smtp(), e.username(),
-                        e.appPassword(), e.policy(), e.limits(), e.variants(), e.signatures()));
+                        e.appPassword(), e.policy(), e.limits(), e.variants(), e.signatures(), e.protocols()));
             } catch (IllegalArgumentException ex) {
                 throw new ConfigException(source + ": key providers." + id + ": " + ex.getMessage());
             }
         });
         specs.putIfAbsent(CUSTOM, new ProviderSpec(CUSTOM, "Other mail host", List.of(), null, null, null,
-                null, null, null, null, null));
+                null, null, null, null, null, null));
         return new ProviderCatalog(specs);
     }
 
@@ -112,5 +113,6 @@ public final class ProviderCatalog {
             String policy,
             ProviderSpec.Limits limits,
             List<ProviderSpec.Variant> variants,
-            List<Signature> signatures) {}
+            List<Signature> signatures,
+            Set<Protocol> protocols) {}
 }

@@ -1,10 +1,12 @@
 package com.dts.apm.provider;
 
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -14,6 +16,8 @@ import java.util.regex.Pattern;
  * @param policy how to read an ambiguous auth failure: {@code normal}, {@code app-password-only}
  *     (any rejection means a new app password is needed) or {@code no-passwords} (the provider
  *     takes no password at all any more: every rejection is {@code BASIC_AUTH_DISABLED})
+ * @param protocols what an integration verifies when the operator does not choose: both, unless the
+ *     catalog leaves out a protocol the provider takes no password on (Microsoft 365's IMAP)
  */
 public record ProviderSpec(
         String id,
@@ -26,7 +30,8 @@ public record ProviderSpec(
         String policy,
         Limits limits,
         List<Variant> variants,
-        List<Signature> signatures) {
+        List<Signature> signatures,
+        Set<Protocol> protocols) {
 
     /** Which login name a provider expects. */
     public enum UsernameForm {
@@ -74,6 +79,10 @@ public record ProviderSpec(
         limits = limits == null ? Limits.NONE : limits;
         variants = variants == null ? List.of() : List.copyOf(variants);
         signatures = signatures == null ? List.of() : List.copyOf(signatures);
+        if (protocols != null && protocols.isEmpty()) {
+            throw new IllegalArgumentException("protocols is empty (leave it out to verify imap and smtp)");
+        }
+        protocols = protocols == null ? Set.copyOf(EnumSet.allOf(Protocol.class)) : Set.copyOf(protocols);
     }
 
     public boolean appPasswordOnly() {
@@ -111,11 +120,17 @@ public record ProviderSpec(
     }
 
     /**
-     * {@code yahoo.*} matches yahoo.com and yahoo.co.uk; other patterns match exactly. In a provider's
-     * domains, {@code !pattern} leaves a domain out ({@code !yahoo.co.jp}: Yahoo Japan is another company).
+     * {@code yahoo.*} matches yahoo.com and yahoo.co.uk; {@code *.onmicrosoft.com} matches every
+     * subdomain of onmicrosoft.com (contoso.onmicrosoft.com), not onmicrosoft.com itself; other patterns
+     * match exactly. In a provider's domains, {@code !pattern} leaves a domain out ({@code !yahoo.co.jp}:
+     * Yahoo Japan is another company).
      */
     static boolean domainMatches(String pattern, String domain) {
         var p = pattern.toLowerCase(Locale.ROOT);
+        if (p.startsWith("*.")) {
+            var suffix = p.substring(1);
+            return domain.endsWith(suffix) && domain.length() > suffix.length();
+        }
         if (p.endsWith(".*")) {
             var stem = p.substring(0, p.length() - 1);
             return domain.startsWith(stem) && domain.length() > stem.length();

@@ -155,6 +155,26 @@ class ImportCliIT {
     }
 
     @Test
+    void microsoft365RowsVerifySmtpUnlessTheRowAsksForImap() throws Exception {
+        var f = csv("dealer_id,email,password,provider,protocols\n"
+                + "D1,sales@contoso-motors.com,hunter2hunter2,microsoft365,\n"
+                + "D2,parts@contosomotors.onmicrosoft.com,hunter2hunter2,,\n"
+                + "D3,service@contoso-motors.com,hunter2hunter2,microsoft365,imap+smtp\n");
+
+        var r = cli.run("integrations", "import", f.toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("3 added", "(1 warning(s) above)");
+        assertThat(r.err()).contains("warning: line 4: Microsoft 365 takes no password over IMAP")
+                .doesNotContain("line 2:", "line 3:");
+        var rows = list();
+        assertThat(rows.get(0).get("protocols").asText()).isEqualTo("smtp");
+        assertThat(rows.get(1).get("provider").asText()).isEqualTo("microsoft365");
+        assertThat(rows.get(1).get("protocols").asText()).isEqualTo("smtp");
+        assertThat(rows.get(2).get("protocols").asText()).isEqualTo("imap+smtp");
+    }
+
+    @Test
     void adminContactComesFromTheCsvColumnOrTheAddOption() throws Exception {
         var f = csv("dealer_id,email,password,admin_email\nD1,sales@gmail.com,abcdabcdabcdabcd,boss@acme-motors.test\n");
         var r = cli.run("integrations", "import", f.toString());

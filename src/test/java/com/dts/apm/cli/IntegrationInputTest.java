@@ -2,7 +2,10 @@ package com.dts.apm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dts.apm.provider.Endpoint;
+import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.ProviderCatalog;
+import com.dts.apm.provider.Security;
 import org.junit.jupiter.api.Test;
 
 class IntegrationInputTest {
@@ -11,6 +14,59 @@ class IntegrationInputTest {
     private static IntegrationInput mailbox(String email) {
         return new IntegrationInput("D-1", "Sample Motors", null, email, null, null, null, null, null, null, null, null,
                 null, null, false, null);
+    }
+
+    private static IntegrationInput microsoft365(String protocols, String imapHost) {
+        return new IntegrationInput("D-1", "Sample Motors", null, "sales@contoso-motors.com", "microsoft365", null, imapHost,
+                null, null, null, null, null, protocols, null, false, null);
+    }
+
+    @Test
+    void microsoft365VerifiesSmtpOnlyUnlessAsked() {
+        var valid = microsoft365(null, null).validate(CATALOG, "Summer2024!");
+
+        assertThat(valid.provider().id()).isEqualTo("microsoft365");
+        assertThat(valid.integration().protocols()).containsExactly(Protocol.SMTP);
+        assertThat(valid.integration().imap()).isNull();
+        assertThat(valid.integration().smtp()).isEqualTo(new Endpoint("smtp.office365.com", 587, Security.STARTTLS));
+        assertThat(valid.integration().username()).isEqualTo("sales@contoso-motors.com");
+        assertThat(valid.warnings())
+                .as("SMTP AUTH may take the main password or an app password (providers.md): nothing to warn about")
+                .isEmpty();
+        assertThat(microsoft365("smtp", null).validate(CATALOG, "Summer2024!").warnings()).isEmpty();
+    }
+
+    @Test
+    void microsoft365TenantAddressIsRecognisedByItsDomain() {
+        var valid = mailbox("sales@contosomotors.onmicrosoft.com").validate(CATALOG, "Summer2024!");
+
+        assertThat(valid.provider().id()).isEqualTo("microsoft365");
+        assertThat(valid.integration().protocols()).containsExactly(Protocol.SMTP);
+    }
+
+    @Test
+    void microsoft365ImapAskedForIsAcceptedWithAWarning() {
+        for (var input : new IntegrationInput[] {microsoft365("imap,smtp", null), microsoft365("imap", null),
+                microsoft365(null, "outlook.office365.com")}) {
+            var valid = input.validate(CATALOG, "Summer2024!");
+
+            assertThat(valid.integration().protocols()).contains(Protocol.IMAP);
+            assertThat(valid.integration().imap()).isEqualTo(new Endpoint("outlook.office365.com", 993, Security.SSL));
+            assertThat(valid.warnings()).singleElement().asString()
+                    .contains("Microsoft 365 takes no password over IMAP", "BASIC_AUTH_DISABLED", "--protocols smtp");
+            assertThat(String.join("\n", valid.warnings()))
+                    .as("SMTP still takes passwords: not the Outlook.com warning")
+                    .doesNotContain("for IMAP or SMTP")
+                    .doesNotContain("probably the main account password");
+        }
+    }
+
+    @Test
+    void otherProvidersStillVerifyBothByDefault() {
+        assertThat(mailbox("sales@gmail.com").validate(CATALOG, "abcdefghijklmnop").integration().protocols())
+                .containsExactlyInAnyOrder(Protocol.IMAP, Protocol.SMTP);
+        assertThat(mailbox("sales@outlook.com").validate(CATALOG, "abcdefghijklmnop").integration().protocols())
+                .containsExactlyInAnyOrder(Protocol.IMAP, Protocol.SMTP);
     }
 
     @Test

@@ -103,6 +103,31 @@ class IntegrationsCliIT {
     }
 
     @Test
+    void microsoft365VerifiesSmtpOnlyUnlessImapIsAskedForWithAWarning() throws Exception {
+        var r = runWithPassword("hunter2hunter2", "integrations", "add", "--dealer-id", "D1", "--email", "sales@contoso-motors.com",
+                "--provider", "microsoft365", "--password-stdin");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).as("SMTP AUTH may take this password (providers.md): no warning").doesNotContain("warning");
+        var i = listJson().get(0);
+        assertThat(i.get("provider").asText()).isEqualTo("microsoft365");
+        assertThat(i.get("protocols").asText()).isEqualTo("smtp");
+        assertThat(i.get("imap").isNull()).isTrue();
+        assertThat(i.get("smtp").get("host").asText()).isEqualTo("smtp.office365.com");
+        assertThat(i.get("smtp").get("port").asInt()).isEqualTo(587);
+        assertThat(i.get("smtp").get("security").asText()).isEqualTo("starttls");
+
+        var both = runWithPassword("hunter2hunter2", "integrations", "add", "--dealer-id", "D2", "--email", "service@contoso-motors.com",
+                "--provider", "microsoft365", "--protocols", "imap,smtp", "--password-stdin");
+        assertThat(both.exit()).as(both.err()).isZero();
+        assertThat(both.err().lines().filter(l -> l.startsWith("warning:")))
+                .singleElement().asString()
+                .contains("Microsoft 365 takes no password over IMAP", "service@contoso-motors.com", "BASIC_AUTH_DISABLED");
+        var stored = listJson().get(1);
+        assertThat(stored.get("protocols").asText()).isEqualTo("imap+smtp");
+        assertThat(stored.get("imap").get("host").asText()).isEqualTo("outlook.office365.com");
+    }
+
+    @Test
     void passwordAsAnArgumentIsRefused() throws Exception {
         var r = run("integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password", "hunter2hunter2");
         assertThat(r.exit()).isEqualTo(2);

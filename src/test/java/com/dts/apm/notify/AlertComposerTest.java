@@ -65,6 +65,45 @@ class AlertComposerTest {
         assertThat(mail.htmlBody()).contains("Sign in with Microsoft").doesNotContain("account.microsoft.com");
     }
 
+    @Test
+    void microsoft365RejectionAsksForANewAppPasswordAndNamesTheAdministrator() {
+        var mail = composer.compose(anAlert().provider("microsoft365").outcome(Outcome.AUTH_REJECTED).build());
+
+        assertThat(mail.textBody())
+                .contains("Microsoft 365 turned down the password", "https://mysignins.microsoft.com/security-info",
+                        "Add sign-in method, then App password", "does not allow app passwords",
+                        "Microsoft 365 administrator", "SMTP AUTH", RECONNECT, "help@dts.example")
+                .doesNotContain("September 2024", "Outlook.com", "account.microsoft.com", "2-step verification off and back on");
+        assertThat(mail.htmlBody()).contains("href=\"https://mysignins.microsoft.com/security-info\"", RECONNECT_HTML);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = AlertKind.class, names = {"FAILURE", "REMINDER"})
+    void microsoft365BasicAuthOffPointsToTheAdministratorOrSignInWithMicrosoft(AlertKind kind) {
+        var mail = composer.compose(anAlert().provider("microsoft365").outcome(Outcome.BASIC_AUTH_DISABLED).kind(kind).build());
+
+        assertThat(mail.textBody())
+                .contains("no longer lets DTS System sign in to sales@sample-motors.example with a password",
+                        "Microsoft 365 administrator", "SMTP AUTH", "switch it on again", "Sign in with Microsoft",
+                        "if DTS System offers it", RECONNECT, "help@dts.example")
+                .doesNotContain("mysignins.microsoft.com", "September 2024", "Outlook.com")
+                .doesNotContainIgnoringCase("new app password there")
+                .doesNotContainIgnoringCase("create an app password");
+        assertThat(mail.htmlBody()).contains("Sign in with Microsoft", RECONNECT_HTML).doesNotContain("mysignins");
+    }
+
+    @Test
+    void microsoft365LockedAccountSendsTheDealerToTheWebAndTheAdministrator() {
+        var text = composer.compose(anAlert().provider("microsoft365").outcome(Outcome.ACCOUNT_LOCKED).build()).textBody();
+
+        assertThat(text)
+                .contains("Microsoft 365 is blocking sales@sample-motors.example",
+                        "sign in to sales@sample-motors.example on the website of Microsoft 365",
+                        "contact your Microsoft 365 administrator", RECONNECT)
+                .as("providers.md does not say a password change cancels Microsoft 365 app passwords")
+                .doesNotContain("your app passwords were cancelled too");
+    }
+
     @ParameterizedTest
     @CsvSource({
         "AUTH_REJECTED,         changing the main password",

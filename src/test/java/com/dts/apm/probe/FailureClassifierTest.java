@@ -70,7 +70,11 @@ class FailureClassifierTest {
                 row("outlook", "Basic authentication is disabled.", BASIC_AUTH_DISABLED),
                 row("outlook", "LOGIN failed.", BASIC_AUTH_DISABLED),
                 row("outlook", "AUTHENTICATE failed.", BASIC_AUTH_DISABLED),
-                // Microsoft 365 behind a custom domain: generic rules
+                // Microsoft 365 (Exchange Online): no password over IMAP since October 2022, whatever the words
+                row("microsoft365", "LOGIN failed.", BASIC_AUTH_DISABLED),
+                row("microsoft365", "AUTHENTICATE failed.", BASIC_AUTH_DISABLED),
+                row("microsoft365", "Basic authentication is disabled.", BASIC_AUTH_DISABLED),
+                // Microsoft 365 behind a custom domain chosen as custom: generic rules
                 row("custom", "LOGIN failed.", AUTH_REJECTED),
                 row("custom", "AUTHENTICATE failed.", AUTH_REJECTED),
                 row("custom", "Basic authentication is disabled.", BASIC_AUTH_DISABLED),
@@ -105,7 +109,13 @@ class FailureClassifierTest {
                 smtp("outlook", 535, "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [BN9PR03CA0123.namprd03.prod.outlook.com 2025-09-01T10:00:00.000Z 08DD]", BASIC_AUTH_DISABLED),
                 smtp("outlook", 535, "535 5.7.3 Authentication unsuccessful [BN9PR03CA0123.namprd03.prod.outlook.com]", BASIC_AUTH_DISABLED),
                 smtp("outlook", 554, "554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message due to a permanent exception with message WASCL UserAction verdict is not None. Actual verdict is RefuseQuota, ShowTierUpgrade.", ACCOUNT_LOCKED),
-                // Microsoft 365 behind a custom domain: generic rules
+                // Microsoft 365: SMTP AUTH may still take a password, so a plain rejection is the dealer's to fix
+                smtp("microsoft365", 535, "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [BN9PR03CA0123.namprd03.prod.outlook.com]", BASIC_AUTH_DISABLED),
+                smtp("microsoft365", 535, "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0501CA0123.namprd05.prod.outlook.com]", BASIC_AUTH_DISABLED),
+                smtp("microsoft365", 550, "550 5.7.30 Basic authentication is not supported for Client Submission.", BASIC_AUTH_DISABLED),
+                smtp("microsoft365", 535, "535 5.7.3 Authentication unsuccessful [BN9PR03CA0123.namprd03.prod.outlook.com]", AUTH_REJECTED),
+                smtp("microsoft365", 554, "554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message due to a permanent exception with message WASCL UserAction verdict is not None. Actual verdict is RefuseQuota, ShowTierUpgrade.", ACCOUNT_LOCKED),
+                // Microsoft 365 behind a custom domain chosen as custom: generic rules
                 smtp("custom", 535, "535 5.7.3 Authentication unsuccessful [BN9PR03CA0123.namprd03.prod.outlook.com]", AUTH_REJECTED),
                 smtp("custom", 535, "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.", BASIC_AUTH_DISABLED),
                 smtp("custom", 550, "550 5.7.30 Basic authentication is not supported for Client Submission.", BASIC_AUTH_DISABLED),
@@ -179,6 +189,15 @@ class FailureClassifierTest {
         var failure = Failure.error(IMAP, Failure.Stage.AFTER_LOGIN, bad);
         assertThat(FailureClassifier.classify(CATALOG.get("custom"), failure)).isEqualTo(AUTH_REJECTED);
         assertThat(FailureClassifier.classify(CATALOG.get("outlook"), failure)).isEqualTo(BASIC_AUTH_DISABLED);
+        assertThat(FailureClassifier.classify(CATALOG.get("microsoft365"), failure))
+                .as("providers.md: low confidence, the imapsync FAQ ties it to a wrong password").isEqualTo(AUTH_REJECTED);
+    }
+
+    @Test
+    void microsoft365ImapWordsMeanNothingOverSmtp() {
+        // "LOGIN failed." means "no password over IMAP" only when the IMAP server says it
+        var failure = new Failure(SMTP, Failure.Stage.LOGIN, 535, "535 LOGIN failed.", null);
+        assertThat(FailureClassifier.classify(CATALOG.get("microsoft365"), failure)).isEqualTo(AUTH_REJECTED);
     }
 
     @Test

@@ -68,6 +68,11 @@ class ProviderRepliesIT {
                         "* BYE Microsoft Exchange Server IMAP4 server signing off."}),
                 Arguments.of("outlook", BASIC_AUTH_DISABLED, new String[] {
                         "{tag} NO LOGIN failed.", "* BYE Microsoft Exchange Server IMAP4 server signing off."}),
+                // Microsoft 365: Exchange Online takes no password over IMAP (imapsync#317, Webklex/php-imap#302)
+                Arguments.of("microsoft365", BASIC_AUTH_DISABLED, new String[] {
+                        "{tag} NO LOGIN failed.", "* BYE Microsoft Exchange Server IMAP4 server signing off."}),
+                Arguments.of("microsoft365", BASIC_AUTH_DISABLED, new String[] {"{tag} NO AUTHENTICATE failed."}),
+                Arguments.of("microsoft365", BASIC_AUTH_DISABLED, new String[] {"{tag} NO Basic authentication is disabled."}),
                 Arguments.of("zoho", PROTOCOL_DISABLED, new String[] {
                         "{tag} NO [ALERT] You are yet to enable IMAP for your account. Please contact your administrator (Failure)"}),
                 Arguments.of("yahoo", AUTH_REJECTED, new String[] {"{tag} NO [AUTHENTICATIONFAILED] LOGIN Invalid credentials"}),
@@ -110,6 +115,17 @@ class ProviderRepliesIT {
     }
 
     @Test
+    void microsoft365LoginOkButNextCommandRefusedIsAuthRejected() throws Exception {
+        // providers.md: low confidence, the imapsync FAQ ties this to a wrong password
+        try (var server = ScriptedMailServer.imap()
+                .afterLogin("{tag} BAD User is authenticated but not connected.").start()) {
+            var r = probes.check(Targets.imap("microsoft365", server.port(), Security.PLAIN, USER, PASSWORD));
+            assertThat(r.outcome()).as(r.detail()).isEqualTo(AUTH_REJECTED);
+            assertThat(r.detail()).contains("authenticated but not connected");
+        }
+    }
+
+    @Test
     void validImapLoginIsOkAndLogsOut() throws Exception {
         try (var server = ScriptedMailServer.imap().start()) {
             var r = probes.check(Targets.imap("custom", server.port(), Security.PLAIN, USER, PASSWORD));
@@ -140,6 +156,15 @@ class ProviderRepliesIT {
                         "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0501CA0123.namprd05.prod.outlook.com]"}),
                 Arguments.of("custom", BASIC_AUTH_DISABLED, new String[] {
                         "550 5.7.30 Basic authentication is not supported for Client Submission."}),
+                // Microsoft 365 SMTP AUTH (mailR#107, email-oauth2-proxy#193, Exchange Team blog 4114750, MailKit#700)
+                Arguments.of("microsoft365", BASIC_AUTH_DISABLED, new String[] {
+                        "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [BN9PR03CA0123.namprd03.prod.outlook.com]"}),
+                Arguments.of("microsoft365", BASIC_AUTH_DISABLED, new String[] {
+                        "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0501CA0123.namprd05.prod.outlook.com]"}),
+                Arguments.of("microsoft365", BASIC_AUTH_DISABLED, new String[] {
+                        "550 5.7.30 Basic authentication is not supported for Client Submission."}),
+                Arguments.of("microsoft365", AUTH_REJECTED, new String[] {
+                        "535 5.7.3 Authentication unsuccessful [BN9PR03CA0123.namprd03.prod.outlook.com]"}),
                 Arguments.of("yahoo", APP_PASSWORD_REQUIRED, new String[] {"535 5.7.0 (#AUTH005) Too many bad auth attempts."}),
                 Arguments.of("yahoo", AUTH_REJECTED, new String[] {"535 5.7.0 (#MBR1212) Incorrect username or password."}),
                 Arguments.of("aol", AUTH_REJECTED, new String[] {"535 5.7.0 (#MBR1212) Incorrect username or password."}),

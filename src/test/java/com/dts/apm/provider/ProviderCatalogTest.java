@@ -25,7 +25,10 @@ class ProviderCatalogTest {
         "a@live.de, outlook", "a@outlook.de, outlook", "a@zoho.in, zoho", "a@zoho.com.au, zoho", "a@zoho.sa, zoho",
         "a@zohomail.com, zoho", "a@mac.COM, icloud",
         // providers.md: cox.net is hosted by Yahoo (ISPDB yahoo.com.xml)
-        "a@cox.net, yahoo"
+        "a@cox.net, yahoo",
+        // providers.md: a Microsoft 365 tenant's own addresses (ISPDB office365.com.xml)
+        "a@onmicrosoft.com, microsoft365", "a@contoso.onmicrosoft.com, microsoft365",
+        "a@Contoso.OnMicrosoft.COM, microsoft365", "a@contoso.mail.onmicrosoft.com, microsoft365"
     })
     void guessesProviderFromMailDomain(String email, String provider) {
         assertThat(catalog.guess(email)).map(ProviderSpec::id).contains(provider);
@@ -40,6 +43,42 @@ class ProviderCatalogTest {
         assertThat(catalog.guess("a@livemail.com")).isEmpty();
         assertThat(catalog.guess("a@yahoo.co.jp")).as("Yahoo Japan is another company (providers.md)").isEmpty();
         assertThat(catalog.guess("a@YAHOO.CO.JP")).isEmpty();
+        assertThat(catalog.guess("sales@contoso.com"))
+                .as("a dealer's own domain on Microsoft 365 needs --provider microsoft365: no MX lookup").isEmpty();
+        assertThat(catalog.guess("a@notonmicrosoft.com")).isEmpty();
+        assertThat(catalog.guess("a@onmicrosoft.com.example")).isEmpty();
+    }
+
+    @Test
+    void microsoft365HasExchangeOnlineServersAndVerifiesSmtpByDefault() {
+        var m365 = catalog.get("microsoft365");
+        assertThat(m365.name()).isEqualTo("Microsoft 365");
+        assertThat(m365.imap()).isEqualTo(new Endpoint("outlook.office365.com", 993, Security.SSL));
+        assertThat(m365.smtp()).isEqualTo(new Endpoint("smtp.office365.com", 587, Security.STARTTLS));
+        assertThat(m365.usernameFor("sales@contoso.com")).isEqualTo("sales@contoso.com");
+        assertThat(m365.appPassword().url()).isEqualTo("https://mysignins.microsoft.com/security-info");
+        assertThat(m365.protocols()).as("Exchange Online takes no password over IMAP (providers.md)")
+                .containsExactly(Protocol.SMTP);
+        assertThat(m365.policy()).as("SMTP AUTH still takes a password or an app password where the tenant allows it")
+                .isEqualTo("normal");
+        assertThat(m365.appPassword().looksLikeAppPassword("Summer2024!"))
+                .as("providers.md gives no app-password format for Microsoft 365: no shape to check").isTrue();
+    }
+
+    @Test
+    void everyOtherProviderVerifiesBothProtocolsByDefault() {
+        for (var p : catalog.all()) {
+            if (!p.id().equals("microsoft365")) {
+                assertThat(p.protocols()).as(p.id()).containsExactlyInAnyOrder(Protocol.IMAP, Protocol.SMTP);
+            }
+        }
+    }
+
+    @Test
+    void subdomainPatternMatchesSubdomainsOnly() {
+        assertThat(ProviderSpec.domainMatches("*.onmicrosoft.com", "contoso.onmicrosoft.com")).isTrue();
+        assertThat(ProviderSpec.domainMatches("*.onmicrosoft.com", "onmicrosoft.com")).isFalse();
+        assertThat(ProviderSpec.domainMatches("*.onmicrosoft.com", "evilonmicrosoft.com")).isFalse();
     }
 
     @Test
@@ -52,7 +91,7 @@ class ProviderCatalogTest {
 
     @Test
     void everyNamedProviderHasServersAndAnAppPasswordPage() {
-        for (var id : new String[] {"gmail", "icloud", "yahoo", "zoho", "aol", "outlook"}) {
+        for (var id : new String[] {"gmail", "icloud", "yahoo", "zoho", "aol", "outlook", "microsoft365"}) {
             var p = catalog.get(id);
             assertThat(p.imap()).as(id).isNotNull();
             assertThat(p.smtp()).as(id).isNotNull();
@@ -86,5 +125,18 @@ class ProviderCatalogTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("p.yml")
                 .hasMessageContaining("port 99999 is out of range");
+    }
+
+    @Test
+    void emptyOrUnknownDefaultProtocolsAreRefused() {
+        var empty = "providers:\n  acme:\n    protocols: []\n";
+        assertThatThrownBy(() -> ProviderCatalog.read(new ByteArrayInputStream(empty.getBytes(StandardCharsets.UTF_8)), "p.yml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("providers.acme")
+                .hasMessageContaining("protocols is empty");
+        var pop = "providers:\n  acme:\n    protocols: [pop]\n";
+        assertThatThrownBy(() -> ProviderCatalog.read(new ByteArrayInputStream(pop.getBytes(StandardCharsets.UTF_8)), "p.yml"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("p.yml");
     }
 }
