@@ -178,13 +178,16 @@ public final class Database {
     }
 
     /**
-     * True when a trivial query answers; used by the health endpoint. It opens a connection of its own: a pooled
-     * one would answer {@code SELECT 1} without touching the file.
+     * True when the file still starts as an SQLite database and a query answers; used by the health endpoint. It
+     * opens a connection of its own: a pooled one would answer {@code SELECT 1} without touching the file. The
+     * header is read from the file itself, because a connection in this process may still serve pages it cached
+     * before the file was overwritten.
      */
     public boolean answers() {
-        try {
-            return Files.exists(file) && jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
-        } catch (RuntimeException e) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(SQLITE_MAGIC.length), SQLITE_MAGIC)
+                    && jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }
