@@ -6,7 +6,9 @@ import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.Security;
 import jakarta.mail.Session;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +32,7 @@ abstract class MailProbe implements Probe {
     private final ExecutorService workers;
     private final ScheduledExecutorService writeTimeouts;
     private final AtomicInteger busyWorkers;
+    private final Map<Security, Session> sessions = new ConcurrentHashMap<>();
 
     MailProbe(Protocol protocol, Config.Checks checks, Trust trust, ExecutorService workers,
             ScheduledExecutorService writeTimeouts, AtomicInteger busyWorkers) {
@@ -49,12 +52,11 @@ abstract class MailProbe implements Probe {
         refuseMisconfiguration(target);
         var started = System.nanoTime();
         var connection = new Connection(trust, protocol);
-        var session = Session.getInstance(properties(target, connection));
-        session.setDebug(false);
+        var session = sessions.computeIfAbsent(target.endpoint().security(), this::session);
         busyWorkers.incrementAndGet();
         var future = workers.submit(() -> {
             try {
-                return converse(target, session, connection);
+                return BoundFactories.run(connection, () -> converse(target, session, connection));
             } finally {
                 connection.abort(); // every path: no socket outlives its check
                 busyWorkers.decrementAndGet();
@@ -109,7 +111,17 @@ abstract class MailProbe implements Probe {
         }
     }
 
-    private Properties properties(ProbeTarget target, Connection connection) {
+    /**
+     * One Session per security setting, shared by every check of this probe: a Session holds only properties,
+     * and the sockets of each check come from its own {@link Connection} through {@link BoundFactories}.
+     */
+    private Session session(Security security) {
+        var session = Session.getInstance(properties(security));
+        session.setDebug(false);
+        return session;
+    }
+
+    private Properties properties(Security security) {
         var p = "mail." + protocol.label() + ".";
         var props = new Properties();
         props.put("mail.debug", "false");
@@ -120,11 +132,11 @@ abstract class MailProbe implements Probe {
         props.put(p + "timeout", Long.toString(checks.readTimeout().toMillis()));
         props.put(p + "writetimeout", Long.toString(checks.readTimeout().toMillis()));
         props.put(p + "executor.writetimeout", writeTimeouts);
-        props.put(p + "socketFactory", connection.plainFactory());
-        props.put(p + "ssl.socketFactory", connection.tlsFactory());
+        props.put(p + "socketFactory", BoundFactories.PLAIN);
+        props.put(p + "ssl.socketFactory", BoundFactories.TLS);
         props.put(p + "ssl.checkserveridentity", "true");
         props.put(p + "ssl.protocols", "TLSv1.3 TLSv1.2");
-        switch (target.endpoint().security()) {
+        switch (security) {
             case SSL -> props.put(p + "ssl.enable", "true");
             case STARTTLS -> {
                 props.put(p + "starttls.enable", "true");

@@ -1,6 +1,7 @@
 package com.dts.apm.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
@@ -100,6 +101,39 @@ class FaultsProbeIT {
             assertWorkerFreed();
             assertThat(server.awaitClientGone(GENEROUS)).as("connection closed by the probe").isTrue();
         }
+    }
+
+    @Test
+    void checksSharingASessionKeepTheirOwnSocketsWhileOneHangsUntilItsDeadline() throws Exception {
+        // one Session serves every check; each check's sockets are its own, so aborting the hanging one at its
+        // deadline cannot touch the others running at the same time
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(5);
+        try (var hanging = ScriptedMailServer.imap().hangOnLogin().start();
+                var healthy = ScriptedMailServer.imap().start()) {
+            var stuck = pool.submit(() -> imap(hanging.port()));
+            var fine = new java.util.ArrayList<java.util.concurrent.Future<ProbeResult>>();
+            for (int i = 0; i < 4; i++) {
+                fine.add(pool.submit(() -> imap(healthy.port())));
+            }
+            for (var f : fine) {
+                assertThat(f.get().outcome()).isEqualTo(Outcome.OK);
+            }
+            var r = stuck.get();
+            assertThat(r.outcome()).isEqualTo(Outcome.NETWORK_ERROR);
+            assertThat(r.detail()).contains("deadline");
+            assertThat(healthy.connections()).isEqualTo(4);
+            assertWorkerFreed();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aSocketAskedForOutsideACheckIsRefused() {
+        assertThatThrownBy(() -> BoundFactories.PLAIN.createSocket("127.0.0.1", 9))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no check is running");
+        assertThatThrownBy(() -> BoundFactories.TLS.createSocket())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no check is running");
     }
 
     @Test
