@@ -17,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The daemon's meters (design.md, "Metrics"): {@code apm_checks_total}, {@code apm_check_duration_seconds},
@@ -50,6 +51,7 @@ public final class Metrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final SnapshotGauges gauges;
     private final Duration snapshotInterval;
+    private final AtomicBoolean warmed = new AtomicBoolean();
     private final JvmGcMetrics gcMetrics;
 
     public Metrics(MetricsSource source) {
@@ -135,6 +137,11 @@ public final class Metrics implements AutoCloseable {
      */
     public void refreshSnapshot() {
         gauges.refreshIfOlderThan(snapshotInterval.dividedBy(2));
+        if (warmed.compareAndSet(false, true)) {
+            // The first render loads the exposition code (some 40 ms): pay it here, at start, not in a scrape.
+            registry.scrape(HttpEndpoint.PROMETHEUS_TEXT);
+            registry.scrape(HttpEndpoint.OPENMETRICS_TEXT);
+        }
     }
 
     /** How often {@link #refreshSnapshot()} should run. */
