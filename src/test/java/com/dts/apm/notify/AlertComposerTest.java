@@ -168,6 +168,19 @@ class AlertComposerTest {
     }
 
     @Test
+    void yahooLockedAccountStepsDoNotSayAPasswordChangeCancelledTheAppPassword() {
+        var text = composer.compose(anAlert().provider("yahoo").outcome(Outcome.ACCOUNT_LOCKED).build()).textBody();
+
+        assertThat(text)
+                .as("Yahoo keeps app passwords when the main password changes (providers.md, SLN15241)")
+                .doesNotContain("your app passwords were cancelled too")
+                .contains("sign in to sales@sample-motors.example at Yahoo", "does not cancel app passwords");
+        assertThat(composer.compose(anAlert().outcome(Outcome.ACCOUNT_LOCKED).build()).textBody())
+                .as("Google does cancel them")
+                .contains("your app passwords were cancelled too");
+    }
+
+    @Test
     void imapSwitchedOffInZohoPointsToTheSetting() {
         var text = composer.compose(anAlert().provider("zoho").outcome(Outcome.PROTOCOL_DISABLED).build()).textBody();
 
