@@ -133,8 +133,12 @@ final class AlertsCommand {
         }
 
         /** A plain domain of the provider (not a pattern like outlook.*), else example.com. */
+        /** A domain the provider serves; a tenant's own ("*.onmicrosoft.com") gets a sample name in front. */
         private static String sampleDomain(ProviderSpec spec) {
-            return spec.domains().stream().filter(d -> !d.contains("*")).findFirst().orElse("example.com");
+            var domains = spec.domains();
+            return domains.stream().filter(d -> d.startsWith("*.")).findFirst().map(d -> "sample-motors" + d.substring(1))
+                    .or(() -> domains.stream().filter(d -> !d.contains("*") && !d.startsWith("!")).findFirst())
+                    .orElse("example.com");
         }
     }
 }

@@ -62,6 +62,14 @@ class AlertsCommandTest {
     }
 
     @Test
+    void previewOfMicrosoft365SamplesATenantAddress() {
+        int code = run("alerts", "preview", "--provider", "microsoft365", "--outcome", "AUTH_REJECTED");
+
+        assertThat(code).isZero();
+        assertThat(out()).contains("To: Sample Motors <sales@sample-motors.onmicrosoft.com>", "mysignins.microsoft.com");
+    }
+
+    @Test
     void recoveryPreview() {
         assertThat(run("alerts", "preview", "--provider", "icloud", "--outcome", "AUTH_REJECTED", "--kind", "recovery"))
                 .isZero();
