@@ -65,12 +65,7 @@ class RunCommandIT {
                 "--smtp-security", "plain", "--password-stdin");
         assertThat(add.exit()).as(add.err()).isZero();
 
-        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "com.dts.apm.Main",
-                "--config", config.toString(), "run")
-                .redirectError(dir.resolve("stderr.log").toFile())
-                .redirectOutput(dir.resolve("stdout.log").toFile())
-                .start();
+        process = startRun(config);
 
         var end = Instant.now().plus(Duration.ofSeconds(60));
         while (!lines("stderr.log").stream().anyMatch(l -> l.contains("-> HEALTHY"))) {
@@ -104,12 +99,7 @@ class RunCommandIT {
                     "database: { path: " + dir.resolve("data/apm.db") + " }",
                     "http: { port: " + taken.getLocalPort() + " }",
                     ""));
-            var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "com.dts.apm.Main",
-                    "--config", config.toString(), "run")
-                    .redirectError(dir.resolve("stderr.log").toFile())
-                    .redirectOutput(dir.resolve("stdout.log").toFile())
-                    .start();
+            process = startRun(config);
             // a scheduler thread left running would keep the JVM alive: the process must end on its own
             assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("exits: %s", lines("stderr.log")).isTrue();
             assertThat(process.exitValue()).isNotZero();
@@ -119,6 +109,16 @@ class RunCommandIT {
                     .contains("Address already in use");
             assertThat(err).anyMatch(l -> l.contains("stopped"));
         }
+    }
+
+    /** {@code run} as its own process, standard error and out to files in the test folder. */
+    private Process startRun(Path config) throws java.io.IOException {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "com.dts.apm.Main",
+                "--config", config.toString(), "run")
+                .redirectError(dir.resolve("stderr.log").toFile())
+                .redirectOutput(dir.resolve("stdout.log").toFile())
+                .start();
     }
 
     /** The non-blank lines of a file the process writes (files, not pipes: nothing is lost at exit). */
