@@ -184,11 +184,17 @@ public final class Database {
      * before the file was overwritten.
      */
     public boolean answers() {
-        try (InputStream in = Files.newInputStream(file)) {
-            return Arrays.equals(in.readNBytes(SQLITE_MAGIC.length), SQLITE_MAGIC)
-                    && jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+        try {
+            return startsAsSqlite(file) && jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
         } catch (IOException | RuntimeException e) {
             return false;
+        }
+    }
+
+    /** True when the file starts with SQLite's header string. */
+    private static boolean startsAsSqlite(Path path) throws IOException {
+        try (InputStream in = Files.newInputStream(path)) {
+            return Arrays.equals(in.readNBytes(SQLITE_MAGIC.length), SQLITE_MAGIC);
         }
     }
 
@@ -203,11 +209,8 @@ public final class Database {
                     throw new BadInputException("database " + path + " is a folder, not a file");
                 }
                 if (Files.size(path) > 0) {
-                    try (InputStream in = Files.newInputStream(path)) {
-                        var head = in.readNBytes(SQLITE_MAGIC.length);
-                        if (!Arrays.equals(head, SQLITE_MAGIC)) {
-                            throw new BadInputException("database " + path + " is not an SQLite database; refusing to touch it");
-                        }
+                    if (!startsAsSqlite(path)) {
+                        throw new BadInputException("database " + path + " is not an SQLite database; refusing to touch it");
                     }
                 }
                 return;
