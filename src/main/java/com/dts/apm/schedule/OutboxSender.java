@@ -143,7 +143,7 @@ public final class OutboxSender {
             return Step.DONE;
         }
         var i = found.get();
-        var stale = stale(kind, i);
+        var stale = stale(kind, i, outbox);
         if (stale != null) {
             outbox.markDropped(alert.id(), stale);
             log.info("alert {} ({}) dropped: {}", alert.id(), alert.kind(), stale);
@@ -168,12 +168,11 @@ public final class OutboxSender {
     }
 
     /**
-     * Why a dealer alert no longer says what is true, or null when it does. An alert can wait (relay down, backoff)
-     * while the mailbox changes: a failure or reminder for a mailbox that works again would send the dealer to fix
-     * what is fixed, and a recovery note is news only to a dealer who got the failure email (as the storm guard
-     * decides for the mail it held).
+     * Why a dealer alert no longer says what is true, or null when it does. An alert can wait (relay down, backoff,
+     * held by the storm guard) while the mailbox changes: a failure or reminder for a mailbox that works again would
+     * send the dealer to fix what is fixed, and a recovery note is news only to a dealer who got the failure email.
      */
-    private String stale(AlertKind kind, Integration i) {
+    static String stale(AlertKind kind, Integration i, Outbox outbox) {
         return switch (kind) {
             case FAILURE, REMINDER -> i.state() == IntegrationState.FAILING ? null
                     : "the mailbox left FAILING before the " + kind.label() + " went out";

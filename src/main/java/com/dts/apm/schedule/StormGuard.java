@@ -1,8 +1,8 @@
 package com.dts.apm.schedule;
 
 import com.dts.apm.config.Config;
+import com.dts.apm.notify.AlertKind;
 import com.dts.apm.notify.OpsNotice;
-import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.Outbox;
 import com.dts.apm.store.Storms;
@@ -101,9 +101,7 @@ public final class StormGuard {
         long dropped = 0;
         for (var alert : outbox.listHeld(storm.provider())) {
             var i = alert.integrationId() == null ? null : integrations.find(alert.integrationId()).orElse(null);
-            boolean send = i != null && (alert.kind().equals("recovery")
-                    ? outbox.latestFailureStatus(i.id()).filter("SENT"::equals).isPresent()
-                    : i.state() == IntegrationState.FAILING);
+            boolean send = i != null && OutboxSender.stale(AlertKind.parse(alert.kind()), i, outbox) == null;
             if (send) {
                 outbox.releaseOne(alert.id(), now);
                 released++;
