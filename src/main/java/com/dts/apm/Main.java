@@ -1,6 +1,6 @@
 package com.dts.apm;
 
-import com.dts.apm.app.StopSignal;
+import com.dts.apm.process.StopSignal;
 import com.dts.apm.cli.RootCommand;
 
 /** Entry point: takes SIGTERM/SIGINT first, hands the command line to picocli and exits with its code. */

@@ -6,9 +6,9 @@ import com.dts.apm.metrics.Health;
 import com.dts.apm.metrics.HttpEndpoint;
 import com.dts.apm.metrics.Metrics;
 import com.dts.apm.probe.ProbeResult;
-import com.dts.apm.schedule.CheckListener;
-import com.dts.apm.schedule.Daemon;
-import com.dts.apm.schedule.Dispatcher;
+import com.dts.apm.check.CheckListener;
+import com.dts.apm.schedule.RecurringTasks;
+import com.dts.apm.check.Dispatcher;
 import com.dts.apm.schedule.RecurringTask;
 import com.dts.apm.store.CheckLog;
 import com.dts.apm.store.Integration;
@@ -40,7 +40,7 @@ public final class App implements AutoCloseable {
     private final Verification verification;
     private final Metrics metrics;
     private final Dispatcher dispatcher;
-    private final Daemon daemon;
+    private final RecurringTasks recurring;
     private final Alerting alerting;
     private HttpEndpoint endpoint; // null until start-up gets that far
 
@@ -85,7 +85,7 @@ public final class App implements AutoCloseable {
             int n = checkLog.pruneBefore(ws.clock().instant().minus(config.history().retention()));
             log.info("retention: pruned {} check result(s) older than {}", n, Durations.format(config.history().retention()));
         }));
-        this.daemon = new Daemon(tasks, metrics::recordLoopError);
+        this.recurring = new RecurringTasks(tasks, metrics::recordLoopError);
         int moved = ws.integrations().spreadOverdue(ws.clock().instant(), config.schedule().interval(), config.schedule().jitter());
         if (moved > 0) {
             log.info("{} integration(s) were overdue after the downtime; spread over the next {}", moved,
@@ -124,7 +124,7 @@ public final class App implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            app.daemon.start();
+            app.recurring.start();
             if (app.stoppingBefore("the HTTP endpoint", stopRequested)) {
                 return Optional.empty();
             }
@@ -154,7 +154,7 @@ public final class App implements AutoCloseable {
 
     /** 200 while the scheduler runs and the database answers. */
     Health.Status health() {
-        if (!daemon.running() || !dispatcher.isClaiming()) {
+        if (!recurring.running() || !dispatcher.isClaiming()) {
             return Health.Status.failing("scheduler is not running");
         }
         if (!ws.database().answers()) {
@@ -184,7 +184,7 @@ public final class App implements AutoCloseable {
         if (left > 0) {
             log.warn("{} check(s) did not finish within the shutdown grace and were abandoned unrecorded", left);
         }
-        daemon.close();
+        recurring.close();
         if (endpoint != null) {
             endpoint.close();
         }

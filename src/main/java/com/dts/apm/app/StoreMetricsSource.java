@@ -1,8 +1,9 @@
 package com.dts.apm.app;
 
+import com.dts.apm.metrics.CertificateExpiries;
 import com.dts.apm.metrics.MetricsSource;
 import com.dts.apm.probe.ProbeResult;
-import com.dts.apm.schedule.CheckListener;
+import com.dts.apm.check.CheckListener;
 import com.dts.apm.store.CheckLog;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.Outbox;

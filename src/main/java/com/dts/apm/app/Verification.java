@@ -1,10 +1,10 @@
 package com.dts.apm.app;
 
 import com.dts.apm.probe.Probes;
-import com.dts.apm.schedule.CheckListener;
-import com.dts.apm.schedule.CheckService;
-import com.dts.apm.schedule.ProviderGate;
-import com.dts.apm.schedule.StateMachine;
+import com.dts.apm.check.CheckListener;
+import com.dts.apm.check.CheckService;
+import com.dts.apm.check.ProviderGate;
+import com.dts.apm.check.StateMachine;
 import com.dts.apm.store.CheckLog;
 
 /** The check machinery over a workspace: probes, provider pacing, the state machine and the check service. */

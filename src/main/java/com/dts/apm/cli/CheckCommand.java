@@ -2,8 +2,8 @@ package com.dts.apm.cli;
 
 import com.dts.apm.BadInputException;
 import com.dts.apm.app.Verification;
-import com.dts.apm.schedule.CheckListener;
-import com.dts.apm.schedule.CheckService;
+import com.dts.apm.check.CheckListener;
+import com.dts.apm.check.CheckService;
 import com.dts.apm.store.Integration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package com.dts.apm.cli;
 
 import com.dts.apm.ApmException;
-import com.dts.apm.app.StopSignal;
+import com.dts.apm.process.StopSignal;
 import com.dts.apm.app.Workspace;
 import java.time.Clock;
 import com.dts.apm.config.Config;

@@ -1,7 +1,7 @@
 package com.dts.apm.cli;
 
 import com.dts.apm.app.App;
-import com.dts.apm.app.Logs;
+import com.dts.apm.process.Logs;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,6 +1,5 @@
 /**
- * When and how integrations are verified and alerts go out: the state machine, due-time dispatch to a
- * bounded pool with per-provider pacing, the outbox sender, reminders and the storm guard (they read the
- * store and drive {@code notify}, which the leaf packages may not), and the Quartz jobs that run them.
+ * The Quartz wrapper that runs the daemon's recurring tasks (dispatch, alerts, reminders, retention, metrics)
+ * on their periods, each body under one catch-all. The database, not Quartz, knows when each integration is due.
  */
 package com.dts.apm.schedule;

@@ -1,4 +1,4 @@
-package com.dts.apm.schedule;
+package com.dts.apm.check;
 
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.store.Integration;

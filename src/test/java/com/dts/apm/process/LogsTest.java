@@ -1,4 +1,4 @@
-package com.dts.apm.app;
+package com.dts.apm.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 class LogsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final org.slf4j.Logger log = LoggerFactory.getLogger("com.dts.apm.schedule.CheckService");
+    private final org.slf4j.Logger log = LoggerFactory.getLogger("com.dts.apm.check.CheckService");
 
     @AfterEach
     void restore() {
@@ -51,7 +51,7 @@ class LogsTest {
         var events = lines.stream().map(LogsTest::parse).toList();
         assertThat(events).allSatisfy(e -> {
             assertThat(e.get("level")).isNotNull();
-            assertThat(e.get("loggerName").asText()).isEqualTo("com.dts.apm.schedule.CheckService");
+            assertThat(e.get("loggerName").asText()).isEqualTo("com.dts.apm.check.CheckService");
             assertThat(e.get("timestamp").isNumber()).isTrue();
         });
         assertThat(events.get(0).get("level").asText()).isEqualTo("INFO");

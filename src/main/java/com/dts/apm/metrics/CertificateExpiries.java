@@ -1,4 +1,4 @@
-package com.dts.apm.app;
+package com.dts.apm.metrics;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * gauge between the two. An expiry stands until a later one has been the only one seen for {@link #WINDOW}, so the
  * old certificate is reported until no server shows it any more.
  */
-final class CertificateExpiries {
+public final class CertificateExpiries {
     /** How long an earlier expiry is kept after it was last seen. */
     static final Duration WINDOW = Duration.ofHours(24);
 
@@ -20,12 +20,12 @@ final class CertificateExpiries {
 
     private final Map<String, Seen> byHost = new ConcurrentHashMap<>();
 
-    void seen(String host, Instant notAfter, Instant now) {
+    public void seen(String host, Instant notAfter, Instant now) {
         byHost.merge(host, new Seen(notAfter, now), (old, fresh) ->
                 !fresh.notAfter().isAfter(old.notAfter()) || old.at().plus(WINDOW).isBefore(now) ? fresh : old);
     }
 
-    Map<String, Instant> earliest() {
+    public Map<String, Instant> earliest() {
         return byHost.entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue().notAfter()));
     }
 }

@@ -1,4 +1,4 @@
-package com.dts.apm.schedule;
+package com.dts.apm.process;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -9,23 +9,23 @@ import org.slf4j.Logger;
  * stack, repeats of the same cause only at DEBUG, and one INFO line when it works again. Every failure,
  * logged or not, is counted under its loop's name ({@code apm_loop_errors_total{loop}}).
  */
-final class ErrorLog {
+public final class ErrorLog {
     private final Logger log;
     private final ConcurrentHashMap<String, String> failing = new ConcurrentHashMap<>();
     private final Consumer<String> count;
 
     /** {@code count} is told the loop's name on every failure, logged or not (a metric). */
-    ErrorLog(Logger log, Consumer<String> count) {
+    public ErrorLog(Logger log, Consumer<String> count) {
         this.log = log;
         this.count = count;
     }
 
-    void failed(String what, Throwable e) {
+    public void failed(String what, Throwable e) {
         failed(what, what, e);
     }
 
     /** {@code what} keys the once-per-cause logging; {@code loop} is the name counted. */
-    void failed(String what, String loop, Throwable e) {
+    public void failed(String what, String loop, Throwable e) {
         failed(what, loop, e.getClass().getName() + ": " + e.getMessage(), summary(e), e);
     }
 
@@ -33,7 +33,7 @@ final class ErrorLog {
      * Like {@link #failed(String, String, Throwable)}, with the cause told in words: one episode whatever
      * the exact message (a locked database says so with a different text each time).
      */
-    void failedBecause(String what, String loop, String cause, Throwable e) {
+    public void failedBecause(String what, String loop, String cause, Throwable e) {
         failed(what, loop, cause, cause, e);
     }
 
@@ -48,7 +48,7 @@ final class ErrorLog {
     }
 
     /** The message plus the root cause's: "Failed to start transaction" alone does not say the database is locked. */
-    static String summary(Throwable e) {
+    public static String summary(Throwable e) {
         var root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -56,7 +56,7 @@ final class ErrorLog {
         return root == e || root.getMessage() == null ? e.getMessage() : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
-    void recovered(String what) {
+    public void recovered(String what) {
         if (!failing.isEmpty() && failing.remove(what) != null) {
             log.info("{} works again", what);
         }

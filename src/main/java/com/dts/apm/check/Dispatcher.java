@@ -1,5 +1,6 @@
-package com.dts.apm.schedule;
+package com.dts.apm.check;
 
+import com.dts.apm.process.ErrorLog;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationStore;
 import java.time.Clock;

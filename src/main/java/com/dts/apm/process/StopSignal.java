@@ -1,4 +1,4 @@
-package com.dts.apm.app;
+package com.dts.apm.process;
 
 import java.util.HashMap;
 import java.util.List;

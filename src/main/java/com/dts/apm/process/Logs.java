@@ -1,4 +1,4 @@
-package com.dts.apm.app;
+package com.dts.apm.process;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;

@@ -1,5 +1,6 @@
-package com.dts.apm.schedule;
+package com.dts.apm.check;
 
+import com.dts.apm.process.ErrorLog;
 import com.dts.apm.config.Config;
 import com.dts.apm.probe.Probe;
 import com.dts.apm.probe.ProbeResult;

@@ -1,4 +1,4 @@
-package com.dts.apm.schedule;
+package com.dts.apm.check;
 
 import com.dts.apm.config.Config;
 import com.dts.apm.provider.ProviderCatalog;

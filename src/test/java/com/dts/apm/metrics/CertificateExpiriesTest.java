@@ -1,4 +1,4 @@
-package com.dts.apm.app;
+package com.dts.apm.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package com.dts.apm.app;
+package com.dts.apm.process;
 
 import ch.qos.logback.core.PropertyDefinerBase;
 import java.io.IOException;

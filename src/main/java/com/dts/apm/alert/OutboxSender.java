@@ -1,4 +1,4 @@
-package com.dts.apm.schedule;
+package com.dts.apm.alert;
 
 import com.dts.apm.config.Config;
 import com.dts.apm.notify.AlertComposer;

@@ -1,5 +1,7 @@
-package com.dts.apm.schedule;
+package com.dts.apm.check;
 
+import com.dts.apm.schedule.RecurringTask;
+import com.dts.apm.schedule.RecurringTasks;
 import static com.dts.apm.testing.Fixtures.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,8 +67,8 @@ class DispatcherIT {
                 loop -> counted.computeIfAbsent(loop, k -> new AtomicInteger()).incrementAndGet());
     }
 
-    private static Daemon daemon(Dispatcher dispatcher) {
-        var d = new Daemon(List.of(new RecurringTask("dispatch", Duration.ofMillis(100), Duration.ZERO, dispatcher::tick)));
+    private static RecurringTasks daemon(Dispatcher dispatcher) {
+        var d = new RecurringTasks(List.of(new RecurringTask("dispatch", Duration.ofMillis(100), Duration.ZERO, dispatcher::tick)));
         d.start();
         return d;
     }

@@ -1,5 +1,6 @@
 package com.dts.apm.schedule;
 
+import com.dts.apm.process.ErrorLog;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -25,18 +26,18 @@ import org.slf4j.LoggerFactory;
  * database, not Quartz, knows when each integration is due). Each task body has one catch-all that
  * logs and lets the schedule live.
  */
-public final class Daemon implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+public final class RecurringTasks implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RecurringTasks.class);
 
     private final Scheduler scheduler;
     private final List<RecurringTask> tasks;
 
-    public Daemon(List<RecurringTask> tasks) {
+    public RecurringTasks(List<RecurringTask> tasks) {
         this(tasks, loop -> {});
     }
 
     /** {@code errorCount} is told a task's name each time its body throws. */
-    public Daemon(List<RecurringTask> tasks, Consumer<String> errorCount) {
+    public RecurringTasks(List<RecurringTask> tasks, Consumer<String> errorCount) {
         this.tasks = List.copyOf(tasks);
         var props = new Properties();
         props.setProperty("org.quartz.scheduler.instanceName", "app-password-monitor");

@@ -1,4 +1,4 @@
-package com.dts.apm.schedule;
+package com.dts.apm.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
