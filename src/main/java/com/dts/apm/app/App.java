@@ -1,5 +1,7 @@
 package com.dts.apm.app;
 
+import com.dts.apm.api.Api;
+import com.dts.apm.api.ApiServer;
 import com.dts.apm.config.Config;
 import com.dts.apm.config.Durations;
 import com.dts.apm.metrics.Health;
@@ -10,6 +12,7 @@ import com.dts.apm.check.CheckListener;
 import com.dts.apm.schedule.RecurringTasks;
 import com.dts.apm.check.Dispatcher;
 import com.dts.apm.schedule.RecurringTask;
+import com.dts.apm.store.ApiTokens;
 import com.dts.apm.store.CheckLog;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.Outbox;
@@ -43,6 +46,7 @@ public final class App implements AutoCloseable {
     private final RecurringTasks recurring;
     private final Alerting alerting;
     private HttpEndpoint endpoint; // null until start-up gets that far
+    private ApiServer api; // null unless api.enabled, and until start-up gets that far
 
     private App(Workspace ws) {
         this.ws = ws;
@@ -129,6 +133,12 @@ public final class App implements AutoCloseable {
                 return Optional.empty();
             }
             app.endpoint = HttpEndpoint.start(config.http(), app.metrics, app::health);
+            if (config.api().enabled()) {
+                if (app.stoppingBefore("the API listener", stopRequested)) {
+                    return Optional.empty();
+                }
+                app.api = ApiServer.start(config.api(), app.api());
+            }
         } catch (RuntimeException e) { // the port taken, say: stop the scheduler and the checks it started
             app.close();
             throw e;
@@ -141,6 +151,26 @@ public final class App implements AutoCloseable {
                 Durations.format(s.interval()), s.maxConcurrentChecks(), s.maxConcurrentPerProvider(), ws.database().file(),
                 config.http().bind(), app.endpoint.port());
         return Optional.of(app);
+    }
+
+    /** The API's routes over this daemon's stores and check service (a check now is recorded as {@code check ID}). */
+    private Api api() {
+        var service = verification.service();
+        Api.Checks checks = new Api.Checks() {
+            @Override
+            public Api.Checked check(Integration i) throws InterruptedException {
+                var report = service.check(i);
+                return new Api.Checked(report.after(), report.results());
+            }
+
+            @Override
+            public java.util.List<ProbeResult> verify(com.dts.apm.store.NewIntegration n, com.dts.apm.config.Secret password)
+                    throws InterruptedException {
+                return service.verify(n, password);
+            }
+        };
+        return new Api(ws.integrations(), new ApiTokens(ws.database(), ws.clock()), ws.catalog(), new CheckLog(ws.database()),
+                checks, metrics.registry(), ws.clock());
     }
 
     private boolean stoppingBefore(String step, BooleanSupplier stopRequested) {
@@ -167,6 +197,11 @@ public final class App implements AutoCloseable {
         return endpoint.port();
     }
 
+    /** The API's port; -1 when {@code api.enabled} is false. */
+    public int apiPort() {
+        return api == null ? -1 : api.port();
+    }
+
     public Workspace workspace() {
         return ws;
     }
@@ -178,6 +213,9 @@ public final class App implements AutoCloseable {
 
     @Override
     public void close() {
+        if (api != null) { // started last, stopped first: no new API calls while the checks wind down
+            api.close();
+        }
         log.info("stopping: no new checks; waiting up to {} for {} in flight",
                 Durations.format(ws.config().schedule().shutdownGrace()), dispatcher.inFlight());
         int left = dispatcher.stop(ws.config().schedule().shutdownGrace());

@@ -13,6 +13,8 @@ import com.dts.apm.store.Database;
 import com.dts.apm.store.StateChange;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationStore;
+import com.dts.apm.store.NewIntegration;
+import com.dts.apm.config.Secret;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,6 +105,23 @@ public final class CheckService {
             }
         });
         return new Report(i, after, outcome, List.copyOf(results));
+    }
+
+    /**
+     * Logs in over each protocol of {@code n} with {@code password} exactly as a check does (the same probes, paced
+     * by the same provider gate) and records nothing: the API's verify-before-save.
+     */
+    public List<ProbeResult> verify(NewIntegration n, Secret password) throws InterruptedException {
+        var spec = catalog.get(n.provider());
+        var results = new ArrayList<ProbeResult>();
+        for (var protocol : EnumSet.copyOf(n.protocols())) {
+            var endpoint = protocol == Protocol.IMAP ? n.imap() : n.smtp();
+            var target = new ProbeTarget(spec, protocol, endpoint, n.username(), password);
+            try (var permit = gate.enter(n.provider())) {
+                results.add(probes.apply(protocol).check(target));
+            }
+        }
+        return List.copyOf(results);
     }
 
     /**

@@ -1,5 +1,6 @@
 package com.dts.apm.cli;
 
+import com.dts.apm.store.IntegrationInput;
 import com.dts.apm.BadInputException;
 import com.dts.apm.store.Outbox;
 import java.time.Instant;

@@ -16,5 +16,6 @@ final class Commands {
         root.addSubcommand(new AlertsCommand());
         root.addSubcommand(new DemoCommand());
         root.addSubcommand(new DbCommand());
+        root.addSubcommand(new ApiTokensCommand());
     }
 }

@@ -1,5 +1,6 @@
 package com.dts.apm.cli;
 
+import com.dts.apm.store.IntegrationInput;
 import com.dts.apm.BadInputException;
 import com.dts.apm.config.Secret;
 import com.dts.apm.store.NewIntegration;
@@ -34,7 +35,7 @@ import picocli.CommandLine.ParentCommand;
 final class ImportCommand implements Callable<Integer> {
     static final List<String> COLUMNS = List.of("dealer_id", "dealer_name", "contact_email", "email", "provider", "username",
             "imap_host", "imap_port", "imap_security", "smtp_host", "smtp_port", "smtp_security", "protocols", "enabled",
-            "admin_email", "password");
+            "admin_email", "external_id", "password");
     /** About half a million rows; more is no dealer list but a wrong file. */
     static final int MAX_FILE_BYTES = 64 << 20;
     static final Set<String> REQUIRED = Set.of("dealer_id", "email", "password");
@@ -52,6 +53,8 @@ final class ImportCommand implements Callable<Integer> {
         var ws = parent.root.workspace();
         var rows = new ArrayList<NewIntegration>();
         var passwords = new ArrayList<Secret>();
+        var externalIds = new ArrayList<String>();
+        var seenExternal = new HashMap<String, Integer>();
         var errors = new ArrayList<String>();
         var seen = new HashMap<String, Integer>();
         int warnings = 0;
@@ -85,8 +88,16 @@ final class ImportCommand implements Callable<Integer> {
                     if (first != null) {
                         throw new BadInputException("mailbox " + valid.integration().email() + " is already on line " + first);
                     }
+                    var ext = IntegrationInput.externalId(row.get("external_id"));
+                    if (ext != null) {
+                        var firstExt = seenExternal.putIfAbsent(ext, line);
+                        if (firstExt != null) {
+                            throw new BadInputException("external id " + ext + " is already on line " + firstExt);
+                        }
+                    }
                     rows.add(valid.integration());
                     passwords.add(valid.password());
+                    externalIds.add(ext);
                     for (var w : valid.warnings()) {
                         terminal.err().println("warning: line " + line + ": " + w);
                         warnings++;
@@ -111,7 +122,7 @@ final class ImportCommand implements Callable<Integer> {
         if (rows.isEmpty()) {
             throw new BadInputException(file + ": no data rows; nothing was imported");
         }
-        var counts = ws.integrations().importAll(rows, passwords);
+        var counts = ws.integrations().importAll(rows, passwords, externalIds);
         terminal.out().printf("imported %s: %d added, %d updated%s%n", file, counts.added(), counts.updated(),
                 warnings == 0 ? "" : " (" + warnings + " warning(s) above)");
         terminal.err().println("note: " + file + " holds passwords in plain text; delete it now that they are stored encrypted");

@@ -1,5 +1,6 @@
 package com.dts.apm.cli;
 
+import com.dts.apm.store.IntegrationInput;
 import com.dts.apm.store.Integration;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -58,6 +59,9 @@ final class IntegrationsCommand {
                 + " and the alerts when the contact address bounces.")
         String adminEmail;
 
+        @Option(names = "--external-id", description = "The dealer system's own id of this mailbox (the API's {external_id}).")
+        String externalId;
+
         @Option(names = "--email", required = true, description = "The mailbox address.")
         String email;
 
@@ -91,11 +95,12 @@ final class IntegrationsCommand {
             var terminal = parent.root.terminal;
             var raw = password.read(terminal);
             var input = new IntegrationInput(dealerId, dealerName, contactEmail, email, provider, username, imapHost, imapPort,
-                    imapSecurity, smtpHost, smtpPort, smtpSecurity, protocols, disabled ? "false" : null, canary, adminEmail);
+                    imapSecurity, smtpHost, smtpPort, smtpSecurity, protocols, disabled ? "false" : null, canary, adminEmail,
+                    IntegrationInput.externalId(externalId));
             var ws = parent.root.workspace();
             var valid = input.validate(ws.catalog(), raw);
             valid.warnings().forEach(w -> terminal.err().println("warning: " + w));
-            long id = ws.integrations().add(valid.integration(), valid.password());
+            long id = ws.integrations().add(valid.integration(), valid.password(), input.externalId());
             terminal.out().println(id);
             return 0;
         }

@@ -20,7 +20,8 @@ public record Config(
         Providers providers,
         Alerts alerts,
         History history,
-        Logging logging) {
+        Logging logging,
+        Api api) {
 
     public Config {
         database = database == null ? new Database(null) : database;
@@ -32,10 +33,11 @@ public record Config(
         alerts = alerts == null ? Alerts.DEFAULT : alerts;
         history = history == null ? new History(null) : history;
         logging = logging == null ? new Logging(null, null) : logging;
+        api = api == null ? new Api(null, null, null, null, null) : api;
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** SQLite file. */
@@ -199,6 +201,23 @@ public record Config(
         }
     }
 
+    /** The dealer-system API's own listener; off unless {@code enabled}. */
+    public record Api(Boolean enabled, String bind, Integer port, String publicUrl, Tls tls) {
+        public Api {
+            enabled = enabled == null ? Boolean.FALSE : enabled;
+            bind = bind == null ? "127.0.0.1" : bind;
+            port = port == null ? 9465 : port;
+            tls = tls == null ? new Tls(null, null) : tls;
+        }
+    }
+
+    /** PEM files of the API's TLS certificate (chain) and its private key; both null: plain HTTP. */
+    public record Tls(Path certFile, Path keyFile) {
+        public boolean enabled() {
+            return certFile != null;
+        }
+    }
+
     private static Duration orDefault(Duration d, Duration dflt) {
         return d == null ? dflt : d;
     }
@@ -252,6 +271,15 @@ public record Config(
             v.fail("alerts.templates-dir", "folder " + alerts.templatesDir() + " does not exist");
         }
         v.positive("history.retention", history.retention());
+        v.port("api.port", api.port());
+        v.check("api.bind", !api.bind().isBlank(), "must not be empty");
+        v.check("api.tls.key-file", (api.tls().certFile() == null) == (api.tls().keyFile() == null),
+                "api.tls.cert-file and api.tls.key-file go together (both PEM files, or both null for plain HTTP)");
+        v.existingFile("api.tls.cert-file", api.tls().certFile());
+        v.existingFile("api.tls.key-file", api.tls().keyFile());
+        if (api.publicUrl() != null && !api.publicUrl().matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
+            v.fail("api.public-url", "'" + api.publicUrl().replaceAll("\\p{Cntrl}", "?") + "' is not an http(s) URL");
+        }
         v.oneOf("logging.format", logging.format(), "text", "json");
         v.oneOf("logging.level", logging.level(), "error", "warn", "info", "debug", "trace");
         return this;

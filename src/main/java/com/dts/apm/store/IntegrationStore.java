@@ -1,6 +1,7 @@
 package com.dts.apm.store;
 
 import com.dts.apm.BadInputException;
+import com.dts.apm.ConflictException;
 import com.dts.apm.config.Secret;
 import com.dts.apm.provider.Endpoint;
 import com.dts.apm.provider.Outcome;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
@@ -44,36 +46,176 @@ public final class IntegrationStore {
     /** Result of an import: how many mailboxes were new and how many were already stored and updated. */
     public record ImportCounts(int added, int updated) {}
 
+    /** An integration with the dealer system's own id of it (null when it has none). */
+    public record Keyed(Integration integration, String externalId) {}
+
+    /** What an upsert by external id did: the integration's id, and whether it was new. */
+    public record Saved(long id, boolean created) {}
+
     /** Stores a new mailbox and returns its id; refuses a mailbox that is already stored. */
     public long add(NewIntegration n, Secret password) {
+        return add(n, password, null);
+    }
+
+    /** As {@link #add(NewIntegration, Secret)}, with the dealer system's id of it ({@code externalId}, may be null). */
+    public long add(NewIntegration n, Secret password, String externalId) {
         return jdbi.inTransaction(h -> {
             findIdByEmail(h, n.email()).ifPresent(id -> {
                 throw new BadInputException("mailbox " + n.email() + " is already stored as integration " + id
                         + " (use set-password to replace its password)");
             });
-            return insert(h, n, password, clock.instant());
+            if (externalId != null) {
+                findIdByExternalId(h, externalId).ifPresent(id -> {
+                    throw new ConflictException("external id " + externalId + " is already used by integration " + id);
+                });
+            }
+            long id = insert(h, n, password, clock.instant());
+            setExternalId(h, id, externalId);
+            return id;
         });
     }
 
     /** Adds or updates every row in one transaction: all of them land, or none. */
     public ImportCounts importAll(List<NewIntegration> rows, List<Secret> passwords) {
+        return importAll(rows, passwords, java.util.Collections.nCopies(rows.size(), null));
+    }
+
+    /**
+     * As {@link #importAll(List, List)}, each row with its external id (null for none): a row whose external id is
+     * stored updates that integration; any other row updates the mailbox of its address, or adds it.
+     */
+    public ImportCounts importAll(List<NewIntegration> rows, List<Secret> passwords, List<String> externalIds) {
         var now = clock.instant();
         return jdbi.inTransaction(h -> {
             int added = 0;
             int updated = 0;
             for (int i = 0; i < rows.size(); i++) {
                 var n = rows.get(i);
-                var existing = findIdByEmail(h, n.email());
+                var ext = externalIds.get(i);
+                var existing = matching(h, ext, n.email());
                 if (existing.isPresent()) {
                     update(h, existing.get(), n, passwords.get(i), now);
                     updated++;
                 } else {
-                    insert(h, n, passwords.get(i), now);
+                    existing = Optional.of(insert(h, n, passwords.get(i), now));
                     added++;
+                }
+                if (ext != null) {
+                    setExternalId(h, existing.get(), ext);
                 }
             }
             return new ImportCounts(added, updated);
         });
+    }
+
+    /**
+     * Upserts the integration the dealer system knows as {@code externalId}: updates it when stored; else adopts
+     * the mailbox of the same address when it has no external id yet; else adds it, which needs a password.
+     * {@code password} null keeps the stored one (and the due time, unless a login-relevant field changed).
+     *
+     * @throws ConflictException when the address belongs to an integration of another external id
+     */
+    public Saved save(String externalId, NewIntegration n, Secret password) {
+        Objects.requireNonNull(externalId, "externalId");
+        var now = clock.instant();
+        return jdbi.inTransaction(h -> {
+            var existing = matching(h, externalId, n.email());
+            if (existing.isPresent()) {
+                update(h, existing.get(), n, password, now);
+                setExternalId(h, existing.get(), externalId);
+                return new Saved(existing.get(), false);
+            }
+            if (password == null) {
+                throw new BadInputException("password: required for a new integration");
+            }
+            long id = insert(h, n, password, now);
+            setExternalId(h, id, externalId);
+            return new Saved(id, true);
+        });
+    }
+
+    /** The row {@code externalId} names, else the row of {@code email} when it has no other external id. */
+    private static Optional<Long> matching(Handle h, String externalId, String email) {
+        var byEmail = findIdByEmail(h, email);
+        if (externalId == null) {
+            return byEmail;
+        }
+        var byExternal = findIdByExternalId(h, externalId);
+        if (byExternal.isPresent()) {
+            if (byEmail.isPresent() && !byEmail.equals(byExternal)) {
+                throw new ConflictException("mailbox " + email + " is already stored as integration " + byEmail.get()
+                        + externalLabel(h, byEmail.get()));
+            }
+            return byExternal;
+        }
+        if (byEmail.isPresent()) {
+            var other = externalIdOf(h, byEmail.get());
+            if (other.isPresent()) {
+                throw new ConflictException("mailbox " + email + " is already stored as integration " + byEmail.get()
+                        + " (external id " + other.get() + ")");
+            }
+        }
+        return byEmail;
+    }
+
+    private static String externalLabel(Handle h, long id) {
+        return externalIdOf(h, id).map(x -> " (external id " + x + ")").orElse("");
+    }
+
+    private static Optional<Long> findIdByExternalId(Handle h, String externalId) {
+        return h.createQuery("SELECT id FROM integration WHERE external_id = :x").bind("x", externalId)
+                .mapTo(Long.class).findOne();
+    }
+
+    private static Optional<String> externalIdOf(Handle h, long id) {
+        return h.createQuery("SELECT external_id FROM integration WHERE id = :id").bind("id", id)
+                .mapTo(String.class).list().stream().filter(Objects::nonNull).findFirst();
+    }
+
+    private static void setExternalId(Handle h, long id, String externalId) {
+        if (externalId != null) {
+            h.createUpdate("UPDATE integration SET external_id = :x WHERE id = :id").bind("x", externalId).bind("id", id).execute();
+        }
+    }
+
+    /** The integration the dealer system knows as {@code externalId}. */
+    public Optional<Keyed> findByExternalId(String externalId) {
+        return reads.withHandle(h -> h.createQuery("SELECT " + COLUMNS + ", i.external_id" + FROM + " WHERE i.external_id = :x")
+                .bind("x", externalId)
+                .map((rs, ctx) -> new Keyed(map(rs, ctx), rs.getString("external_id")))
+                .findOne());
+    }
+
+    /** The external id of integration {@code id}, if it has one. */
+    public Optional<String> externalId(long id) {
+        return reads.withHandle(h -> externalIdOf(h, id));
+    }
+
+    /**
+     * One page of integrations in id order after {@code afterId}, filtered by whichever of state, provider and
+     * dealer id are not null; at most {@code limit}. New integrations get higher ids, so paging is stable under inserts.
+     */
+    public List<Keyed> page(IntegrationState state, String provider, String dealerId, long afterId, int limit) {
+        return reads.withHandle(h -> h.createQuery("SELECT " + COLUMNS + ", i.external_id" + FROM + " WHERE i.id > :after"
+                        + (state == null ? "" : " AND i.state = :state")
+                        + (provider == null ? "" : " AND i.provider = :provider")
+                        + (dealerId == null ? "" : " AND i.dealer_id = :dealer")
+                        + " ORDER BY i.id LIMIT :limit")
+                .bind("after", afterId)
+                .bind("state", state == null ? null : state.name())
+                .bind("provider", provider)
+                .bind("dealer", dealerId)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new Keyed(map(rs, ctx), rs.getString("external_id")))
+                .list());
+    }
+
+    /** Deletes the integration the dealer system knows as {@code externalId}; false when there is none. */
+    public boolean removeByExternalId(String externalId) {
+        return findByExternalId(externalId).map(k -> {
+            remove(k.integration().id());
+            return true;
+        }).orElse(false);
     }
 
     public Optional<Integration> find(long id) {
@@ -244,9 +386,15 @@ public final class IntegrationStore {
         h.createUpdate("UPDATE integration SET dealer_id = :dealer, contact_email = :contact, provider = :provider,"
                         + " username = :username, imap_host = :imapHost, imap_port = :imapPort, imap_security = :imapSec,"
                         + " smtp_host = :smtpHost, smtp_port = :smtpPort, smtp_security = :smtpSec, protocols = :protocols,"
-                        + " canary = :canary, password_changed_at = :now, updated_at = :now,"
+                        + " canary = :canary, updated_at = :now,"
+                        + (password != null ? " password_changed_at = :now," : "")
                         + " state = CASE WHEN :enabled THEN (CASE WHEN enabled = 1 THEN state ELSE 'UNKNOWN' END) ELSE 'DISABLED' END,"
-                        + " enabled = :enabled, next_check_at = CASE WHEN :enabled THEN :now ELSE NULL END"
+                        + " enabled = :enabled, next_check_at = CASE WHEN :enabled THEN "
+                        + (password != null ? ":now" : "(CASE WHEN enabled = 1 AND next_check_at IS NOT NULL AND provider IS :provider"
+                                + " AND username IS :username AND imap_host IS :imapHost AND imap_port IS :imapPort"
+                                + " AND imap_security IS :imapSec AND smtp_host IS :smtpHost AND smtp_port IS :smtpPort"
+                                + " AND smtp_security IS :smtpSec AND protocols IS :protocols THEN next_check_at ELSE :now END)")
+                        + " ELSE NULL END"
                         + " WHERE id = :id")
                 .bind("dealer", n.dealerId())
                 .bind("contact", n.contactEmail())
@@ -268,7 +416,9 @@ public final class IntegrationStore {
             // a new contact: the old one's bounce is history, unless another mailbox still names it
             Outbox.forgetBouncingIfUnused(h, contactBefore);
         }
-        seal(h, id, password);
+        if (password != null) {
+            seal(h, id, password);
+        }
     }
 
     private void seal(Handle h, long id, Secret password) {

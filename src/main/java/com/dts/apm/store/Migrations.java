@@ -18,7 +18,8 @@ final class Migrations {
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 
     /** In order; the version of a script is its position (1-based). Append only. */
-    static final List<String> SCRIPTS = List.of("V001__init.sql", "V002__alerts.sql", "V003__snapshot_indexes.sql");
+    static final List<String> SCRIPTS = List.of("V001__init.sql", "V002__alerts.sql", "V003__snapshot_indexes.sql",
+            "V004__api.sql");
 
     private Migrations() {}
 

@@ -1,4 +1,4 @@
-package com.dts.apm.cli;
+package com.dts.apm.store;
 
 import com.dts.apm.BadInputException;
 import com.dts.apm.config.Secret;
@@ -7,8 +7,6 @@ import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.ProviderCatalog;
 import com.dts.apm.provider.ProviderSpec;
 import com.dts.apm.provider.Security;
-import com.dts.apm.store.NewIntegration;
-import com.dts.apm.store.Protocols;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -17,11 +15,12 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The raw fields of one integration, as typed on the command line or read from a CSV row, and their
- * validation into a {@link NewIntegration}. Shared by {@code add} and {@code import} so both accept
- * and refuse exactly the same things.
+ * The raw fields of one integration, as typed on the command line, read from a CSV row or sent to the API, and
+ * their validation into a {@link NewIntegration}. Shared by {@code add}, {@code import} and {@code PUT
+ * /api/v1/integrations/{external_id}} so all of them accept and refuse exactly the same things; only the names
+ * of the fields in the messages differ ({@link Labels}).
  */
-record IntegrationInput(
+public record IntegrationInput(
         String dealerId,
         String dealerName,
         String contactEmail,
@@ -37,42 +36,99 @@ record IntegrationInput(
         String protocols,
         String enabled,
         boolean canary,
-        String adminEmail) {
+        String adminEmail,
+        String externalId) {
+
+    /** Without an external id (the CRM's own id). */
+    public IntegrationInput(String dealerId, String dealerName, String contactEmail, String email, String provider,
+            String username, String imapHost, String imapPort, String imapSecurity, String smtpHost, String smtpPort,
+            String smtpSecurity, String protocols, String enabled, boolean canary, String adminEmail) {
+        this(dealerId, dealerName, contactEmail, email, provider, username, imapHost, imapPort, imapSecurity, smtpHost,
+                smtpPort, smtpSecurity, protocols, enabled, canary, adminEmail, null);
+    }
+
+    /**
+     * How the messages name the fields: the command line's words and flags ({@link #CLI}, also for CSV rows, whose
+     * columns the import names), or the API's JSON fields ({@link #API}).
+     */
+    public record Labels(String dealerId, String email, String contactEmail, String adminEmail, String dealerName,
+            String username, String enabled, String provider, String hostFlag, String protocolsFlag, String noPassword,
+            String fieldSeparator) {
+        public static final Labels CLI = new Labels("dealer id", "email", "contact email", "admin email", "dealer name",
+                "username", "enabled", "--provider", "--%s-host", "--protocols", "no password given (use --password-stdin or --password-file)",
+                " ");
+        public static final Labels API = new Labels("dealer_id", "email", "contact_email", "admin_email", "dealer_name",
+                "username", "enabled", "provider", "%s.host", "protocols", "password: required for a new integration", ".");
+
+        String host(String protocol) {
+            return String.format(Locale.ROOT, hostFlag, protocol);
+        }
+
+        String field(String protocol, String part) {
+            return protocol + fieldSeparator + part;
+        }
+    }
 
     private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+");
     private static final Pattern DEALER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    /** The CRM's own id: a safe path segment (never . or ..), at most 128 characters. */
+    private static final Pattern EXTERNAL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@~-]{0,127}");
 
     /** A validated integration plus the warnings worth showing (a password that is probably the main one). */
-    record Valid(NewIntegration integration, Secret password, ProviderSpec provider, List<String> warnings) {}
+    public record Valid(NewIntegration integration, Secret password, ProviderSpec provider, List<String> warnings) {}
 
-    Valid validate(ProviderCatalog catalog, String rawPassword) {
-        var dealer = required("dealer id", dealerId);
+    /** Validates with the command line's field names; a password is required. */
+    public Valid validate(ProviderCatalog catalog, String rawPassword) {
+        return validate(catalog, rawPassword, Labels.CLI, true);
+    }
+
+    /**
+     * Validates every field; {@code rawPassword} may be null only when {@code passwordRequired} is false (an
+     * update that keeps the stored password): then {@link Valid#password()} is null too.
+     */
+    public Valid validate(ProviderCatalog catalog, String rawPassword, Labels labels, boolean passwordRequired) {
+        var dealer = required(labels.dealerId(), dealerId);
         if (!DEALER_ID.matcher(dealer).matches()) {
-            throw new BadInputException("dealer id '" + printable(dealer) + "' may hold only letters, digits and . _ : - (at most 64)");
+            throw new BadInputException(labels.dealerId() + " '" + printable(dealer) + "' may hold only letters, digits and . _ : - (at most 64)");
         }
-        var mailbox = email("email", required("email", email));
-        var contact = blank(contactEmail) ? mailbox : email("contact email", contactEmail.trim());
-        var admin = blank(adminEmail) ? null : email("admin email", adminEmail.trim());
+        var mailbox = email(labels.email(), required(labels.email(), email));
+        var contact = blank(contactEmail) ? mailbox : email(labels.contactEmail(), contactEmail.trim());
+        var admin = blank(adminEmail) ? null : email(labels.adminEmail(), adminEmail.trim());
         ProviderSpec spec;
         if (blank(provider)) {
             spec = catalog.guess(mailbox).orElseGet(() -> {
                 if (blank(imapHost) && blank(smtpHost)) {
-                    throw new BadInputException("cannot tell the provider of " + mailbox + " from its domain: give --provider ("
-                            + String.join(", ", catalog.ids()) + "), or the servers with --imap-host/--smtp-host");
+                    throw new BadInputException("cannot tell the provider of " + mailbox + " from its domain: give "
+                            + labels.provider() + " (" + String.join(", ", catalog.ids()) + "), or the servers with "
+                            + labels.host("imap") + "/" + labels.host("smtp"));
                 }
                 return catalog.get(ProviderCatalog.CUSTOM);
             });
         } else {
-            spec = catalog.get(provider.trim());
+            try {
+                spec = catalog.get(provider.trim());
+            } catch (BadInputException e) {
+                throw labels == Labels.API ? new BadInputException(labels.provider() + ": " + e.getMessage()) : e;
+            }
         }
-        var wanted = wantedProtocols(spec);
-        var imap = wanted.contains(Protocol.IMAP) ? endpoint(spec, Protocol.IMAP, mailbox, imapHost, imapPort, imapSecurity) : null;
-        var smtp = wanted.contains(Protocol.SMTP) ? endpoint(spec, Protocol.SMTP, mailbox, smtpHost, smtpPort, smtpSecurity) : null;
+        var wanted = wantedProtocols(spec, labels);
+        var imap = wanted.contains(Protocol.IMAP) ? endpoint(spec, Protocol.IMAP, mailbox, imapHost, imapPort, imapSecurity, labels) : null;
+        var smtp = wanted.contains(Protocol.SMTP) ? endpoint(spec, Protocol.SMTP, mailbox, smtpHost, smtpPort, smtpSecurity, labels) : null;
         var user = blank(username) ? spec.usernameFor(mailbox) : username.trim();
         if (user.chars().anyMatch(Character::isISOControl)) {
-            throw new BadInputException("username holds control characters");
+            throw new BadInputException(labels.username() + " holds control characters");
         }
-        boolean on = blank(enabled) || parseBoolean("enabled", enabled);
+        if (user.length() > 254) {
+            throw new BadInputException(labels.username() + " is longer than 254 characters");
+        }
+        boolean on = blank(enabled) || parseBoolean(labels.enabled(), enabled);
+        if (rawPassword == null && !passwordRequired) {
+            return new Valid(new NewIntegration(dealer, blank(dealerName) ? null : clean(labels.dealerName(), dealerName),
+                    contact, mailbox, spec.id(), user, imap, smtp, wanted, on, canary, admin), null, spec, List.of());
+        }
+        if (rawPassword == null) {
+            throw new BadInputException(labels.noPassword());
+        }
         var password = password(rawPassword);
         var warnings = new ArrayList<String>();
         // A provider that takes no password at all gets only the warning below: telling the operator to
@@ -95,7 +151,7 @@ record IntegrationInput(
                         + Protocols.label(spec.protocols()) + " (CSV: the protocols column) to verify only what can pass");
             }
         }
-        return new Valid(new NewIntegration(dealer, blank(dealerName) ? null : clean("dealer name", dealerName),
+        return new Valid(new NewIntegration(dealer, blank(dealerName) ? null : clean(labels.dealerName(), dealerName),
                 contact, mailbox, spec.id(), user, imap, smtp, wanted, on, canary, admin), password, spec, warnings);
     }
 
@@ -103,9 +159,9 @@ record IntegrationInput(
      * The protocols asked for; without {@code --protocols}, the provider's default ({@code smtp} alone for
      * Microsoft 365) plus any protocol whose server was given with its own options.
      */
-    private Set<Protocol> wantedProtocols(ProviderSpec spec) {
+    private Set<Protocol> wantedProtocols(ProviderSpec spec, Labels labels) {
         if (!blank(protocols)) {
-            return parseProtocols(protocols);
+            return parseProtocols(protocols, labels);
         }
         var wanted = EnumSet.copyOf(spec.protocols());
         if (!blank(imapHost) || !blank(imapPort) || !blank(imapSecurity)) {
@@ -117,8 +173,21 @@ record IntegrationInput(
         return wanted;
     }
 
+    /** The external id, checked; null when blank. */
+    public static String externalId(String raw) {
+        if (blank(raw)) {
+            return null;
+        }
+        var id = raw.trim();
+        if (!EXTERNAL_ID.matcher(id).matches()) {
+            throw new BadInputException("external id '" + printable(id) + "' must start with a letter or digit and hold only"
+                    + " letters, digits and . _ : @ ~ - (at most 128)");
+        }
+        return id;
+    }
+
     /** Strips the spaces providers show app passwords with; refuses an empty one. */
-    static Secret password(String raw) {
+    public static Secret password(String raw) {
         if (raw == null) {
             throw new BadInputException("no password given (use --password-stdin or --password-file)");
         }
@@ -132,19 +201,20 @@ record IntegrationInput(
         return Secret.of(compact);
     }
 
-    private static Endpoint endpoint(ProviderSpec spec, Protocol protocol, String mailbox, String host, String port, String security) {
+    private static Endpoint endpoint(ProviderSpec spec, Protocol protocol, String mailbox, String host, String port, String security,
+            Labels labels) {
         var name = protocol.label();
         var preset = spec.endpointFor(protocol, mailbox).orElse(null);
         if (blank(host) && preset == null) {
             throw new BadInputException("no " + name.toUpperCase(Locale.ROOT) + " server known for provider " + spec.id()
-                    + ": give --" + name + "-host (or leave " + name + " out of --protocols)");
+                    + ": give " + labels.host(name) + " (or leave " + name + " out of " + labels.protocolsFlag() + ")");
         }
         var h = blank(host) ? preset.host() : host.trim();
         Security sec;
         try {
             sec = blank(security) ? (preset != null ? preset.security() : Security.SSL) : Security.parse(security);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(name + " security: " + e.getMessage());
+            throw new BadInputException(labels.field(name, "security") + ": " + e.getMessage());
         }
         int p;
         if (blank(port)) {
@@ -153,17 +223,18 @@ record IntegrationInput(
             try {
                 p = Integer.parseInt(port.trim());
             } catch (NumberFormatException e) {
-                throw new BadInputException(name + " port '" + printable(port) + "' is not a number");
+                throw new BadInputException(labels.field(name, "port") + " '" + printable(port) + "' is not a number");
             }
         }
         Endpoint endpoint;
         try {
             endpoint = new Endpoint(h, p, sec);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(name + " server: " + e.getMessage());
+            throw new BadInputException((labels == Labels.API ? labels.field(name, "host") + "/" + labels.field(name, "port")
+                    : name + " server") + ": " + printable(e.getMessage()));
         }
         if (sec == Security.PLAIN && !endpoint.isLoopback()) {
-            throw new BadInputException(name + " security 'plain' would send the password unencrypted to " + endpoint.host()
+            throw new BadInputException(labels.field(name, "security") + " 'plain' would send the password unencrypted to " + endpoint.host()
                     + ": it is allowed only for a loopback host (use ssl or starttls)");
         }
         return endpoint;
@@ -176,11 +247,11 @@ record IntegrationInput(
         };
     }
 
-    private static Set<Protocol> parseProtocols(String text) {
+    private static Set<Protocol> parseProtocols(String text, Labels labels) {
         try {
             return Protocols.parse(text.trim().toLowerCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new BadInputException("protocols: " + e.getMessage());
+            throw new BadInputException(labels.protocolsFlag().replace("--", "") + ": " + printable(e.getMessage()));
         }
     }
 
@@ -218,12 +289,12 @@ record IntegrationInput(
         return t;
     }
 
-    static boolean blank(String s) {
+    public static boolean blank(String s) {
         return s == null || s.isBlank();
     }
 
     /** Shows operator input in an error without letting control characters through. */
-    static String printable(String s) {
+    public static String printable(String s) {
         var t = s.replaceAll("\\p{Cntrl}", "?");
         return t.length() > 80 ? t.substring(0, 77) + "..." : t;
     }

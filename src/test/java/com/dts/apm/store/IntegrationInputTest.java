@@ -1,4 +1,4 @@
-package com.dts.apm.cli;
+package com.dts.apm.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,53 @@
+package com.dts.apm.api;
+
+import com.dts.apm.config.Secret;
+import com.dts.apm.probe.ProbeResult;
+import com.dts.apm.provider.ProviderCatalog;
+import com.dts.apm.store.ApiTokens;
+import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.Integration;
+import com.dts.apm.store.IntegrationStore;
+import com.dts.apm.store.NewIntegration;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jetty.server.Handler;
+
+/**
+ * The API's routes over the stores and the check machinery the composition root hands in ({@link Checks}); the
+ * listener itself is {@link ApiServer}.
+ */
+public final class Api {
+    /** Logging in, as the daemon does: provided by the composition root over the check service and its probes. */
+    public interface Checks {
+        /** Checks {@code i} now and records it like {@code check ID}; empty {@code after} when it was removed meanwhile. */
+        Checked check(Integration i) throws InterruptedException;
+
+        /** Logs in over each protocol of {@code n} with {@code password}, paced like a check; records nothing. */
+        List<ProbeResult> verify(NewIntegration n, Secret password) throws InterruptedException;
+    }
+
+    /** A finished check and the integration as it left it. */
+    public record Checked(Optional<Integration> after, List<ProbeResult> results) {}
+
+    private final ApiHandler handler;
+    private final List<Route> routes;
+
+    public Api(IntegrationStore integrations, ApiTokens tokens, ProviderCatalog catalog, CheckLog history, Checks checks,
+            MeterRegistry registry, Clock clock) {
+        var list = new ArrayList<Route>();
+        list.addAll(new IntegrationRoutes(integrations, catalog, history, checks).routes());
+        this.routes = List.copyOf(list);
+        this.handler = new ApiHandler(routes, new Tokens(tokens), tokens, registry, clock);
+    }
+
+    Handler handler() {
+        return handler;
+    }
+
+    List<Route> routes() {
+        return routes;
+    }
+}

@@ -1,0 +1,100 @@
+package com.dts.apm.api;
+
+import com.dts.apm.probe.ProbeResult;
+import com.dts.apm.provider.Endpoint;
+import com.dts.apm.provider.Protocol;
+import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.CheckRecord;
+import com.dts.apm.store.Integration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+
+/** The API's JSON shapes, in and out. An integration out never carries a password; a body in may (write-only). */
+final class IntegrationJson {
+    private IntegrationJson() {}
+
+    /** A mail server in and out: {@code {host, port, security}}. */
+    record Server(String host, Integer port, String security) {
+        static Server of(Endpoint e) {
+            return e == null ? null : new Server(e.host(), e.port(), e.security().label());
+        }
+    }
+
+    /** The body of {@code PUT /integrations/{external_id}} and {@code POST /verify}. */
+    record Body(
+            String dealerId,
+            String dealerName,
+            String contactEmail,
+            String adminEmail,
+            String email,
+            String provider,
+            String username,
+            Server imap,
+            Server smtp,
+            List<String> protocols,
+            Boolean enabled,
+            String password) {
+        @Override
+        public String toString() {
+            return "Body[" + email + "]"; // never the password
+        }
+    }
+
+    /** An integration out: the {@code integrations list --json} fields plus external id, servers and protocols. */
+    record View(
+            long id,
+            String externalId,
+            String dealerId,
+            String dealerName,
+            String email,
+            String contactEmail,
+            String adminEmail,
+            String provider,
+            String username,
+            List<String> protocols,
+            Server imap,
+            Server smtp,
+            String state,
+            boolean enabled,
+            boolean canary,
+            String lastOutcome,
+            Instant lastCheckedAt,
+            Instant lastSuccessAt,
+            Instant nextCheckAt,
+            Instant stateSince,
+            Instant passwordChangedAt) {
+        static View of(Integration i, String externalId) {
+            return new View(i.id(), externalId, i.dealerId(), i.dealerName(), i.email(), i.contactEmail(), i.adminEmail(),
+                    i.provider(), i.username(), protocols(i), Server.of(i.imap()), Server.of(i.smtp()), i.state().name(),
+                    i.enabled(), i.canary(), i.lastOutcome() == null ? null : i.lastOutcome().name(), i.lastCheckedAt(),
+                    i.lastSuccessAt(), i.nextCheckAt(), i.stateSince(), i.passwordChangedAt());
+        }
+
+        private static List<String> protocols(Integration i) {
+            return EnumSet.copyOf(i.protocols()).stream().map(Protocol::label).toList();
+        }
+    }
+
+    /** A page of a listing. */
+    record Page(List<View> items, String nextCursor) {}
+
+    /** The {@code check --json} object. */
+    record CheckView(long id, String email, String provider, String state, List<ProtocolView> checks) {}
+
+    record ProtocolView(String protocol, String outcome, long durationMs, String detail) {
+        static ProtocolView of(ProbeResult r) {
+            return new ProtocolView(r.protocol().label(), r.outcome().name(), r.duration().toMillis(), r.detail());
+        }
+    }
+
+    /** {@code GET .../history}: recent checks and state changes, newest first (as {@code history --json}). */
+    record HistoryView(long id, String externalId, String email, String state, List<HistoryCheck> checks,
+            List<CheckLog.TransitionRecord> transitions) {}
+
+    record HistoryCheck(Instant checkedAt, String protocol, String outcome, long durationMs, String detail) {
+        static HistoryCheck of(CheckRecord c) {
+            return new HistoryCheck(c.checkedAt(), c.protocol().label(), c.outcome().name(), c.durationMs(), c.detail());
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package com.dts.apm.api;
+
+import static com.dts.apm.api.ApiHarness.body;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dts.apm.testing.Await;
+import com.dts.apm.testing.LogCapture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The dealer system drives integrations by its own ids over real HTTP against the running daemon and GreenMail. */
+class ApiIntegrationsIT {
+    @TempDir
+    java.nio.file.Path dir;
+
+    private String state(ApiHarness h, String token, String ext) throws Exception {
+        return body(h.get("/api/v1/integrations/" + ext, token)).get("state").asText();
+    }
+
+    @Test
+    void putCreatesThenUpdatesAndANewPasswordIsCheckedAtOnce() throws Exception {
+        try (var h = new ApiHarness(dir); var logs = new LogCapture()) {
+            h.mail.setUser("alice@dealer-a.test", "alice@dealer-a.test", "alice-app-password-1");
+            h.start();
+            var token = h.token("crm", "integrations:read,integrations:write,checks:run");
+
+            var created = h.json("PUT", "/api/v1/integrations/crm-42", token, h.mailbox("alice@dealer-a.test", "alice-app-password-1"));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(created.headers().firstValue("Location")).hasValue("/api/v1/integrations/crm-42");
+            var view = body(created);
+            assertThat(view.get("external_id").asText()).isEqualTo("crm-42");
+            assertThat(view.get("protocols").toString()).isEqualTo("[\"imap\",\"smtp\"]");
+            assertThat(view.get("imap").get("security").asText()).isEqualTo("plain");
+            assertThat(view.has("password")).isFalse();
+            for (var field : List.of("id", "dealer_id", "email", "provider", "state", "enabled", "last_checked_at", "last_success_at")) {
+                assertThat(view.has(field)).as(field).isTrue();
+            }
+            Await.until("checked at once", Duration.ofSeconds(10), () -> quietly(() -> state(h, token, "crm-42").equals("HEALTHY")));
+
+            // an update without a password keeps the stored one and answers 200
+            var renamed = new java.util.LinkedHashMap<>(h.mailbox("alice@dealer-a.test", null));
+            renamed.put("dealer_name", "Alice Motors");
+            var updated = h.json("PUT", "/api/v1/integrations/crm-42", token, renamed);
+            assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+            assertThat(body(updated).get("dealer_name").asText()).isEqualTo("Alice Motors");
+            assertThat(body(updated).get("state").asText()).isEqualTo("HEALTHY");
+
+            // the dealer's password dies; the CRM puts a new one and it is checked at once
+            h.mail.getUserManager().getUser("alice@dealer-a.test").setPassword("alice-app-password-2");
+            var check = h.send("POST", "/api/v1/integrations/crm-42/check", token, null, null);
+            assertThat(check.statusCode()).as(check.body()).isEqualTo(200);
+            assertThat(body(check).get("checks").get(0).get("outcome").asText()).isEqualTo("AUTH_REJECTED");
+            assertThat(body(check).get("state").asText()).isEqualTo("SUSPECT");
+            var fixed = h.json("PUT", "/api/v1/integrations/crm-42", token, h.mailbox("alice@dealer-a.test", "alice-app-password-2"));
+            assertThat(fixed.statusCode()).isEqualTo(200);
+            Await.until("healthy again", Duration.ofSeconds(10), () -> quietly(() -> state(h, token, "crm-42").equals("HEALTHY")));
+
+            var history = h.get("/api/v1/integrations/crm-42/history", token);
+            assertThat(history.statusCode()).isEqualTo(200);
+            assertThat(body(history).get("checks").findValuesAsText("outcome")).contains("AUTH_REJECTED", "OK");
+            assertThat(body(history).get("transitions").size()).isGreaterThanOrEqualTo(3);
+
+            // the same mailbox under another external id is a conflict, not a second row
+            var clash = h.json("PUT", "/api/v1/integrations/crm-43", token, h.mailbox("alice@dealer-a.test", "x-app-password"));
+            assertThat(clash.statusCode()).as(clash.body()).isEqualTo(409);
+            assertThat(body(clash).get("detail").asText()).contains("alice@dealer-a.test", "crm-42");
+
+            assertThat(h.send("DELETE", "/api/v1/integrations/crm-42", token, null, null).statusCode()).isEqualTo(204);
+            assertThat(h.get("/api/v1/integrations/crm-42", token).statusCode()).isEqualTo(404);
+            assertThat(h.send("DELETE", "/api/v1/integrations/crm-42", token, null, null).statusCode()).isEqualTo(404);
+
+            var metrics = h.metrics();
+            assertThat(metrics).contains("apm_api_requests_total{route=\"/api/v1/integrations/{external_id}\",status=\"201\"}")
+                    .contains("apm_api_request_duration_seconds_count{route=\"/api/v1/integrations/{external_id}/check\"}")
+                    .doesNotContain("crm-42").doesNotContain("alice");
+            var text = logs.text();
+            assertThat(text).contains("api crm PUT /api/v1/integrations/{external_id} -> 201");
+            assertThat(text + metrics).doesNotContain("alice-app-password").doesNotContain(token);
+        }
+    }
+
+    @Test
+    void listPagesWithFiltersAndStaysStableUnderInserts() throws Exception {
+        try (var h = new ApiHarness(dir)) {
+            h.start();
+            var token = h.token("crm", "integrations:read,integrations:write");
+            for (int i = 0; i < 5; i++) {
+                var r = h.json("PUT", "/api/v1/integrations/ext-" + i, token, h.mailbox("m" + i + "@dealer-m.test", "pw-m" + i + "-app-pass"));
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+            }
+            var seen = new ArrayList<String>();
+            var page = body(h.get("/api/v1/integrations?limit=2", token));
+            page.get("items").forEach(i -> seen.add(i.get("external_id").asText()));
+            // inserted while the CRM pages: it comes last, nothing is skipped or repeated
+            assertThat(h.json("PUT", "/api/v1/integrations/ext-new", token, h.mailbox("new@dealer-m.test", "pw-new-app-pass"))
+                    .statusCode()).isEqualTo(201);
+            while (!page.get("next_cursor").isNull()) {
+                page = body(h.get("/api/v1/integrations?limit=2&cursor=" + page.get("next_cursor").asText(), token));
+                page.get("items").forEach(i -> seen.add(i.get("external_id").asText()));
+            }
+            assertThat(seen).containsExactly("ext-0", "ext-1", "ext-2", "ext-3", "ext-4", "ext-new");
+            assertThat(new HashSet<>(seen)).hasSize(6);
+
+            var filtered = body(h.get("/api/v1/integrations?provider=custom&dealer_id=D-m&state=UNKNOWN&limit=500", token));
+            assertThat(filtered.get("items").size()).isEqualTo(5);
+            assertThat(filtered.get("next_cursor").isNull()).isTrue();
+            assertThat(body(h.get("/api/v1/integrations?dealer_id=D-x", token)).get("items").size()).isZero();
+            // a cursor made for other filters does not page this listing
+            var first = body(h.get("/api/v1/integrations?limit=1", token)).get("next_cursor").asText();
+            var wrong = h.get("/api/v1/integrations?limit=1&provider=custom&cursor=" + first, token);
+            assertThat(wrong.statusCode()).isEqualTo(400);
+            assertThat(body(wrong).get("detail").asText()).startsWith("cursor:");
+        }
+    }
+
+    @Test
+    void tokensAreCheckedAndScopesEnforced() throws Exception {
+        try (var h = new ApiHarness(dir); var logs = new LogCapture()) {
+            h.start();
+            var writer = h.token("crm", "integrations:read,integrations:write");
+            var reader = h.token("dashboard", "integrations:read");
+            var none = h.get("/api/v1/integrations", null);
+            var forged = h.get("/api/v1/integrations", "apm_" + "A".repeat(43));
+            var garbage = h.get("/api/v1/integrations", "not a token");
+            for (var r : List.of(none, forged, garbage)) {
+                assertThat(r.statusCode()).isEqualTo(401);
+                assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+                assertThat(r.headers().firstValue("WWW-Authenticate")).isPresent();
+            }
+            assertThat(forged.body()).as("401 says nothing about why").isEqualTo(none.body()).isEqualTo(garbage.body());
+            // an unknown path answers 401 too before a token: nothing is learnt without one
+            assertThat(h.get("/api/v1/nothing-here", null).statusCode()).isEqualTo(401);
+            assertThat(h.get("/api/v1/nothing-here", reader).statusCode()).isEqualTo(404);
+
+            assertThat(h.get("/api/v1/integrations", reader).statusCode()).isEqualTo(200);
+            var denied = h.json("PUT", "/api/v1/integrations/x1", reader, h.mailbox("x1@dealer-x.test", "pw-x1-app-pass"));
+            assertThat(denied.statusCode()).isEqualTo(403);
+            assertThat(body(denied).get("detail").asText()).contains("integrations:write");
+            assertThat(h.send("POST", "/api/v1/integrations/x1/check", writer, null, null).statusCode()).isEqualTo(403);
+            var wrongMethod = h.send("PATCH", "/api/v1/integrations/x1", writer, null, null);
+            assertThat(wrongMethod.statusCode()).isEqualTo(405);
+            assertThat(wrongMethod.headers().firstValue("Allow")).hasValueSatisfying(a -> assertThat(a).contains("PUT", "GET", "DELETE"));
+
+            var list = h.cli.run("api-tokens", "list", "--json");
+            assertThat(list.exit()).isZero();
+            assertThat(list.out()).contains("\"name\":\"crm\"", "\"integrations:write\"").doesNotContain(writer).doesNotContain(reader);
+            assertThat(h.cli.run("api-tokens", "revoke", "dashboard").exit()).isZero();
+            assertThat(h.get("/api/v1/integrations", reader).statusCode()).isEqualTo(401);
+            assertThat(h.cli.run("api-tokens", "revoke", "dashboard").exit()).isEqualTo(2);
+            assertThat(h.cli.run("api-tokens", "create", "crm", "--scopes", "integrations:read").exit()).isEqualTo(2);
+            var badScope = h.cli.run("api-tokens", "create", "ops", "--scopes", "integrations:read,admin");
+            assertThat(badScope.exit()).isEqualTo(2);
+            assertThat(badScope.err()).contains("unknown scope 'admin'");
+            // the database holds only hashes
+            var stored = h.app.workspace().database().jdbi().withHandle(hd -> hd.createQuery(
+                    "SELECT hex(token_hash) || name || scopes FROM api_token").mapTo(String.class).list());
+            assertThat(String.join(" ", stored)).doesNotContain(writer.substring(4)).doesNotContain(reader.substring(4));
+            assertThat(logs.text()).doesNotContain(writer).doesNotContain(reader).contains("api - GET unmatched -> 401");
+        }
+    }
+
+    static boolean quietly(java.util.concurrent.Callable<Boolean> c) {
+        try {
+            return c.call();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    static Map<String, Object> with(Map<String, Object> m, String key, Object value) {
+        var copy = new java.util.LinkedHashMap<>(m);
+        copy.put(key, value);
+        return copy;
+    }
+}
