@@ -62,6 +62,19 @@ final class ApiJson {
         } catch (CharacterCodingException e) {
             throw Problem.badRequest("the body is not UTF-8 text");
         }
+        return readText(text, type);
+    }
+
+    private static Problem malformed(JsonProcessingException e) {
+        var loc = e.getLocation();
+        var where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+        var m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        var what = m.startsWith("Duplicate field") ? "a field appears twice"
+                : m.contains("end-of-input") || m.contains("EOF") ? "it ends early (truncated?)" : "malformed JSON";
+        return Problem.badRequest("the body is not valid JSON" + where + ": " + what);
+    }
+
+    private static <T> T readText(String text, Class<T> type) {
         try {
             var value = MAPPER.readValue(text, type);
             if (value == null) {
@@ -75,16 +88,14 @@ final class ApiJson {
             var p = path(e);
             throw Problem.badRequest((p.isEmpty() ? "the body" : p) + ": expected " + expected(e.getTargetType()));
         } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            if (e.getCause() instanceof com.fasterxml.jackson.core.JsonParseException parse) {
+                throw malformed(parse); // a parse error met inside a field (a truncated string, say)
+            }
             var p = path(e);
             throw Problem.badRequest((p.isEmpty() ? "the body" : p) + ": " + (e.getCause() instanceof IllegalArgumentException
                     ? "not a valid value" : "cannot be read"));
         } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            var where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            var what = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
-                    ? "a field appears twice" : e.getOriginalMessage() != null && e.getOriginalMessage().contains("end-of-input")
-                    ? "it ends early (truncated?)" : "malformed JSON";
-            throw Problem.badRequest("the body is not valid JSON" + where + ": " + what);
+            throw malformed(e);
         } catch (IOException e) {
             throw Problem.badRequest("the body cannot be read");
         }
