@@ -11,7 +11,7 @@ import com.dts.apm.notify.RelaySender;
 import com.dts.apm.notify.OpsNotice;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.ProviderCatalog;
-import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.CheckHistory;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.IntegrationStore;
@@ -42,7 +42,7 @@ public final class OutboxSender {
 
     private final Outbox outbox;
     private final IntegrationStore integrations;
-    private final CheckLog checks;
+    private final CheckHistory checks;
     private final ProviderCatalog catalog;
     private final AlertComposer composer;
     private final MessageFactory messages;
@@ -55,7 +55,7 @@ public final class OutboxSender {
     private java.time.Instant nextRelayTry = java.time.Instant.MIN;
 
     /** @param counter counts a final dealer-mail result: (kind, {@code sent} or {@code failed}) */
-    public OutboxSender(Outbox outbox, IntegrationStore integrations, CheckLog checks, ProviderCatalog catalog,
+    public OutboxSender(Outbox outbox, IntegrationStore integrations, CheckHistory checks, ProviderCatalog catalog,
             AlertComposer composer, MessageFactory messages, RelaySender relay, Config.Alerts config, Clock clock,
             BiConsumer<String, String> counter) {
         this.outbox = outbox;
@@ -187,7 +187,7 @@ public final class OutboxSender {
         var outcome = alert.outcome() != null ? alert.outcome() : (i.lastOutcome() != null ? i.lastOutcome() : Outcome.OK);
         String detail = null;
         if (kind == AlertKind.OPS) {
-            detail = checks.history(i.id(), 5).stream().filter(c -> !c.outcome().isOk()).findFirst()
+            detail = checks.checks(i.id(), 5).stream().filter(c -> !c.outcome().isOk()).findFirst()
                     .map(c -> c.detail()).orElse(null);
         }
         return AlertContext.of(config, i.dealerName(), i.email(), spec, outcome, kind, i.id(), i.problemSince(),

@@ -8,7 +8,7 @@ import com.dts.apm.probe.ProbeTarget;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.ProviderCatalog;
-import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.CheckWriter;
 import com.dts.apm.store.Database;
 import com.dts.apm.store.StateChange;
 import com.dts.apm.store.Integration;
@@ -34,7 +34,7 @@ public final class CheckService {
     private static final Logger log = LoggerFactory.getLogger(CheckService.class);
 
     private final IntegrationStore store;
-    private final CheckLog checks;
+    private final CheckWriter checks;
     private final ProviderCatalog catalog;
     private final Function<Protocol, Probe> probes;
     private final ProviderGate gate;
@@ -47,7 +47,7 @@ public final class CheckService {
     static final Duration RETRY_FIRST = Duration.ofMillis(500);
     static final Duration RETRY_MAX = Duration.ofSeconds(30);
 
-    public CheckService(IntegrationStore store, CheckLog checks, ProviderCatalog catalog, Function<Protocol, Probe> probes,
+    public CheckService(IntegrationStore store, CheckWriter checks, ProviderCatalog catalog, Function<Protocol, Probe> probes,
             ProviderGate gate, StateMachine machine, Config.Schedule schedule, Clock clock, CheckListener listener) {
         this.store = store;
         this.checks = checks;
@@ -88,7 +88,7 @@ public final class CheckService {
         var interval = interval(i.provider());
         var jitter = jitter();
         var rows = results.stream()
-                .map(r -> new CheckLog.Result(r.protocol(), r.outcome(), r.duration().toMillis(), r.detail()))
+                .map(r -> new CheckWriter.Result(r.protocol(), r.outcome(), r.duration().toMillis(), r.detail()))
                 .toList();
         long writeStarted = System.nanoTime();
         var after = record(i.id(), now, rows, current -> machine.decide(current, outcome, now, interval, jitter));
@@ -111,7 +111,7 @@ public final class CheckService {
      * lands or the worker is interrupted at shutdown. The integration stays claimed meanwhile, so it is not
      * logged in to again. The cause is logged once, and once more when writes work again.
      */
-    private Optional<Integration> record(long id, Instant at, List<CheckLog.Result> rows,
+    private Optional<Integration> record(long id, Instant at, List<CheckWriter.Result> rows,
             Function<Integration, StateChange> decide) throws InterruptedException {
         long backoff = RETRY_FIRST.toMillis();
         for (boolean retry = false; ; retry = true) {

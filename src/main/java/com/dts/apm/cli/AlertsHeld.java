@@ -32,8 +32,8 @@ final class AlertsHeld implements Callable<Integer> {
     @Override
     public Integer call() {
         var ws = alerts.root.workspace();
-        var held = new Outbox(ws.database()).listHeld(null);
-        Map<String, Storms.Storm> storms = new Storms(ws.database()).list().stream()
+        var held = ws.outbox().listHeld(null);
+        Map<String, Storms.Storm> storms = ws.storms().list().stream()
                 .collect(Collectors.toMap(Storms.Storm::provider, Function.identity()));
         var out = alerts.root.terminal.out();
         if (json) {
@@ -63,8 +63,8 @@ final class AlertsHeld implements Callable<Integer> {
     private static String provider(Workspace ws, String provider) {
         var p = provider.trim();
         boolean known = ws.catalog().find(p).isPresent()
-                || !new Outbox(ws.database()).listHeld(p).isEmpty()
-                || new Storms(ws.database()).find(p).isPresent();
+                || !ws.outbox().listHeld(p).isEmpty()
+                || ws.storms().find(p).isPresent();
         if (!known) {
             throw new BadInputException("unknown provider '" + IntegrationInput.printable(p) + "' (known: "
                     + String.join(", ", ws.catalog().ids()) + ")");

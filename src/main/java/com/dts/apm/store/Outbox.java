@@ -9,7 +9,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The alert outbox: rows are written with the state change that causes them (see {@link CheckLog}), then
+ * The alert outbox: rows are written with the state change that causes them (see {@link CheckWriter}), then
  * delivered by the sender, retried with backoff, held by the storm guard, released or dropped by ops.
  */
 public final class Outbox {
