@@ -4,6 +4,7 @@ import com.dts.apm.metrics.Metrics;
 import com.dts.apm.notify.AlertComposer;
 import com.dts.apm.notify.MessageFactory;
 import com.dts.apm.notify.RelaySender;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.alert.OutboxSender;
 import com.dts.apm.alert.Reminders;
 import com.dts.apm.alert.StormGuard;
@@ -18,7 +19,7 @@ public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminder
     }
 
     /** As above with any counter of final dealer-mail results (kind, sent|failed). */
-    static Alerting create(Workspace ws, BiConsumer<String, String> counter) {
+    static Alerting create(Workspace ws, BiConsumer<AlertKind, String> counter) {
         var alerts = ws.config().alerts();
         var composer = AlertComposer.from(alerts, ws.clock());
         MessageFactory messages;

@@ -1,6 +1,7 @@
 package com.dts.apm.check;
 
 import com.dts.apm.process.ErrorLog;
+import com.dts.apm.config.Backoff;
 import com.dts.apm.config.Config;
 import com.dts.apm.probe.Probe;
 import com.dts.apm.probe.ProbeResult;
@@ -83,7 +84,7 @@ public final class CheckService {
                 log.debug("integration {} ({}) {} login failed: {} {}", i.id(), i.provider(), protocol.label(), r.outcome(), r.detail());
             }
         }
-        var outcome = StateMachine.worst(results.stream().map(ProbeResult::outcome).toList());
+        var outcome = Outcome.worst(results.stream().map(ProbeResult::outcome).toList());
         var now = clock.instant();
         var interval = interval(i.provider());
         var jitter = jitter();
@@ -113,8 +114,9 @@ public final class CheckService {
      */
     private Optional<Integration> record(long id, Instant at, List<CheckWriter.Result> rows,
             Function<Integration, StateChange> decide) throws InterruptedException {
-        long backoff = RETRY_FIRST.toMillis();
-        for (boolean retry = false; ; retry = true) {
+        var backoff = new Backoff(RETRY_FIRST, RETRY_MAX);
+        for (int attempt = 1; ; attempt++) {
+            boolean retry = attempt > 1;
             try {
                 var after = checks.record(id, at, rows, decide, retry);
                 writeErrors.recovered("recording check results");
@@ -125,8 +127,7 @@ public final class CheckService {
                 }
                 writeErrors.failedBecause("recording check results", "record", Database.describe(e)
                         + "; the results are held and the write is retried until it lands", e);
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, RETRY_MAX.toMillis());
+                Thread.sleep(backoff.after(attempt).toMillis());
             }
         }
     }

@@ -39,7 +39,7 @@ final class AlertsHeld implements Callable<Integer> {
         if (json) {
             out.println(Json.write(held.stream().map(a -> {
                 var s = storms.get(a.provider());
-                return new HeldView(a.id(), a.provider(), a.kind(), a.outcome() == null ? null : a.outcome().name(),
+                return new HeldView(a.id(), a.provider(), a.kind().label(), a.outcome() == null ? null : a.outcome().name(),
                         a.integrationId(), a.recipient(), a.createdAt(), s == null ? null : s.startedAt(), s == null ? null : s.reason());
             }).toList()));
             return 0;

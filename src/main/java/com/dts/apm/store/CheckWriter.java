@@ -178,14 +178,17 @@ public final class CheckWriter {
             transitionId = Transitions.record(h, integrationId, now, before.state(), state, change.outcome(), lastCheckId, change.reason());
         }
         for (var alert : change.alerts()) {
-            h.createUpdate("INSERT INTO alert_outbox (integration_id, incident_id, kind, outcome, provider, recipient, status,"
-                            + " next_attempt_at, created_at) VALUES (:i, :incident, :kind, :outcome, :provider, :to, 'PENDING', :now, :now)")
+            h.createUpdate("""
+                            INSERT INTO alert_outbox (integration_id, incident_id, kind, outcome, provider, recipient, status,
+                                                      next_attempt_at, created_at)
+                            VALUES (:i, :incident, :kind, :outcome, :provider, :to, :pending, :now, :now)""")
                     .bind("i", integrationId)
                     .bind("incident", transitionId)
-                    .bind("kind", alert.kind())
+                    .bind("kind", alert.kind().label())
                     .bind("outcome", alert.outcome() == null ? null : alert.outcome().name())
                     .bind("provider", before.provider())
                     .bind("to", alert.recipient())
+                    .bind("pending", OutboxStatus.PENDING.name())
                     .bind("now", now)
                     .execute();
         }

@@ -89,7 +89,7 @@ abstract class AlertHarness {
                 outcomes.getOrDefault(target.username(), Outcome.OK), Duration.ofMillis(3), "scripted reply", null),
                 new ProviderGate(ws.catalog(), c.schedule()), new StateMachine(Verification.policy(ws)), c.schedule(), clock,
                 (i, r) -> {});
-        alerting = Alerting.create(ws, (kind, result) -> counted.add(kind + ":" + result));
+        alerting = Alerting.create(ws, (kind, result) -> counted.add(kind.label() + ":" + result));
     }
 
     void open() throws Exception {

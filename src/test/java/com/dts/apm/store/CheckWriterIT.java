@@ -1,5 +1,6 @@
 package com.dts.apm.store;
 
+import com.dts.apm.provider.AlertKind;
 import static com.dts.apm.testing.Fixtures.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +36,7 @@ class CheckWriterIT {
         // UNKNOWN -> SUSPECT (a new state, a problem opens, an alert)
         var at1 = t0.plus(Duration.ofNanos(1_500_000));
         var after1 = log.record(id, at1, failed, i -> new StateChange(IntegrationState.SUSPECT, Outcome.AUTH_REJECTED,
-                at1.plusSeconds(600), 1, at1, false, "first failure", List.of(new StateChange.NewAlert("failure", Outcome.AUTH_REJECTED,
+                at1.plusSeconds(600), 1, at1, false, "first failure", List.of(new StateChange.NewAlert(AlertKind.FAILURE, Outcome.AUTH_REJECTED,
                         "dealer@x.test"))));
         assertThat(after1).contains(store.get(id));
         // SUSPECT -> SUSPECT (same state: state_since stays; last success stays empty)
