@@ -3,23 +3,29 @@ package com.dts.apm.alert;
 import com.dts.apm.config.Config;
 import com.dts.apm.notify.AlertComposer;
 import com.dts.apm.notify.AlertContext;
-import com.dts.apm.notify.AlertKind;
 import com.dts.apm.notify.ComposedEmail;
 import com.dts.apm.notify.DeliveryResult;
 import com.dts.apm.notify.MessageFactory;
 import com.dts.apm.notify.RelaySender;
 import com.dts.apm.notify.OpsNotice;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.ProviderCatalog;
-import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.CheckHistory;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.Outbox;
+import com.dts.apm.store.OutboxStatus;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboxSender {
     private static final Logger log = LoggerFactory.getLogger(OutboxSender.class);
-    /** Kind of the ops notices about a provider-wide wave (see {@link StormGuard}). */
-    public static final String STORM = "storm";
     static final int BATCH = 50;
     /** From this many ops notices due at once, ops get one digest instead. */
     static final int DIGEST_FROM = 3;
@@ -42,22 +46,22 @@ public final class OutboxSender {
 
     private final Outbox outbox;
     private final IntegrationStore integrations;
-    private final CheckLog checks;
+    private final CheckHistory checks;
     private final ProviderCatalog catalog;
     private final AlertComposer composer;
     private final MessageFactory messages;
     private final RelaySender relay;
     private final Config.Alerts config;
     private final Clock clock;
-    private final BiConsumer<String, String> counter;
+    private final BiConsumer<AlertKind, String> counter;
     /** Rounds in a row that found the relay down, and when to knock again: the relay gets backoff too. */
     private int downRounds;
-    private java.time.Instant nextRelayTry = java.time.Instant.MIN;
+    private Instant nextRelayTry = Instant.MIN;
 
     /** @param counter counts a final dealer-mail result: (kind, {@code sent} or {@code failed}) */
-    public OutboxSender(Outbox outbox, IntegrationStore integrations, CheckLog checks, ProviderCatalog catalog,
+    public OutboxSender(Outbox outbox, IntegrationStore integrations, CheckHistory checks, ProviderCatalog catalog,
             AlertComposer composer, MessageFactory messages, RelaySender relay, Config.Alerts config, Clock clock,
-            BiConsumer<String, String> counter) {
+            BiConsumer<AlertKind, String> counter) {
         this.outbox = outbox;
         this.integrations = integrations;
         this.checks = checks;
@@ -76,21 +80,21 @@ public final class OutboxSender {
 
     /** Delivers what is due now; returns how many were handed to the relay. Without a relay, nothing moves. */
     public int deliverDue() {
-        return deliverDue(java.util.Set.of());
+        return deliverDue(Set.of());
     }
 
     /**
      * As {@link #deliverDue()}, holding instead of sending any dealer mail of the {@code holding} providers (an
      * alert queued by a check after the storm guard's look of this round).
      */
-    public synchronized int deliverDue(java.util.Set<String> holding) {
+    public synchronized int deliverDue(Set<String> holding) {
         if (!relay.isConfigured() || clock.instant().isBefore(nextRelayTry)) {
             return 0;
         }
         int sent = roundTrip(holding);
         if (sent < 0) {
             downRounds++;
-            nextRelayTry = clock.instant().plus(backoff(downRounds));
+            nextRelayTry = clock.instant().plus(config.retry().after(downRounds));
             return 0;
         }
         downRounds = 0;
@@ -98,9 +102,9 @@ public final class OutboxSender {
     }
 
     /** One delivery round; the number handed to the relay, or -1 when the relay was found down. */
-    private int roundTrip(java.util.Set<String> holding) {
+    private int roundTrip(Set<String> holding) {
         int sent = 0;
-        var ops = outbox.listDue(clock.instant(), AlertKind.OPS.label(), DIGEST_MAX);
+        var ops = outbox.listDue(clock.instant(), AlertKind.OPS, DIGEST_MAX);
         if (ops.size() >= DIGEST_FROM) {
             var r = digest(ops);
             if (r == Step.RELAY_DOWN) {
@@ -109,8 +113,8 @@ public final class OutboxSender {
             sent += r == Step.SENT ? 1 : 0;
         }
         for (var alert : outbox.listDue(clock.instant(), BATCH)) {
-            if (holding.contains(alert.provider()) && StormGuard.DEALER_KINDS.contains(alert.kind())) {
-                outbox.hold(alert.provider(), StormGuard.DEALER_KINDS);
+            if (holding.contains(alert.provider()) && alert.kind().toDealer()) {
+                outbox.hold(alert.provider(), AlertKind.TO_DEALER);
                 continue;
             }
             var r = deliver(alert);
@@ -127,15 +131,9 @@ public final class OutboxSender {
 
     Step deliver(Outbox.Alert alert) {
         var now = clock.instant();
-        if (alert.kind().equals(STORM)) {
+        var kind = alert.kind();
+        if (kind == AlertKind.STORM) {
             return send(alert, OpsNotice.fromNote(alert.note() == null ? "" : alert.note()), alert.recipient(), null, false);
-        }
-        AlertKind kind;
-        try {
-            kind = AlertKind.parse(alert.kind());
-        } catch (IllegalArgumentException e) {
-            outbox.markFailed(alert.id(), "unknown alert kind " + alert.kind());
-            return Step.DONE;
         }
         Optional<Integration> found = alert.integrationId() == null ? Optional.empty() : integrations.find(alert.integrationId());
         if (found.isEmpty()) {
@@ -144,16 +142,16 @@ public final class OutboxSender {
         }
         var i = found.get();
         var stale = stale(kind, i, outbox);
-        if (stale != null) {
-            outbox.markDropped(alert.id(), stale);
-            log.info("alert {} ({}) dropped: {}", alert.id(), alert.kind(), stale);
+        if (stale.isPresent()) {
+            outbox.markDropped(alert.id(), stale.get());
+            log.info("alert {} ({}) dropped: {}", alert.id(), kind.label(), stale.get());
             return Step.DONE;
         }
         var to = alert.recipient();
         if (kind.toDealer() && outbox.isBouncing(to)) {
             var admin = fallbackAddress(i.id(), to);
             if (admin.isEmpty()) {
-                return fail(alert, kind, to + " bounces and the dealer has no other contact");
+                return fail(alert, to + " bounces and the dealer has no other contact");
             }
             outbox.redirect(alert.id(), admin.get(), now, to + " bounces; sent to the admin contact instead");
             to = admin.get();
@@ -162,23 +160,24 @@ public final class OutboxSender {
         try {
             mail = composer.compose(context(alert, kind, i));
         } catch (RuntimeException e) {
-            return fail(alert, kind, "cannot render: " + e.getMessage());
+            return fail(alert, "cannot render: " + e.getMessage());
         }
         return send(alert, mail, to, kind.toDealer() ? i.dealerName() : null, kind.toDealer());
     }
 
     /**
-     * Why a dealer alert no longer says what is true, or null when it does. An alert can wait (relay down, backoff,
+     * Why a dealer alert no longer says what is true; empty when it still does. An alert can wait (relay down, backoff,
      * held by the storm guard) while the mailbox changes: a failure or reminder for a mailbox that works again would
      * send the dealer to fix what is fixed, and a recovery note is news only to a dealer who got the failure email.
      */
-    static String stale(AlertKind kind, Integration i, Outbox outbox) {
+    static Optional<String> stale(AlertKind kind, Integration i, Outbox outbox) {
         return switch (kind) {
-            case FAILURE, REMINDER -> i.state() == IntegrationState.FAILING ? null
-                    : "the mailbox left FAILING before the " + kind.label() + " went out";
-            case RECOVERY -> outbox.latestFailureStatus(i.id()).filter("SENT"::equals).isPresent() ? null
-                    : "the dealer never got the failure email this recovery note answers";
-            default -> null;
+            case FAILURE, REMINDER -> i.state() == IntegrationState.FAILING ? Optional.empty()
+                    : Optional.of("the mailbox left FAILING before the " + kind.label() + " went out");
+            case RECOVERY -> outbox.findLatestFailureStatus(i.id()).filter(OutboxStatus.SENT::equals).isPresent()
+                    ? Optional.empty()
+                    : Optional.of("the dealer never got the failure email this recovery note answers");
+            case OPS, STORM -> Optional.empty();
         };
     }
 
@@ -187,7 +186,7 @@ public final class OutboxSender {
         var outcome = alert.outcome() != null ? alert.outcome() : (i.lastOutcome() != null ? i.lastOutcome() : Outcome.OK);
         String detail = null;
         if (kind == AlertKind.OPS) {
-            detail = checks.history(i.id(), 5).stream().filter(c -> !c.outcome().isOk()).findFirst()
+            detail = checks.checks(i.id(), 5).stream().filter(c -> !c.outcome().isOk()).findFirst()
                     .map(c -> c.detail()).orElse(null);
         }
         return AlertContext.of(config, i.dealerName(), i.email(), spec, outcome, kind, i.id(), i.problemSince(),
@@ -200,22 +199,24 @@ public final class OutboxSender {
             message = messages.create(mail, to, toName, Long.toString(alert.id()));
         } catch (IllegalArgumentException e) {
             // a recipient with a line break and the like: refused before any byte reaches the relay
-            return fail(alert, kindOf(alert), "refused to build the message: " + e.getMessage());
+            return fail(alert, "refused to build the message: " + e.getMessage());
         }
         DeliveryResult r = relay.send(message);
         var now = clock.instant();
         switch (r.status()) {
             case DELIVERED -> {
                 outbox.markSent(alert.id(), now);
-                count(alert, "sent");
-                log.info("alert {} ({}) sent to {}", alert.id(), alert.kind(), to);
+                if (alert.kind().toDealer()) {
+                    counter.accept(alert.kind(), "sent");
+                }
+                log.info("alert {} ({}) sent to {}", alert.id(), alert.kind().label(), to);
                 return Step.SENT;
             }
             case PERMANENT_REJECTION -> {
                 if (dealer) {
                     outbox.recordBouncing(to, now, r.detail());
                     log.warn("alert {} ({}): the relay refused {} for good; no more mail goes there: {}", alert.id(),
-                            alert.kind(), to, r.detail());
+                            alert.kind().label(), to, r.detail());
                     var admin = alert.integrationId() == null ? Optional.<String>empty()
                             : fallbackAddress(alert.integrationId(), to);
                     if (admin.isPresent()) {
@@ -224,24 +225,24 @@ public final class OutboxSender {
                         return Step.DONE;
                     }
                 }
-                return fail(alert, kindOf(alert), r.detail());
+                return fail(alert, r.detail());
             }
             default -> {
-                var next = now.plus(backoff(alert.attempts() + 1));
+                var next = now.plus(config.retry().after(alert.attempts() + 1));
                 outbox.markRetry(alert.id(), next, r.detail());
-                log.warn("alert {} ({}) not delivered, retry at {}: {}", alert.id(), alert.kind(), next, r.detail());
+                log.warn("alert {} ({}) not delivered, retry at {}: {}", alert.id(), alert.kind().label(), next, r.detail());
                 return Step.RELAY_DOWN;
             }
         }
     }
 
     /** Many ops notices at once (a wave of TLS errors, our own network down): one email per ops address. */
-    private Step digest(java.util.List<Outbox.Alert> alerts) {
-        var byRecipient = new java.util.TreeMap<String, java.util.List<Outbox.Alert>>(String.CASE_INSENSITIVE_ORDER);
-        alerts.forEach(a -> byRecipient.computeIfAbsent(a.recipient(), k -> new java.util.ArrayList<>()).add(a));
+    private Step digest(List<Outbox.Alert> alerts) {
+        var byRecipient = new TreeMap<String, List<Outbox.Alert>>(String.CASE_INSENSITIVE_ORDER);
+        alerts.forEach(a -> byRecipient.computeIfAbsent(a.recipient(), k -> new ArrayList<>()).add(a));
         var result = Step.DONE;
         for (var group : byRecipient.entrySet()) {
-            var lines = new java.util.ArrayList<OpsNotice.DigestLine>();
+            var lines = new ArrayList<OpsNotice.DigestLine>();
             for (var a : group.getValue()) {
                 var i = a.integrationId() == null ? Optional.<Integration>empty() : integrations.find(a.integrationId());
                 lines.add(new OpsNotice.DigestLine(a.provider(), i.map(Integration::email).orElse("(removed)"),
@@ -267,7 +268,7 @@ public final class OutboxSender {
                 }
                 case PERMANENT_REJECTION -> group.getValue().forEach(a -> outbox.markFailed(a.id(), r.detail()));
                 default -> {
-                    var next = now.plus(backoff(first.attempts() + 1));
+                    var next = now.plus(config.retry().after(first.attempts() + 1));
                     group.getValue().forEach(a -> outbox.markRetry(a.id(), next, r.detail()));
                     return Step.RELAY_DOWN;
                 }
@@ -282,34 +283,12 @@ public final class OutboxSender {
                 .filter(a -> !outbox.isBouncing(a));
     }
 
-    private Step fail(Outbox.Alert alert, AlertKind kind, String why) {
+    private Step fail(Outbox.Alert alert, String why) {
         outbox.markFailed(alert.id(), why);
-        count(alert, "failed");
-        log.error("alert {} ({}) given up: {}", alert.id(), kind == null ? alert.kind() : kind.label(), why);
+        if (alert.kind().toDealer()) {
+            counter.accept(alert.kind(), "failed");
+        }
+        log.error("alert {} ({}) given up: {}", alert.id(), alert.kind().label(), why);
         return Step.DONE;
-    }
-
-    private static AlertKind kindOf(Outbox.Alert alert) {
-        try {
-            return AlertKind.parse(alert.kind());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private void count(Outbox.Alert alert, String result) {
-        var kind = kindOf(alert);
-        if (kind != null && kind.toDealer()) {
-            counter.accept(kind.label(), result);
-        }
-    }
-
-    /** retry-initial, doubling per attempt, capped at retry-max. */
-    Duration backoff(int attempts) {
-        var d = config.retryInitial();
-        for (int n = 1; n < attempts && d.compareTo(config.retryMax()) < 0; n++) {
-            d = d.multipliedBy(2);
-        }
-        return d.compareTo(config.retryMax()) > 0 ? config.retryMax() : d;
     }
 }

@@ -1,7 +1,9 @@
 package com.dts.apm.alert;
 
 import com.dts.apm.config.Config;
+import com.dts.apm.provider.Outcome;
 import com.dts.apm.store.Incidents;
+import com.dts.apm.store.OutboxStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +38,7 @@ public final class Reminders {
         var now = clock.instant();
         int queued = 0;
         for (var incident : incidents.listOpen()) {
-            if (!"SENT".equals(incident.failureStatus()) || incident.failureAt() == null) {
+            if (incident.failureStatus() != OutboxStatus.SENT || incident.failureAt() == null) {
                 // not sent yet (no relay, held by the storm guard, retrying), dropped by an operator or given up:
                 // a reminder of an email the dealer never got makes no sense
                 continue;
@@ -64,11 +66,9 @@ public final class Reminders {
     }
 
     /** What the reminder is about: the latest check's outcome when the dealer can fix it, else the failure email's. */
-    com.dts.apm.provider.Outcome outcome(Incidents.Incident incident) {
+    Outcome outcome(Incidents.Incident incident) {
         var last = incident.lastOutcome();
-        boolean dealerCanFix = last != null && (last.isDealerActionable()
-                || (last == com.dts.apm.provider.Outcome.BASIC_AUTH_DISABLED && config.basicAuthDisabledToDealer()));
-        return dealerCanFix ? last : incident.outcome();
+        return last != null && last.dealerCanFix(config.basicAuthDisabledToDealer()) ? last : incident.outcome();
     }
 
     /** The highest reminder number due at {@code now} for a failure alert queued at {@code failureAt}; 0 for none. */

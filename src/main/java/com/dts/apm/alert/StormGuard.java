@@ -1,7 +1,8 @@
 package com.dts.apm.alert;
 
 import com.dts.apm.config.Config;
-import com.dts.apm.notify.AlertKind;
+import com.dts.apm.config.Durations;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.notify.OpsNotice;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.Outbox;
@@ -9,7 +10,7 @@ import com.dts.apm.store.Storms;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class StormGuard {
     private static final Logger log = LoggerFactory.getLogger(StormGuard.class);
     /** Outbox kinds addressed to dealers: what a wave holds. */
-    static final List<String> DEALER_KINDS = List.of("failure", "reminder", "recovery");
 
     private final Storms storms;
     private final Outbox outbox;
@@ -56,12 +56,12 @@ public final class StormGuard {
         for (var storm : active) {
             seen.add(storm.provider());
             var wave = waves.get(storm.provider());
-            boolean trigger = wave != null && reason(wave) != null;
+            boolean trigger = wave != null && reason(wave).isPresent();
             long still = storms.stillFailing(storm.provider(), storm.startedAt().minus(guard.window()));
             if (!trigger && still < guard.minCount()) {
                 end(storm, now);
             } else if (!storm.released()) {
-                outbox.hold(storm.provider(), DEALER_KINDS);
+                outbox.hold(storm.provider(), AlertKind.TO_DEALER);
                 holding.add(storm.provider());
             }
         }
@@ -70,38 +70,39 @@ public final class StormGuard {
                 continue;
             }
             var why = reason(wave);
-            if (why != null && storms.start(wave.provider(), now, why)) {
-                int held = outbox.hold(wave.provider(), DEALER_KINDS);
+            if (why.isPresent() && storms.start(wave.provider(), now, why.get())) {
+                int held = outbox.hold(wave.provider(), AlertKind.TO_DEALER);
                 holding.add(wave.provider());
                 log.warn("storm guard: provider-wide wave at {} ({}): holding its dealer alerts ({} so far) for ops to decide"
-                        + " (alerts held / release / drop)", wave.provider(), why, held);
-                notifyOps(wave.provider(), OpsNotice.toNote(OpsNotice.started(config.productName(), wave.provider(), now, why, held)), now);
+                        + " (alerts held / release / drop)", wave.provider(), why.get(), held);
+                notifyOps(wave.provider(), OpsNotice.toNote(OpsNotice.started(config.productName(), wave.provider(), now, why.get(),
+                        held)), now);
             }
         }
         return holding;
     }
 
-    /** Why this provider is in a wave, or null when it is not. */
-    String reason(Storms.Wave w) {
+    /** Why this provider is in a wave; empty when it is not. */
+    Optional<String> reason(Storms.Wave w) {
         var guard = config.stormGuard();
         if (w.canariesFailing() > 0) {
-            return w.canariesFailing() + " canary mailbox(es) fail too: the failure is the provider's";
+            return Optional.of(w.canariesFailing() + " canary mailbox(es) fail too: the failure is the provider's");
         }
         if (w.turned() >= guard.minCount() && w.turned() >= Math.ceil(guard.share() * w.total())) {
-            return w.turned() + " of " + w.total() + " mailboxes failed within " + com.dts.apm.config.Durations.format(guard.window());
+            return Optional.of(w.turned() + " of " + w.total() + " mailboxes failed within " + Durations.format(guard.window()));
         }
-        return null;
+        return Optional.empty();
     }
 
     private void end(Storms.Storm storm, Instant now) {
         if (!storm.released()) {
-            outbox.hold(storm.provider(), DEALER_KINDS); // what was queued since the last round is decided the same way
+            outbox.hold(storm.provider(), AlertKind.TO_DEALER); // what was queued since the last round is decided the same way
         }
         long released = 0;
         long dropped = 0;
         for (var alert : outbox.listHeld(storm.provider())) {
             var i = alert.integrationId() == null ? null : integrations.find(alert.integrationId()).orElse(null);
-            boolean send = i != null && OutboxSender.stale(AlertKind.parse(alert.kind()), i, outbox) == null;
+            boolean send = i != null && OutboxSender.stale(alert.kind(), i, outbox).isEmpty();
             if (send) {
                 outbox.releaseOne(alert.id(), now);
                 released++;
@@ -134,7 +135,7 @@ public final class StormGuard {
 
     private void notifyOps(String provider, String note, Instant now) {
         if (config.opsEmail() != null) {
-            outbox.queueNotice(OutboxSender.STORM, provider, config.opsEmail(), note, now);
+            outbox.queueNotice(AlertKind.STORM, provider, config.opsEmail(), note, now);
         }
     }
 }

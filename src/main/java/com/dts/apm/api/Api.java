@@ -4,7 +4,7 @@ import com.dts.apm.config.Secret;
 import com.dts.apm.probe.ProbeResult;
 import com.dts.apm.provider.ProviderCatalog;
 import com.dts.apm.store.ApiTokens;
-import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.CheckHistory;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.NewIntegration;
@@ -35,7 +35,7 @@ public final class Api {
     private final ApiHandler handler;
     private final List<Route> routes;
 
-    public Api(IntegrationStore integrations, ApiTokens tokens, ProviderCatalog catalog, CheckLog history, Checks checks,
+    public Api(IntegrationStore integrations, ApiTokens tokens, ProviderCatalog catalog, CheckHistory history, Checks checks,
             MeterRegistry registry, Clock clock) {
         var list = new ArrayList<Route>();
         list.addAll(new IntegrationRoutes(integrations, catalog, history, checks).routes());

@@ -3,7 +3,7 @@ package com.dts.apm.api;
 import com.dts.apm.probe.ProbeResult;
 import com.dts.apm.provider.Endpoint;
 import com.dts.apm.provider.Protocol;
-import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.CheckHistory;
 import com.dts.apm.store.CheckRecord;
 import com.dts.apm.store.Integration;
 import java.time.Instant;
@@ -90,7 +90,7 @@ final class IntegrationJson {
 
     /** {@code GET .../history}: recent checks and state changes, newest first (as {@code history --json}). */
     record HistoryView(long id, String externalId, String email, String state, List<HistoryCheck> checks,
-            List<CheckLog.TransitionRecord> transitions) {}
+            List<CheckHistory.TransitionRecord> transitions) {}
 
     record HistoryCheck(Instant checkedAt, String protocol, String outcome, long durationMs, String detail) {
         static HistoryCheck of(CheckRecord c) {

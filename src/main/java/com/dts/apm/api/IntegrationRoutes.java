@@ -8,7 +8,7 @@ import com.dts.apm.api.IntegrationJson.Page;
 import com.dts.apm.api.IntegrationJson.ProtocolView;
 import com.dts.apm.api.IntegrationJson.View;
 import com.dts.apm.provider.ProviderCatalog;
-import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.CheckHistory;
 import com.dts.apm.store.IntegrationInput;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.IntegrationStore;
@@ -27,11 +27,11 @@ final class IntegrationRoutes {
 
     private final IntegrationStore store;
     private final ProviderCatalog catalog;
-    private final CheckLog history;
+    private final CheckHistory history;
     private final Api.Checks checks;
     private final Cursors cursors = new Cursors();
 
-    IntegrationRoutes(IntegrationStore store, ProviderCatalog catalog, CheckLog history, Api.Checks checks) {
+    IntegrationRoutes(IntegrationStore store, ProviderCatalog catalog, CheckHistory history, Api.Checks checks) {
         this.store = store;
         this.catalog = catalog;
         this.history = history;
@@ -129,7 +129,7 @@ final class IntegrationRoutes {
         var k = store.findByExternalId(ext).orElseThrow(() -> missing(ext));
         var i = k.integration();
         return Reply.ok(new HistoryView(i.id(), ext, i.email(), i.state().name(),
-                history.history(i.id(), HISTORY).stream().map(HistoryCheck::of).toList(), history.transitions(i.id(), HISTORY)));
+                history.checks(i.id(), HISTORY).stream().map(HistoryCheck::of).toList(), history.transitions(i.id(), HISTORY)));
     }
 
     private Reply list(Call call) {

@@ -4,25 +4,22 @@ import com.dts.apm.metrics.Metrics;
 import com.dts.apm.notify.AlertComposer;
 import com.dts.apm.notify.MessageFactory;
 import com.dts.apm.notify.RelaySender;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.alert.OutboxSender;
 import com.dts.apm.alert.Reminders;
 import com.dts.apm.alert.StormGuard;
-import com.dts.apm.store.CheckLog;
-import com.dts.apm.store.Incidents;
-import com.dts.apm.store.Outbox;
-import com.dts.apm.store.Storms;
 import java.util.function.BiConsumer;
 
 /** The alert side of the daemon, built from a workspace: storm guard, outbox sender and reminders. */
 public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminders) {
 
     /** Builds them; reads the relay password file and compiles the templates (a bad one stops the start). */
-    static Alerting create(Workspace ws, CheckLog checkLog, Outbox outbox, Metrics metrics) {
-        return create(ws, checkLog, outbox, metrics::recordNotification);
+    static Alerting create(Workspace ws, Metrics metrics) {
+        return create(ws, metrics::recordNotification);
     }
 
     /** As above with any counter of final dealer-mail results (kind, sent|failed). */
-    static Alerting create(Workspace ws, CheckLog checkLog, Outbox outbox, BiConsumer<String, String> counter) {
+    static Alerting create(Workspace ws, BiConsumer<AlertKind, String> counter) {
         var alerts = ws.config().alerts();
         var composer = AlertComposer.from(alerts, ws.clock());
         MessageFactory messages;
@@ -32,17 +29,16 @@ public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminder
             throw new com.dts.apm.config.ConfigException("key alerts.from: " + e.getMessage());
         }
         var relay = new RelaySender(ws.relay());
-        var guard = new StormGuard(new Storms(ws.database()), outbox, ws.integrations(), alerts, ws.clock());
-        var sender = new OutboxSender(outbox, ws.integrations(), checkLog, ws.catalog(), composer, messages, relay, alerts,
+        var guard = stormGuard(ws);
+        var sender = new OutboxSender(ws.outbox(), ws.integrations(), ws.history(), ws.catalog(), composer, messages, relay, alerts,
                 ws.clock(), counter);
-        var reminders = new Reminders(new Incidents(ws.database()), alerts, ws.clock());
+        var reminders = new Reminders(ws.incidents(), alerts, ws.clock());
         return new Alerting(guard, sender, reminders);
     }
 
     /** The storm guard alone, for the {@code alerts release|drop} commands. */
     public static StormGuard stormGuard(Workspace ws) {
-        return new StormGuard(new Storms(ws.database()), new Outbox(ws.database()), ws.integrations(), ws.config().alerts(),
-                ws.clock());
+        return new StormGuard(ws.storms(), ws.outbox(), ws.integrations(), ws.config().alerts(), ws.clock());
     }
 
     /** One round of the alerts task: the storm guard decides what to hold, then due mail goes out. */

@@ -12,10 +12,7 @@ import com.dts.apm.check.CheckListener;
 import com.dts.apm.schedule.RecurringTasks;
 import com.dts.apm.check.Dispatcher;
 import com.dts.apm.schedule.RecurringTask;
-import com.dts.apm.store.ApiTokens;
-import com.dts.apm.store.CheckLog;
 import com.dts.apm.store.Integration;
-import com.dts.apm.store.Outbox;
 import io.micrometer.core.instrument.FunctionCounter;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,9 +48,7 @@ public final class App implements AutoCloseable {
     private App(Workspace ws) {
         this.ws = ws;
         var config = ws.config();
-        var checkLog = new CheckLog(ws.database());
-        var outbox = new Outbox(ws.database());
-        var source = new StoreMetricsSource(checkLog, outbox, ws.clock());
+        var source = new StoreMetricsSource(ws.snapshots(), ws.outbox(), ws.clock());
         this.metrics = new Metrics(source);
         CheckListener listener = new CheckListener() {
             @Override
@@ -79,14 +74,14 @@ public final class App implements AutoCloseable {
         this.verification = new Verification(ws, listener);
         this.dispatcher = new Dispatcher(ws.integrations(), verification.service(), verification.gate(), ws.clock(),
                 config.schedule().maxConcurrentChecks(), config.schedule().retryInitial(), metrics::recordLoopError);
-        this.alerting = Alerting.create(ws, checkLog, outbox, metrics);
+        this.alerting = Alerting.create(ws, metrics);
         var tasks = new ArrayList<RecurringTask>();
         tasks.add(new RecurringTask("dispatch", DISPATCH_EVERY, Duration.ZERO, dispatcher::tick));
         tasks.add(new RecurringTask("metrics", metrics.snapshotRefreshPeriod(), Duration.ZERO, metrics::refreshSnapshot));
         tasks.add(new RecurringTask("alerts", config.alerts().sendInterval(), Duration.ZERO, alerting::sendRound));
         tasks.add(new RecurringTask("reminders", REMINDERS_EVERY, Duration.ofSeconds(5), alerting.reminders()::queueDue));
         tasks.add(new RecurringTask("retention", Duration.ofDays(1), Duration.ofMinutes(1), () -> {
-            int n = checkLog.pruneBefore(ws.clock().instant().minus(config.history().retention()));
+            int n = ws.history().pruneBefore(ws.clock().instant().minus(config.history().retention()));
             log.info("retention: pruned {} check result(s) older than {}", n, Durations.format(config.history().retention()));
         }));
         this.recurring = new RecurringTasks(tasks, metrics::recordLoopError);
@@ -97,7 +92,7 @@ public final class App implements AutoCloseable {
         }
         if (!alerting.sender().relayConfigured()) {
             log.warn("alerts.relay.host is not set: alerts wait in the outbox ({} queued) until a relay is configured",
-                    outbox.queueDepth());
+                    ws.outbox().queueDepth());
         }
     }
 
@@ -169,7 +164,7 @@ public final class App implements AutoCloseable {
                 return service.verify(n, password);
             }
         };
-        return new Api(ws.integrations(), new ApiTokens(ws.database(), ws.clock()), ws.catalog(), new CheckLog(ws.database()),
+        return new Api(ws.integrations(), ws.apiTokens(), ws.catalog(), ws.history(),
                 checks, metrics.registry(), ws.clock());
     }
 
@@ -228,7 +223,7 @@ public final class App implements AutoCloseable {
         }
         verification.close();
         metrics.close();
-        ws.database().close();
+        ws.close();
         log.info("stopped");
     }
 }

@@ -4,7 +4,7 @@ import com.dts.apm.metrics.CertificateExpiries;
 import com.dts.apm.metrics.MetricsSource;
 import com.dts.apm.probe.ProbeResult;
 import com.dts.apm.check.CheckListener;
-import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.SnapshotQueries;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.Outbox;
 import java.time.Clock;
@@ -20,12 +20,12 @@ import java.util.OptionalDouble;
  * plus the earliest certificate expiry seen per mail server host, kept in memory from the checks.
  */
 final class StoreMetricsSource implements MetricsSource, CheckListener {
-    private final CheckLog checks;
+    private final SnapshotQueries checks;
     private final Outbox outbox;
     private final Clock clock;
     private final CertificateExpiries certificates = new CertificateExpiries();
 
-    StoreMetricsSource(CheckLog checks, Outbox outbox, Clock clock) {
+    StoreMetricsSource(SnapshotQueries checks, Outbox outbox, Clock clock) {
         this.checks = checks;
         this.outbox = outbox;
         this.clock = clock;

@@ -5,21 +5,18 @@ import com.dts.apm.check.CheckListener;
 import com.dts.apm.check.CheckService;
 import com.dts.apm.check.ProviderGate;
 import com.dts.apm.check.StateMachine;
-import com.dts.apm.store.CheckLog;
 
 /** The check machinery over a workspace: probes, provider pacing, the state machine and the check service. */
 public final class Verification implements AutoCloseable {
     private final Probes probes;
     private final ProviderGate gate;
-    private final CheckLog log;
     private final CheckService service;
 
     public Verification(Workspace ws, CheckListener listener) {
         var config = ws.config();
         this.probes = Probes.create(config.checks());
         this.gate = new ProviderGate(ws.catalog(), config.schedule());
-        this.log = new CheckLog(ws.database());
-        this.service = new CheckService(ws.integrations(), log, ws.catalog(), probes::probe, gate, new StateMachine(policy(ws)),
+        this.service = new CheckService(ws.integrations(), ws.checkWriter(), ws.catalog(), probes::probe, gate, new StateMachine(policy(ws)),
                 config.schedule(), ws.clock(), listener);
     }
 
@@ -36,10 +33,6 @@ public final class Verification implements AutoCloseable {
 
     public ProviderGate gate() {
         return gate;
-    }
-
-    public CheckLog log() {
-        return log;
     }
 
     @Override

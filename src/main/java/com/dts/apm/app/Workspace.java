@@ -2,9 +2,16 @@ package com.dts.apm.app;
 
 import com.dts.apm.config.Config;
 import com.dts.apm.provider.ProviderCatalog;
+import com.dts.apm.store.CheckHistory;
+import com.dts.apm.store.CheckWriter;
 import com.dts.apm.store.Database;
+import com.dts.apm.store.ApiTokens;
+import com.dts.apm.store.Incidents;
 import com.dts.apm.store.IntegrationStore;
+import com.dts.apm.store.Outbox;
 import com.dts.apm.store.SecretBox;
+import com.dts.apm.store.SnapshotQueries;
+import com.dts.apm.store.Storms;
 import com.dts.apm.store.Vault;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,14 +20,22 @@ import java.util.Map;
 
 /**
  * What every command and the daemon open first: the configuration, the provider catalog, the database
- * and its keys. Built with constructors in one place; the daemon adds its moving parts on top.
+ * and its keys, and the one instance of each store object over that database. Built with constructors in one
+ * place; the daemon adds its moving parts on top. {@link #close()} closes the database.
  */
-public final class Workspace {
+public final class Workspace implements AutoCloseable {
     private final Config config;
     private final ProviderCatalog catalog;
     private final Database database;
     private final SecretBox box;
     private final IntegrationStore integrations;
+    private final CheckWriter checkWriter;
+    private final CheckHistory history;
+    private final SnapshotQueries snapshots;
+    private final Outbox outbox;
+    private final Storms storms;
+    private final Incidents incidents;
+    private final ApiTokens apiTokens;
     private final Clock clock;
     private final Config.Relay relay;
 
@@ -33,14 +48,26 @@ public final class Workspace {
         this.box = box;
         this.clock = clock;
         this.integrations = new IntegrationStore(database, box, clock);
+        this.checkWriter = new CheckWriter(database);
+        this.history = new CheckHistory(database);
+        this.snapshots = new SnapshotQueries(database);
+        this.outbox = new Outbox(database);
+        this.storms = new Storms(database);
+        this.incidents = new Incidents(database);
+        this.apiTokens = new ApiTokens(database, clock);
     }
 
     /** Opens everything; creates the database and, for a database without secrets, the first key. */
     public static Workspace open(Config config, Map<String, String> env, Clock clock) {
         var catalog = ProviderCatalog.load(config.providers().file());
         var database = Database.open(config.database().path());
-        var keyFile = keyFile(config, env);
-        var box = Vault.unlock(database, keyFile, config.secrets().keyFile() == null, clock);
+        SecretBox box;
+        try {
+            box = Vault.unlock(database, keyFile(config, env), config.secrets().keyFile() == null, clock);
+        } catch (RuntimeException e) { // a wrong or unreadable key: the command fails, the database is closed
+            database.close();
+            throw e;
+        }
         return new Workspace(config, catalog, database, box, clock, config.alerts().relay().withCredential(env));
     }
 
@@ -87,5 +114,40 @@ public final class Workspace {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** The write path of finished checks (one per process: it holds the group-commit queue). */
+    public CheckWriter checkWriter() {
+        return checkWriter;
+    }
+
+    public CheckHistory history() {
+        return history;
+    }
+
+    public SnapshotQueries snapshots() {
+        return snapshots;
+    }
+
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    public Storms storms() {
+        return storms;
+    }
+
+    /** The dealer-system API's tokens (hashes only). */
+    public ApiTokens apiTokens() {
+        return apiTokens;
+    }
+
+    public Incidents incidents() {
+        return incidents;
+    }
+
+    @Override
+    public void close() {
+        database.close();
     }
 }

@@ -1,6 +1,7 @@
 package com.dts.apm.check;
 
 import com.dts.apm.process.ErrorLog;
+import com.dts.apm.config.Backoff;
 import com.dts.apm.config.Config;
 import com.dts.apm.probe.Probe;
 import com.dts.apm.probe.ProbeResult;
@@ -8,7 +9,7 @@ import com.dts.apm.probe.ProbeTarget;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.ProviderCatalog;
-import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.CheckWriter;
 import com.dts.apm.store.Database;
 import com.dts.apm.store.StateChange;
 import com.dts.apm.store.Integration;
@@ -36,7 +37,7 @@ public final class CheckService {
     private static final Logger log = LoggerFactory.getLogger(CheckService.class);
 
     private final IntegrationStore store;
-    private final CheckLog checks;
+    private final CheckWriter checks;
     private final ProviderCatalog catalog;
     private final Function<Protocol, Probe> probes;
     private final ProviderGate gate;
@@ -49,7 +50,7 @@ public final class CheckService {
     static final Duration RETRY_FIRST = Duration.ofMillis(500);
     static final Duration RETRY_MAX = Duration.ofSeconds(30);
 
-    public CheckService(IntegrationStore store, CheckLog checks, ProviderCatalog catalog, Function<Protocol, Probe> probes,
+    public CheckService(IntegrationStore store, CheckWriter checks, ProviderCatalog catalog, Function<Protocol, Probe> probes,
             ProviderGate gate, StateMachine machine, Config.Schedule schedule, Clock clock, CheckListener listener) {
         this.store = store;
         this.checks = checks;
@@ -85,12 +86,12 @@ public final class CheckService {
                 log.debug("integration {} ({}) {} login failed: {} {}", i.id(), i.provider(), protocol.label(), r.outcome(), r.detail());
             }
         }
-        var outcome = StateMachine.worst(results.stream().map(ProbeResult::outcome).toList());
+        var outcome = Outcome.worst(results.stream().map(ProbeResult::outcome).toList());
         var now = clock.instant();
         var interval = interval(i.provider());
         var jitter = jitter();
         var rows = results.stream()
-                .map(r -> new CheckLog.Result(r.protocol(), r.outcome(), r.duration().toMillis(), r.detail()))
+                .map(r -> new CheckWriter.Result(r.protocol(), r.outcome(), r.duration().toMillis(), r.detail()))
                 .toList();
         long writeStarted = System.nanoTime();
         var after = record(i.id(), now, rows, current -> machine.decide(current, outcome, now, interval, jitter));
@@ -130,10 +131,11 @@ public final class CheckService {
      * lands or the worker is interrupted at shutdown. The integration stays claimed meanwhile, so it is not
      * logged in to again. The cause is logged once, and once more when writes work again.
      */
-    private Optional<Integration> record(long id, Instant at, List<CheckLog.Result> rows,
+    private Optional<Integration> record(long id, Instant at, List<CheckWriter.Result> rows,
             Function<Integration, StateChange> decide) throws InterruptedException {
-        long backoff = RETRY_FIRST.toMillis();
-        for (boolean retry = false; ; retry = true) {
+        var backoff = new Backoff(RETRY_FIRST, RETRY_MAX);
+        for (int attempt = 1; ; attempt++) {
+            boolean retry = attempt > 1;
             try {
                 var after = checks.record(id, at, rows, decide, retry);
                 writeErrors.recovered("recording check results");
@@ -144,8 +146,7 @@ public final class CheckService {
                 }
                 writeErrors.failedBecause("recording check results", "record", Database.describe(e)
                         + "; the results are held and the write is retried until it lands", e);
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, RETRY_MAX.toMillis());
+                Thread.sleep(backoff.after(attempt).toMillis());
             }
         }
     }

@@ -1,5 +1,7 @@
 package com.dts.apm.check;
 
+import com.dts.apm.config.Backoff;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationState;
@@ -7,8 +9,6 @@ import com.dts.apm.store.StateChange;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -22,11 +22,6 @@ import java.util.List;
  * </pre>
  */
 public final class StateMachine {
-    /** Alert kinds as queued in the outbox and counted in {@code apm_notifications_total{kind}}. */
-    public static final String FAILURE = "failure";
-    public static final String RECOVERY = "recovery";
-    public static final String OPS = "ops";
-
     private final Policy policy;
 
     public StateMachine(Policy policy) {
@@ -47,29 +42,9 @@ public final class StateMachine {
             boolean basicAuthToDealer,
             String opsEmail) {}
 
-    /** The outcome that speaks for a check of several protocols: the one someone has to act on. */
-    public static Outcome worst(Collection<Outcome> outcomes) {
-        return outcomes.stream().max(Comparator.comparingInt(StateMachine::weight)).orElse(Outcome.OK);
-    }
-
-    private static int weight(Outcome o) {
-        return switch (o) {
-            case OK -> 0;
-            case NETWORK_ERROR -> 1;
-            case RATE_LIMITED -> 2;
-            case PROTOCOL_ERROR -> 3;
-            case TLS_ERROR -> 4;
-            case BASIC_AUTH_DISABLED -> 5;
-            case ACCOUNT_LOCKED -> 6;
-            case PROTOCOL_DISABLED -> 7;
-            case AUTH_REJECTED -> 8;
-            case APP_PASSWORD_REQUIRED -> 9;
-        };
-    }
-
     /** True when this outcome is the dealer's to fix under the current policy. */
     boolean dealerActionable(Outcome o) {
-        return o.isDealerActionable() || (o == Outcome.BASIC_AUTH_DISABLED && policy.basicAuthToDealer());
+        return o.dealerCanFix(policy.basicAuthToDealer());
     }
 
     /**
@@ -81,7 +56,7 @@ public final class StateMachine {
         var alerts = new ArrayList<StateChange.NewAlert>();
         if (outcome.isOk()) {
             if (from == IntegrationState.FAILING && policy.recoveryNotice()) {
-                alerts.add(new StateChange.NewAlert(RECOVERY, outcome, i.contactEmail()));
+                alerts.add(new StateChange.NewAlert(AlertKind.RECOVERY, outcome, i.contactEmail()));
             }
             return new StateChange(IntegrationState.HEALTHY, outcome, now.plus(interval).plus(jitter), 0, null, true,
                     from == IntegrationState.HEALTHY ? null : "login succeeded", alerts);
@@ -92,7 +67,7 @@ public final class StateMachine {
             return switch (from) {
                 case SUSPECT, FAILING -> {
                     if (from == IntegrationState.SUSPECT) {
-                        alerts.add(new StateChange.NewAlert(FAILURE, outcome, i.contactEmail()));
+                        alerts.add(new StateChange.NewAlert(AlertKind.FAILURE, outcome, i.contactEmail()));
                     }
                     yield new StateChange(IntegrationState.FAILING, outcome, now.plus(policy.failingRecheckInterval()), failures,
                             problemSince, false, from == IntegrationState.SUSPECT ? "failure confirmed: " + outcome : null, alerts);
@@ -116,7 +91,7 @@ public final class StateMachine {
         boolean lasting = !now.isBefore(problemSince.plus(policy.degradedAfter()));
         if (lasting && from != IntegrationState.DEGRADED) {
             if (policy.opsEmail() != null) {
-                alerts.add(new StateChange.NewAlert(OPS, outcome, policy.opsEmail()));
+                alerts.add(new StateChange.NewAlert(AlertKind.OPS, outcome, policy.opsEmail()));
             }
             return new StateChange(IntegrationState.DEGRADED, outcome, next, failures, problemSince, false,
                     outcome + " for " + Duration.between(problemSince, now).toMinutes() + " min", alerts);
@@ -126,11 +101,7 @@ public final class StateMachine {
 
     /** retry-initial, doubling per consecutive failure, capped at retry-max and at the regular interval. */
     Duration backoff(int failures, Duration interval) {
-        var d = policy.retryInitial();
-        for (int n = 1; n < failures && d.compareTo(policy.retryMax()) < 0; n++) {
-            d = d.multipliedBy(2);
-        }
-        return min(min(d, policy.retryMax()), interval);
+        return min(new Backoff(policy.retryInitial(), policy.retryMax()).after(failures), interval);
     }
 
     private static Duration min(Duration a, Duration b) {

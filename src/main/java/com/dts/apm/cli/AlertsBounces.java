@@ -28,7 +28,7 @@ final class AlertsBounces implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var bounces = new Outbox(alerts.root.workspace().database()).listBouncing();
+        var bounces = alerts.root.workspace().outbox().listBouncing();
         var out = alerts.root.terminal.out();
         if (json) {
             out.println(Json.write(bounces.stream()
@@ -64,7 +64,7 @@ final class AlertsBounces implements Callable<Integer> {
         @Override
         public Integer call() {
             var a = address.trim();
-            if (!new Outbox(alerts.root.workspace().database()).forgetBouncing(a)) {
+            if (!alerts.root.workspace().outbox().forgetBouncing(a)) {
                 throw new BadInputException("address '" + IntegrationInput.printable(a)
                         + "' is not marked as bouncing (see: alerts bounces)");
             }

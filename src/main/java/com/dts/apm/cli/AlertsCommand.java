@@ -3,7 +3,7 @@ package com.dts.apm.cli;
 import com.dts.apm.BadInputException;
 import com.dts.apm.notify.AlertComposer;
 import com.dts.apm.notify.AlertContext;
-import com.dts.apm.notify.AlertKind;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.notify.MessageFactory;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.ProviderCatalog;
@@ -77,7 +77,7 @@ final class AlertsCommand {
             var root = alerts.root;
             var config = root.config();
             var spec = ProviderCatalog.load(config.providers().file()).get(provider);
-            var problem = parseOutcome(outcome);
+            var problem = spec.applyPolicy(parseOutcome(outcome)); // what the classifier would have made of it there
             var alertKind = parseKind(kind);
             var mailbox = email != null ? email : "sales@" + sampleDomain(spec);
             var clock = Clock.systemUTC();

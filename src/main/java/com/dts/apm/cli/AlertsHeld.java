@@ -33,14 +33,14 @@ final class AlertsHeld implements Callable<Integer> {
     @Override
     public Integer call() {
         var ws = alerts.root.workspace();
-        var held = new Outbox(ws.database()).listHeld(null);
-        Map<String, Storms.Storm> storms = new Storms(ws.database()).list().stream()
+        var held = ws.outbox().listHeld(null);
+        Map<String, Storms.Storm> storms = ws.storms().list().stream()
                 .collect(Collectors.toMap(Storms.Storm::provider, Function.identity()));
         var out = alerts.root.terminal.out();
         if (json) {
             out.println(Json.write(held.stream().map(a -> {
                 var s = storms.get(a.provider());
-                return new HeldView(a.id(), a.provider(), a.kind(), a.outcome() == null ? null : a.outcome().name(),
+                return new HeldView(a.id(), a.provider(), a.kind().label(), a.outcome() == null ? null : a.outcome().name(),
                         a.integrationId(), a.recipient(), a.createdAt(), s == null ? null : s.startedAt(), s == null ? null : s.reason());
             }).toList()));
             return 0;
@@ -64,8 +64,8 @@ final class AlertsHeld implements Callable<Integer> {
     private static String provider(Workspace ws, String provider) {
         var p = provider.trim();
         boolean known = ws.catalog().find(p).isPresent()
-                || !new Outbox(ws.database()).listHeld(p).isEmpty()
-                || new Storms(ws.database()).find(p).isPresent();
+                || !ws.outbox().listHeld(p).isEmpty()
+                || ws.storms().find(p).isPresent();
         if (!known) {
             throw new BadInputException("unknown provider '" + IntegrationInput.printable(p) + "' (known: "
                     + String.join(", ", ws.catalog().ids()) + ")");

@@ -19,8 +19,7 @@ final class ApiTokensCommand {
     RootCommand root;
 
     private ApiTokens store() {
-        var ws = root.workspace();
-        return new ApiTokens(ws.database(), ws.clock());
+        return root.workspace().apiTokens();
     }
 
     @Command(name = "create", description = "Make a token; it is printed once, alone on the last line of standard output.",

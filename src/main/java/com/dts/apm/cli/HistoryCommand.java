@@ -1,6 +1,6 @@
 package com.dts.apm.cli;
 
-import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.CheckHistory;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +22,7 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--json")
     boolean json;
 
-    record HistoryView(long id, String email, String state, java.util.List<CheckView> checks, java.util.List<CheckLog.TransitionRecord> transitions) {}
+    record HistoryView(long id, String email, String state, java.util.List<CheckView> checks, java.util.List<CheckHistory.TransitionRecord> transitions) {}
 
     record CheckView(java.time.Instant checkedAt, String protocol, String outcome, long durationMs, String detail) {}
 
@@ -30,9 +30,8 @@ final class HistoryCommand implements Callable<Integer> {
     public Integer call() {
         var ws = root.workspace();
         var i = ws.integrations().get(id);
-        var log = new CheckLog(ws.database());
-        var checks = log.history(id, limit);
-        var transitions = log.transitions(id, limit);
+        var checks = ws.history().checks(id, limit);
+        var transitions = ws.history().transitions(id, limit);
         var out = root.terminal.out();
         if (json) {
             out.println(Json.write(new HistoryView(i.id(), i.email(), i.state().name(), checks.stream()

@@ -53,8 +53,10 @@ final class KeysCommand {
         @Override
         public Integer call() {
             var file = parent.keyFile(keyFile);
-            var db = Database.open(parent.root.config().database().path());
-            var r = Vault.rotate(db, file, Clock.systemUTC());
+            Vault.Rotation r;
+            try (var db = Database.open(parent.root.config().database().path())) {
+                r = Vault.rotate(db, file, Clock.systemUTC());
+            }
             parent.root.terminal.out().printf("rotated %s: key version %d -> %d, %d password(s) re-sealed%n",
                     file, r.fromVersion(), r.toVersion(), r.resealed());
             return 0;

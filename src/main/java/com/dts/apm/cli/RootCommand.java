@@ -31,6 +31,7 @@ public final class RootCommand {
     /** SIGTERM and SIGINT: {@code run} claims them, every other command gives them back before it runs. */
     final StopSignal stop;
     private Config config;
+    private Workspace workspace; // opened by the first command that needs it, closed when the command line is done
 
     RootCommand(Terminal terminal) {
         this(terminal, StopSignal.later());
@@ -49,9 +50,12 @@ public final class RootCommand {
         return config;
     }
 
-    /** Opens the configuration, database and keys for a command. */
+    /** The configuration, database and keys for a command: opened once, closed by {@link #execute} when it returns. */
     Workspace workspace() {
-        return Workspace.open(config(), terminal.env(), Clock.systemUTC());
+        if (workspace == null) {
+            workspace = Workspace.open(config(), terminal.env(), Clock.systemUTC());
+        }
+        return workspace;
     }
 
     /** Runs one command line and returns the exit code; streams and environment are injected for tests. */
@@ -72,7 +76,18 @@ public final class RootCommand {
     private static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
             StopSignal stop) {
         var terminal = new Terminal(in, out, err, env);
-        var cmd = new CommandLine(new RootCommand(terminal, stop));
+        var root = new RootCommand(terminal, stop);
+        try {
+            return run(root, args, out, err, stop);
+        } finally {
+            if (root.workspace != null) {
+                root.workspace.close();
+            }
+        }
+    }
+
+    private static int run(RootCommand root, String[] args, PrintStream out, PrintStream err, StopSignal stop) {
+        var cmd = new CommandLine(root);
         Commands.register(cmd);
         cmd.setExecutionStrategy(parsed -> {
             if (!isRun(parsed)) {

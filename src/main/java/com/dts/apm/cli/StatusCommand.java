@@ -1,6 +1,5 @@
 package com.dts.apm.cli;
 
-import com.dts.apm.store.CheckLog;
 import com.dts.apm.store.IntegrationState;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,7 +20,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var ws = root.workspace();
-        var counts = new CheckLog(ws.database()).countsByProviderAndState();
+        var counts = ws.snapshots().countsByProviderAndState();
         var totals = new TreeMap<IntegrationState, Long>();
         counts.values().forEach(m -> m.forEach((s, n) -> totals.merge(s, n, Long::sum)));
         var out = root.terminal.out();

@@ -86,6 +86,11 @@ public record Config(
             retryMax = orDefault(retryMax, Duration.ofHours(1));
             shutdownGrace = orDefault(shutdownGrace, Duration.ofSeconds(20));
         }
+
+        /** The backoff of a failing check that is nobody's to fix: retry-initial doubling up to retry-max. */
+        public Backoff retry() {
+            return new Backoff(retryInitial, retryMax);
+        }
     }
 
     /** Timeouts and trust for one login check. */
@@ -183,6 +188,11 @@ public record Config(
             sendInterval = orDefault(sendInterval, Duration.ofSeconds(10));
             retryInitial = orDefault(retryInitial, Duration.ofMinutes(1));
             retryMax = orDefault(retryMax, Duration.ofHours(1));
+        }
+
+        /** The backoff of an alert the relay did not take: retry-initial doubling up to retry-max. */
+        public Backoff retry() {
+            return new Backoff(retryInitial, retryMax);
         }
     }
 

@@ -1,5 +1,6 @@
 package com.dts.apm.metrics;
 
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import io.micrometer.core.instrument.Counter;
@@ -43,9 +44,7 @@ public final class Metrics implements AutoCloseable {
             Duration.ofSeconds(45),
             Duration.ofSeconds(60));
 
-    /** Notification series created at zero so that {@code increase()} sees the first one. */
-    private static final List<String> NOTIFICATION_KINDS = List.of("failure", "reminder", "recovery");
-
+    /** Notification series (each dealer kind by result) are created at zero so that {@code increase()} sees the first one. */
     private static final List<String> NOTIFICATION_RESULTS = List.of("sent", "failed");
 
     private final PrometheusMeterRegistry registry;
@@ -74,9 +73,9 @@ public final class Metrics implements AutoCloseable {
         new FileDescriptorMetrics().bindTo(registry);
         this.gauges = new SnapshotGauges(registry, source, snapshotInterval, clock);
         this.snapshotInterval = snapshotInterval;
-        for (var kind : NOTIFICATION_KINDS) {
+        for (var kind : AlertKind.TO_DEALER) {
             for (var result : NOTIFICATION_RESULTS) {
-                notifications(kind, result);
+                notifications(kind.label(), result);
             }
         }
     }
@@ -110,8 +109,8 @@ public final class Metrics implements AutoCloseable {
     }
 
     /** Counts one dealer notification; {@code kind} is failure, reminder or recovery, {@code result} sent or failed. */
-    public void recordNotification(String kind, String result) {
-        notifications(Labels.word(kind), Labels.word(result)).increment();
+    public void recordNotification(AlertKind kind, String result) {
+        notifications(kind.label(), Labels.word(result)).increment();
     }
 
     /**

@@ -1,5 +1,6 @@
 package com.dts.apm.notify;
 
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.config.Config;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.ProviderCatalog;
@@ -54,6 +55,9 @@ public final class AlertComposer {
         this.wording = Wording.load(source);
         this.clock = clock;
         for (var kind : AlertKind.values()) { // fail at start on a broken override, not at the first alert
+            if (!kind.templated()) {
+                continue;
+            }
             html.compile(kind.label() + ".html.mustache");
             text.compile(kind.label() + ".text.mustache");
         }
@@ -82,26 +86,15 @@ public final class AlertComposer {
     }
 
     /** Which fix a dealer is asked for. */
-    static Wording.Procedure procedure(ProviderSpec provider, Outcome outcome) {
-        if (effectiveOutcome(provider, outcome) == Outcome.BASIC_AUTH_DISABLED) {
-            return Wording.Procedure.SIGN_IN_WITH_PROVIDER;
-        }
+    static Wording.Procedure procedure(Outcome outcome) {
         return switch (outcome) {
+            case BASIC_AUTH_DISABLED -> Wording.Procedure.SIGN_IN_WITH_PROVIDER;
             case AUTH_REJECTED, APP_PASSWORD_REQUIRED -> Wording.Procedure.NEW_APP_PASSWORD;
             case PROTOCOL_DISABLED -> Wording.Procedure.SWITCH_ON_IMAP;
             case ACCOUNT_LOCKED -> Wording.Procedure.CONFIRM_ON_WEB;
             default -> throw new IllegalArgumentException(
                     "outcome " + outcome + " is not something a dealer can fix (who: " + outcome.who() + ")");
         };
-    }
-
-    /** A provider that takes no password at all turns every rejected login into "sign in again". */
-    static Outcome effectiveOutcome(ProviderSpec provider, Outcome outcome) {
-        if (provider.acceptsNoPasswords()
-                && (outcome == Outcome.AUTH_REJECTED || outcome == Outcome.APP_PASSWORD_REQUIRED)) {
-            return Outcome.BASIC_AUTH_DISABLED;
-        }
-        return outcome;
     }
 
     private Map<String, Object> view(AlertContext a) {
@@ -131,9 +124,8 @@ public final class AlertComposer {
         }
         switch (a.kind()) {
             case FAILURE, REMINDER -> {
-                var fix = procedure(p, a.outcome());
-                var shown = effectiveOutcome(p, a.outcome());
-                v.put("whatHappened", fill(wording.whatHappened(shown, p.id()), a));
+                var fix = procedure(a.outcome());
+                v.put("whatHappened", fill(wording.whatHappened(a.outcome(), p.id()), a));
                 v.put("steps", steps(wording.steps(fix, p.id()), a));
             }
             case RECOVERY -> { }

@@ -52,9 +52,7 @@ final class Wording {
             Map<Outcome, List<String>> opsMeaning,
             Map<String, Map<String, List<Step>>> procedures) {}
 
-    private static final Set<Outcome> DEALER_OUTCOMES = EnumSet.of(Outcome.AUTH_REJECTED,
-            Outcome.APP_PASSWORD_REQUIRED, Outcome.PROTOCOL_DISABLED, Outcome.ACCOUNT_LOCKED,
-            Outcome.BASIC_AUTH_DISABLED);
+    private static final List<Outcome> DEALER_OUTCOMES = Outcome.dealerFixable();
 
     private final File file;
 

@@ -64,7 +64,7 @@ final class FailureClassifier {
             var generic = failure.protocol() == Protocol.IMAP
                     ? imapReply(reply.text(), reply.bye(), failure.stage())
                     : smtpReply(failure.code(), reply.text());
-            return applyPolicy(provider, generic);
+            return provider.applyPolicy(generic);
         }
         return exception(failure.error());
     }
@@ -92,13 +92,6 @@ final class FailureClassifier {
 
     /** A reply text; {@code bye} when it came as an IMAP BYE. */
     record ServerReply(String text, boolean bye) {}
-
-    private static Outcome applyPolicy(ProviderSpec provider, Outcome generic) {
-        if (generic == Outcome.AUTH_REJECTED && provider.acceptsNoPasswords()) {
-            return Outcome.BASIC_AUTH_DISABLED;
-        }
-        return generic;
-    }
 
     static Outcome imapReply(String text, boolean bye, Failure.Stage stage) {
         var t = text.toUpperCase(Locale.ROOT);

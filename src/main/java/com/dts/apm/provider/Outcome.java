@@ -1,20 +1,26 @@
 package com.dts.apm.provider;
 
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
 /**
  * The closed set of results of one login check (design.md). The name is the stored value, the JSON
- * value and the metric tag; {@link #who()} says who has to act.
+ * value and the metric tag; {@link #who()} says who has to act, {@link #severity()} which outcome speaks
+ * for a check of several protocols, and {@link #dealerCanFix(boolean)} whether the dealer is asked to act.
  */
 public enum Outcome {
-    OK(Actor.NOBODY),
-    AUTH_REJECTED(Actor.DEALER),
-    APP_PASSWORD_REQUIRED(Actor.DEALER),
-    PROTOCOL_DISABLED(Actor.DEALER),
-    ACCOUNT_LOCKED(Actor.DEALER),
-    BASIC_AUTH_DISABLED(Actor.OPS),
-    TLS_ERROR(Actor.OPS),
-    PROTOCOL_ERROR(Actor.OPS),
-    RATE_LIMITED(Actor.NOBODY),
-    NETWORK_ERROR(Actor.NOBODY);
+    OK(Actor.NOBODY, 0),
+    AUTH_REJECTED(Actor.DEALER, 8),
+    APP_PASSWORD_REQUIRED(Actor.DEALER, 9),
+    PROTOCOL_DISABLED(Actor.DEALER, 7),
+    ACCOUNT_LOCKED(Actor.DEALER, 6),
+    BASIC_AUTH_DISABLED(Actor.OPS, 5),
+    TLS_ERROR(Actor.OPS, 4),
+    PROTOCOL_ERROR(Actor.OPS, 3),
+    RATE_LIMITED(Actor.NOBODY, 2),
+    NETWORK_ERROR(Actor.NOBODY, 1);
 
     /** Who has to do something about an outcome. */
     public enum Actor {
@@ -24,9 +30,11 @@ public enum Outcome {
     }
 
     private final Actor who;
+    private final int severity;
 
-    Outcome(Actor who) {
+    Outcome(Actor who, int severity) {
         this.who = who;
+        this.severity = severity;
     }
 
     public Actor who() {
@@ -45,5 +53,31 @@ public enum Outcome {
     /** Failures only the dealer can fix (a new app password, a setting in their account). */
     public boolean isDealerActionable() {
         return who == Actor.DEALER;
+    }
+
+    /**
+     * Whether the dealer is asked to act on this outcome: the dealer's outcomes, and {@link #BASIC_AUTH_DISABLED}
+     * too when {@code alerts.basic-auth-disabled-to-dealer} says the dealer, not ops, reconnects such mailboxes.
+     */
+    public boolean dealerCanFix(boolean basicAuthToDealer) {
+        return isDealerActionable() || (this == BASIC_AUTH_DISABLED && basicAuthToDealer);
+    }
+
+    /** Every outcome a dealer may be asked to fix under some setting, in declaration order (what a SQL filter binds). */
+    public static List<Outcome> dealerFixable() {
+        return Arrays.stream(values()).filter(o -> o.dealerCanFix(true)).toList();
+    }
+
+    /**
+     * How much this outcome matters when several protocols of one check disagree: someone's action beats a
+     * transient failure, the dealer's beats ops', and a missing app password beats a plain rejection.
+     */
+    public int severity() {
+        return severity;
+    }
+
+    /** The outcome that speaks for a check of several protocols: the most severe; OK for none. */
+    public static Outcome worst(Collection<Outcome> outcomes) {
+        return outcomes.stream().max(Comparator.comparingInt(Outcome::severity)).orElse(OK);
     }
 }

@@ -93,6 +93,18 @@ public record ProviderSpec(
         return policy.equals("no-passwords");
     }
 
+    /**
+     * The one home of the rule "a provider that takes no passwords at all has not rejected this password, it has
+     * switched passwords off": a rejected login, or one that asks for an app password, is {@code BASIC_AUTH_DISABLED}
+     * there. The classifier applies it; everything after it trusts the outcome.
+     */
+    public Outcome applyPolicy(Outcome outcome) {
+        if (acceptsNoPasswords() && (outcome == Outcome.AUTH_REJECTED || outcome == Outcome.APP_PASSWORD_REQUIRED)) {
+            return Outcome.BASIC_AUTH_DISABLED;
+        }
+        return outcome;
+    }
+
     /** True when this provider serves the mail domain of {@code email}. */
     public boolean servesDomain(String domain) {
         return domains.stream().anyMatch(d -> !d.startsWith("!") && domainMatches(d, domain))

@@ -27,7 +27,7 @@ import org.sqlite.SQLiteDataSource;
  * The SQLite database: opens the file owner-only, in WAL mode with a busy timeout and foreign keys,
  * refuses files that are not SQLite or come from a newer version, and applies the migrations.
  */
-public final class Database {
+public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
     private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
@@ -156,6 +156,7 @@ public final class Database {
      * Closes the idle read connections and the write connection. Only for a process that goes on without this
      * database (tests, the daemon's stop); a later read or write opens fresh connections.
      */
+    @Override
     public void close() {
         readConnections.close();
         writer.lock();

@@ -1,16 +1,22 @@
 package com.dts.apm.store;
 
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The alert outbox: rows are written with the state change that causes them (see {@link CheckLog}), then
- * delivered by the sender, retried with backoff, held by the storm guard, released or dropped by ops.
+ * The alert outbox: rows are written with the state change that causes them (see {@link CheckWriter}), then
+ * delivered by the sender, retried with backoff, held by the storm guard, released or dropped by ops. Kinds and
+ * statuses are bound from {@link AlertKind} and {@link OutboxStatus}, never written into the SQL.
  */
 public final class Outbox {
     private final Jdbi jdbi;
@@ -22,27 +28,29 @@ public final class Outbox {
     }
 
     /** One queued alert. */
-    public record Alert(long id, Long integrationId, Long incidentId, String kind, Outcome outcome, String provider,
-            String recipient, String status, int attempts, Instant createdAt, int reminderNumber, String lastError, String note) {}
+    public record Alert(long id, Long integrationId, Long incidentId, AlertKind kind, Outcome outcome, String provider,
+            String recipient, OutboxStatus status, int attempts, Instant createdAt, int reminderNumber, String lastError, String note) {}
 
     private static final String COLUMNS = "id, integration_id, incident_id, kind, outcome, provider, recipient, status,"
             + " attempts, created_at, reminder_number, last_error, note";
 
-    private static Alert map(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private static Alert map(ResultSet rs) throws SQLException {
         long integration = rs.getLong(2);
         Long integrationId = rs.wasNull() ? null : integration;
         long incident = rs.getLong(3);
         Long incidentId = rs.wasNull() ? null : incident;
-        return new Alert(rs.getLong(1), integrationId, incidentId, rs.getString(4),
+        return new Alert(rs.getLong(1), integrationId, incidentId, AlertKind.fromLabel(rs.getString(4)),
                 rs.getString(5) == null ? null : Outcome.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7),
-                rs.getString(8), rs.getInt(9), Instant.ofEpochMilli(rs.getLong(10)), rs.getInt(11), rs.getString(12), rs.getString(13));
+                OutboxStatus.valueOf(rs.getString(8)), rs.getInt(9), Instant.ofEpochMilli(rs.getLong(10)), rs.getInt(11), rs.getString(12), rs.getString(13));
     }
 
     /** Queues a notice that no state change caused (a storm notice to ops) with its text; returns its id. */
-    public long queueNotice(String kind, String provider, String recipient, String note, Instant now) {
-        return jdbi.withHandle(h -> h.createUpdate("INSERT INTO alert_outbox (kind, provider, recipient, status, note,"
-                        + " next_attempt_at, created_at) VALUES (:kind, :provider, :to, 'PENDING', :note, :now, :now)")
-                .bind("kind", kind)
+    public long queueNotice(AlertKind kind, String provider, String recipient, String note, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        INSERT INTO alert_outbox (kind, provider, recipient, status, note, next_attempt_at, created_at)
+                        VALUES (:kind, :provider, :to, :pending, :note, :now, :now)""")
+                .bind("kind", kind.label())
+                .bind("pending", OutboxStatus.PENDING.name())
                 .bind("note", note)
                 .bind("provider", provider)
                 .bind("to", recipient)
@@ -52,7 +60,7 @@ public final class Outbox {
                 .one());
     }
 
-    public java.util.Optional<Alert> find(long id) {
+    public Optional<Alert> find(long id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox WHERE id = :id")
                 .bind("id", id)
                 .map((rs, ctx) -> map(rs))
@@ -61,8 +69,9 @@ public final class Outbox {
 
     /** Held alerts, of one provider or (null) of all, oldest first. */
     public List<Alert> listHeld(String provider) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox WHERE status = 'HELD'"
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox WHERE status = :held"
                         + (provider == null ? "" : " AND provider = :p") + " ORDER BY id")
+                .bind("held", OutboxStatus.HELD.name())
                 .bindMap(provider == null ? Map.of() : Map.of("p", provider))
                 .map((rs, ctx) -> map(rs))
                 .list());
@@ -81,7 +90,8 @@ public final class Outbox {
 
     /** An alert that will never be sent, and why (the integration is gone, it recovered first, ops dropped it). */
     public void markDropped(long id, String why) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'DROPPED', last_error = :e WHERE id = :id")
+        jdbi.useHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = :dropped, last_error = :e WHERE id = :id")
+                .bind("dropped", OutboxStatus.DROPPED.name())
                 .bind("e", why)
                 .bind("id", id)
                 .execute());
@@ -89,20 +99,26 @@ public final class Outbox {
 
     /** Moves one held alert back to pending, due now. */
     public void releaseOne(long id, Instant now) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'PENDING', next_attempt_at = :now"
-                        + " WHERE id = :id AND status = 'HELD'")
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE alert_outbox SET status = :pending, next_attempt_at = :now
+                        WHERE id = :id AND status = :held""")
+                .bind("pending", OutboxStatus.PENDING.name())
+                .bind("held", OutboxStatus.HELD.name())
                 .bind("now", now.toEpochMilli())
                 .bind("id", id)
                 .execute());
     }
 
     /** The status of the latest failure alert of an integration, if it has one. */
-    public java.util.Optional<String> latestFailureStatus(long integrationId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT status FROM alert_outbox WHERE integration_id = :i AND kind = 'failure'"
-                        + " ORDER BY id DESC LIMIT 1")
+    public Optional<OutboxStatus> findLatestFailureStatus(long integrationId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT status FROM alert_outbox WHERE integration_id = :i AND kind = :failure
+                        ORDER BY id DESC LIMIT 1""")
                 .bind("i", integrationId)
+                .bind("failure", AlertKind.FAILURE.label())
                 .mapTo(String.class)
-                .findOne());
+                .findOne()
+                .map(OutboxStatus::valueOf));
     }
 
     /** Remembers that the relay refused {@code address} for good. */
@@ -157,7 +173,7 @@ public final class Outbox {
     }
 
     /** The admin contact of the dealer an integration belongs to, when one is set. */
-    public java.util.Optional<String> findAdminContact(long integrationId) {
+    public Optional<String> findAdminContact(long integrationId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT d.admin_email FROM integration i JOIN dealer d ON d.id = i.dealer_id"
                         + " WHERE i.id = :i AND d.admin_email IS NOT NULL AND d.admin_email <> ''")
                 .bind("i", integrationId)
@@ -168,7 +184,8 @@ public final class Outbox {
     /** Pending alerts whose next attempt is due, oldest first. */
     public List<Alert> listDue(Instant now, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox"
-                        + " WHERE status = 'PENDING' AND next_attempt_at <= :now ORDER BY id LIMIT :n")
+                        + " WHERE status = :pending AND next_attempt_at <= :now ORDER BY id LIMIT :n")
+                .bind("pending", OutboxStatus.PENDING.name())
                 .bind("now", now.toEpochMilli())
                 .bind("n", limit)
                 .map((rs, ctx) -> map(rs))
@@ -176,26 +193,29 @@ public final class Outbox {
     }
 
     /** Pending alerts of one kind whose next attempt is due, oldest first. */
-    public List<Alert> listDue(Instant now, String kind, int limit) {
+    public List<Alert> listDue(Instant now, AlertKind kind, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox"
-                        + " WHERE status = 'PENDING' AND kind = :kind AND next_attempt_at <= :now ORDER BY id LIMIT :n")
+                        + " WHERE status = :pending AND kind = :kind AND next_attempt_at <= :now ORDER BY id LIMIT :n")
+                .bind("pending", OutboxStatus.PENDING.name())
                 .bind("now", now.toEpochMilli())
-                .bind("kind", kind)
+                .bind("kind", kind.label())
                 .bind("n", limit)
                 .map((rs, ctx) -> map(rs))
                 .list());
     }
 
-    public List<Alert> list(String status) {
+    public List<Alert> list(OutboxStatus status) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox WHERE status = :s ORDER BY id")
-                .bind("s", status)
+                .bind("s", status.name())
                 .map((rs, ctx) -> map(rs))
                 .list());
     }
 
     public void markSent(long id, Instant at) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'SENT', sent_at = :at, attempts = attempts + 1,"
-                        + " last_error = NULL WHERE id = :id")
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE alert_outbox SET status = :sent, sent_at = :at, attempts = attempts + 1, last_error = NULL
+                        WHERE id = :id""")
+                .bind("sent", OutboxStatus.SENT.name())
                 .bind("at", at.toEpochMilli())
                 .bind("id", id)
                 .execute());
@@ -212,26 +232,33 @@ public final class Outbox {
 
     /** Gives up on an alert (the relay refused the recipient for good). */
     public void markFailed(long id, String error) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'FAILED', attempts = attempts + 1, last_error = :e"
-                        + " WHERE id = :id")
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE alert_outbox SET status = :failed, attempts = attempts + 1, last_error = :e WHERE id = :id""")
+                .bind("failed", OutboxStatus.FAILED.name())
                 .bind("e", error)
                 .bind("id", id)
                 .execute());
     }
 
     /** Moves pending dealer alerts of a provider to HELD (storm guard). Returns how many. */
-    public int hold(String provider, List<String> kinds) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'HELD'"
-                        + " WHERE status = 'PENDING' AND provider = :p AND kind IN (<kinds>)")
+    public int hold(String provider, Collection<AlertKind> kinds) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE alert_outbox SET status = :held
+                        WHERE status = :pending AND provider = :p AND kind IN (<kinds>)""")
+                .bind("held", OutboxStatus.HELD.name())
+                .bind("pending", OutboxStatus.PENDING.name())
                 .bind("p", provider)
-                .bindList("kinds", kinds)
+                .bindList("kinds", kinds.stream().map(AlertKind::label).toList())
                 .execute());
     }
 
     /** Releases held alerts of a provider for delivery. */
     public int release(String provider, Instant now) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'PENDING', next_attempt_at = :now"
-                        + " WHERE status = 'HELD' AND provider = :p")
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE alert_outbox SET status = :pending, next_attempt_at = :now
+                        WHERE status = :held AND provider = :p""")
+                .bind("pending", OutboxStatus.PENDING.name())
+                .bind("held", OutboxStatus.HELD.name())
                 .bind("p", provider)
                 .bind("now", now.toEpochMilli())
                 .execute());
@@ -239,19 +266,25 @@ public final class Outbox {
 
     /** Drops held alerts of a provider: they will never be sent. */
     public int drop(String provider) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = 'DROPPED' WHERE status = 'HELD' AND provider = :p")
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = :dropped WHERE status = :held AND provider = :p")
+                .bind("dropped", OutboxStatus.DROPPED.name())
+                .bind("held", OutboxStatus.HELD.name())
                 .bind("p", provider)
                 .execute());
     }
 
     /** Alerts written but not yet delivered. */
     public long queueDepth() {
-        return reads.withHandle(h -> h.createQuery("SELECT count(*) FROM alert_outbox WHERE status = 'PENDING'").mapTo(Long.class).one());
+        return reads.withHandle(h -> h.createQuery("SELECT count(*) FROM alert_outbox WHERE status = :pending")
+                .bind("pending", OutboxStatus.PENDING.name())
+                .mapTo(Long.class)
+                .one());
     }
 
     public Map<String, Long> heldByProvider() {
         var out = new TreeMap<String, Long>();
-        reads.useHandle(h -> h.createQuery("SELECT provider, count(*) FROM alert_outbox WHERE status = 'HELD' GROUP BY provider")
+        reads.useHandle(h -> h.createQuery("SELECT provider, count(*) FROM alert_outbox WHERE status = :held GROUP BY provider")
+                .bind("held", OutboxStatus.HELD.name())
                 .map((rs, ctx) -> out.put(rs.getString(1), rs.getLong(2)))
                 .list());
         return out;

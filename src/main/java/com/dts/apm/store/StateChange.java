@@ -1,5 +1,6 @@
 package com.dts.apm.store;
 
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import java.time.Instant;
 import java.util.List;
@@ -22,5 +23,5 @@ public record StateChange(
     }
 
     /** An alert to write into the outbox. */
-    public record NewAlert(String kind, Outcome outcome, String recipient) {}
+    public record NewAlert(AlertKind kind, Outcome outcome, String recipient) {}
 }

@@ -9,7 +9,6 @@ import com.dts.apm.provider.Protocol;
 import com.dts.apm.check.CheckService;
 import com.dts.apm.check.ProviderGate;
 import com.dts.apm.check.StateMachine;
-import com.dts.apm.store.CheckLog;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.NewIntegration;
 import com.dts.apm.store.Outbox;
@@ -85,13 +84,12 @@ abstract class AlertHarness {
         Files.writeString(config, String.join("\n", lines) + "\n");
         var c = ConfigLoader.load(config, null);
         ws = Workspace.open(c, Map.of(), clock);
-        var log = new CheckLog(ws.database());
-        outbox = new Outbox(ws.database());
-        checks = new CheckService(ws.integrations(), log, ws.catalog(), protocol -> target -> new ProbeResult(protocol,
+        outbox = ws.outbox();
+        checks = new CheckService(ws.integrations(), ws.checkWriter(), ws.catalog(), protocol -> target -> new ProbeResult(protocol,
                 outcomes.getOrDefault(target.username(), Outcome.OK), Duration.ofMillis(3), "scripted reply", null),
                 new ProviderGate(ws.catalog(), c.schedule()), new StateMachine(Verification.policy(ws)), c.schedule(), clock,
                 (i, r) -> {});
-        alerting = Alerting.create(ws, log, outbox, (kind, result) -> counted.add(kind + ":" + result));
+        alerting = Alerting.create(ws, (kind, result) -> counted.add(kind.label() + ":" + result));
     }
 
     void open() throws Exception {

@@ -95,9 +95,9 @@ class DaemonAlertsIT {
             var failure = inbox("owner@dealer-a.test")[0];
             assertThat(failure.getSubject()).startsWith("Action needed").contains("sales@dealer-a.test").contains("Dealer A");
             // the failure goes on for several more checks: still one email
-            long checks = new com.dts.apm.store.CheckLog(app.workspace().database()).history(id, 100).size();
+            long checks = app.workspace().history().checks(id, 100).size();
             await("more failed checks", Duration.ofSeconds(20),
-                    () -> new com.dts.apm.store.CheckLog(app.workspace().database()).history(id, 100).size() >= checks + 3);
+                    () -> app.workspace().history().checks(id, 100).size() >= checks + 3);
             Thread.sleep(1500);
             assertThat(inbox("owner@dealer-a.test")).hasSize(1);
             assertThat(inbox("boss@dealer-a.test")).isEmpty();

@@ -3,7 +3,6 @@ package com.dts.apm.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.config.ConfigLoader;
-import com.dts.apm.store.CheckLog;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.testing.Await;
@@ -107,10 +106,10 @@ class DaemonIT {
             await("alice failing", Duration.ofSeconds(20), () -> state(app, a) == IntegrationState.FAILING);
             assertThat(state(app, b)).isEqualTo(IntegrationState.HEALTHY);
 
-            var log = new CheckLog(app.workspace().database());
+            var log = app.workspace().history();
             var transitions = log.transitions(a, 10).stream().map(t -> t.from() + ">" + t.to()).toList();
             assertThat(transitions).containsSubsequence("SUSPECT>FAILING", "HEALTHY>SUSPECT", "UNKNOWN>HEALTHY");
-            assertThat(log.history(a, 50)).anySatisfy(c -> assertThat(c.outcome().name()).isEqualTo("AUTH_REJECTED"));
+            assertThat(log.checks(a, 50)).anySatisfy(c -> assertThat(c.outcome().name()).isEqualTo("AUTH_REJECTED"));
             // exactly one failure alert was queued for the incident, in the transaction of the change
             var outbox = app.workspace().database().jdbi().withHandle(h -> h.createQuery(
                     "SELECT kind FROM alert_outbox WHERE integration_id = " + a).mapTo(String.class).list());
@@ -149,10 +148,10 @@ class DaemonIT {
             long b = add("dave@dealer-d.test", "dave-app-password");
             await("new integration checked at once", Duration.ofSeconds(10), () -> state(app, b) == IntegrationState.HEALTHY);
             assertThat(cli.run("integrations", "disable", String.valueOf(a)).exit()).isZero();
-            var checksBefore = new CheckLog(app.workspace().database()).history(a, 100).size();
+            var checksBefore = app.workspace().history().checks(a, 100).size();
             assertThat(cli.run("integrations", "enable", String.valueOf(a)).exit()).isZero();
             await("re-enabled integration checked at once", Duration.ofSeconds(10),
-                    () -> new CheckLog(app.workspace().database()).history(a, 100).size() > checksBefore);
+                    () -> app.workspace().history().checks(a, 100).size() > checksBefore);
             assertThat(cli.run("integrations", "remove", String.valueOf(b)).exit()).isZero();
             Thread.sleep(1500);
             assertThat(app.workspace().integrations().find(b)).isEmpty();

@@ -12,7 +12,8 @@ import com.dts.apm.probe.ProbeResult;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.ProviderCatalog;
-import com.dts.apm.store.CheckLog;
+import com.dts.apm.store.CheckHistory;
+import com.dts.apm.store.CheckWriter;
 import com.dts.apm.store.Database;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.IntegrationStore;
@@ -53,7 +54,7 @@ class DispatcherIT {
         var machine = new StateMachine(new StateMachine.Policy(schedule.confirmAfter(), schedule.failingRecheckInterval(),
                 schedule.degradedAfter(), schedule.retryInitial(), schedule.retryMax(), true, false, null));
         var gate = new ProviderGate(catalog, schedule);
-        var checks = new CheckService(store, new CheckLog(db), catalog, p -> probe, gate, machine, schedule, clock,
+        var checks = new CheckService(store, new CheckWriter(db), catalog, p -> probe, gate, machine, schedule, clock,
                 new CheckListener() {
                     @Override
                     public void checked(com.dts.apm.store.Integration integration, com.dts.apm.probe.ProbeResult result) {}
@@ -101,9 +102,9 @@ class DispatcherIT {
                 store.add(anIntegration().withEmail("b@x.test").build(), Secret.of("pw-b-12345")));
         try (var logs = new LogCapture(); var daemon = daemon(dispatcher)) {
             // the healthy ones are checked again and again (interval 1s) while the broken one keeps failing
-            var log = new CheckLog(db);
+            var log = new CheckHistory(db);
             await("healthy ones checked three times", Duration.ofSeconds(15),
-                    () -> healthy.stream().allMatch(id -> log.history(id, 10).size() >= 3));
+                    () -> healthy.stream().allMatch(id -> log.checks(id, 10).size() >= 3));
             assertThat(daemon.running()).isTrue();
             assertThat(store.get(broken).state()).isEqualTo(IntegrationState.UNKNOWN);
             assertThat(attempts.get()).as("retried, but not on every tick").isBetween(2, 5);
@@ -128,7 +129,7 @@ class DispatcherIT {
                 await("the locked write fails", Duration.ofSeconds(15),
                         () -> logs.text().contains("recording check results failed"));
                 assertThat(logs.text()).contains("database is locked");
-                assertThat(new CheckLog(db).history(id, 10)).isEmpty();
+                assertThat(new CheckHistory(db).checks(id, 10)).isEmpty();
                 var released = java.time.Instant.now();
                 lock.rollback();
                 await("checked once the lock is gone", Duration.ofSeconds(15), () -> store.get(id).state() == IntegrationState.HEALTHY);
@@ -136,7 +137,7 @@ class DispatcherIT {
                 // the state is committed a moment before the writer logs that it works again
                 await("works again logged", Duration.ofSeconds(5), () -> logs.text().contains("works again"));
                 // the check made while the database was locked is recorded: held, not lost and not logged in again
-                assertThat(new CheckLog(db).history(id, 10)).anySatisfy(c -> assertThat(c.checkedAt()).isBefore(released));
+                assertThat(new CheckHistory(db).checks(id, 10)).anySatisfy(c -> assertThat(c.checkedAt()).isBefore(released));
                 assertThat(counted.get("record").get()).isPositive();
                 dispatcher.stop(Duration.ofSeconds(5));
             }
@@ -206,15 +207,15 @@ class DispatcherIT {
         var dispatcher = dispatcher(t -> ok(t.protocol()));
         long off = store.add(anIntegration().withEmail("off@x.test").only(Protocol.IMAP).build(), Secret.of("pw-off-12345"));
         long on = store.add(anIntegration().withEmail("on@x.test").only(Protocol.IMAP).build(), Secret.of("pw-on-12345"));
-        var log = new CheckLog(db);
+        var log = new CheckHistory(db);
         try (var daemon = daemon(dispatcher)) {
-            await("both checked", Duration.ofSeconds(10), () -> !log.history(off, 10).isEmpty() && !log.history(on, 10).isEmpty());
+            await("both checked", Duration.ofSeconds(10), () -> !log.checks(off, 10).isEmpty() && !log.checks(on, 10).isEmpty());
             store.setEnabled(off, false);
             Thread.sleep(300); // a check claimed just before the disable may still finish
-            int offChecks = log.history(off, 100).size();
-            int onChecks = log.history(on, 100).size();
-            await("the enabled one checked twice more", Duration.ofSeconds(10), () -> log.history(on, 100).size() >= onChecks + 2);
-            assertThat(log.history(off, 100)).hasSize(offChecks);
+            int offChecks = log.checks(off, 100).size();
+            int onChecks = log.checks(on, 100).size();
+            await("the enabled one checked twice more", Duration.ofSeconds(10), () -> log.checks(on, 100).size() >= onChecks + 2);
+            assertThat(log.checks(off, 100)).hasSize(offChecks);
             assertThat(store.get(off).state()).isEqualTo(IntegrationState.DISABLED);
             dispatcher.stop(Duration.ofSeconds(5));
         }

@@ -1,5 +1,6 @@
 package com.dts.apm.check;
 
+import com.dts.apm.provider.AlertKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.provider.Outcome;
@@ -62,14 +63,14 @@ class StateMachineTest {
         assertThat(c.state()).isEqualTo(to);
         assertThat(Duration.between(NOW, c.nextCheckAt()).toMinutes()).isEqualTo(nextMinutes);
         assertThat(c.alerts().stream().map(StateChange.NewAlert::kind).toList())
-                .isEqualTo(alert.equals("-") ? List.of() : List.of(alert));
+                .isEqualTo(alert.equals("-") ? List.of() : List.of(AlertKind.fromLabel(alert)));
         assertThat(c.success()).isEqualTo(outcome.isOk());
     }
 
     @Test
     void failureAlertGoesToTheContactAddress() {
         var c = decide(IntegrationState.SUSPECT, 1, NOW.minusSeconds(600), Outcome.AUTH_REJECTED);
-        assertThat(c.alerts()).containsExactly(new StateChange.NewAlert("failure", Outcome.AUTH_REJECTED, "owner@acme.test"));
+        assertThat(c.alerts()).containsExactly(new StateChange.NewAlert(AlertKind.FAILURE, Outcome.AUTH_REJECTED, "owner@acme.test"));
         assertThat(c.problemSince()).isEqualTo(NOW.minusSeconds(600));
         assertThat(c.consecutiveFailures()).isEqualTo(2);
     }
@@ -91,7 +92,7 @@ class StateMachineTest {
         assertThat(justBefore.alerts()).isEmpty();
         var at = decide(IntegrationState.HEALTHY, 5, NOW.minus(Duration.ofHours(2)), Outcome.NETWORK_ERROR);
         assertThat(at.state()).isEqualTo(IntegrationState.DEGRADED);
-        assertThat(at.alerts()).containsExactly(new StateChange.NewAlert("ops", Outcome.NETWORK_ERROR, "ops@example.com"));
+        assertThat(at.alerts()).containsExactly(new StateChange.NewAlert(AlertKind.OPS, Outcome.NETWORK_ERROR, "ops@example.com"));
         var again = decide(IntegrationState.DEGRADED, 6, NOW.minus(Duration.ofHours(3)), Outcome.TLS_ERROR);
         assertThat(again.state()).isEqualTo(IntegrationState.DEGRADED);
         assertThat(again.alerts()).isEmpty();
@@ -102,7 +103,7 @@ class StateMachineTest {
         for (var o : List.of(Outcome.NETWORK_ERROR, Outcome.RATE_LIMITED)) {
             for (var s : IntegrationState.values()) {
                 var c = decide(s, 10, NOW.minus(Duration.ofDays(3)), o);
-                assertThat(c.alerts()).allMatch(a -> !a.kind().equals("failure") && !a.kind().equals("recovery"));
+                assertThat(c.alerts()).allMatch(a -> a.kind() != AlertKind.FAILURE && a.kind() != AlertKind.RECOVERY);
             }
         }
     }
@@ -122,7 +123,7 @@ class StateMachineTest {
                 Duration.ofMinutes(5), Duration.ofHours(1), true, true, null));
         var c = toDealer.decide(in(IntegrationState.SUSPECT, 1, NOW), Outcome.BASIC_AUTH_DISABLED, NOW, INTERVAL, JITTER);
         assertThat(c.state()).isEqualTo(IntegrationState.FAILING);
-        assertThat(c.alerts()).extracting(StateChange.NewAlert::kind).containsExactly("failure");
+        assertThat(c.alerts()).extracting(StateChange.NewAlert::kind).containsExactly(AlertKind.FAILURE);
     }
 
     @Test
@@ -136,10 +137,10 @@ class StateMachineTest {
 
     @Test
     void worstOutcomeOfSeveralProtocolsIsTheOneToActOn() {
-        assertThat(StateMachine.worst(List.of(Outcome.OK, Outcome.OK))).isEqualTo(Outcome.OK);
-        assertThat(StateMachine.worst(List.of(Outcome.NETWORK_ERROR, Outcome.AUTH_REJECTED))).isEqualTo(Outcome.AUTH_REJECTED);
-        assertThat(StateMachine.worst(List.of(Outcome.OK, Outcome.RATE_LIMITED))).isEqualTo(Outcome.RATE_LIMITED);
-        assertThat(StateMachine.worst(List.of(Outcome.AUTH_REJECTED, Outcome.APP_PASSWORD_REQUIRED)))
+        assertThat(Outcome.worst(List.of(Outcome.OK, Outcome.OK))).isEqualTo(Outcome.OK);
+        assertThat(Outcome.worst(List.of(Outcome.NETWORK_ERROR, Outcome.AUTH_REJECTED))).isEqualTo(Outcome.AUTH_REJECTED);
+        assertThat(Outcome.worst(List.of(Outcome.OK, Outcome.RATE_LIMITED))).isEqualTo(Outcome.RATE_LIMITED);
+        assertThat(Outcome.worst(List.of(Outcome.AUTH_REJECTED, Outcome.APP_PASSWORD_REQUIRED)))
                 .isEqualTo(Outcome.APP_PASSWORD_REQUIRED);
     }
 
@@ -166,7 +167,7 @@ class StateMachineTest {
         // ops-side outcomes reach DEGRADED at the same threshold as transient ones
         var tls = decide(IntegrationState.HEALTHY, 4, NOW.minus(Duration.ofHours(2)), Outcome.TLS_ERROR);
         assertThat(tls.state()).isEqualTo(IntegrationState.DEGRADED);
-        assertThat(tls.alerts()).extracting(StateChange.NewAlert::kind).containsExactly("ops");
+        assertThat(tls.alerts()).extracting(StateChange.NewAlert::kind).containsExactly(AlertKind.OPS);
         // DEGRADED heals on the next good login, without a dealer recovery notice
         var healed = decide(IntegrationState.DEGRADED, 4, NOW.minus(Duration.ofHours(3)), Outcome.OK);
         assertThat(healed.state()).isEqualTo(IntegrationState.HEALTHY);

@@ -1,5 +1,6 @@
 package com.dts.apm.metrics;
 
+import com.dts.apm.provider.AlertKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.provider.Outcome;
@@ -26,7 +27,7 @@ class DashboardTest {
         source.certificates = Map.of("imap.gmail.com", Instant.ofEpochSecond(1));
         try (var metrics = new Metrics(source)) {
             metrics.recordCheck("gmail", Protocol.IMAP, Outcome.OK, Duration.ofMillis(100));
-            metrics.recordNotification("failure", "sent");
+            metrics.recordNotification(AlertKind.FAILURE, "sent");
             return Samples.parse(metrics.scrape(HttpEndpoint.PROMETHEUS_TEXT)).all().stream()
                     .map(Samples.Sample::name)
                     .collect(Collectors.toSet());

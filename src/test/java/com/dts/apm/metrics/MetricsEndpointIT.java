@@ -1,5 +1,6 @@
 package com.dts.apm.metrics;
 
+import com.dts.apm.provider.AlertKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -63,7 +64,7 @@ class MetricsEndpointIT {
     void servesChecksAndGaugesInPrometheusTextFormat() throws Exception {
         metrics.recordCheck("gmail", Protocol.IMAP, Outcome.AUTH_REJECTED, Duration.ofMillis(412));
         metrics.recordCheck("gmail", Protocol.IMAP, Outcome.OK, Duration.ofMillis(80));
-        metrics.recordNotification("failure", "sent");
+        metrics.recordNotification(AlertKind.FAILURE, "sent");
         source.integrations = Map.of(
                 new MetricsSource.Key("gmail", "HEALTHY"), 12L, new MetricsSource.Key("yahoo", "DEGRADED"), 3L);
         source.queueDepth = 2;

@@ -1,5 +1,6 @@
 package com.dts.apm.metrics;
 
+import com.dts.apm.provider.AlertKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.provider.Outcome;
@@ -101,8 +102,8 @@ class MetricsTest {
         assertThat(scrape().value("apm_notifications_total", Map.of("kind", "reminder", "result", "sent")))
                 .contains(0.0);
 
-        metrics.recordNotification("failure", "sent");
-        metrics.recordNotification("failure", "sent");
+        metrics.recordNotification(AlertKind.FAILURE, "sent");
+        metrics.recordNotification(AlertKind.FAILURE, "sent");
 
         assertThat(scrape().value("apm_notifications_total", Map.of("kind", "failure", "result", "sent")))
                 .contains(2.0);
@@ -260,7 +261,7 @@ class MetricsTest {
                 metrics.recordCheck("gmail", protocol, outcome, Duration.ofMillis(120));
             }
         }
-        metrics.recordNotification("recovery", "failed");
+        metrics.recordNotification(AlertKind.RECOVERY, "failed");
         source.integrations = Map.of(key("zoho", "DEGRADED"), 1L);
         source.held = Map.of("zoho", 1L);
         source.certificates = Map.of("imap.zoho.com", Instant.ofEpochSecond(1));

@@ -1,5 +1,6 @@
 package com.dts.apm.notify;
 
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.config.Config;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.ProviderCatalog;

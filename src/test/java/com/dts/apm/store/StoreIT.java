@@ -232,7 +232,7 @@ class StoreIT {
     @Test
     void earliestDueIsTheSoonestDueTimeOfTheEnabledIntegrations() {
         var store = open();
-        var checks = new CheckLog(Database.open(dbFile()));
+        var checks = new SnapshotQueries(Database.open(dbFile()));
         assertThat(checks.earliestDue()).isEmpty();
         long a = store.add(anIntegration().withEmail("a@dealer.test").build(), Secret.of(CANARY));
         long b = store.add(anIntegration().withEmail("b@dealer.test").build(), Secret.of(CANARY));
@@ -347,26 +347,28 @@ class StoreIT {
     void retentionPrunesOldChecksButKeepsEveryTransition() {
         var store = open();
         long id = store.add(anIntegration().build(), Secret.of(CANARY));
-        var log = new CheckLog(Database.open(dbFile()));
+        var db = Database.open(dbFile());
+        var log = new CheckWriter(db);
+        var history = new CheckHistory(db);
         var old = clock.instant().minus(java.time.Duration.ofDays(100));
-        var results = List.of(new CheckLog.Result(com.dts.apm.provider.Protocol.IMAP, com.dts.apm.provider.Outcome.AUTH_REJECTED, 10, "no"));
+        var results = List.of(new CheckWriter.Result(com.dts.apm.provider.Protocol.IMAP, com.dts.apm.provider.Outcome.AUTH_REJECTED, 10, "no"));
         log.record(id, old, results, i -> new StateChange(IntegrationState.SUSPECT, com.dts.apm.provider.Outcome.AUTH_REJECTED,
                 old.plusSeconds(600), 1, old, false, "test", List.of()));
         var recent = clock.instant().minus(java.time.Duration.ofDays(1));
-        log.record(id, recent, List.of(new CheckLog.Result(com.dts.apm.provider.Protocol.IMAP, com.dts.apm.provider.Outcome.OK, 10, null)),
+        log.record(id, recent, List.of(new CheckWriter.Result(com.dts.apm.provider.Protocol.IMAP, com.dts.apm.provider.Outcome.OK, 10, null)),
                 i -> new StateChange(IntegrationState.HEALTHY, com.dts.apm.provider.Outcome.OK, recent.plusSeconds(3600), 0, null, true,
                         "test", List.of()));
-        assertThat(log.transitions(id, 10)).hasSize(2);
+        assertThat(history.transitions(id, 10)).hasSize(2);
         // every transition names its time, cause and the check that caused it
         int complete = Database.open(dbFile()).jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM state_transition"
                 + " WHERE integration_id = " + id + " AND at > 0 AND reason IS NOT NULL AND outcome IS NOT NULL"
                 + " AND check_id IN (SELECT id FROM check_result)").mapTo(Integer.class).one());
         assertThat(complete).isEqualTo(2);
 
-        int pruned = log.pruneBefore(clock.instant().minus(java.time.Duration.ofDays(90)));
+        int pruned = history.pruneBefore(clock.instant().minus(java.time.Duration.ofDays(90)));
         assertThat(pruned).isEqualTo(1);
-        assertThat(log.history(id, 10)).hasSize(1);
-        assertThat(log.transitions(id, 10)).extracting(CheckLog.TransitionRecord::to)
+        assertThat(history.checks(id, 10)).hasSize(1);
+        assertThat(history.transitions(id, 10)).extracting(CheckHistory.TransitionRecord::to)
                 .containsExactly(IntegrationState.HEALTHY, IntegrationState.SUSPECT);
     }
 

@@ -4,34 +4,23 @@ import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import org.jdbi.v3.core.Handle;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
-import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.Handle;
 
 /**
- * The check history and the writes a finished check makes: results, the new state, a transition when
- * the state changed, and queued alerts, all in one transaction.
+ * The write path of a finished check: its results, the new state, a transition when the state changed, and
+ * the alerts it queues, all in one transaction. Built once per process: its group-commit queue is what lets
+ * concurrent checks share a commit.
  */
-public final class CheckLog {
-    // The metrics snapshot runs these every few seconds; V003's indexes serve them (CheckLogIT checks the plans).
-    static final String COUNTS_BY_PROVIDER_AND_STATE = "SELECT provider, state, count(*) FROM integration GROUP BY provider, state";
-    static final String OLDEST_CHECK = "SELECT min(COALESCE(last_checked_at, created_at)) FROM integration WHERE enabled = 1";
-
+public final class CheckWriter {
     private final Database db;
-    private final Jdbi jdbi;
-    private final Jdbi reads;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
 
-    public CheckLog(Database db) {
+    public CheckWriter(Database db) {
         this.db = db;
-        this.jdbi = db.jdbi();
-        this.reads = db.reads();
     }
 
     /** One protocol's result, as the prober reports it. */
@@ -189,14 +178,17 @@ public final class CheckLog {
             transitionId = Transitions.record(h, integrationId, now, before.state(), state, change.outcome(), lastCheckId, change.reason());
         }
         for (var alert : change.alerts()) {
-            h.createUpdate("INSERT INTO alert_outbox (integration_id, incident_id, kind, outcome, provider, recipient, status,"
-                            + " next_attempt_at, created_at) VALUES (:i, :incident, :kind, :outcome, :provider, :to, 'PENDING', :now, :now)")
+            h.createUpdate("""
+                            INSERT INTO alert_outbox (integration_id, incident_id, kind, outcome, provider, recipient, status,
+                                                      next_attempt_at, created_at)
+                            VALUES (:i, :incident, :kind, :outcome, :provider, :to, :pending, :now, :now)""")
                     .bind("i", integrationId)
                     .bind("incident", transitionId)
-                    .bind("kind", alert.kind())
+                    .bind("kind", alert.kind().label())
                     .bind("outcome", alert.outcome() == null ? null : alert.outcome().name())
                     .bind("provider", before.provider())
                     .bind("to", alert.recipient())
+                    .bind("pending", OutboxStatus.PENDING.name())
                     .bind("now", now)
                     .execute();
         }
@@ -219,84 +211,5 @@ public final class CheckLog {
 
     private static Instant millis(Instant t) {
         return t == null ? null : Instant.ofEpochMilli(t.toEpochMilli());
-    }
-
-    /** The most recent checks of one integration, newest first. */
-    public List<CheckRecord> history(long integrationId, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT id, integration_id, checked_at, protocol, outcome, duration_ms, detail"
-                        + " FROM check_result WHERE integration_id = :i ORDER BY checked_at DESC, id DESC LIMIT :n")
-                .bind("i", integrationId)
-                .bind("n", limit)
-                .map((rs, ctx) -> new CheckRecord(rs.getLong(1), rs.getLong(2), Instant.ofEpochMilli(rs.getLong(3)),
-                        Protocol.parse(rs.getString(4)), Outcome.valueOf(rs.getString(5)), rs.getLong(6), rs.getString(7)))
-                .list());
-    }
-
-    /** A recorded change of state. */
-    public record TransitionRecord(Instant at, IntegrationState from, IntegrationState to, Outcome outcome, String reason) {}
-
-    public List<TransitionRecord> transitions(long integrationId, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT at, from_state, to_state, outcome, reason FROM state_transition"
-                        + " WHERE integration_id = :i ORDER BY at DESC, id DESC LIMIT :n")
-                .bind("i", integrationId)
-                .bind("n", limit)
-                .map((rs, ctx) -> new TransitionRecord(Instant.ofEpochMilli(rs.getLong(1)), IntegrationState.valueOf(rs.getString(2)),
-                        IntegrationState.valueOf(rs.getString(3)), rs.getString(4) == null ? null : Outcome.valueOf(rs.getString(4)),
-                        rs.getString(5)))
-                .list());
-    }
-
-    /** Deletes check results older than {@code before}, in small batches; returns how many went. */
-    public int pruneBefore(Instant before) {
-        int total = 0;
-        while (true) {
-            int n = jdbi.withHandle(h -> h.createUpdate("DELETE FROM check_result WHERE id IN"
-                            + " (SELECT id FROM check_result WHERE checked_at < :t LIMIT 5000)")
-                    .bind("t", before.toEpochMilli())
-                    .execute());
-            total += n;
-            if (n < 5000) {
-                return total;
-            }
-        }
-    }
-
-    /** Integration counts by provider and state; the state map of each provider lists every state. */
-    public Map<String, Map<IntegrationState, Long>> countsByProviderAndState() {
-        var out = new TreeMap<String, Map<IntegrationState, Long>>();
-        reads.useHandle(h -> h.createQuery(COUNTS_BY_PROVIDER_AND_STATE)
-                .map((rs, ctx) -> {
-                    var m = out.computeIfAbsent(rs.getString(1), p -> {
-                        var e = new EnumMap<IntegrationState, Long>(IntegrationState.class);
-                        for (var s : IntegrationState.values()) {
-                            e.put(s, 0L);
-                        }
-                        return e;
-                    });
-                    m.put(IntegrationState.valueOf(rs.getString(2)), rs.getLong(3));
-                    return 0;
-                })
-                .list());
-        return out;
-    }
-
-    /** The earliest due time among enabled integrations (the due index answers it without a scan). */
-    public Optional<Instant> earliestDue() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT min(next_check_at) FROM integration WHERE enabled = 1")
-                .map((rs, ctx) -> {
-                    long v = rs.getLong(1);
-                    return rs.wasNull() ? null : Instant.ofEpochMilli(v);
-                })
-                .findOne());
-    }
-
-    /** When the least recently verified enabled integration was last checked (null: never checked counts as its creation). */
-    public Optional<Instant> oldestCheck() {
-        return reads.withHandle(h -> h.createQuery(OLDEST_CHECK)
-                .map((rs, ctx) -> {
-                    long v = rs.getLong(1);
-                    return rs.wasNull() ? null : Instant.ofEpochMilli(v);
-                })
-                .findOne());
     }
 }

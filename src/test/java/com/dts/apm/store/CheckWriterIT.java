@@ -1,5 +1,6 @@
 package com.dts.apm.store;
 
+import com.dts.apm.provider.AlertKind;
 import static com.dts.apm.testing.Fixtures.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class CheckLogIT {
+class CheckWriterIT {
     // sub-millisecond precision on purpose: the database keeps milliseconds
     private final Instant t0 = Instant.parse("2026-11-28T10:00:00.123456789Z");
     private final Clock clock = Clock.fixed(t0, ZoneOffset.UTC);
@@ -28,14 +29,14 @@ class CheckLogIT {
         var db = Database.open(dir.resolve("apm.db"));
         var store = new IntegrationStore(db, Vault.unlock(db, dir.resolve("master.key"), true, clock), clock);
         long id = store.add(anIntegration().withAdminEmail("boss@x.test").build(), Secret.of("pw"));
-        var log = new CheckLog(db);
-        var failed = List.of(new CheckLog.Result(Protocol.IMAP, Outcome.AUTH_REJECTED, 12, "no"));
-        var ok = List.of(new CheckLog.Result(Protocol.IMAP, Outcome.OK, 10, ""));
+        var log = new CheckWriter(db);
+        var failed = List.of(new CheckWriter.Result(Protocol.IMAP, Outcome.AUTH_REJECTED, 12, "no"));
+        var ok = List.of(new CheckWriter.Result(Protocol.IMAP, Outcome.OK, 10, ""));
 
         // UNKNOWN -> SUSPECT (a new state, a problem opens, an alert)
         var at1 = t0.plus(Duration.ofNanos(1_500_000));
         var after1 = log.record(id, at1, failed, i -> new StateChange(IntegrationState.SUSPECT, Outcome.AUTH_REJECTED,
-                at1.plusSeconds(600), 1, at1, false, "first failure", List.of(new StateChange.NewAlert("failure", Outcome.AUTH_REJECTED,
+                at1.plusSeconds(600), 1, at1, false, "first failure", List.of(new StateChange.NewAlert(AlertKind.FAILURE, Outcome.AUTH_REJECTED,
                         "dealer@x.test"))));
         assertThat(after1).contains(store.get(id));
         // SUSPECT -> SUSPECT (same state: state_since stays; last success stays empty)
@@ -62,8 +63,8 @@ class CheckLogIT {
     @Test
     void theMetricsSnapshotQueriesUseTheirIndexesInsteadOfScanningTheTable() {
         var db = Database.open(dir.resolve("apm.db"));
-        assertThat(plan(db, CheckLog.COUNTS_BY_PROVIDER_AND_STATE)).contains("COVERING INDEX integration_provider_state");
-        assertThat(plan(db, CheckLog.OLDEST_CHECK)).contains("INDEX integration_oldest_check");
+        assertThat(plan(db, SnapshotQueries.COUNTS_BY_PROVIDER_AND_STATE)).contains("COVERING INDEX integration_provider_state");
+        assertThat(plan(db, SnapshotQueries.OLDEST_CHECK)).contains("INDEX integration_oldest_check");
     }
 
     private static String plan(Database db, String sql) {

@@ -1,0 +1,65 @@
+package com.dts.apm.store;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The fleet-wide questions the metrics snapshot and {@code status} ask of the integration table: counts by
+ * provider and state, the oldest check, the earliest due time. Read on the query-only pool.
+ */
+public final class SnapshotQueries {
+    // The metrics snapshot runs these every few seconds; V003's indexes serve them (CheckWriterIT checks the plans).
+    static final String COUNTS_BY_PROVIDER_AND_STATE = "SELECT provider, state, count(*) FROM integration GROUP BY provider, state";
+    static final String OLDEST_CHECK = "SELECT min(COALESCE(last_checked_at, created_at)) FROM integration WHERE enabled = 1";
+
+    private final Jdbi jdbi;
+    private final Jdbi reads;
+
+    public SnapshotQueries(Database db) {
+        this.jdbi = db.jdbi();
+        this.reads = db.reads();
+    }
+
+    /** Integration counts by provider and state; the state map of each provider lists every state. */
+    public Map<String, Map<IntegrationState, Long>> countsByProviderAndState() {
+        var out = new TreeMap<String, Map<IntegrationState, Long>>();
+        reads.useHandle(h -> h.createQuery(COUNTS_BY_PROVIDER_AND_STATE)
+                .map((rs, ctx) -> {
+                    var m = out.computeIfAbsent(rs.getString(1), p -> {
+                        var e = new EnumMap<IntegrationState, Long>(IntegrationState.class);
+                        for (var s : IntegrationState.values()) {
+                            e.put(s, 0L);
+                        }
+                        return e;
+                    });
+                    m.put(IntegrationState.valueOf(rs.getString(2)), rs.getLong(3));
+                    return 0;
+                })
+                .list());
+        return out;
+    }
+
+    /** The earliest due time among enabled integrations (the due index answers it without a scan). */
+    public Optional<Instant> earliestDue() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT min(next_check_at) FROM integration WHERE enabled = 1")
+                .map((rs, ctx) -> {
+                    long v = rs.getLong(1);
+                    return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+                })
+                .findOne());
+    }
+
+    /** When the least recently verified enabled integration was last checked (null: never checked counts as its creation). */
+    public Optional<Instant> oldestCheck() {
+        return reads.withHandle(h -> h.createQuery(OLDEST_CHECK)
+                .map((rs, ctx) -> {
+                    long v = rs.getLong(1);
+                    return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+                })
+                .findOne());
+    }
+}
