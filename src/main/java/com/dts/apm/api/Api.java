@@ -39,6 +39,7 @@ public final class Api {
             MeterRegistry registry, Clock clock) {
         var list = new ArrayList<Route>();
         list.addAll(new IntegrationRoutes(integrations, catalog, history, checks).routes());
+        list.add(new VerifyRoute(catalog, checks, clock).route());
         this.routes = List.copyOf(list);
         this.handler = new ApiHandler(routes, new Tokens(tokens), tokens, registry, clock);
     }
