@@ -2,7 +2,10 @@ package com.dts.apm.app;
 
 import com.dts.apm.api.Api;
 import com.dts.apm.api.ApiServer;
+import com.dts.apm.alert.WebhookSender;
+import com.dts.apm.config.Backoff;
 import com.dts.apm.config.Config;
+import com.dts.apm.notify.WebhookClient;
 import com.dts.apm.config.Durations;
 import com.dts.apm.metrics.Health;
 import com.dts.apm.metrics.HttpEndpoint;
@@ -36,12 +39,19 @@ public final class App implements AutoCloseable {
     /** How often open incidents are looked at for a due reminder (the schedule itself counts in days). */
     static final Duration REMINDERS_EVERY = Duration.ofMinutes(1);
 
+    /** How often the webhook outbox is looked at. */
+    static final Duration WEBHOOKS_EVERY = Duration.ofSeconds(1);
+
+    /** Webhook retries: 5 s after the first failure, doubling up to 2 h, for 24 h (WebhookSender.RETRY_PERIOD). */
+    static final Backoff WEBHOOK_BACKOFF = new Backoff(Duration.ofSeconds(5), Duration.ofHours(2));
+
     private final Workspace ws;
     private final Verification verification;
     private final Metrics metrics;
     private final Dispatcher dispatcher;
     private final RecurringTasks recurring;
     private final Alerting alerting;
+    private final WebhookSender webhooks;
     private HttpEndpoint endpoint; // null until start-up gets that far
     private ApiServer api; // null unless api.enabled, and until start-up gets that far
 
@@ -83,7 +93,14 @@ public final class App implements AutoCloseable {
         tasks.add(new RecurringTask("retention", Duration.ofDays(1), Duration.ofMinutes(1), () -> {
             int n = ws.history().pruneBefore(ws.clock().instant().minus(config.history().retention()));
             log.info("retention: pruned {} check result(s) older than {}", n, Durations.format(config.history().retention()));
+            ws.webhooks().prune(ws.clock().instant().minus(config.history().retention()));
         }));
+        this.webhooks = new WebhookSender(config.webhooks(), ws.webhooks(), new WebhookClient(ws.clock()), metrics.registry(),
+                ws.clock(), WEBHOOK_BACKOFF);
+        if (webhooks.configured()) {
+            // the round only hands work to each endpoint's own thread: it never waits for an endpoint
+            tasks.add(new RecurringTask("webhooks", WEBHOOKS_EVERY, Duration.ZERO, webhooks::round));
+        }
         this.recurring = new RecurringTasks(tasks, metrics::recordLoopError);
         int moved = ws.integrations().spreadOverdue(ws.clock().instant(), config.schedule().interval(), config.schedule().jitter());
         if (moved > 0) {
@@ -218,6 +235,7 @@ public final class App implements AutoCloseable {
             log.warn("{} check(s) did not finish within the shutdown grace and were abandoned unrecorded", left);
         }
         recurring.close();
+        webhooks.close();
         if (endpoint != null) {
             endpoint.close();
         }

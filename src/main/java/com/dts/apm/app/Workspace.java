@@ -7,6 +7,7 @@ import com.dts.apm.store.CheckWriter;
 import com.dts.apm.store.Database;
 import com.dts.apm.store.ApiTokens;
 import com.dts.apm.store.Incidents;
+import com.dts.apm.store.Webhooks;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.Outbox;
 import com.dts.apm.store.SecretBox;
@@ -36,6 +37,7 @@ public final class Workspace implements AutoCloseable {
     private final Storms storms;
     private final Incidents incidents;
     private final ApiTokens apiTokens;
+    private final Webhooks webhooks;
     private final Clock clock;
     private final Config.Relay relay;
 
@@ -55,6 +57,7 @@ public final class Workspace implements AutoCloseable {
         this.storms = new Storms(database);
         this.incidents = new Incidents(database);
         this.apiTokens = new ApiTokens(database, clock);
+        this.webhooks = new Webhooks(database);
     }
 
     /** Opens everything; creates the database and, for a database without secrets, the first key. */
@@ -135,6 +138,11 @@ public final class Workspace implements AutoCloseable {
 
     public Storms storms() {
         return storms;
+    }
+
+    /** The webhook outbox: events, per-endpoint deliveries. */
+    public Webhooks webhooks() {
+        return webhooks;
     }
 
     /** The dealer-system API's tokens (hashes only). */

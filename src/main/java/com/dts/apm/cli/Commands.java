@@ -17,5 +17,6 @@ final class Commands {
         root.addSubcommand(new DemoCommand());
         root.addSubcommand(new DbCommand());
         root.addSubcommand(new ApiTokensCommand());
+        root.addSubcommand(new WebhooksCommand());
     }
 }

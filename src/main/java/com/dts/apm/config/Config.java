@@ -21,7 +21,8 @@ public record Config(
         Alerts alerts,
         History history,
         Logging logging,
-        Api api) {
+        Api api,
+        List<Webhook> webhooks) {
 
     public Config {
         database = database == null ? new Database(null) : database;
@@ -34,10 +35,11 @@ public record Config(
         history = history == null ? new History(null) : history;
         logging = logging == null ? new Logging(null, null) : logging;
         api = api == null ? new Api(null, null, null, null, null) : api;
+        webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** SQLite file. */
@@ -228,6 +230,20 @@ public record Config(
         }
     }
 
+    /**
+     * One endpoint of the dealer system that gets signed webhooks (Standard Webhooks); {@code events} null or empty:
+     * every event type.
+     */
+    public record Webhook(String url, Path secretFile, List<String> events) {
+        public Webhook {
+            events = events == null ? List.of() : List.copyOf(events);
+        }
+    }
+
+    /** The webhook event types a {@code webhooks[].events} entry may name. */
+    public static final List<String> WEBHOOK_EVENTS = List.of("integration.state_changed", "integration.failing",
+            "integration.recovered", "integration.degraded", "integration.password_replaced");
+
     private static Duration orDefault(Duration d, Duration dflt) {
         return d == null ? dflt : d;
     }
@@ -289,6 +305,21 @@ public record Config(
         v.existingFile("api.tls.key-file", api.tls().keyFile());
         if (api.publicUrl() != null && !api.publicUrl().matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
             v.fail("api.public-url", "'" + api.publicUrl().replaceAll("\\p{Cntrl}", "?") + "' is not an http(s) URL");
+        }
+        var urls = new java.util.HashSet<String>();
+        for (int i = 0; i < webhooks.size(); i++) {
+            var w = webhooks.get(i);
+            var key = "webhooks[" + i + "]";
+            v.check(key + ".url", w.url() != null, "is missing");
+            v.check(key + ".url", w.url().matches("https://[^\\s/?#]+(/[^\\s#]*)?")
+                    || w.url().matches("http://(127\\.[0-9.]+|localhost|\\[::1])(:[0-9]+)?(/[^\\s#]*)?"),
+                    "'" + w.url().replaceAll("\\p{Cntrl}", "?") + "' must be an https URL (plain http only to a loopback host)");
+            v.check(key + ".url", urls.add(w.url()), "the same URL is listed twice");
+            v.check(key + ".secret-file", w.secretFile() != null, "is missing (a file holding whsec_ and the base64 secret)");
+            v.existingFile(key + ".secret-file", w.secretFile());
+            for (int j = 0; j < w.events().size(); j++) {
+                v.oneOf(key + ".events[" + j + "]", w.events().get(j), WEBHOOK_EVENTS.toArray(String[]::new));
+            }
         }
         v.oneOf("logging.format", logging.format(), "text", "json");
         v.oneOf("logging.level", logging.level(), "error", "warn", "info", "debug", "trace");

@@ -121,8 +121,8 @@ public final class IntegrationStore {
         return jdbi.inTransaction(h -> {
             var existing = matching(h, externalId, n.email());
             if (existing.isPresent()) {
+                setExternalId(h, existing.get(), externalId); // first: the events of the update name it
                 update(h, existing.get(), n, password, now);
-                setExternalId(h, existing.get(), externalId);
                 return new Saved(existing.get(), false);
             }
             if (password == null) {
@@ -331,6 +331,7 @@ public final class IntegrationStore {
                     .bind("now", now)
                     .bind("id", id)
                     .execute();
+            Webhooks.recordPasswordReplaced(h, id, now);
         });
     }
 
@@ -418,6 +419,7 @@ public final class IntegrationStore {
         }
         if (password != null) {
             seal(h, id, password);
+            Webhooks.recordPasswordReplaced(h, id, now);
         }
     }
 
