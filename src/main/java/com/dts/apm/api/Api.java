@@ -40,8 +40,22 @@ public final class Api {
         var list = new ArrayList<Route>();
         list.addAll(new IntegrationRoutes(integrations, catalog, history, checks).routes());
         list.add(new VerifyRoute(catalog, checks, clock).route());
+        var document = openApi();
+        list.add(new Route("GET", "/api/v1/openapi.json", null, false, call -> Reply.ok(document)));
         this.routes = List.copyOf(list);
         this.handler = new ApiHandler(routes, new Tokens(tokens), tokens, registry, clock);
+    }
+
+    /** The OpenAPI 3.1 document of every route (src/main/resources/api/openapi.json; ApiContractIT holds it to the code). */
+    static com.fasterxml.jackson.databind.JsonNode openApi() {
+        try (var in = Api.class.getResourceAsStream("/api/openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("api/openapi.json is missing from the jar");
+            }
+            return ApiJson.MAPPER.readTree(in);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read api/openapi.json", e);
+        }
     }
 
     Handler handler() {

@@ -36,7 +36,7 @@ public final class Webhooks {
         var detail = outcome == null ? null : h.createQuery("SELECT detail FROM check_result WHERE integration_id = :i"
                         + " AND checked_at = :at AND outcome = :o ORDER BY id LIMIT 1")
                 .bind("i", integrationId).bind("at", at).bind("o", outcome.name())
-                .mapTo(String.class).list().stream().findFirst().orElse(null);
+                .mapTo(String.class).list().stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
         for (var type : WebhookEvent.of(from, to)) {
             insert(h, type, integrationId, at, from, to, outcome, detail);
         }
