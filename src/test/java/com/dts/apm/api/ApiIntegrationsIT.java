@@ -164,6 +164,57 @@ class ApiIntegrationsIT {
         }
     }
 
+    @Test
+    void theCommandLineTheCsvImportAndTheApiShareExternalIdsAndValidation() throws Exception {
+        try (var h = new ApiHarness(dir)) {
+            h.start();
+            var token = h.token("crm", "integrations:read,integrations:write");
+            var imap = String.valueOf(h.mail.getImap().getPort());
+            var smtp = String.valueOf(h.mail.getSmtp().getPort());
+            var add = h.cli.runWithInput("cli-app-password\n", "integrations", "add", "--dealer-id", "D-c", "--email", "cli@dealer-c.test",
+                    "--external-id", "crm-cli", "--provider", "custom", "--imap-host", "127.0.0.1", "--imap-port", imap,
+                    "--imap-security", "plain", "--smtp-host", "127.0.0.1", "--smtp-port", smtp, "--smtp-security", "plain",
+                    "--password-stdin");
+            assertThat(add.exit()).as(add.err()).isZero();
+            var got = h.get("/api/v1/integrations/crm-cli", token);
+            assertThat(got.statusCode()).isEqualTo(200);
+            assertThat(body(got).get("id").asLong()).isEqualTo(Long.parseLong(add.out().strip()));
+
+            var csv = dir.resolve("dealers.csv");
+            java.nio.file.Files.writeString(csv, "dealer_id,email,external_id,provider,imap_host,imap_port,imap_security,"
+                    + "smtp_host,smtp_port,smtp_security,password\n"
+                    + "D-v,csv@dealer-v.test,crm-csv,custom,127.0.0.1," + imap + ",plain,127.0.0.1," + smtp + ",plain,csv-app-password\n");
+            var imported = h.cli.run("integrations", "import", csv.toString());
+            assertThat(imported.exit()).as(imported.err()).isZero();
+            assertThat(body(h.get("/api/v1/integrations/crm-csv", token)).get("email").asText()).isEqualTo("csv@dealer-v.test");
+            // the same row again updates the same integration by its external id
+            assertThat(h.cli.run("integrations", "import", csv.toString()).out()).contains("0 added, 1 updated");
+
+            // an external id already in use, through the command line
+            var taken = h.cli.runWithInput("x-app-password\n", "integrations", "add", "--dealer-id", "D-c", "--email", "other@dealer-c.test",
+                    "--external-id", "crm-csv", "--provider", "custom", "--imap-host", "127.0.0.1", "--imap-port", imap,
+                    "--imap-security", "plain", "--smtp-host", "127.0.0.1", "--smtp-port", smtp, "--smtp-security", "plain",
+                    "--password-stdin");
+            assertThat(taken.exit()).isEqualTo(2);
+            assertThat(taken.err()).contains("external id crm-csv is already used by integration");
+            var badId = h.cli.runWithInput("x-app-password\n", "integrations", "add", "--dealer-id", "D-c", "--email", "o@dealer-c.test",
+                    "--external-id", "../etc", "--provider", "gmail", "--password-stdin");
+            assertThat(badId.exit()).isEqualTo(2);
+            assertThat(badId.err()).contains("external id '../etc' must start with a letter or digit");
+
+            // the same refusal through the CLI and the API, in each one's field names
+            var cliPlain = h.cli.runWithInput("x-app-password\n", "integrations", "add", "--dealer-id", "D-c", "--email", "p@dealer-c.test",
+                    "--provider", "custom", "--imap-host", "imap.example.com", "--imap-security", "plain", "--protocols", "imap",
+                    "--password-stdin");
+            var apiPlain = h.json("PUT", "/api/v1/integrations/p1", token, with(with(h.mailbox("p@dealer-c.test", "x-app-password"),
+                    "imap", Map.of("host", "imap.example.com", "security", "plain")), "protocols", List.of("imap")));
+            assertThat(cliPlain.err()).contains("imap security 'plain' would send the password unencrypted to imap.example.com");
+            assertThat(body(apiPlain).get("detail").asText())
+                    .isEqualTo("imap.security 'plain' would send the password unencrypted to imap.example.com: it is allowed only for"
+                            + " a loopback host (use ssl or starttls)");
+        }
+    }
+
     static boolean quietly(java.util.concurrent.Callable<Boolean> c) {
         try {
             return c.call();
