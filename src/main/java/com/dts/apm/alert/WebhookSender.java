@@ -2,6 +2,7 @@ package com.dts.apm.alert;
 
 import com.dts.apm.config.Backoff;
 import com.dts.apm.config.Config;
+import com.dts.apm.metrics.Metrics;
 import com.dts.apm.notify.WebhookClient;
 import com.dts.apm.notify.WebhookSignature;
 import com.dts.apm.store.WebhookEvent;
@@ -158,11 +159,7 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     private Counter counter(WebhookEvent event, String result) {
-        return Counter.builder("apm.webhook.deliveries")
-                .description("Webhook delivery attempts by event type and result (sent, retry, failed)")
-                .tag("event", event.label())
-                .tag("result", result)
-                .register(registry);
+        return Metrics.webhookDeliveries(registry, event.label(), result);
     }
 
     @Override

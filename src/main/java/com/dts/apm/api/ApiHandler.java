@@ -4,9 +4,7 @@ import com.dts.apm.BadInputException;
 import com.dts.apm.ConflictException;
 import com.dts.apm.store.ApiTokens;
 import com.dts.apm.store.Database;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -312,20 +310,7 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     private void count(String route, int status, Duration took) {
-        Counter.builder("apm.api.requests")
-                .description("API requests by route template and status")
-                .tag("route", route)
-                .tag("status", Integer.toString(status))
-                .register(registry)
-                .increment();
-        Timer.builder("apm.api.request.duration")
-                .description("Time to answer one API request, by route template")
-                .tag("route", route)
-                .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-                        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(1000), Duration.ofSeconds(5),
-                        Duration.ofSeconds(30))
-                .register(registry)
-                .record(took);
+        com.dts.apm.metrics.Metrics.recordApiRequest(registry, route, status, took);
     }
 
     static String printable(String s) {

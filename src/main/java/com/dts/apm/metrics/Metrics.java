@@ -125,6 +125,33 @@ public final class Metrics implements AutoCloseable {
                 .increment();
     }
 
+    /** Counts one dealer-system API request and its time ({@code route} is the template, never a path with an id). */
+    public static void recordApiRequest(MeterRegistry registry, String route, int status, Duration took) {
+        Counter.builder("apm.api.requests")
+                .description("API requests by route template and status")
+                .tag("route", route)
+                .tag("status", Integer.toString(status))
+                .register(registry)
+                .increment();
+        Timer.builder("apm.api.request.duration")
+                .description("Time to answer one API request, by route template")
+                .tag("route", route)
+                .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+                        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(1000), Duration.ofSeconds(5),
+                        Duration.ofSeconds(30))
+                .register(registry)
+                .record(took);
+    }
+
+    /** The counter of webhook delivery attempts of one event type with one result (sent, retry, failed). */
+    public static Counter webhookDeliveries(MeterRegistry registry, String event, String result) {
+        return Counter.builder("apm.webhook.deliveries")
+                .description("Webhook delivery attempts by event type and result (sent, retry, failed)")
+                .tag("event", event)
+                .tag("result", result)
+                .register(registry);
+    }
+
     /** The registry, for the daemon to bind further meters (executor pools, for instance). */
     public MeterRegistry registry() {
         return registry;

@@ -28,6 +28,8 @@ class DashboardTest {
         try (var metrics = new Metrics(source)) {
             metrics.recordCheck("gmail", Protocol.IMAP, Outcome.OK, Duration.ofMillis(100));
             metrics.recordNotification(AlertKind.FAILURE, "sent");
+            Metrics.recordApiRequest(metrics.registry(), "/api/v1/integrations", 200, Duration.ofMillis(3));
+            Metrics.webhookDeliveries(metrics.registry(), "integration.failing", "sent").increment();
             return Samples.parse(metrics.scrape(HttpEndpoint.PROMETHEUS_TEXT)).all().stream()
                     .map(Samples.Sample::name)
                     .collect(Collectors.toSet());
