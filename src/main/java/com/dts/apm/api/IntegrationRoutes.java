@@ -95,7 +95,8 @@ final class IntegrationRoutes {
         }
         var valid = input(body, ext).validate(catalog, body.password(), IntegrationInput.Labels.API, false);
         var saved = store.save(ext, valid.integration(), valid.password());
-        var view = View.of(store.get(saved.id()), ext);
+        var view = store.findByExternalId(ext).map(k -> View.of(k.integration(), ext))
+                .orElseThrow(() -> missing(ext)); // removed in the same instant: as if the PUT came first
         return saved.created()
                 ? new Reply(201, view, Map.of("Location", "/api/v1/integrations/" + ext))
                 : Reply.ok(view);

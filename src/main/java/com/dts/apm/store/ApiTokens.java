@@ -15,11 +15,13 @@ import org.jdbi.v3.core.Jdbi;
  * callers hash it first ({@code api.Tokens}).
  */
 public final class ApiTokens {
+    private final Database db;
     private final Jdbi jdbi;
     private final Jdbi reads;
     private final Clock clock;
 
     public ApiTokens(Database db, Clock clock) {
+        this.db = db;
         this.jdbi = db.jdbi();
         this.reads = db.reads();
         this.clock = clock;
@@ -80,7 +82,7 @@ public final class ApiTokens {
 
     /** Notes that the token was used (the API calls it at most once a minute per token). */
     public void recordUse(String name, Instant at) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE api_token SET last_used_at = :at WHERE name = :name")
+        db.inWriteTransaction(h -> h.createUpdate("UPDATE api_token SET last_used_at = :at WHERE name = :name")
                 .bind("at", at.toEpochMilli())
                 .bind("name", name)
                 .execute());

@@ -31,12 +31,14 @@ public final class IntegrationStore {
             + " i.next_check_at, i.last_checked_at, i.last_success_at, i.password_changed_at, i.created_at, d.admin_email";
     static final String FROM = " FROM integration i JOIN dealer d ON d.id = i.dealer_id";
 
+    private final Database db;
     private final Jdbi jdbi;
     private final Jdbi reads;
     private final SecretBox box;
     private final Clock clock;
 
     public IntegrationStore(Database db, SecretBox box, Clock clock) {
+        this.db = db;
         this.jdbi = db.jdbi();
         this.reads = db.reads();
         this.box = box;
@@ -118,7 +120,8 @@ public final class IntegrationStore {
     public Saved save(String externalId, NewIntegration n, Secret password) {
         Objects.requireNonNull(externalId, "externalId");
         var now = clock.instant();
-        return jdbi.inTransaction(h -> {
+        // the daemon's writer lock (the API runs in the daemon): queued behind the check writer, not SQLite's busy handler
+        return db.inWriteTransaction(h -> {
             var existing = matching(h, externalId, n.email());
             if (existing.isPresent()) {
                 setExternalId(h, existing.get(), externalId); // first: the events of the update name it
@@ -212,10 +215,15 @@ public final class IntegrationStore {
 
     /** Deletes the integration the dealer system knows as {@code externalId}; false when there is none. */
     public boolean removeByExternalId(String externalId) {
-        return findByExternalId(externalId).map(k -> {
-            remove(k.integration().id());
-            return true;
-        }).orElse(false);
+        return db.inWriteTransaction(h -> {
+            var id = findIdByExternalId(h, externalId);
+            id.ifPresent(i -> {
+                h.createUpdate("DELETE FROM integration WHERE id = :id").bind("id", i).execute();
+                h.createUpdate("DELETE FROM dealer WHERE NOT EXISTS (SELECT 1 FROM integration WHERE dealer_id = dealer.id)")
+                        .execute();
+            });
+            return id.isPresent();
+        });
     }
 
     public Optional<Integration> find(long id) {
