@@ -152,6 +152,22 @@ class WebhooksIT {
                 var list = h.cli.run("webhooks", "list", "--json");
                 assertThat(list.exit()).as(list.err()).isZero();
                 assertThat(list.out()).contains(flaky.url()).contains("\"SENT\"");
+                // replay sends a delivered event again, with the same webhook-id
+                var sent = ApiHarness.JSON.readTree(list.out());
+                JsonNode first = null;
+                for (var d : sent) {
+                    if (d.get("endpoint").asText().equals(flaky.url())) {
+                        first = d;
+                    }
+                }
+                assertThat(first).isNotNull();
+                var replay = h.cli.run("webhooks", "replay", first.get("id").asText());
+                assertThat(replay.exit()).as(replay.err()).isZero();
+                var id = "msg_" + first.get("event_id").asText();
+                Await.until("replayed", Duration.ofSeconds(15),
+                        () -> flaky.delivered().stream().filter(r -> id.equals(r.header("webhook-id"))).count() == 2);
+                assertThat(h.cli.run("webhooks", "replay", "999999").exit()).isEqualTo(2);
+                assertThat(h.cli.run("webhooks", "failed").out()).contains("(no webhook deliveries)");
                 assertThat(h.metrics()).contains("apm_webhook_deliveries_total{event=\"integration.state_changed\",result=\"retry\"}");
             }
         }
