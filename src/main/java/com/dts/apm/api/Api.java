@@ -29,6 +29,12 @@ public final class Api {
         List<ProbeResult> verify(NewIntegration n, Secret password) throws InterruptedException;
     }
 
+    /** The dealer-facing sentence for one protocol's verify outcome (notify's wording, steps.yml). */
+    public interface Hints {
+        String hint(com.dts.apm.provider.ProviderSpec provider, com.dts.apm.provider.Protocol protocol,
+                com.dts.apm.provider.Outcome outcome, boolean looksLikeAppPassword);
+    }
+
     /** A finished check and the integration as it left it. */
     public record Checked(Optional<Integration> after, List<ProbeResult> results) {}
 
@@ -36,10 +42,10 @@ public final class Api {
     private final List<Route> routes;
 
     public Api(IntegrationStore integrations, ApiTokens tokens, ProviderCatalog catalog, CheckHistory history, Checks checks,
-            MeterRegistry registry, Clock clock) {
+            Hints hints, MeterRegistry registry, Clock clock) {
         var list = new ArrayList<Route>();
         list.addAll(new IntegrationRoutes(integrations, catalog, history, checks).routes());
-        list.add(new VerifyRoute(catalog, checks, clock).route());
+        list.add(new VerifyRoute(catalog, checks, hints, clock).route());
         var document = openApi();
         list.add(new Route("GET", "/api/v1/openapi.json", null, false, call -> Reply.ok(document)));
         this.routes = List.copyOf(list);

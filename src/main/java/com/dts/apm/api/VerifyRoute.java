@@ -19,12 +19,14 @@ final class VerifyRoute {
 
     private final ProviderCatalog catalog;
     private final Api.Checks checks;
+    private final Api.Hints hints;
     private final RateLimiter perMailbox;
     private final RateLimiter perToken;
 
-    VerifyRoute(ProviderCatalog catalog, Api.Checks checks, Clock clock) {
+    VerifyRoute(ProviderCatalog catalog, Api.Checks checks, Api.Hints hints, Clock clock) {
         this.catalog = catalog;
         this.checks = checks;
+        this.hints = hints;
         this.perMailbox = new RateLimiter(PER_MAILBOX, WINDOW, clock);
         this.perToken = new RateLimiter(PER_TOKEN, WINDOW, clock);
     }
@@ -53,7 +55,7 @@ final class VerifyRoute {
                 || valid.provider().appPassword().looksLikeAppPassword(valid.password().reveal());
         var results = checks.verify(n, valid.password());
         var out = results.stream().map(r -> new Check(r.protocol().label(), r.outcome().name(), r.duration().toMillis(),
-                r.detail(), Hints.hint(valid.provider(), r.protocol(), r.outcome(), looksLikeAppPassword))).toList();
+                r.detail(), hints.hint(valid.provider(), r.protocol(), r.outcome(), looksLikeAppPassword))).toList();
         return Reply.ok(new Result(results.stream().allMatch(r -> r.outcome().isOk()), out));
     }
 }

@@ -5,6 +5,7 @@ import com.dts.apm.api.ApiServer;
 import com.dts.apm.alert.WebhookSender;
 import com.dts.apm.config.Backoff;
 import com.dts.apm.config.Config;
+import com.dts.apm.notify.AlertComposer;
 import com.dts.apm.notify.WebhookClient;
 import com.dts.apm.config.Durations;
 import com.dts.apm.metrics.Health;
@@ -182,7 +183,7 @@ public final class App implements AutoCloseable {
             }
         };
         return new Api(ws.integrations(), ws.apiTokens(), ws.catalog(), ws.history(),
-                checks, metrics.registry(), ws.clock());
+                checks, AlertComposer.from(ws.config().alerts(), ws.clock())::verifyHint, metrics.registry(), ws.clock());
     }
 
     private boolean stoppingBefore(String step, BooleanSupplier stopRequested) {

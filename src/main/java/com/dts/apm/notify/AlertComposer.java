@@ -3,6 +3,7 @@ package com.dts.apm.notify;
 import com.dts.apm.provider.AlertKind;
 import com.dts.apm.config.Config;
 import com.dts.apm.provider.Outcome;
+import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.ProviderCatalog;
 import com.dts.apm.provider.ProviderSpec;
 import com.github.mustachejava.DefaultMustacheFactory;
@@ -63,6 +64,27 @@ public final class AlertComposer {
         }
         text.compile("subject.mustache");
     }
+
+    /**
+     * The sentence {@code POST /api/v1/verify} shows the dealer for one protocol's outcome, from
+     * {@code verify-hints} in steps.yml. {@code looksLikeAppPassword} false picks the "that is your main password"
+     * wording for a rejected password.
+     */
+    public String verifyHint(ProviderSpec provider, Protocol protocol, Outcome outcome, boolean looksLikeAppPassword) {
+        var text = wording.verifyHint(outcome, provider.id(), outcome == Outcome.AUTH_REJECTED && !looksLikeAppPassword);
+        var format = provider.appPassword() == null || provider.appPassword().format() == null
+                ? "a long password of letters and digits" : provider.appPassword().format();
+        var filled = HINT_PLACEHOLDER.matcher(text).replaceAll(m -> Matcher.quoteReplacement(switch (m.group(1)) {
+            case "provider" -> providerName(provider);
+            case "format" -> format;
+            default -> protocol.label().toUpperCase(Locale.ROOT);
+        }));
+        // as in the emails: only "your email provider" needs a capital at a sentence's start, a brand keeps its spelling
+        return text.startsWith("{provider}") && isCustom(provider) && !filled.isEmpty()
+                ? Character.toUpperCase(filled.charAt(0)) + filled.substring(1) : filled;
+    }
+
+    private static final Pattern HINT_PLACEHOLDER = Pattern.compile("\\{(provider|format|protocol)}");
 
     /** A composer using {@code alerts.templates-dir}. */
     public static AlertComposer from(Config.Alerts alerts, Clock clock) {

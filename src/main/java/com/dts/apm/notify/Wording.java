@@ -50,14 +50,18 @@ final class Wording {
     record File(
             Map<String, List<String>> whatHappened,
             Map<Outcome, List<String>> opsMeaning,
-            Map<String, Map<String, List<Step>>> procedures) {}
+            Map<String, Map<String, List<Step>>> procedures,
+            Map<String, String> verifyHints) {}
 
     private static final List<Outcome> DEALER_OUTCOMES = Outcome.dealerFixable();
 
     private final File file;
+    /** The built-in hints, then the override file's own, key by key. */
+    private final Map<String, String> verifyHints;
 
-    private Wording(File file) {
+    private Wording(File file, Map<String, String> verifyHints) {
         this.file = file;
+        this.verifyHints = Map.copyOf(verifyHints);
     }
 
     static Wording load(TemplateSource source) {
@@ -68,7 +72,18 @@ final class Wording {
             }
             var file = Yaml.read(in, File.class, where);
             check(file, where);
-            return new Wording(file);
+            var hints = new java.util.HashMap<String, String>();
+            try (var builtIn = Wording.class.getClassLoader().getResourceAsStream("templates/" + FILE)) {
+                var defaults = Yaml.read(builtIn, File.class, "built-in templates/" + FILE).verifyHints();
+                if (defaults == null || !defaults.keySet().containsAll(EnumSet.allOf(Outcome.class).stream().map(Outcome::name).toList())) {
+                    throw new IllegalStateException("the built-in " + FILE + " lacks a verify hint for some outcome");
+                }
+                hints.putAll(defaults);
+            }
+            if (file.verifyHints() != null) {
+                hints.putAll(file.verifyHints());
+            }
+            return new Wording(file, hints);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -95,6 +110,23 @@ final class Wording {
     List<String> whatHappened(Outcome outcome, String providerId) {
         var own = file.whatHappened().get(outcome.name() + "." + providerId);
         return own != null ? own : file.whatHappened().getOrDefault(outcome.name(), List.of());
+    }
+
+    /**
+     * The verify hint for an outcome: the provider's own, else the general one; {@code mainPassword} first tries
+     * the {@code .main-password} variant.
+     */
+    String verifyHint(Outcome outcome, String providerId, boolean mainPassword) {
+        var base = outcome.name();
+        if (mainPassword) {
+            var own = verifyHints.get(base + ".main-password." + providerId);
+            var general = verifyHints.get(base + ".main-password");
+            if (own != null || general != null) {
+                return own != null ? own : general;
+            }
+        }
+        var own = verifyHints.get(base + "." + providerId);
+        return own != null ? own : verifyHints.get(base);
     }
 
     List<String> opsMeaning(Outcome outcome) {

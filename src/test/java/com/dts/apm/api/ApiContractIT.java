@@ -44,7 +44,7 @@ class ApiContractIT {
             // the document and the code name the same operations
             var ws = app.workspace();
             var code = new TreeSet<String>();
-            new Api(ws.integrations(), ws.apiTokens(), ws.catalog(), ws.history(), null, new SimpleMeterRegistry(), Clock.systemUTC())
+            new Api(ws.integrations(), ws.apiTokens(), ws.catalog(), ws.history(), null, null, new SimpleMeterRegistry(), Clock.systemUTC())
                     .routes().forEach(r -> code.add(r.method().toLowerCase() + " " + r.template()));
             var documented = new TreeSet<String>();
             doc.get("paths").fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(m -> {
