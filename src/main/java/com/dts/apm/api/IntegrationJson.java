@@ -76,6 +76,14 @@ final class IntegrationJson {
         }
     }
 
+    /** {@code GET .../credential}: the one answer that carries a password. */
+    record Credential(String password) {
+        @Override
+        public String toString() {
+            return "Credential[***]";
+        }
+    }
+
     /** A page of a listing. */
     record Page(List<View> items, String nextCursor) {}
 

@@ -45,7 +45,8 @@ final class IntegrationRoutes {
                 new Route("GET", ONE, Scope.INTEGRATIONS_READ, false, this::get),
                 new Route("DELETE", ONE, Scope.INTEGRATIONS_WRITE, false, this::delete),
                 new Route("POST", ONE + "/check", Scope.CHECKS_RUN, false, this::check),
-                new Route("GET", ONE + "/history", Scope.INTEGRATIONS_READ, false, this::history));
+                new Route("GET", ONE + "/history", Scope.INTEGRATIONS_READ, false, this::history),
+                new Route("GET", ONE + "/credential", Scope.CREDENTIALS_READ, false, this::credential));
     }
 
     /** The external id of the path, checked like every other input. */
@@ -131,6 +132,13 @@ final class IntegrationRoutes {
         var i = k.integration();
         return Reply.ok(new HistoryView(i.id(), ext, i.email(), i.state().name(),
                 history.checks(i.id(), HISTORY).stream().map(HistoryCheck::of).toList(), history.transitions(i.id(), HISTORY)));
+    }
+
+    /** The stored password, for the dealer system to pick up one a dealer entered elsewhere (credentials:read only). */
+    private Reply credential(Call call) {
+        var ext = externalId(call);
+        var k = store.findByExternalId(ext).orElseThrow(() -> missing(ext));
+        return Reply.ok(new IntegrationJson.Credential(store.password(k.integration().id()).reveal()));
     }
 
     private Reply list(Call call) {

@@ -70,6 +70,14 @@ class ApiIntegrationsIT {
             assertThat(clash.statusCode()).as(clash.body()).isEqualTo(409);
             assertThat(body(clash).get("detail").asText()).contains("alice@dealer-a.test", "crm-42");
 
+            // the password comes back only on the credential route, and only for credentials:read
+            assertThat(h.get("/api/v1/integrations/crm-42/credential", token).statusCode()).isEqualTo(403);
+            var vault = h.token("vault", "credentials:read");
+            var credential = h.get("/api/v1/integrations/crm-42/credential", vault);
+            assertThat(credential.statusCode()).isEqualTo(200);
+            assertThat(body(credential).get("password").asText()).isEqualTo("alice-app-password-2");
+            assertThat(logs.text()).contains("api vault GET /api/v1/integrations/{external_id}/credential -> 200");
+
             assertThat(h.send("DELETE", "/api/v1/integrations/crm-42", token, null, null).statusCode()).isEqualTo(204);
             assertThat(h.get("/api/v1/integrations/crm-42", token).statusCode()).isEqualTo(404);
             assertThat(h.send("DELETE", "/api/v1/integrations/crm-42", token, null, null).statusCode()).isEqualTo(404);
@@ -80,7 +88,7 @@ class ApiIntegrationsIT {
                     .doesNotContain("crm-42").doesNotContain("alice");
             var text = logs.text();
             assertThat(text).contains("api crm PUT /api/v1/integrations/{external_id} -> 201");
-            assertThat(text + metrics).doesNotContain("alice-app-password").doesNotContain(token);
+            assertThat(text + metrics).doesNotContain("alice-app-password").doesNotContain(token).doesNotContain(vault);
         }
     }
 
