@@ -133,7 +133,7 @@ public final class App implements AutoCloseable {
         var counts = ws.integrations().count(); // not list(): at 100,000 integrations that alone takes seconds
         log.info("app-password-monitor running: {} integration(s) ({} enabled), interval {}, at most {} checks at once"
                         + " ({} per provider), database {}, endpoint http://{}:{}/metrics",
-                counts[0], counts[1],
+                counts.total(), counts.enabled(),
                 Durations.format(s.interval()), s.maxConcurrentChecks(), s.maxConcurrentPerProvider(), ws.database().file(),
                 config.http().bind(), app.endpoint.port());
         return Optional.of(app);
