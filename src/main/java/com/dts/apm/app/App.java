@@ -49,7 +49,7 @@ public final class App implements AutoCloseable {
         var config = ws.config();
         var checkLog = new CheckLog(ws.database());
         var outbox = new Outbox(ws.database());
-        var source = new StoreMetricsSource(checkLog, outbox, ws.clock());
+        var source = new StoreMetricsSource(checkLog, outbox, ws.clock(), ws.catalog().ids());
         this.metrics = new Metrics(source);
         CheckListener listener = new CheckListener() {
             @Override
