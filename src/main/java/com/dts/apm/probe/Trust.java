@@ -59,13 +59,18 @@ final class Trust {
         if (PemCertificates.isPem(content)) {
             return PemCertificates.trustStore(content, file);
         }
-        try {
-            char[] password = null;
-            if (checks.trustStorePasswordFile() != null) {
+        char[] password = null;
+        if (checks.trustStorePasswordFile() != null) {
+            try {
                 password = Files.readString(checks.trustStorePasswordFile(), StandardCharsets.UTF_8)
                         .strip()
                         .toCharArray();
+            } catch (IOException e) {
+                throw new ConfigException("checks.trust-store-password-file: cannot read "
+                        + checks.trustStorePasswordFile() + ": " + e.getMessage());
             }
+        }
+        try {
             var store = KeyStore.getInstance(checks.trustStoreType());
             store.load(new ByteArrayInputStream(content), password);
             return store;
