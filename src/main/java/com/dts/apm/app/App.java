@@ -45,7 +45,7 @@ public final class App implements AutoCloseable {
     private App(Workspace ws) {
         this.ws = ws;
         var config = ws.config();
-        var source = new StoreMetricsSource(ws.snapshots(), ws.outbox(), ws.clock());
+        var source = new StoreMetricsSource(ws.snapshots(), ws.outbox(), ws.clock(), ws.catalog().ids());
         this.metrics = new Metrics(source);
         CheckListener listener = new CheckListener() {
             @Override

@@ -40,6 +40,7 @@ record IntegrationInput(
         String adminEmail) {
 
     private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+");
+    private static final Pattern SPACES = Pattern.compile("[\\s\\u00a0]");
     private static final Pattern DEALER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     /** A validated integration plus the warnings worth showing (a password that is probably the main one). */
@@ -122,7 +123,7 @@ record IntegrationInput(
         if (raw == null) {
             throw new BadInputException("no password given (use --password-stdin or --password-file)");
         }
-        var compact = raw.replaceAll("[\\s\\u00a0]", "");
+        var compact = SPACES.matcher(raw).replaceAll("");
         if (compact.isEmpty()) {
             throw new BadInputException("the password is empty");
         }

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ public final class HttpEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
     private static final int THREADS = 2;
     private static final int MAX_REASON_LENGTH = 200;
+    private static final Pattern SPACES = Pattern.compile("\\s+");
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -140,7 +142,7 @@ public final class HttpEndpoint implements AutoCloseable {
     private Health.Status healthStatus() {
         try {
             var status = health.check();
-            var reason = status.reason().replaceAll("\\s+", " ").strip();
+            var reason = SPACES.matcher(status.reason()).replaceAll(" ").strip();
             if (reason.length() > MAX_REASON_LENGTH) {
                 reason = reason.substring(0, MAX_REASON_LENGTH);
             }

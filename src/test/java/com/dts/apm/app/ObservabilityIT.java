@@ -127,6 +127,10 @@ class ObservabilityIT {
                 assertThat(m.get("apm_check_duration_seconds_bucket{" + labels + ",le=\"+Inf\"}")).isEqualTo(1.0);
                 assertThat(m.get("apm_check_duration_seconds_sum{" + labels + "}")).isPositive().isLessThan(60.0);
             }
+            for (var provider : app.workspace().catalog().ids()) {
+                assertThat(m.get("apm_alerts_held{provider=\"" + provider + "\"}"))
+                        .as("nothing held at %s: 0, not a missing series", provider).isEqualTo(0.0);
+            }
             assertThat(m.get("apm_oldest_check_age_seconds")).isNotNull().isBetween(0.0, 600.0);
             assertThat(m.get("apm_check_overdue_seconds")).as("the daemon keeps up").isNotNull().isBetween(0.0, 60.0);
             assertThat(response.body()).doesNotContain(ALICE).doesNotContain(BOB).doesNotContain("dealer-a");
