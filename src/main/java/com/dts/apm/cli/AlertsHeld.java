@@ -2,6 +2,7 @@ package com.dts.apm.cli;
 
 import com.dts.apm.BadInputException;
 import com.dts.apm.app.Alerting;
+import com.dts.apm.alert.StormGuard;
 import com.dts.apm.app.Workspace;
 import com.dts.apm.store.Outbox;
 import com.dts.apm.store.Storms;
@@ -72,43 +73,56 @@ final class AlertsHeld implements Callable<Integer> {
         return p;
     }
 
-    /** {@code alerts release --provider P}: send the held emails now; the wave holds no more. */
-    @Command(name = "release", mixinStandardHelpOptions = true,
-            description = "Send the dealer emails held for a provider now, and stop holding for the rest of its wave.")
-    static final class Release implements Callable<Integer> {
+    /** {@code alerts release|drop --provider P}: an operator's decision about the emails held for one provider. */
+    abstract static class Decision implements Callable<Integer> {
         @ParentCommand
         AlertsCommand alerts;
 
         @Option(names = "--provider", required = true, paramLabel = "P")
         String provider;
 
+        /** Carries the decision out; returns how many held emails it moved. */
+        abstract int decide(StormGuard guard, String provider);
+
+        /** What the operator is told, for {@code n} emails of {@code provider}. */
+        abstract String done(int n, String provider);
+
         @Override
         public Integer call() {
             var ws = alerts.root.workspace();
             var p = provider(ws, provider);
-            int n = Alerting.stormGuard(ws).release(p);
-            alerts.root.terminal.out().println("released " + n + " held email(s) of " + p + ": the daemon sends them now");
+            alerts.root.terminal.out().println(done(decide(Alerting.stormGuard(ws), p), p));
             return 0;
+        }
+    }
+
+    /** {@code alerts release --provider P}: send the held emails now; the wave holds no more. */
+    @Command(name = "release", mixinStandardHelpOptions = true,
+            description = "Send the dealer emails held for a provider now, and stop holding for the rest of its wave.")
+    static final class Release extends Decision {
+        @Override
+        int decide(StormGuard guard, String provider) {
+            return guard.release(provider);
+        }
+
+        @Override
+        String done(int n, String provider) {
+            return "released " + n + " held email(s) of " + provider + ": the daemon sends them now";
         }
     }
 
     /** {@code alerts drop --provider P}: the held emails are never sent. */
     @Command(name = "drop", mixinStandardHelpOptions = true,
             description = "Never send the dealer emails held for a provider (while its wave lasts, new ones are still held).")
-    static final class Drop implements Callable<Integer> {
-        @ParentCommand
-        AlertsCommand alerts;
-
-        @Option(names = "--provider", required = true, paramLabel = "P")
-        String provider;
+    static final class Drop extends Decision {
+        @Override
+        int decide(StormGuard guard, String provider) {
+            return guard.drop(provider);
+        }
 
         @Override
-        public Integer call() {
-            var ws = alerts.root.workspace();
-            var p = provider(ws, provider);
-            int n = Alerting.stormGuard(ws).drop(p);
-            alerts.root.terminal.out().println("dropped " + n + " held email(s) of " + p);
-            return 0;
+        String done(int n, String provider) {
+            return "dropped " + n + " held email(s) of " + provider;
         }
     }
 }

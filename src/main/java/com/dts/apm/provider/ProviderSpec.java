@@ -77,16 +77,6 @@ public record ProviderSpec(
             return compiled == null || compiled.matcher(password).matches();
         }
 
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof AppPassword a && Objects.equals(url, a.url) && Objects.equals(helpUrl, a.helpUrl)
-                    && Objects.equals(pattern, a.pattern) && Objects.equals(format, a.format);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(url, helpUrl, pattern, format);
-        }
 
         @Override
         public String toString() {

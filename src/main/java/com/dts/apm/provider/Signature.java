@@ -57,16 +57,6 @@ public final class Signature {
         return reply.toLowerCase(Locale.ROOT).contains(lowerMatch);
     }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Signature s && protocol == s.protocol && match.equals(s.match) && outcome == s.outcome
-                && Objects.equals(note, s.note);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(protocol, match, outcome, note);
-    }
 
     @Override
     public String toString() {
