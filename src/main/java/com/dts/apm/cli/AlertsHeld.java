@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.function.ToIntBiFunction;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -81,17 +82,20 @@ final class AlertsHeld implements Callable<Integer> {
         @Option(names = "--provider", required = true, paramLabel = "P")
         String provider;
 
-        /** Carries the decision out; returns how many held emails it moved. */
-        abstract int decide(StormGuard guard, String provider);
+        private final ToIntBiFunction<StormGuard, String> decide;
+        private final String done;
 
-        /** What the operator is told, for {@code n} emails of {@code provider}. */
-        abstract String done(int n, String provider);
+        /** @param done what the operator is told: a format of the number of emails moved and the provider */
+        Decision(ToIntBiFunction<StormGuard, String> decide, String done) {
+            this.decide = decide;
+            this.done = done;
+        }
 
         @Override
         public Integer call() {
             var ws = alerts.root.workspace();
             var p = provider(ws, provider);
-            alerts.root.terminal.out().println(done(decide(Alerting.stormGuard(ws), p), p));
+            alerts.root.terminal.out().println(String.format(done, decide.applyAsInt(Alerting.stormGuard(ws), p), p));
             return 0;
         }
     }
@@ -100,14 +104,8 @@ final class AlertsHeld implements Callable<Integer> {
     @Command(name = "release", mixinStandardHelpOptions = true,
             description = "Send the dealer emails held for a provider now, and stop holding for the rest of its wave.")
     static final class Release extends Decision {
-        @Override
-        int decide(StormGuard guard, String provider) {
-            return guard.release(provider);
-        }
-
-        @Override
-        String done(int n, String provider) {
-            return "released " + n + " held email(s) of " + provider + ": the daemon sends them now";
+        Release() {
+            super(StormGuard::release, "released %d held email(s) of %s: the daemon sends them now");
         }
     }
 
@@ -115,14 +113,8 @@ final class AlertsHeld implements Callable<Integer> {
     @Command(name = "drop", mixinStandardHelpOptions = true,
             description = "Never send the dealer emails held for a provider (while its wave lasts, new ones are still held).")
     static final class Drop extends Decision {
-        @Override
-        int decide(StormGuard guard, String provider) {
-            return guard.drop(provider);
-        }
-
-        @Override
-        String done(int n, String provider) {
-            return "dropped " + n + " held email(s) of " + provider;
+        Drop() {
+            super(StormGuard::drop, "dropped %d held email(s) of %s");
         }
     }
 }
