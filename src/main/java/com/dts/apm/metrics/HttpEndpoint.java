@@ -1,6 +1,7 @@
 package com.dts.apm.metrics;
 
 import com.dts.apm.ApmException;
+import com.dts.apm.BadInputException;
 import com.dts.apm.config.Config;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -52,13 +53,13 @@ public final class HttpEndpoint implements AutoCloseable {
     public static HttpEndpoint start(Config.Http http, Metrics metrics, Health health) {
         var address = new InetSocketAddress(http.bind(), http.port());
         if (address.isUnresolved()) {
-            throw new ApmException("http.bind: cannot resolve '" + http.bind() + "'", 2, null);
+            throw new BadInputException("http.bind: cannot resolve '" + http.bind() + "'");
         }
         HttpServer server;
         try {
             server = HttpServer.create(address, 0);
         } catch (IOException e) {
-            throw new ApmException("cannot listen for metrics on " + http.bind() + ":" + http.port() + ": " + e.getMessage(), 1, e);
+            throw new ApmException("cannot listen for metrics on " + http.bind() + ":" + http.port() + ": " + e.getMessage(), e);
         }
         var executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
         var endpoint = new HttpEndpoint(server, executor, metrics, health);

@@ -70,7 +70,7 @@ public final class Database implements AutoCloseable {
         try {
             Migrations.apply(jdbi, path);
         } catch (org.jdbi.v3.core.JdbiException e) {
-            throw new ApmException("database " + path + ": " + describe(e), 1, e);
+            throw new ApmException("database " + path + ": " + describe(e), e);
         }
         return db;
     }
@@ -240,7 +240,7 @@ public final class Database implements AutoCloseable {
                 Files.createFile(path);
             }
         } catch (IOException e) {
-            throw new ApmException("database " + path + ": cannot prepare the file: " + e.getMessage(), 1, e);
+            throw new ApmException("database " + path + ": cannot prepare the file: " + e.getMessage(), e);
         }
     }
 
