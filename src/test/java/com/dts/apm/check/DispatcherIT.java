@@ -2,7 +2,7 @@ package com.dts.apm.check;
 
 import com.dts.apm.schedule.RecurringTask;
 import com.dts.apm.schedule.RecurringTasks;
-import static com.dts.apm.testing.Fixtures.anIntegration;
+import static com.dts.apm.testing.Integrations.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.config.Config;
