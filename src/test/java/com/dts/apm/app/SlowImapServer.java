@@ -1,16 +1,13 @@
 package com.dts.apm.app;
 
+import com.dts.apm.testing.LoopbackServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,8 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cap, for graceful shutdown and for a check that is in flight.
  */
 final class SlowImapServer implements AutoCloseable {
-    private final ServerSocket socket;
-    private final ExecutorService pool = Executors.newCachedThreadPool();
+    private final LoopbackServer server;
     private final long delayMillis;
     private final CountDownLatch release;
     final AtomicInteger current = new AtomicInteger();
@@ -41,23 +37,11 @@ final class SlowImapServer implements AutoCloseable {
     private SlowImapServer(long delayMillis, CountDownLatch release) throws IOException {
         this.delayMillis = delayMillis;
         this.release = release;
-        this.socket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-        pool.execute(this::accept);
+        this.server = LoopbackServer.threadPerClient("slow-imap", 100, this::serve);
     }
 
     int port() {
-        return socket.getLocalPort();
-    }
-
-    private void accept() {
-        while (!socket.isClosed()) {
-            try {
-                var s = socket.accept();
-                pool.execute(() -> serve(s));
-            } catch (IOException e) {
-                return;
-            }
-        }
+        return server.port();
     }
 
     private void serve(Socket s) {
@@ -117,7 +101,6 @@ final class SlowImapServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
-        pool.shutdownNow();
+        server.close();
     }
 }
