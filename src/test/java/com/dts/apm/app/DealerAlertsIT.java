@@ -132,7 +132,7 @@ class DealerAlertsIT extends AlertHarness {
 
     @Test
     void recoveryNoticeCanBeSwitchedOff() throws Exception {
-        open(relay.getSmtp().getPort(), "  recovery-notice: false");
+        open(relay.getSmtp().getPort(), c -> c.alerts("recovery-notice", "false"));
         long id = add(gmail("sales@sample-motors.test", null));
         breakIt(id, Outcome.AUTH_REJECTED);
         alerting.sendRound();
@@ -319,7 +319,7 @@ class DealerAlertsIT extends AlertHarness {
 
     @Test
     void basicAuthDisabledReachesTheDealerOnlyWhenSwitchedOn() throws Exception {
-        open(relay.getSmtp().getPort(), "  basic-auth-disabled-to-dealer: true");
+        open(relay.getSmtp().getPort(), c -> c.alerts("basic-auth-disabled-to-dealer", "true"));
         long id = add(gmail("sales@sample-motors.test", null));
         breakIt(id, Outcome.BASIC_AUTH_DISABLED);
         alerting.sendRound();

@@ -6,6 +6,7 @@ import com.dts.apm.store.Database;
 import com.dts.apm.store.Outbox;
 import com.dts.apm.testing.Await;
 import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.TestConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class AlertsBouncesIT {
     void setUp() throws Exception {
         db = dir.resolve("data/apm.db");
         var config = dir.resolve("apm.yml");
-        Files.writeString(config, "database: { path: " + db + " }\n");
+        TestConfig.in(dir).database(db).noHttpPort().writeTo(config);
         cli = new Cli(config);
     }
 

@@ -43,6 +43,12 @@ public final class TestConfig {
         return this;
     }
 
+    /** The metrics endpoint on this port instead of a free one. */
+    public TestConfig httpPort(int port) {
+        this.httpPort = port;
+        return this;
+    }
+
     /** Leaves {@code http.port} at the daemon's default (the CLI's commands never open it). */
     public TestConfig noHttpPort() {
         this.httpPort = null;
@@ -60,9 +66,15 @@ public final class TestConfig {
     }
 
     /** {@code checks.connect-timeout}, {@code read-timeout} and {@code deadline}. */
-    public TestConfig imapTimeouts(Duration connect, Duration read, Duration deadline) {
+    public TestConfig checkTimeouts(Duration connect, Duration read, Duration deadline) {
         checks.put("connect-timeout", Durations.format(connect));
         checks.put("read-timeout", Durations.format(read));
+        checks.put("deadline", Durations.format(deadline));
+        return this;
+    }
+
+    /** {@code checks.deadline} alone. */
+    public TestConfig deadline(Duration deadline) {
         checks.put("deadline", Durations.format(deadline));
         return this;
     }
@@ -70,6 +82,7 @@ public final class TestConfig {
     /** Trust the certificates of a PKCS12 store (password in {@code passwordFile}) for the checks. */
     public TestConfig trustStore(Path store, Path passwordFile) {
         checks.put("trust-store", store.toString());
+        checks.put("trust-store-type", "PKCS12");
         checks.put("trust-store-password-file", passwordFile.toString());
         return this;
     }
