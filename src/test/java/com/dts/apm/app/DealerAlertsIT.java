@@ -13,7 +13,6 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -248,9 +247,9 @@ class DealerAlertsIT extends AlertHarness {
     @Test
     void aContactAddressWithALineBreakIsRefusedNotSent() throws Exception {
         open();
-        var n = new NewIntegration("D-Y", "Y Motors", "sales@y.test\r\nBcc: evil@evil.test", "sales@y.test", "gmail",
-                "sales@y.test", new Endpoint("imap.gmail.com", 993, Security.SSL), null, EnumSet.of(Protocol.IMAP), true, false,
-                null);
+        var n = anIntegration().withDealer("D-Y", "Y Motors").withContactEmail("sales@y.test\r\nBcc: evil@evil.test")
+                .withEmail("sales@y.test").withProvider("gmail").withImap(new Endpoint("imap.gmail.com", 993, Security.SSL))
+                .withoutSmtp().only(Protocol.IMAP).build();
         long id = add(n);
         breakIt(id, Outcome.AUTH_REJECTED);
         alerting.sendRound();

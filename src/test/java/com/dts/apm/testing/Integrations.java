@@ -91,6 +91,12 @@ public final class Integrations {
             return this;
         }
 
+        /** No SMTP endpoint at all (an IMAP-only row as the import writes it). */
+        public Builder withoutSmtp() {
+            this.smtp = null;
+            return this;
+        }
+
         /** IMAP and SMTP on GreenMail's plain loopback ports. */
         public Builder withImap(GreenMail mail) {
             return withImap(new Endpoint("127.0.0.1", mail.getImap().getPort(), Security.PLAIN));

@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
  * The daemon's YAML config for a test, built from defaults with fluent overrides instead of concatenated strings:
  * {@code TestConfig.in(dir).schedule(s -> s.interval("3s").jitter("0s")).relay("127.0.0.1", port).writeTo(file)}.
  * A database under {@code dir/data}, the HTTP endpoint on port 0; every other key is left to the daemon's default
- * unless set here. {@link #scheduleOf(UnaryOperator)} and {@link #policyOf(UnaryOperator)} build the records directly.
+ * unless set here. {@link #scheduleOf}, {@link #policyOf} and {@link #alertsOf} build the records directly.
  */
 public final class TestConfig {
     private Path database;
@@ -150,6 +150,73 @@ public final class TestConfig {
     /** A state machine policy with the daemon's defaults (from the schedule's defaults) but for what {@code settings} sets. */
     public static StateMachine.Policy policyOf(UnaryOperator<Policy> settings) {
         return settings.apply(new Policy()).build();
+    }
+
+    /** A {@code Config.Alerts} with the daemon's defaults but for what {@code settings} sets. */
+    public static Config.Alerts alertsOf(UnaryOperator<Alerts> settings) {
+        return settings.apply(new Alerts()).build();
+    }
+
+    /** The {@code alerts} settings the unit tests vary; the rest keep the daemon's defaults. */
+    public static final class Alerts {
+        private String productName;
+        private String from;
+        private String supportContact;
+        private String reconnectUrl;
+        private List<Duration> reminders;
+        private Integer maxReminders;
+        private Boolean recoveryNotice;
+        private String opsEmail;
+        private Boolean basicAuthDisabledToDealer;
+
+        private Alerts() {}
+
+        public Alerts productName(String name) {
+            this.productName = name;
+            return this;
+        }
+
+        public Alerts from(String from) {
+            this.from = from;
+            return this;
+        }
+
+        public Alerts supportContact(String contact) {
+            this.supportContact = contact;
+            return this;
+        }
+
+        public Alerts reconnectUrl(String url) {
+            this.reconnectUrl = url;
+            return this;
+        }
+
+        /** Reminder offsets from the failure email; null keeps the default schedule. */
+        public Alerts reminders(List<Duration> offsets, int max) {
+            this.reminders = offsets;
+            this.maxReminders = max;
+            return this;
+        }
+
+        public Alerts recoveryNotice(boolean on) {
+            this.recoveryNotice = on;
+            return this;
+        }
+
+        public Alerts opsEmail(String address) {
+            this.opsEmail = address;
+            return this;
+        }
+
+        public Alerts basicAuthDisabledToDealer(boolean on) {
+            this.basicAuthDisabledToDealer = on;
+            return this;
+        }
+
+        Config.Alerts build() {
+            return new Config.Alerts(productName, from, supportContact, reconnectUrl, null, reminders, maxReminders,
+                    recoveryNotice, opsEmail, basicAuthDisabledToDealer, null, null, null, null, null);
+        }
     }
 
     /** The {@code schedule} keys; the ones left unset keep the daemon's defaults. */
