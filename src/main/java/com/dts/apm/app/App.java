@@ -167,6 +167,11 @@ public final class App implements AutoCloseable {
         return ws;
     }
 
+    /** Claim rounds the dispatcher has ended: a test waits on it to know a round has run since (a witness of nothing due). */
+    public long dispatchRounds() {
+        return dispatcher.rounds();
+    }
+
     /** The alert sender, reminders and storm guard the daemon runs (tests drive them directly too). */
     public Alerting alerting() {
         return alerting;

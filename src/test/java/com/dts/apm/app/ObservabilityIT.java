@@ -7,6 +7,7 @@ import com.dts.apm.store.IntegrationState;
 import com.dts.apm.testing.Await;
 import com.dts.apm.testing.Cli;
 import com.dts.apm.testing.LogCapture;
+import com.dts.apm.testing.TestConfig;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -51,11 +52,8 @@ class ObservabilityIT {
         mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAP, ServerSetupTest.SMTP}));
         mail.start();
         config = dir.resolve("apm.yml");
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "http: { port: 0 }",
-                "schedule: { interval: 1h, jitter: 0s, logins-per-second-per-provider: 100, shutdown-grace: 10s }",
-                ""));
+        TestConfig.in(dir).schedule(s -> s.interval("1h").jitter("0s").loginsPerSecondPerProvider(100).shutdownGrace("10s"))
+                .writeTo(config);
         cli = new Cli(config);
     }
 

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dts.apm.probe.PemFiles;
 import com.dts.apm.probe.TestCerts;
 import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.TestConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,14 +51,8 @@ class CheckCliIT {
         mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAPS, ServerSetupTest.SMTPS}));
         mail.start();
         var config = dir.resolve("apm.yml");
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "checks:",
-                "  deadline: 20s",
-                "  trust-store: " + certs.trustStore(),
-                "  trust-store-type: PKCS12",
-                "  trust-store-password-file: " + certs.passwordFile(),
-                ""));
+        TestConfig.in(dir).noHttpPort().deadline(Duration.ofSeconds(20)).trustStore(certs.trustStore(), certs.passwordFile())
+                .writeTo(config);
         cli = new Cli(config);
     }
 
