@@ -5,6 +5,8 @@ package com.dts.apm;
  * it names the thing that is wrong and never carries a secret.
  */
 public class ApmException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final int exitCode;
 
     /** A failure that ends a command with exit code 1 (the subclasses say when it is another). */

@@ -28,7 +28,7 @@ final class ApiJson {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .serializationInclusion(JsonInclude.Include.ALWAYS)
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -96,8 +96,6 @@ final class ApiJson {
                     ? "not a valid value" : "cannot be read"));
         } catch (JsonProcessingException e) {
             throw malformed(e);
-        } catch (IOException e) {
-            throw Problem.badRequest("the body cannot be read");
         }
     }
 

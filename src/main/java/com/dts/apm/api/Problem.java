@@ -7,6 +7,8 @@ import java.util.Map;
  * wrong. Thrown by routes; {@link ApiHandler} writes it as {@code application/problem+json}.
  */
 final class Problem extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final int status;
     private final String title;
     private final Map<String, String> headers;

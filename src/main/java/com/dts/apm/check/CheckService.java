@@ -68,17 +68,13 @@ public final class CheckService {
     public record Report(Integration before, Optional<Integration> after, Outcome outcome, List<ProbeResult> results) {}
 
     /** Checks {@code i} now and records the result. Interrupted, it records nothing. */
-    @SuppressWarnings("try") // the gate's permit is held for the login and returned by close()
     public Report check(Integration i) throws InterruptedException {
         var spec = catalog.get(i.provider());
         var password = store.password(i.id());
         var results = new ArrayList<ProbeResult>();
         for (var protocol : EnumSet.copyOf(i.protocols())) {
             var target = new ProbeTarget(spec, protocol, i.endpoint(protocol), i.username(), password);
-            ProbeResult r;
-            try (var permit = gate.enter(i.provider())) {
-                r = probes.apply(protocol).check(target);
-            }
+            var r = login(i.provider(), target);
             results.add(r);
             listener.checked(i, r);
             if (r.outcome().isOk()) {
@@ -109,6 +105,14 @@ public final class CheckService {
         return new Report(i, after, outcome, List.copyOf(results));
     }
 
+    /** One login, paced and capped by the provider gate. */
+    @SuppressWarnings("try") // the gate's permit is held for the login and returned by close()
+    private ProbeResult login(String provider, ProbeTarget target) throws InterruptedException {
+        try (var permit = gate.enter(provider)) {
+            return probes.apply(target.protocol()).check(target);
+        }
+    }
+
     /**
      * Logs in over each protocol of {@code n} with {@code password} exactly as a check does (the same probes, paced
      * by the same provider gate) and records nothing: the API's verify-before-save.
@@ -119,9 +123,7 @@ public final class CheckService {
         for (var protocol : EnumSet.copyOf(n.protocols())) {
             var endpoint = protocol == Protocol.IMAP ? n.imap() : n.smtp();
             var target = new ProbeTarget(spec, protocol, endpoint, n.username(), password);
-            try (var permit = gate.enter(n.provider())) {
-                results.add(probes.apply(protocol).check(target));
-            }
+            results.add(login(n.provider(), target));
         }
         return List.copyOf(results);
     }

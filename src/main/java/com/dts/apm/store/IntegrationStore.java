@@ -403,11 +403,12 @@ public final class IntegrationStore {
                         UPDATE integration SET dealer_id = :dealer, contact_email = :contact, provider = :provider,
                                username = :username, imap_host = :imapHost, imap_port = :imapPort, imap_security = :imapSec,
                                smtp_host = :smtpHost, smtp_port = :smtpPort, smtp_security = :smtpSec, protocols = :protocols,
-                               canary = :canary, updated_at = :now,""" + (password != null ? " password_changed_at = :now," : "") + """
+                               canary = :canary, updated_at = :now, %s
                                state = CASE WHEN :enabled THEN (CASE WHEN enabled = 1 THEN state ELSE :unknown END)
                                             ELSE :disabled END,
-                               enabled = :enabled, next_check_at = CASE WHEN :enabled THEN """ + (password != null ? ":now" : KEEP_DUE)
-                        + " ELSE NULL END WHERE id = :id")
+                               enabled = :enabled, next_check_at = CASE WHEN :enabled THEN %s ELSE NULL END
+                        WHERE id = :id""".formatted(
+                        password != null ? "password_changed_at = :now," : "", password != null ? ":now" : KEEP_DUE))
                 .bind("unknown", IntegrationState.UNKNOWN.name())
                 .bind("disabled", IntegrationState.DISABLED.name())
                 .bind("id", id);

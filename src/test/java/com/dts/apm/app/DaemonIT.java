@@ -225,6 +225,7 @@ class DaemonIT {
         }
     }
 
+    @SuppressWarnings("try") // the resource is held for the block and closed by it
     @Test
     void perProviderConcurrencyCapHoldsAndShutdownRecordsEveryStartedCheck() throws Exception {
         writeConfig("1h", 2);

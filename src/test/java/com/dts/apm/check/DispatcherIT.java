@@ -144,6 +144,7 @@ class DispatcherIT {
         }
     }
 
+    @SuppressWarnings("try") // the resource is held for the block and closed by it
     @Test
     void theGlobalCapHoldsAcrossProviders() throws Exception {
         var capped = TestConfig.scheduleOf(s -> s.interval("1h").jitter("0s").maxConcurrentChecks(2)
@@ -176,6 +177,7 @@ class DispatcherIT {
         assertThat(peak.get()).isEqualTo(2);
     }
 
+    @SuppressWarnings("try") // the resource is held for the block and closed by it
     @Test
     void aProvidersOwnIntervalOverridesTheSchedule() throws Exception {
         var file = dir.resolve("providers.yml");
@@ -204,6 +206,7 @@ class DispatcherIT {
         assertThat(Duration.between(start, store.get(other).nextCheckAt())).isBetween(Duration.ofHours(1), Duration.ofHours(1).plusSeconds(30));
     }
 
+    @SuppressWarnings("try") // the resource is held for the block and closed by it
     @Test
     void aDisabledIntegrationIsLeftAloneWhileTheOthersAreChecked() throws Exception {
         var dispatcher = dispatcher(t -> ok(t.protocol()));
