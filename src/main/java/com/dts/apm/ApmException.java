@@ -7,11 +7,16 @@ package com.dts.apm;
 public class ApmException extends RuntimeException {
     private final int exitCode;
 
+    /** A failure that ends a command with exit code 1 (the subclasses say when it is another). */
     public ApmException(String message) {
         this(message, 1, null);
     }
 
-    public ApmException(String message, int exitCode, Throwable cause) {
+    public ApmException(String message, Throwable cause) {
+        this(message, 1, cause);
+    }
+
+    protected ApmException(String message, int exitCode, Throwable cause) {
         super(message, cause);
         this.exitCode = exitCode;
     }

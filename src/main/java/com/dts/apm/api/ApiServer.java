@@ -85,7 +85,7 @@ public final class ApiServer implements AutoCloseable {
             } catch (Exception ignored) {
                 // nothing more to release
             }
-            throw new ApmException("cannot listen for the API on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), 1, e);
+            throw new ApmException("cannot listen for the API on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         var scheme = tls ? "https" : "http";
         var api_ = new ApiServer(server, connector, tls);

@@ -58,7 +58,7 @@ public final class App implements AutoCloseable {
     private App(Workspace ws) {
         this.ws = ws;
         var config = ws.config();
-        var source = new StoreMetricsSource(ws.snapshots(), ws.outbox(), ws.clock());
+        var source = new StoreMetricsSource(ws.snapshots(), ws.outbox(), ws.clock(), ws.catalog().ids());
         this.metrics = new Metrics(source);
         CheckListener listener = new CheckListener() {
             @Override
@@ -159,7 +159,7 @@ public final class App implements AutoCloseable {
         var counts = ws.integrations().count(); // not list(): at 100,000 integrations that alone takes seconds
         log.info("app-password-monitor running: {} integration(s) ({} enabled), interval {}, at most {} checks at once"
                         + " ({} per provider), database {}, endpoint http://{}:{}/metrics",
-                counts[0], counts[1],
+                counts.total(), counts.enabled(),
                 Durations.format(s.interval()), s.maxConcurrentChecks(), s.maxConcurrentPerProvider(), ws.database().file(),
                 config.http().bind(), app.endpoint.port());
         return Optional.of(app);
@@ -216,6 +216,11 @@ public final class App implements AutoCloseable {
 
     public Workspace workspace() {
         return ws;
+    }
+
+    /** Claim rounds the dispatcher has ended: a test waits on it to know a round has run since (a witness of nothing due). */
+    public long dispatchRounds() {
+        return dispatcher.rounds();
     }
 
     /** The alert sender, reminders and storm guard the daemon runs (tests drive them directly too). */

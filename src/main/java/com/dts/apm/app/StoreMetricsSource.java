@@ -10,7 +10,9 @@ import com.dts.apm.store.Outbox;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -23,12 +25,15 @@ final class StoreMetricsSource implements MetricsSource, CheckListener {
     private final SnapshotQueries checks;
     private final Outbox outbox;
     private final Clock clock;
+    private final List<String> providers;
     private final CertificateExpiries certificates = new CertificateExpiries();
 
-    StoreMetricsSource(SnapshotQueries checks, Outbox outbox, Clock clock) {
+    /** {@code providers}: the catalog's ids, each reported with 0 held alerts when none is held. */
+    StoreMetricsSource(SnapshotQueries checks, Outbox outbox, Clock clock, Collection<String> providers) {
         this.checks = checks;
         this.outbox = outbox;
         this.clock = clock;
+        this.providers = List.copyOf(providers);
     }
 
     @Override
@@ -65,7 +70,11 @@ final class StoreMetricsSource implements MetricsSource, CheckListener {
 
     @Override
     public Map<String, Long> heldAlertsByProvider() {
-        return outbox.heldByProvider();
+        // every provider of the catalog, so a dashboard panel reads 0 rather than "No data"
+        var held = new HashMap<String, Long>();
+        providers.forEach(p -> held.put(p, 0L));
+        held.putAll(outbox.heldByProvider());
+        return held;
     }
 
     @Override

@@ -68,6 +68,7 @@ public final class CheckService {
     public record Report(Integration before, Optional<Integration> after, Outcome outcome, List<ProbeResult> results) {}
 
     /** Checks {@code i} now and records the result. Interrupted, it records nothing. */
+    @SuppressWarnings("try") // the gate's permit is held for the login and returned by close()
     public Report check(Integration i) throws InterruptedException {
         var spec = catalog.get(i.provider());
         var password = store.password(i.id());

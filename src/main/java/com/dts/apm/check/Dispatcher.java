@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ public final class Dispatcher {
     /** Set when a tick left due work behind for lack of free slots: a finishing check then claims again at once. */
     private volatile boolean backlog;
     private final AtomicBoolean refillQueued = new AtomicBoolean();
+    private final AtomicLong rounds = new AtomicLong();
     private final ExecutorService refiller;
 
     /**
@@ -117,7 +119,17 @@ public final class Dispatcher {
             errors.recovered("dispatch");
         } catch (RuntimeException e) {
             errors.failed("dispatch", e);
+        } finally {
+            rounds.incrementAndGet();
         }
+    }
+
+    /**
+     * How many claim rounds have ended since the start (the ones after {@link #stop} not counted). Rounds never
+     * overlap, so once this has grown by two, a whole round has looked at the database since it was read.
+     */
+    public long rounds() {
+        return rounds.get();
     }
 
     private void run(Integration i, AtomicInteger count) {

@@ -14,11 +14,41 @@ import java.util.concurrent.TimeUnit;
 public final class ProviderGate {
     private final ProviderCatalog catalog;
     private final Config.Schedule schedule;
+    private final Ticker ticker;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
 
     public ProviderGate(ProviderCatalog catalog, Config.Schedule schedule) {
+        this(catalog, schedule, Ticker.SYSTEM);
+    }
+
+    /** As above, pacing on {@code ticker} instead of {@link System#nanoTime()} (a test seam). */
+    public ProviderGate(ProviderCatalog catalog, Config.Schedule schedule, Ticker ticker) {
         this.catalog = catalog;
         this.schedule = schedule;
+        this.ticker = ticker;
+    }
+
+    /** The monotonic time the gate paces on, and the wait until a point of it. */
+    public interface Ticker {
+        Ticker SYSTEM = new Ticker() {
+            @Override
+            public long nanos() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void sleepUntil(long nanos) throws InterruptedException {
+                long wait = nanos - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            }
+        };
+
+        long nanos();
+
+        /** Returns once {@link #nanos()} has reached {@code nanos}. */
+        void sleepUntil(long nanos) throws InterruptedException;
     }
 
     /** The most logins in flight at once for this provider. */
@@ -36,7 +66,7 @@ public final class ProviderGate {
 
     /** Waits for a connection slot and a rate permit; the returned permit must be closed after the login. */
     public Permit enter(String provider) throws InterruptedException {
-        var lane = lanes.computeIfAbsent(provider, p -> new Lane(maxConcurrent(p), loginsPerSecond(p)));
+        var lane = lanes.computeIfAbsent(provider, p -> new Lane(maxConcurrent(p), loginsPerSecond(p), ticker));
         lane.slots.acquire();
         try {
             lane.pace();
@@ -56,24 +86,27 @@ public final class ProviderGate {
     private static final class Lane {
         final Semaphore slots;
         final long spacingNanos;
-        private long nextFree = System.nanoTime();
+        private final Ticker ticker;
+        private long nextFree;
 
-        Lane(int max, double perSecond) {
+        Lane(int max, double perSecond, Ticker ticker) {
             slots = new Semaphore(max, true);
             spacingNanos = (long) (TimeUnit.SECONDS.toNanos(1) / perSecond);
+            this.ticker = ticker;
+            nextFree = ticker.nanos();
         }
 
         void pace() throws InterruptedException {
-            long wait;
+            long at;
             synchronized (this) {
-                long now = System.nanoTime();
-                long at = Math.max(now, nextFree);
+                long now = ticker.nanos();
+                at = Math.max(now, nextFree);
                 nextFree = at + spacingNanos;
-                wait = at - now;
+                if (at == now) {
+                    return;
+                }
             }
-            if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            }
+            ticker.sleepUntil(at);
         }
     }
 }

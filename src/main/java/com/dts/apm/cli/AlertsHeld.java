@@ -3,6 +3,7 @@ package com.dts.apm.cli;
 import com.dts.apm.store.IntegrationInput;
 import com.dts.apm.BadInputException;
 import com.dts.apm.app.Alerting;
+import com.dts.apm.alert.StormGuard;
 import com.dts.apm.app.Workspace;
 import com.dts.apm.store.Outbox;
 import com.dts.apm.store.Storms;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.function.ToIntBiFunction;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,43 +75,47 @@ final class AlertsHeld implements Callable<Integer> {
         return p;
     }
 
-    /** {@code alerts release --provider P}: send the held emails now; the wave holds no more. */
-    @Command(name = "release", mixinStandardHelpOptions = true,
-            description = "Send the dealer emails held for a provider now, and stop holding for the rest of its wave.")
-    static final class Release implements Callable<Integer> {
+    /** {@code alerts release|drop --provider P}: an operator's decision about the emails held for one provider. */
+    abstract static class Decision implements Callable<Integer> {
         @ParentCommand
         AlertsCommand alerts;
 
         @Option(names = "--provider", required = true, paramLabel = "P")
         String provider;
 
+        private final ToIntBiFunction<StormGuard, String> decide;
+        private final String done;
+
+        /** @param done what the operator is told: a format of the number of emails moved and the provider */
+        Decision(ToIntBiFunction<StormGuard, String> decide, String done) {
+            this.decide = decide;
+            this.done = done;
+        }
+
         @Override
         public Integer call() {
             var ws = alerts.root.workspace();
             var p = provider(ws, provider);
-            int n = Alerting.stormGuard(ws).release(p);
-            alerts.root.terminal.out().println("released " + n + " held email(s) of " + p + ": the daemon sends them now");
+            alerts.root.terminal.out().println(String.format(done, decide.applyAsInt(Alerting.stormGuard(ws), p), p));
             return 0;
+        }
+    }
+
+    /** {@code alerts release --provider P}: send the held emails now; the wave holds no more. */
+    @Command(name = "release", mixinStandardHelpOptions = true,
+            description = "Send the dealer emails held for a provider now, and stop holding for the rest of its wave.")
+    static final class Release extends Decision {
+        Release() {
+            super(StormGuard::release, "released %d held email(s) of %s: the daemon sends them now");
         }
     }
 
     /** {@code alerts drop --provider P}: the held emails are never sent. */
     @Command(name = "drop", mixinStandardHelpOptions = true,
             description = "Never send the dealer emails held for a provider (while its wave lasts, new ones are still held).")
-    static final class Drop implements Callable<Integer> {
-        @ParentCommand
-        AlertsCommand alerts;
-
-        @Option(names = "--provider", required = true, paramLabel = "P")
-        String provider;
-
-        @Override
-        public Integer call() {
-            var ws = alerts.root.workspace();
-            var p = provider(ws, provider);
-            int n = Alerting.stormGuard(ws).drop(p);
-            alerts.root.terminal.out().println("dropped " + n + " held email(s) of " + p);
-            return 0;
+    static final class Drop extends Decision {
+        Drop() {
+            super(StormGuard::drop, "dropped %d held email(s) of %s");
         }
     }
 }

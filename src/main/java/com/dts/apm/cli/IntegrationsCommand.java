@@ -197,35 +197,39 @@ final class IntegrationsCommand {
         }
     }
 
-    @Command(name = "enable", description = "Check this mailbox again (at once, then on schedule).", mixinStandardHelpOptions = true)
-    static final class Enable implements Callable<Integer> {
+    /** {@code enable} and {@code disable}: one integration switched on or off. */
+    abstract static class Switch implements Callable<Integer> {
         @ParentCommand
         IntegrationsCommand parent;
 
         @Parameters(paramLabel = "ID")
         long id;
 
+        private final boolean enabled;
+
+        Switch(boolean enabled) {
+            this.enabled = enabled;
+        }
+
         @Override
         public Integer call() {
-            parent.root.workspace().integrations().setEnabled(id, true);
-            parent.root.terminal.err().println("enabled integration " + id);
+            parent.root.workspace().integrations().setEnabled(id, enabled);
+            parent.root.terminal.err().println((enabled ? "enabled" : "disabled") + " integration " + id);
             return 0;
         }
     }
 
+    @Command(name = "enable", description = "Check this mailbox again (at once, then on schedule).", mixinStandardHelpOptions = true)
+    static final class Enable extends Switch {
+        Enable() {
+            super(true);
+        }
+    }
+
     @Command(name = "disable", description = "Stop checking this mailbox.", mixinStandardHelpOptions = true)
-    static final class Disable implements Callable<Integer> {
-        @ParentCommand
-        IntegrationsCommand parent;
-
-        @Parameters(paramLabel = "ID")
-        long id;
-
-        @Override
-        public Integer call() {
-            parent.root.workspace().integrations().setEnabled(id, false);
-            parent.root.terminal.err().println("disabled integration " + id);
-            return 0;
+    static final class Disable extends Switch {
+        Disable() {
+            super(false);
         }
     }
 

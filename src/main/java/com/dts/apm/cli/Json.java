@@ -14,7 +14,7 @@ final class Json {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .serializationInclusion(JsonInclude.Include.ALWAYS)
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS))
             .build();
 
     private Json() {}

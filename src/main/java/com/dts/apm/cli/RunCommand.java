@@ -17,6 +17,7 @@ final class RunCommand implements Callable<Integer> {
     RootCommand root;
 
     @Override
+    @SuppressWarnings("try") // the daemon runs until the stop signal; close() stops it in order
     public Integer call() throws InterruptedException {
         var stop = root.stop;
         stop.claim(); // main took the signals first; from here they stop the daemon in order (exit 0, not 143)

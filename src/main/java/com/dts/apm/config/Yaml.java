@@ -58,13 +58,6 @@ public final class Yaml {
         }
     }
 
-    /** A JSON mapper for command output: records in snake_case as design.md shows. */
-    public static ObjectMapper json() {
-        return JsonMapper.builder()
-                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                .build();
-    }
-
     private static String describe(JsonMappingException e) {
         var key = e.getPath().stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")

@@ -141,7 +141,7 @@ public final class Demo {
         try {
             Files.writeString(config, yaml);
         } catch (IOException e) {
-            throw new ApmException("cannot write " + config + ": " + e.getMessage(), 1, e);
+            throw new ApmException("cannot write " + config + ": " + e.getMessage(), e);
         }
         return config;
     }
@@ -209,7 +209,7 @@ public final class Demo {
             out.printf("   Subject: %s%n%n", first.getSubject());
             textPart(first).lines().forEach(l -> out.println("   | " + l));
         } catch (IOException | MessagingException e) {
-            throw new ApmException("cannot read a received email: " + e.getMessage(), 1, e);
+            throw new ApmException("cannot read a received email: " + e.getMessage(), e);
         }
         out.println();
         // the relay holds the recovery note a moment before the sender records it, and the state gauges
@@ -258,7 +258,7 @@ public final class Demo {
                 }
                 files.add(file);
             } catch (IOException | MessagingException e) {
-                throw new ApmException("cannot save a received email: " + e.getMessage(), 1, e);
+                throw new ApmException("cannot save a received email: " + e.getMessage(), e);
             }
         }
         return files;
@@ -286,10 +286,10 @@ public final class Demo {
                     HttpResponse.BodyHandlers.ofString());
             return response.body();
         } catch (IOException e) {
-            throw new ApmException("cannot scrape /metrics: " + e.getMessage(), 1, e);
+            throw new ApmException("cannot scrape /metrics: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApmException("interrupted while scraping /metrics", 1, e);
+            throw new ApmException("interrupted while scraping /metrics", e);
         }
     }
 

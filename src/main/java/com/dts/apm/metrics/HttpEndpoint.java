@@ -1,6 +1,7 @@
 package com.dts.apm.metrics;
 
 import com.dts.apm.ApmException;
+import com.dts.apm.BadInputException;
 import com.dts.apm.config.Config;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -13,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,7 @@ public final class HttpEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
     private static final int THREADS = 2;
     private static final int MAX_REASON_LENGTH = 200;
+    private static final Pattern SPACES = Pattern.compile("\\s+");
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -50,13 +53,13 @@ public final class HttpEndpoint implements AutoCloseable {
     public static HttpEndpoint start(Config.Http http, Metrics metrics, Health health) {
         var address = new InetSocketAddress(http.bind(), http.port());
         if (address.isUnresolved()) {
-            throw new ApmException("http.bind: cannot resolve '" + http.bind() + "'", 2, null);
+            throw new BadInputException("http.bind: cannot resolve '" + http.bind() + "'");
         }
         HttpServer server;
         try {
             server = HttpServer.create(address, 0);
         } catch (IOException e) {
-            throw new ApmException("cannot listen for metrics on " + http.bind() + ":" + http.port() + ": " + e.getMessage(), 1, e);
+            throw new ApmException("cannot listen for metrics on " + http.bind() + ":" + http.port() + ": " + e.getMessage(), e);
         }
         var executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
         var endpoint = new HttpEndpoint(server, executor, metrics, health);
@@ -140,7 +143,7 @@ public final class HttpEndpoint implements AutoCloseable {
     private Health.Status healthStatus() {
         try {
             var status = health.check();
-            var reason = status.reason().replaceAll("\\s+", " ").strip();
+            var reason = SPACES.matcher(status.reason()).replaceAll(" ").strip();
             if (reason.length() > MAX_REASON_LENGTH) {
                 reason = reason.substring(0, MAX_REASON_LENGTH);
             }

@@ -27,7 +27,7 @@ public interface MetricsSource {
      */
     Optional<Instant> earliestDueCheck();
 
-    /** Dealer emails held by the storm guard, per provider. */
+    /** Dealer emails held by the storm guard, per provider: every provider of the catalog, 0 when none is held. */
     Map<String, Long> heldAlertsByProvider();
 
     /** The notAfter of the certificate last seen per mail server host name (never a mailbox). */

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +35,6 @@ public final class AlertComposer {
     static final int DEALER_IN_SUBJECT_MAX = 40;
     static final int DETAIL_MAX = 1000;
 
-    private static final DateTimeFormatter WHEN =
-            DateTimeFormatter.ofPattern("d MMMM yyyy 'at' HH:mm 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     private final MustacheFactory html;
     private final MustacheFactory text;
@@ -116,7 +113,7 @@ public final class AlertComposer {
         v.put("reconnect", a.reconnectLink());
         v.put("reconnectHref", safeHref(a.reconnectLink()));
         if (a.failingSince() != null) {
-            v.put("since", WHEN.format(a.failingSince()));
+            v.put("since", DisplayText.when(a.failingSince()));
             v.put("brokenFor", span(Duration.between(a.failingSince(), clock.instant())));
         }
         if (a.reminderNumber() > 0) {

@@ -1,8 +1,21 @@
 package com.dts.apm.notify;
 
-/** Makes untrusted text (dealer names, server replies) safe to place on one line of an email. */
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** Makes untrusted text (dealer names, server replies) safe to place on one line of an email; says when, in UTC. */
 final class DisplayText {
+    private static final DateTimeFormatter WHEN =
+            DateTimeFormatter.ofPattern("d MMMM yyyy 'at' HH:mm 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+
     private DisplayText() {}
+
+    /** A moment as every email writes it: {@code 2 December 2026 at 15:04 UTC}. */
+    static String when(Instant t) {
+        return WHEN.format(t);
+    }
 
     /** Control characters (CR, LF, tab, ...) become spaces, runs of spaces one space, ends trimmed. */
     static String oneLine(String text) {

@@ -2,7 +2,6 @@ package com.dts.apm.notify;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
@@ -10,8 +9,6 @@ import java.util.Locale;
  * wave passed) and the digest of many ops notices due at once. Every value is HTML-escaped in the HTML part.
  */
 public final class OpsNotice {
-    private static final DateTimeFormatter WHEN =
-            DateTimeFormatter.ofPattern("d MMMM yyyy 'at' HH:mm 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
     private OpsNotice() {}
 
@@ -22,7 +19,7 @@ public final class OpsNotice {
                 "Many " + provider + " mailboxes failed at the same time. This looks like a problem at " + provider
                         + " (an outage, a policy change, our address being blocked), not something each dealer did.",
                 "",
-                "Since:   " + WHEN.format(since),
+                "Since:   " + DisplayText.when(since),
                 "Why:     " + reason,
                 "Held:    " + held + " dealer email(s) so far; new ones for " + provider + " are held too.",
                 "",
@@ -39,7 +36,7 @@ public final class OpsNotice {
     public static ComposedEmail ended(String product, String provider, Instant since, long released, long dropped) {
         var subject = product + ": the " + provider + " wave has passed";
         var body = String.join("\n",
-                "The wave of " + provider + " failures that began " + WHEN.format(since) + " has passed.",
+                "The wave of " + provider + " failures that began " + DisplayText.when(since) + " has passed.",
                 "",
                 "Sent:    " + released + " held dealer email(s) of mailboxes that still fail.",
                 "Dropped: " + dropped + " held dealer email(s) of mailboxes that work again.");
@@ -60,7 +57,7 @@ public final class OpsNotice {
         for (var l : lines) {
             body.append("- ").append(DisplayText.oneLine(l.mailbox(), 254)).append(" (").append(l.provider()).append(", ")
                     .append(DisplayText.oneLine(l.dealer(), 60)).append("): ").append(l.outcome())
-                    .append(l.since() == null ? "" : " since " + WHEN.format(l.since())).append('\n');
+                    .append(l.since() == null ? "" : " since " + DisplayText.when(l.since())).append('\n');
         }
         body.append("\napp-password-monitor status and history ID show more; each mailbox gets no further ops email\n"
                 + "until its state changes again.");

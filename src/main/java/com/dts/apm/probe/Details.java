@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Makes a server reply or an error message safe to store, log and email: the password and the
@@ -14,6 +15,8 @@ import java.util.List;
 final class Details {
     static final int MAX = 300;
     private static final String MASK = "***";
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}&&[^\\r\\n\\t]]");
+    private static final Pattern SPACES = Pattern.compile("\\s+");
 
     private Details() {}
 
@@ -25,7 +28,7 @@ final class Details {
         for (var secret : forms(username, password)) {
             s = s.replace(secret, MASK);
         }
-        s = s.replaceAll("[\\p{Cntrl}&&[^\\r\\n\\t]]", "").replaceAll("\\s+", " ").trim();
+        s = SPACES.matcher(CONTROL.matcher(s).replaceAll("")).replaceAll(" ").trim();
         if (s.length() > MAX) {
             s = s.substring(0, MAX - 1) + "…";
         }

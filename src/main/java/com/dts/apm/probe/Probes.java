@@ -52,15 +52,6 @@ public final class Probes implements AutoCloseable {
         return probe(target.protocol()).check(target);
     }
 
-    /** Checks targets one after another, in order; running many at once is the scheduler's job. */
-    public List<ProbeResult> checkAll(List<ProbeTarget> targets) {
-        var results = new ArrayList<ProbeResult>(targets.size());
-        for (var target : targets) {
-            results.add(check(target));
-        }
-        return results;
-    }
-
     /** Worker threads still talking to a server (a check past its deadline frees its worker soon after). */
     int busyWorkers() {
         return busy.get();

@@ -2,6 +2,7 @@ package com.dts.apm.probe;
 
 import com.dts.apm.config.Config;
 import com.dts.apm.config.ConfigException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -19,11 +20,15 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The certificates a check trusts: the JDK's CA list, plus the operator's trust store from
- * {@code checks.trust-store} when one is configured (for dealers' private mail servers). A chain
+ * {@code checks.trust-store} when one is configured (for dealers' private mail servers): a PKCS12 or JKS
+ * key store, or a PEM file of CA certificates, told apart by content ({@link PemCertificates}). A chain
  * passes when either accepts it; host-name checks stay with the JDK trust manager. The server's own
  * certificate must be within its dates even when it is pinned as a trust anchor.
  */
 final class Trust {
+    /** A CA bundle is a few hundred KiB; more is not a trust store (and must not fill the heap). */
+    static final int MAX_TRUST_STORE_BYTES = 16 * 1024 * 1024;
+
     private final List<X509ExtendedTrustManager> managers;
 
     private Trust(List<X509ExtendedTrustManager> managers) {
@@ -41,21 +46,38 @@ final class Trust {
 
     private static KeyStore load(Config.Checks checks) {
         var file = checks.trustStore();
-        try {
-            char[] password = null;
-            if (checks.trustStorePasswordFile() != null) {
+        byte[] content;
+        try (InputStream in = Files.newInputStream(file)) {
+            content = in.readNBytes(MAX_TRUST_STORE_BYTES + 1);
+        } catch (IOException e) {
+            throw new ConfigException("checks.trust-store: cannot read " + file + ": " + e.getMessage());
+        }
+        if (content.length > MAX_TRUST_STORE_BYTES) {
+            throw new ConfigException("checks.trust-store: " + file + " is larger than "
+                    + MAX_TRUST_STORE_BYTES / (1024 * 1024) + " MiB: not a trust store");
+        }
+        if (PemCertificates.isPem(content)) {
+            return PemCertificates.trustStore(content, file);
+        }
+        char[] password = null;
+        if (checks.trustStorePasswordFile() != null) {
+            try {
                 password = Files.readString(checks.trustStorePasswordFile(), StandardCharsets.UTF_8)
                         .strip()
                         .toCharArray();
+            } catch (IOException e) {
+                throw new ConfigException("checks.trust-store-password-file: cannot read "
+                        + checks.trustStorePasswordFile() + ": " + e.getMessage());
             }
+        }
+        try {
             var store = KeyStore.getInstance(checks.trustStoreType());
-            try (InputStream in = Files.newInputStream(file)) {
-                store.load(in, password);
-            }
+            store.load(new ByteArrayInputStream(content), password);
             return store;
         } catch (IOException | GeneralSecurityException e) {
-            throw new ConfigException("checks.trust-store: cannot read " + file + " as "
-                    + checks.trustStoreType() + ": " + e.getMessage());
+            var msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw new ConfigException("checks.trust-store: cannot read " + file + " as a " + checks.trustStoreType()
+                    + " key store or a PEM file of certificates: " + msg);
         }
     }
 

@@ -4,8 +4,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * SIGTERM and SIGINT, taken as the first thing the program does so that a stop during start-up is never the JVM's
@@ -18,10 +16,10 @@ public final class StopSignal {
 
     // No logger here: this class loads before anything else, and Logback's start-up would delay taking the signals.
     private final CountDownLatch stop = new CountDownLatch(1);
-    private final Map<String, SignalHandler> previous = new HashMap<>(); // guarded by this
+    private final Map<String, Object> previous = new HashMap<>(); // signal name -> the handler it had; guarded by this
     private boolean claimed; // guarded by this
     private boolean released; // guarded by this
-    private Signal first; // guarded by this
+    private String first; // the first signal's name; guarded by this
 
     private StopSignal() {}
 
@@ -40,14 +38,14 @@ public final class StopSignal {
     private synchronized void take() {
         for (var name : NAMES) {
             try {
-                previous.put(name, Signal.handle(new Signal(name), this::receive));
+                previous.put(name, Signals.handle(name, Signals.handler(this::receive)));
             } catch (IllegalArgumentException e) {
                 // the JVM keeps this signal (-Xrs) or the platform has none: its default stays
             }
         }
     }
 
-    private void receive(Signal signal) {
+    private void receive(String signal) {
         boolean notOurs;
         synchronized (this) {
             notOurs = released;
@@ -72,13 +70,13 @@ public final class StopSignal {
 
     /** Not the daemon: signals act as the JVM's own again, and one that arrived meanwhile does so now. */
     public void release() {
-        Signal early;
+        String early;
         synchronized (this) {
             if (claimed || released) {
                 return;
             }
             released = true;
-            previous.forEach((name, handler) -> Signal.handle(new Signal(name), handler));
+            previous.forEach(Signals::handle);
             early = first;
         }
         if (early != null) {
@@ -86,18 +84,18 @@ public final class StopSignal {
         }
     }
 
-    private void forward(Signal signal) {
-        SignalHandler handler;
+    private void forward(String signal) {
+        Object handler;
         synchronized (this) {
-            handler = previous.get(signal.getName());
+            handler = previous.get(signal);
         }
         try {
             if (handler == null) {
                 throw new UnsupportedOperationException();
             }
-            handler.handle(signal); // the JVM's own: shutdown hooks, then exit 128 + signal number
+            Signals.call(handler, signal); // the JVM's own: shutdown hooks, then exit 128 + signal number
         } catch (UnsupportedOperationException nativeHandler) {
-            Signal.raise(signal); // a native disposition (default, ignore), restored above, acts
+            Signals.raise(signal); // a native disposition (default, ignore), restored above, acts
         }
     }
 
@@ -108,7 +106,7 @@ public final class StopSignal {
 
     /** The first signal that asked to stop ({@code SIGTERM}), null while none did. */
     public synchronized String received() {
-        return first == null ? null : "SIG" + first.getName();
+        return first == null ? null : "SIG" + first;
     }
 
     /** Waits for a stop. */

@@ -3,14 +3,18 @@ package com.dts.apm.provider;
 import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /** A mail server address with its transport security. */
 public record Endpoint(String host, int port, Security security) {
+    private static final Pattern HOST = Pattern.compile("[a-z0-9._:\\-\\[\\]]+");
+    private static final Pattern ADDRESS_LITERAL = Pattern.compile("[0-9.]+|\\[?[0-9a-f:]+]?");
+
     public Endpoint {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(security, "security");
         host = host.trim().toLowerCase(Locale.ROOT);
-        if (host.isEmpty() || !host.matches("[a-z0-9._:\\-\\[\\]]+")) {
+        if (host.isEmpty() || !HOST.matcher(host).matches()) {
             throw new IllegalArgumentException("bad host name '" + host + "'");
         }
         if (port < 1 || port > 65535) {
@@ -23,7 +27,7 @@ public record Endpoint(String host, int port, Security security) {
         if (host.equals("localhost")) {
             return true;
         }
-        if (!host.matches("[0-9.]+|\\[?[0-9a-f:]+]?")) {
+        if (!ADDRESS_LITERAL.matcher(host).matches()) {
             return false;
         }
         try {

@@ -9,16 +9,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * The known providers, read from {@code providers.yml}: the operator's file when configured, else the
- * copy built into the jar. Answers which provider serves a mail domain and what its servers are.
+ * copy built into the jar. Answers which provider serves a mail domain and what its servers are. The
+ * providers keep the file's order ({@code custom} last unless the file lists it): when two claim one
+ * mail domain, the guess is the one listed first.
  */
 public final class ProviderCatalog {
     /** The provider for any other IMAP/SMTP host: no presets, generic rules only. */
@@ -28,8 +32,8 @@ public final class ProviderCatalog {
 
     private final Map<String, ProviderSpec> providers;
 
-    private ProviderCatalog(Map<String, ProviderSpec> providers) {
-        this.providers = Map.copyOf(providers);
+    private ProviderCatalog(LinkedHashMap<String, ProviderSpec> providers) {
+        this.providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers)); // the file's order
     }
 
     /** The catalog shipped in the jar. */
@@ -63,16 +67,55 @@ public final class ProviderCatalog {
         }
         var specs = new LinkedHashMap<String, ProviderSpec>();
         file.providers().forEach((id, e) -> {
+            var key = "key providers." + id;
             try {
                 specs.put(id, new ProviderSpec(id, e.name(), e.domains(), e.imap(), e.smtp(), e.username(),
-                        e.appPassword(), e.policy(), e.limits(), e.variants(), e.signatures(), e.protocols()));
+                        appPassword(e.appPassword(), source, key + ".app-password"), ProviderSpec.Policy.parse(e.policy()),
+                        e.limits(), e.variants(), signatures(e.signatures(), source, key + ".signatures"), e.protocols()));
             } catch (IllegalArgumentException ex) {
-                throw new ConfigException(source + ": key providers." + id + ": " + ex.getMessage());
+                throw new ConfigException(source + ": " + key + ": " + ex.getMessage());
             }
         });
         specs.putIfAbsent(CUSTOM, new ProviderSpec(CUSTOM, "Other mail host", List.of(), null, null, null,
                 null, null, null, null, null, null));
         return new ProviderCatalog(specs);
+    }
+
+    private static ProviderSpec.AppPassword appPassword(AppPasswordEntry e, String source, String key) {
+        if (e == null) {
+            return null;
+        }
+        try {
+            return new ProviderSpec.AppPassword(e.url(), e.helpUrl(), e.pattern(), e.format());
+        } catch (PatternSyntaxException ex) {
+            throw new ConfigException(source + ": " + key + ".pattern: " + notARegex(ex));
+        }
+    }
+
+    private static List<Signature> signatures(List<SignatureEntry> entries, String source, String key) {
+        if (entries == null) {
+            return null;
+        }
+        var out = new ArrayList<Signature>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            var e = entries.get(i);
+            var at = source + ": " + key + "[" + i + "]";
+            if (e == null || e.match() == null || e.outcome() == null) {
+                throw new ConfigException(at + ": a signature needs match and outcome");
+            }
+            try {
+                out.add(new Signature(e.protocol(), e.match(), e.outcome(), e.note()));
+            } catch (PatternSyntaxException ex) {
+                throw new ConfigException(at + ".match: " + notARegex(ex));
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException(at + ".match: " + ex.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static String notARegex(PatternSyntaxException e) {
+        return "not a valid regex (" + e.getDescription() + " near index " + e.getIndex() + ")";
     }
 
     /** The provider with this id; a clear bad-input error when there is none. */
@@ -85,7 +128,10 @@ public final class ProviderCatalog {
         return Optional.ofNullable(id == null ? null : providers.get(id.trim().toLowerCase(Locale.ROOT)));
     }
 
-    /** The provider whose mail domains include the domain of {@code email}, if any. */
+    /**
+     * The provider whose mail domains include the domain of {@code email}, if any; when several do, the
+     * one listed first in the catalog file.
+     */
     public Optional<ProviderSpec> guess(String email) {
         var domain = ProviderSpec.domainOf(email);
         return providers.values().stream().filter(p -> p.servesDomain(domain)).findFirst();
@@ -97,6 +143,7 @@ public final class ProviderCatalog {
         return ids;
     }
 
+    /** Every provider, in the catalog file's order. */
     public Collection<ProviderSpec> all() {
         return providers.values();
     }
@@ -109,10 +156,16 @@ public final class ProviderCatalog {
             Endpoint imap,
             Endpoint smtp,
             ProviderSpec.UsernameForm username,
-            ProviderSpec.AppPassword appPassword,
+            AppPasswordEntry appPassword,
             String policy,
             ProviderSpec.Limits limits,
             List<ProviderSpec.Variant> variants,
-            List<Signature> signatures,
+            List<SignatureEntry> signatures,
             Set<Protocol> protocols) {}
+
+    /** The file's form of {@link ProviderSpec.AppPassword}. */
+    record AppPasswordEntry(String url, String helpUrl, String pattern, String format) {}
+
+    /** The file's form of {@link Signature}. */
+    record SignatureEntry(Protocol protocol, String match, Outcome outcome, String note) {}
 }

@@ -13,9 +13,7 @@ import java.util.regex.Pattern;
  * Everything the monitor knows about one provider: where its servers are, how a mailbox logs in,
  * where the dealer makes a new app password, and how its servers word each failure.
  *
- * @param policy how to read an ambiguous auth failure: {@code normal}, {@code app-password-only}
- *     (any rejection means a new app password is needed) or {@code no-passwords} (the provider
- *     takes no password at all any more: every rejection is {@code BASIC_AUTH_DISABLED})
+ * @param policy how to read an ambiguous auth failure (see {@link Policy}); null means {@code NORMAL}
  * @param protocols what an integration verifies when the operator does not choose: both, unless the
  *     catalog leaves out a protocol the provider takes no password on (Microsoft 365's IMAP)
  */
@@ -27,7 +25,7 @@ public record ProviderSpec(
         Endpoint smtp,
         UsernameForm username,
         AppPassword appPassword,
-        String policy,
+        Policy policy,
         Limits limits,
         List<Variant> variants,
         List<Signature> signatures,
@@ -39,17 +37,91 @@ public record ProviderSpec(
         LOCAL_PART
     }
 
-    /** Where and how a dealer creates an app password, and what one looks like. */
-    public record AppPassword(String url, String helpUrl, String pattern, String format) {
-        public AppPassword {
-            if (pattern != null) {
-                Pattern.compile(pattern);
-            }
+    /**
+     * Where and how a dealer creates an app password, and what one looks like ({@code pattern}, a regex
+     * compiled once, when the catalog is read; a bad one fails the load).
+     */
+    public static final class AppPassword {
+        private final String url;
+        private final String helpUrl;
+        private final String pattern;
+        private final String format;
+        private final Pattern compiled; // null: no shape to check
+
+        public AppPassword(String url, String helpUrl, String pattern, String format) {
+            this.url = url;
+            this.helpUrl = helpUrl;
+            this.pattern = pattern;
+            this.format = format;
+            this.compiled = pattern == null ? null : Pattern.compile(pattern);
+        }
+
+        public String url() {
+            return url;
+        }
+
+        public String helpUrl() {
+            return helpUrl;
+        }
+
+        public String pattern() {
+            return pattern;
+        }
+
+        public String format() {
+            return format;
         }
 
         /** True when the (space-free) password could be an app password of this provider. */
         public boolean looksLikeAppPassword(String password) {
-            return pattern == null || Pattern.compile(pattern).matcher(password).matches();
+            return compiled == null || compiled.matcher(password).matches();
+        }
+
+
+        @Override
+        public String toString() {
+            return "AppPassword[url=" + url + ", helpUrl=" + helpUrl + ", pattern=" + pattern + ", format=" + format + "]";
+        }
+    }
+
+    /**
+     * How to read an ambiguous auth failure, the catalog's {@code policy:} key. Parsed once, when the
+     * catalog is read.
+     */
+    public enum Policy {
+        /** The provider's replies and the generic rules decide. */
+        NORMAL("normal"),
+        /** Any rejection means a new app password is needed (iCloud, Yahoo, AOL). */
+        APP_PASSWORD_ONLY("app-password-only"),
+        /** The provider takes no password at all any more: every rejection is {@code BASIC_AUTH_DISABLED}. */
+        NO_PASSWORDS("no-passwords");
+
+        private final String label;
+
+        Policy(String label) {
+            this.label = label;
+        }
+
+        /** The name in {@code providers.yml}. */
+        public String label() {
+            return label;
+        }
+
+        /** The policy named {@code text} in the catalog; null means {@link #NORMAL}. */
+        public static Policy parse(String text) {
+            if (text == null) {
+                return NORMAL;
+            }
+            for (var p : values()) {
+                if (p.label.equals(text.trim())) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("policy '" + text + "' is not one of " + labels());
+        }
+
+        static String labels() {
+            return String.join(", ", java.util.Arrays.stream(values()).map(Policy::label).toList());
         }
     }
 
@@ -71,11 +143,7 @@ public record ProviderSpec(
         domains = domains == null ? List.of() : List.copyOf(domains);
         username = username == null ? UsernameForm.EMAIL : username;
         appPassword = appPassword == null ? new AppPassword(null, null, null, null) : appPassword;
-        policy = policy == null ? "normal" : policy;
-        if (!List.of("normal", "app-password-only", "no-passwords").contains(policy)) {
-            throw new IllegalArgumentException(
-                    "policy '" + policy + "' is not one of normal, app-password-only, no-passwords");
-        }
+        policy = policy == null ? Policy.NORMAL : policy;
         limits = limits == null ? Limits.NONE : limits;
         variants = variants == null ? List.of() : List.copyOf(variants);
         signatures = signatures == null ? List.of() : List.copyOf(signatures);
@@ -86,11 +154,11 @@ public record ProviderSpec(
     }
 
     public boolean appPasswordOnly() {
-        return policy.equals("app-password-only");
+        return policy == Policy.APP_PASSWORD_ONLY;
     }
 
     public boolean acceptsNoPasswords() {
-        return policy.equals("no-passwords");
+        return policy == Policy.NO_PASSWORDS;
     }
 
     /**

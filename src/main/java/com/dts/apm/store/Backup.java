@@ -59,7 +59,7 @@ public final class Backup {
             if (e instanceof ApmException a) {
                 throw a;
             }
-            throw new ApmException("backup of " + source + " to " + file + " failed: " + Database.describe(e), 1, e);
+            throw new ApmException("backup of " + source + " to " + file + " failed: " + Database.describe(e), e);
         }
     }
 

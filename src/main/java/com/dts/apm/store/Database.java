@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -22,6 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * The SQLite database: opens the file owner-only, in WAL mode with a busy timeout and foreign keys,
@@ -67,7 +70,7 @@ public final class Database implements AutoCloseable {
         try {
             Migrations.apply(jdbi, path);
         } catch (org.jdbi.v3.core.JdbiException e) {
-            throw new ApmException("database " + path + ": " + describe(e), 1, e);
+            throw new ApmException("database " + path + ": " + describe(e), e);
         }
         return db;
     }
@@ -137,14 +140,26 @@ public final class Database implements AutoCloseable {
      * full, an I/O error. A write that failed so may be retried later; anything else is a bug to report.
      */
     public static boolean isTransient(Throwable e) {
+        return resultCode(e).map(c -> switch (primary(c)) {
+            case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR -> true;
+            default -> false;
+        }).orElse(false);
+    }
+
+    /** SQLite's own result code of the first {@link SQLiteException} in the cause chain (extended where SQLite gave one). */
+    static Optional<SQLiteErrorCode> resultCode(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            var msg = t.getMessage();
-            if (msg != null && (msg.contains("SQLITE_BUSY") || msg.contains("SQLITE_LOCKED") || msg.contains("SQLITE_FULL")
-                    || msg.contains("SQLITE_IOERR") || msg.contains("database is locked") || msg.contains("disk is full"))) {
-                return true;
+            if (t instanceof SQLiteException s) {
+                return Optional.of(s.getResultCode());
             }
         }
-        return false;
+        return Optional.empty();
+    }
+
+    /** The primary result code of an extended one ({@code SQLITE_IOERR_SHMSIZE} is an {@code SQLITE_IOERR}). */
+    private static SQLiteErrorCode primary(SQLiteErrorCode code) {
+        var primary = SQLiteErrorCode.getErrorCode(code.code & 0xff);
+        return primary == SQLiteErrorCode.UNKNOWN_ERROR ? code : primary;
     }
 
     /** Total time write transactions of this process have held the writer lock (a metric: how busy SQLite's one writer is). */
@@ -225,35 +240,34 @@ public final class Database implements AutoCloseable {
                 Files.createFile(path);
             }
         } catch (IOException e) {
-            throw new ApmException("database " + path + ": cannot prepare the file: " + e.getMessage(), 1, e);
+            throw new ApmException("database " + path + ": cannot prepare the file: " + e.getMessage(), e);
         }
     }
 
     /** A short, operator-readable reason for a database failure (full disk, locked, not a database...). */
     public static String describe(Throwable e) {
+        var code = resultCode(e);
+        if (code.isPresent()) {
+            if (code.get() == SQLiteErrorCode.SQLITE_IOERR_SHMSIZE) {
+                return "the disk is full (the shared-memory file beside the database cannot grow)";
+            }
+            var reason = switch (primary(code.get())) {
+                case SQLITE_NOTADB -> "the file is not an SQLite database (or is corrupt)";
+                case SQLITE_FULL -> "the disk is full";
+                case SQLITE_BUSY -> "the database is locked by another process";
+                case SQLITE_READONLY -> "the database is read-only for this user";
+                case SQLITE_CANTOPEN -> "cannot open the file (missing folder or no permission)";
+                default -> null;
+            };
+            if (reason != null) {
+                return reason;
+            }
+        }
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();
         }
         var msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        if (msg.contains("SQLITE_NOTADB") || msg.contains("file is not a database")) {
-            return "the file is not an SQLite database (or is corrupt)";
-        }
-        if (msg.contains("SQLITE_FULL")) {
-            return "the disk is full";
-        }
-        if (msg.contains("SQLITE_IOERR_SHMSIZE")) {
-            return "the disk is full (the shared-memory file beside the database cannot grow)";
-        }
-        if (msg.contains("SQLITE_BUSY") || msg.contains("database is locked")) {
-            return "the database is locked by another process";
-        }
-        if (msg.contains("SQLITE_READONLY") || msg.contains("readonly")) {
-            return "the database is read-only for this user";
-        }
-        if (msg.contains("SQLITE_CANTOPEN")) {
-            return "cannot open the file (missing folder or no permission)";
-        }
         return msg.lines().findFirst().orElse(msg);
     }
 }

@@ -70,6 +70,7 @@ public record IntegrationInput(
     }
 
     private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+");
+    private static final Pattern SPACES = Pattern.compile("[\\s\\u00a0]");
     private static final Pattern DEALER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     /** The CRM's own id: a safe path segment (never . or ..), at most 128 characters. */
     private static final Pattern EXTERNAL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@~-]{0,127}");
@@ -191,7 +192,7 @@ public record IntegrationInput(
         if (raw == null) {
             throw new BadInputException("no password given (use --password-stdin or --password-file)");
         }
-        var compact = raw.replaceAll("[\\s\\u00a0]", "");
+        var compact = SPACES.matcher(raw).replaceAll("");
         if (compact.isEmpty()) {
             throw new BadInputException("the password is empty");
         }

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
@@ -25,10 +26,11 @@ import org.jdbi.v3.core.statement.StatementContext;
  * Passwords go in and out sealed by {@link SecretBox}; nothing here ever holds one in plain text on disk.
  */
 public final class IntegrationStore {
-    static final String COLUMNS = "i.id, i.dealer_id, d.name AS dealer_name, i.contact_email, i.email, i.provider, i.username,"
-            + " i.imap_host, i.imap_port, i.imap_security, i.smtp_host, i.smtp_port, i.smtp_security, i.protocols,"
-            + " i.enabled, i.canary, i.state, i.state_since, i.last_outcome, i.problem_since, i.consecutive_failures,"
-            + " i.next_check_at, i.last_checked_at, i.last_success_at, i.password_changed_at, i.created_at, d.admin_email";
+    static final String COLUMNS = """
+            i.id, i.dealer_id, d.name AS dealer_name, i.contact_email, i.email, i.provider, i.username,
+            i.imap_host, i.imap_port, i.imap_security, i.smtp_host, i.smtp_port, i.smtp_security, i.protocols,
+            i.enabled, i.canary, i.state, i.state_since, i.last_outcome, i.problem_since, i.consecutive_failures,
+            i.next_check_at, i.last_checked_at, i.last_success_at, i.password_changed_at, i.created_at, d.admin_email""";
     static final String FROM = " FROM integration i JOIN dealer d ON d.id = i.dealer_id";
 
     private final Jdbi jdbi;
@@ -243,10 +245,12 @@ public final class IntegrationStore {
                 .list());
     }
 
-    /** How many integrations are stored, and how many of them are enabled; {@code [total, enabled]}. */
-    public long[] count() {
+    /** How many integrations are stored, and how many of them are enabled. */
+    public record Counts(long total, long enabled) {}
+
+    public Counts count() {
         return jdbi.withHandle(h -> h.createQuery("SELECT count(*), COALESCE(sum(enabled), 0) FROM integration")
-                .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
+                .map((rs, ctx) -> new Counts(rs.getLong(1), rs.getLong(2)))
                 .one());
     }
 
@@ -279,9 +283,10 @@ public final class IntegrationStore {
      */
     public int spreadOverdue(Instant now, Duration grace, Duration window) {
         long n = now.toEpochMilli();
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE integration SET next_check_at = :now + (abs(random()) % :window)"
-                        + " WHERE enabled = 1 AND next_check_at < :cutoff AND last_checked_at IS NOT NULL"
-                        + " AND (password_changed_at IS NULL OR password_changed_at < last_checked_at)")
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE integration SET next_check_at = :now + (abs(random()) % :window)
+                        WHERE enabled = 1 AND next_check_at < :cutoff AND last_checked_at IS NOT NULL
+                          AND (password_changed_at IS NULL OR password_changed_at < last_checked_at)""")
                 .bind("now", n)
                 .bind("window", Math.max(1, window.toMillis()))
                 .bind("cutoff", n - grace.toMillis())
@@ -307,9 +312,10 @@ public final class IntegrationStore {
         var now = clock.instant().toEpochMilli();
         var to = enabled ? IntegrationState.UNKNOWN : IntegrationState.DISABLED;
         jdbi.useTransaction(h -> {
-            h.createUpdate("UPDATE integration SET enabled = :enabled, state = :state, state_since = :now,"
-                            + " next_check_at = :next, consecutive_failures = 0, problem_since = NULL, updated_at = :now"
-                            + " WHERE id = :id")
+            h.createUpdate("""
+                            UPDATE integration SET enabled = :enabled, state = :state, state_since = :now, next_check_at = :next,
+                                                   consecutive_failures = 0, problem_since = NULL, updated_at = :now
+                            WHERE id = :id""")
                     .bind("enabled", enabled)
                     .bind("state", to.name())
                     .bind("now", now)
@@ -326,8 +332,10 @@ public final class IntegrationStore {
         var now = clock.instant().toEpochMilli();
         jdbi.useTransaction(h -> {
             seal(h, id, password);
-            h.createUpdate("UPDATE integration SET password_changed_at = :now, updated_at = :now,"
-                            + " next_check_at = CASE WHEN enabled = 1 THEN :now ELSE NULL END WHERE id = :id")
+            h.createUpdate("""
+                            UPDATE integration SET password_changed_at = :now, updated_at = :now,
+                                                   next_check_at = CASE WHEN enabled = 1 THEN :now ELSE NULL END
+                            WHERE id = :id""")
                     .bind("now", now)
                     .bind("id", id)
                     .execute();
@@ -349,28 +357,18 @@ public final class IntegrationStore {
     private long insert(Handle h, NewIntegration n, Secret password, Instant at) {
         long now = at.toEpochMilli();
         upsertDealer(h, n, now);
-        long id = h.createUpdate("INSERT INTO integration (dealer_id, contact_email, email, provider, username,"
-                        + " imap_host, imap_port, imap_security, smtp_host, smtp_port, smtp_security, protocols,"
-                        + " enabled, canary, state, state_since, next_check_at, password_changed_at, created_at, updated_at)"
-                        + " VALUES (:dealer, :contact, :email, :provider, :username, :imapHost, :imapPort, :imapSec,"
-                        + " :smtpHost, :smtpPort, :smtpSec, :protocols, :enabled, :canary, :state, :now, :next, :now, :now, :now)")
-                .bind("dealer", n.dealerId())
-                .bind("contact", n.contactEmail())
+        var insert = h.createUpdate("""
+                        INSERT INTO integration (dealer_id, contact_email, email, provider, username,
+                                                 imap_host, imap_port, imap_security, smtp_host, smtp_port, smtp_security,
+                                                 protocols, enabled, canary, state, state_since, next_check_at,
+                                                 password_changed_at, created_at, updated_at)
+                        VALUES (:dealer, :contact, :email, :provider, :username, :imapHost, :imapPort, :imapSec,
+                                :smtpHost, :smtpPort, :smtpSec, :protocols, :enabled, :canary, :state, :now, :next,
+                                :now, :now, :now)""")
                 .bind("email", n.email())
-                .bind("provider", n.provider())
-                .bind("username", n.username())
-                .bind("imapHost", n.imap() == null ? null : n.imap().host())
-                .bind("imapPort", n.imap() == null ? null : n.imap().port())
-                .bind("imapSec", n.imap() == null ? null : n.imap().security().label())
-                .bind("smtpHost", n.smtp() == null ? null : n.smtp().host())
-                .bind("smtpPort", n.smtp() == null ? null : n.smtp().port())
-                .bind("smtpSec", n.smtp() == null ? null : n.smtp().security().label())
-                .bind("protocols", Protocols.label(n.protocols()))
-                .bind("enabled", n.enabled())
-                .bind("canary", n.canary())
                 .bind("state", (n.enabled() ? IntegrationState.UNKNOWN : IntegrationState.DISABLED).name())
-                .bind("now", now)
-                .bind("next", n.enabled() ? (Long) now : null)
+                .bind("next", n.enabled() ? (Long) now : null);
+        long id = bindMailbox(insert, n, now)
                 .executeAndReturnGeneratedKeys("id")
                 .mapTo(Long.class)
                 .one();
@@ -384,19 +382,42 @@ public final class IntegrationStore {
         var contactBefore = h.createQuery("SELECT contact_email FROM integration WHERE id = :id").bind("id", id)
                 .mapTo(String.class).one();
         upsertDealer(h, n, now);
-        h.createUpdate("UPDATE integration SET dealer_id = :dealer, contact_email = :contact, provider = :provider,"
-                        + " username = :username, imap_host = :imapHost, imap_port = :imapPort, imap_security = :imapSec,"
-                        + " smtp_host = :smtpHost, smtp_port = :smtpPort, smtp_security = :smtpSec, protocols = :protocols,"
-                        + " canary = :canary, updated_at = :now,"
-                        + (password != null ? " password_changed_at = :now," : "")
-                        + " state = CASE WHEN :enabled THEN (CASE WHEN enabled = 1 THEN state ELSE 'UNKNOWN' END) ELSE 'DISABLED' END,"
-                        + " enabled = :enabled, next_check_at = CASE WHEN :enabled THEN "
-                        + (password != null ? ":now" : "(CASE WHEN enabled = 1 AND next_check_at IS NOT NULL AND provider IS :provider"
-                                + " AND username IS :username AND imap_host IS :imapHost AND imap_port IS :imapPort"
-                                + " AND imap_security IS :imapSec AND smtp_host IS :smtpHost AND smtp_port IS :smtpPort"
-                                + " AND smtp_security IS :smtpSec AND protocols IS :protocols THEN next_check_at ELSE :now END)")
-                        + " ELSE NULL END"
-                        + " WHERE id = :id")
+        // A new password is due at once; without one, an unchanged mailbox keeps its due time (an upsert that
+        // repeats what is stored must not trigger a login).
+        var nextCheck = password != null ? ":now" : """
+                (CASE WHEN enabled = 1 AND next_check_at IS NOT NULL AND provider IS :provider
+                       AND username IS :username AND imap_host IS :imapHost AND imap_port IS :imapPort
+                       AND imap_security IS :imapSec AND smtp_host IS :smtpHost AND smtp_port IS :smtpPort
+                       AND smtp_security IS :smtpSec AND protocols IS :protocols
+                  THEN next_check_at ELSE :now END)""";
+        var update = h.createUpdate("""
+                        UPDATE integration SET dealer_id = :dealer, contact_email = :contact, provider = :provider,
+                               username = :username, imap_host = :imapHost, imap_port = :imapPort, imap_security = :imapSec,
+                               smtp_host = :smtpHost, smtp_port = :smtpPort, smtp_security = :smtpSec, protocols = :protocols,
+                               canary = :canary, updated_at = :now,
+                        """ + (password != null ? "       password_changed_at = :now,\n" : "") + """
+                               state = CASE WHEN :enabled THEN (CASE WHEN enabled = 1 THEN state ELSE :unknown END)
+                                            ELSE :disabled END,
+                               enabled = :enabled, next_check_at = CASE WHEN :enabled THEN\s""" + nextCheck + """
+                         ELSE NULL END
+                        WHERE id = :id""")
+                .bind("unknown", IntegrationState.UNKNOWN.name())
+                .bind("disabled", IntegrationState.DISABLED.name())
+                .bind("id", id);
+        bindMailbox(update, n, now).execute();
+        if (!contactBefore.equalsIgnoreCase(n.contactEmail())) {
+            // a new contact: the old one's bounce is history, unless another mailbox still names it
+            Outbox.forgetBouncingIfUnused(h, contactBefore);
+        }
+        if (password != null) {
+            seal(h, id, password);
+            Webhooks.recordPasswordReplaced(h, id, now);
+        }
+    }
+
+    /** The dealer and mailbox settings an insert and an update both write, and the time they are written at. */
+    private static <S extends SqlStatement<S>> S bindMailbox(S statement, NewIntegration n, long now) {
+        return statement
                 .bind("dealer", n.dealerId())
                 .bind("contact", n.contactEmail())
                 .bind("provider", n.provider())
@@ -408,23 +429,17 @@ public final class IntegrationStore {
                 .bind("smtpPort", n.smtp() == null ? null : n.smtp().port())
                 .bind("smtpSec", n.smtp() == null ? null : n.smtp().security().label())
                 .bind("protocols", Protocols.label(n.protocols()))
-                .bind("canary", n.canary())
                 .bind("enabled", n.enabled())
-                .bind("now", now)
-                .bind("id", id)
-                .execute();
-        if (!contactBefore.equalsIgnoreCase(n.contactEmail())) {
-            // a new contact: the old one's bounce is history, unless another mailbox still names it
-            Outbox.forgetBouncingIfUnused(h, contactBefore);
-        }
-        if (password != null) {
-            seal(h, id, password);
-            Webhooks.recordPasswordReplaced(h, id, now);
-        }
+                .bind("canary", n.canary())
+                .bind("now", now);
     }
 
     private void seal(Handle h, long id, Secret password) {
-        var sealed = box.seal(password, SecretBox.passwordContext(id));
+        storeSealed(h, id, box.seal(password, SecretBox.passwordContext(id)));
+    }
+
+    /** Writes an integration's sealed password: the one statement for a new password and a key rotation. */
+    static void storeSealed(Handle h, long id, SecretBox.Sealed sealed) {
         h.createUpdate("UPDATE integration SET secret_key_version = :v, secret_nonce = :n, secret_ciphertext = :c WHERE id = :id")
                 .bind("v", sealed.keyVersion())
                 .bind("n", sealed.nonce())
@@ -434,9 +449,11 @@ public final class IntegrationStore {
     }
 
     private static void upsertDealer(Handle h, NewIntegration n, long now) {
-        h.createUpdate("INSERT INTO dealer (id, name, admin_email, created_at, updated_at) VALUES (:id, :name, :admin, :now, :now)"
-                        + " ON CONFLICT(id) DO UPDATE SET name = COALESCE(excluded.name, dealer.name),"
-                        + " admin_email = COALESCE(excluded.admin_email, dealer.admin_email), updated_at = :now")
+        h.createUpdate("""
+                        INSERT INTO dealer (id, name, admin_email, created_at, updated_at) VALUES (:id, :name, :admin, :now, :now)
+                        ON CONFLICT(id) DO UPDATE SET name = COALESCE(excluded.name, dealer.name),
+                                                      admin_email = COALESCE(excluded.admin_email, dealer.admin_email),
+                                                      updated_at = :now""")
                 .bind("id", n.dealerId())
                 .bind("name", n.dealerName())
                 .bind("admin", n.adminEmail())

@@ -1,6 +1,7 @@
 package com.dts.apm.store;
 
 import com.dts.apm.ApmException;
+import com.dts.apm.BadInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,9 +31,9 @@ final class Migrations {
     static void apply(Jdbi jdbi, Path file) {
         int current = jdbi.withHandle(h -> h.createQuery("PRAGMA user_version").mapTo(Integer.class).one());
         if (current > latest()) {
-            throw new ApmException("database " + file + " has schema version " + current
+            throw new BadInputException("database " + file + " has schema version " + current
                     + " but this build knows only up to " + latest()
-                    + ": it was written by a newer app-password-monitor; refusing to change it", 2, null);
+                    + ": it was written by a newer app-password-monitor; refusing to change it");
         }
         for (int v = current + 1; v <= latest(); v++) {
             var name = SCRIPTS.get(v - 1);

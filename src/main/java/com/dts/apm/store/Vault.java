@@ -65,20 +65,14 @@ public final class Vault {
         ring.write(keyFile);
         var next = new SecretBox(ring);
         int resealed = db.jdbi().inTransaction(h -> {
-            var rows = h.createQuery("SELECT id, secret_key_version, secret_nonce, secret_ciphertext FROM integration"
-                            + " WHERE secret_ciphertext IS NOT NULL")
-                    .map((rs, ctx) -> new Object[] {rs.getLong(1), new SecretBox.Sealed(rs.getInt(2), rs.getBytes(3), rs.getBytes(4))})
+            var rows = h.createQuery("""
+                            SELECT id, secret_key_version, secret_nonce, secret_ciphertext FROM integration
+                            WHERE secret_ciphertext IS NOT NULL""")
+                    .map((rs, ctx) -> new SealedRow(rs.getLong(1), new SecretBox.Sealed(rs.getInt(2), rs.getBytes(3), rs.getBytes(4))))
                     .list();
             for (var row : rows) {
-                long id = (Long) row[0];
-                var context = SecretBox.passwordContext(id);
-                var sealed = next.seal(old.openBytes((SecretBox.Sealed) row[1], context), context);
-                h.createUpdate("UPDATE integration SET secret_key_version = :v, secret_nonce = :n, secret_ciphertext = :c WHERE id = :id")
-                        .bind("v", sealed.keyVersion())
-                        .bind("n", sealed.nonce())
-                        .bind("c", sealed.ciphertext())
-                        .bind("id", id)
-                        .execute();
+                var context = SecretBox.passwordContext(row.id());
+                IntegrationStore.storeSealed(h, row.id(), next.seal(old.openBytes(row.sealed(), context), context));
             }
             h.createUpdate("DELETE FROM key_check").execute();
             insertCheck(h, next, clock);
@@ -87,6 +81,8 @@ public final class Vault {
         ring.primaryOnly().write(keyFile);
         return new Rotation(old.ring().primaryVersion(), ring.primaryVersion(), resealed);
     }
+
+    private record SealedRow(long id, SecretBox.Sealed sealed) {}
 
     private static boolean holdsSecrets(Database db) {
         return db.jdbi().withHandle(h -> h.createQuery(

@@ -2,7 +2,7 @@ package com.dts.apm.alert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.dts.apm.config.Config;
+import com.dts.apm.testing.TestConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +14,7 @@ class RemindersTest {
     private static final Instant T0 = Instant.parse("2026-03-01T08:00:00Z");
 
     private static Reminders reminders(List<Duration> offsets, int max) {
-        var alerts = new Config.Alerts(null, null, null, null, null, offsets, max, null, null, null, null, null, null, null, null);
+        var alerts = TestConfig.alertsOf(a -> a.reminders(offsets, max));
         return new Reminders(null, alerts, Clock.systemUTC());
     }
 

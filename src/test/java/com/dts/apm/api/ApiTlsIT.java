@@ -42,6 +42,9 @@ class ApiTlsIT {
         Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n");
         var certFile = dir.resolve("api-server.crt");
+        Files.writeString(certFile, "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(store.getCertificate("server").getEncoded())
+                + "\n-----END CERTIFICATE-----\n");
         var config = dir.resolve("apm.yml");
         Files.writeString(config, String.join("\n", "database: { path: " + dir.resolve("data/apm.db") + " }", "http: { port: 0 }",
                 "api: { enabled: true, port: 0, tls: { cert-file: " + certFile + ", key-file: " + keyFile + " } }", ""));

@@ -14,6 +14,7 @@ import com.dts.apm.store.NewIntegration;
 import com.dts.apm.store.Outbox;
 import com.dts.apm.testing.Cli;
 import com.dts.apm.testing.TestClock;
+import com.dts.apm.testing.TestConfig;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -21,7 +22,6 @@ import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,23 +66,24 @@ abstract class AlertHarness {
         relay.stop();
     }
 
-    /** Opens the workspace with the relay on {@code relayPort} (0: no relay) and {@code extra} config lines under alerts. */
-    void open(int relayPort, String... extra) throws Exception {
-        config = dir.resolve("apm.yml");
-        var lines = new ArrayList<>(List.of(
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "alerts:",
-                "  product-name: DTS System",
-                "  from: \"DTS System <alerts@dts.test>\"",
-                "  ops-email: ops@dts.test",
-                "  retry-initial: 1m",
-                "  retry-max: 10m",
-                "  storm-guard: { share: 0.5, min-count: 3, window: 30m }"));
+    /** Opens the workspace with the relay on {@code relayPort} (0: no relay). */
+    void open(int relayPort) throws Exception {
+        open(relayPort, c -> c);
+    }
+
+    /** As {@link #open(int)}, with {@code more} settings (alerts keys) on top. */
+    void open(int relayPort, UnaryOperator<TestConfig> more) throws Exception {
+        var yaml = TestConfig.in(dir).noHttpPort()
+                .alerts("product-name", "DTS System")
+                .alerts("from", "\"DTS System <alerts@dts.test>\"")
+                .alerts("ops-email", "ops@dts.test")
+                .alerts("retry-initial", "1m")
+                .alerts("retry-max", "10m")
+                .alerts("storm-guard", "{ share: 0.5, min-count: 3, window: 30m }");
         if (relayPort > 0) {
-            lines.add("  relay: { host: 127.0.0.1, port: " + relayPort + ", security: plain }");
+            yaml.relay("127.0.0.1", relayPort);
         }
-        lines.addAll(Arrays.asList(extra));
-        Files.writeString(config, String.join("\n", lines) + "\n");
+        config = more.apply(yaml).writeTo(dir.resolve("apm.yml"));
         var c = ConfigLoader.load(config, null);
         ws = Workspace.open(c, Map.of(), clock);
         outbox = ws.outbox();

@@ -7,6 +7,7 @@ import com.dts.apm.store.IntegrationState;
 import com.dts.apm.testing.Await;
 import com.dts.apm.testing.Cli;
 import com.dts.apm.testing.LogCapture;
+import com.dts.apm.testing.TestConfig;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -15,10 +16,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -51,17 +52,25 @@ class DaemonAlertsIT {
         mail.stop();
     }
 
-    private void writeConfig(boolean relay) throws Exception {
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "http: { port: 0 }",
-                "schedule: { interval: 3s, jitter: 0s, confirm-after: 1s, failing-recheck-interval: 1s, retry-initial: 1s,"
-                        + " logins-per-second-per-provider: 100, shutdown-grace: 10s }",
-                "alerts:",
-                "  from: \"DTS System <alerts@dts.test>\"",
-                "  send-interval: 1s",
-                relay ? "  relay: { host: 127.0.0.1, port: " + mail.getSmtp().getPort() + ", security: plain }" : "",
-                ""));
+    private void writeConfig(boolean relay) {
+        var yaml = TestConfig.in(dir)
+                .schedule(s -> s.quick().interval("3s").failingRecheckInterval("1s").shutdownGrace("10s"))
+                .alerts("from", "\"DTS System <alerts@dts.test>\"")
+                .alerts("send-interval", "1s");
+        if (relay) {
+            yaml.relay("127.0.0.1", mail.getSmtp().getPort());
+        }
+        yaml.writeTo(config);
+    }
+
+    private List<String> outbox(App app, long id) {
+        return app.workspace().database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT kind || ' ' || status FROM alert_outbox WHERE integration_id = :id ORDER BY id")
+                .bind("id", id).mapTo(String.class).list());
+    }
+
+    private static int checks(App app, long id) {
+        return app.workspace().history().checks(id, 100).size();
     }
 
     private static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
@@ -98,7 +107,9 @@ class DaemonAlertsIT {
             long checks = app.workspace().history().checks(id, 100).size();
             await("more failed checks", Duration.ofSeconds(20),
                     () -> app.workspace().history().checks(id, 100).size() >= checks + 3);
-            Thread.sleep(1500);
+            // dealer mail comes only from the outbox, one email per row: one row, sent, is one email for good
+            await("the failure alert recorded as sent", Duration.ofSeconds(10), () -> outbox(app, id).contains("failure SENT"));
+            assertThat(outbox(app, id)).containsExactly("failure SENT");
             assertThat(inbox("owner@dealer-a.test")).hasSize(1);
             assertThat(inbox("boss@dealer-a.test")).isEmpty();
 
@@ -135,7 +146,10 @@ class DaemonAlertsIT {
             await("healthy", Duration.ofSeconds(15), () -> app.workspace().integrations().get(id).state() == IntegrationState.HEALTHY);
             mail.getUserManager().getUser("sales@dealer-a.test").setPassword("revoked-by-the-dealer");
             await("failing", Duration.ofSeconds(20), () -> app.workspace().integrations().get(id).state() == IntegrationState.FAILING);
-            Thread.sleep(2500);
+            // the daemon goes on (a re-check every second, a send round every second): two more checks recorded
+            int failingChecks = checks(app, id);
+            await("two more checks", Duration.ofSeconds(20), () -> checks(app, id) >= failingChecks + 2);
+            assertThat(outbox(app, id)).containsExactly("failure PENDING");
             assertThat(logs.text().split("alerts.relay.host is not set", -1)).hasSize(2);
             assertThat(new com.dts.apm.store.Outbox(app.workspace().database()).queueDepth()).isEqualTo(1);
             assertThat(mail.getReceivedMessages()).isEmpty();

@@ -2,12 +2,14 @@ package com.dts.apm.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.dts.apm.config.ConfigLoader;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.testing.Await;
 import com.dts.apm.testing.Cli;
 import com.dts.apm.testing.LogCapture;
+import com.dts.apm.testing.TestConfig;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -15,8 +17,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +44,7 @@ class DaemonIT {
         mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAP, ServerSetupTest.SMTP}));
         mail.start();
         config = dir.resolve("apm.yml");
-        writeConfig("3s", "8");
+        writeConfig("3s", 8);
         cli = new Cli(config);
     }
 
@@ -51,20 +53,9 @@ class DaemonIT {
         mail.stop();
     }
 
-    private void writeConfig(String interval, String perProvider) throws Exception {
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "http: { port: 0 }",
-                "schedule:",
-                "  interval: " + interval,
-                "  jitter: 0s",
-                "  confirm-after: 1s",
-                "  failing-recheck-interval: 2s",
-                "  retry-initial: 1s",
-                "  max-concurrent-per-provider: " + perProvider,
-                "  logins-per-second-per-provider: 100",
-                "  shutdown-grace: 10s",
-                ""));
+    private void writeConfig(String interval, int perProvider) {
+        TestConfig.in(dir).schedule(s -> s.quick().interval(interval).failingRecheckInterval("2s")
+                .maxConcurrentPerProvider(perProvider).shutdownGrace("10s")).writeTo(config);
     }
 
     private long add(String email, String password, int imapPort, int smtpPort) {
@@ -141,7 +132,7 @@ class DaemonIT {
 
     @Test
     void commandLineChangesArePickedUpWithoutRestart() throws Exception {
-        writeConfig("1h", "8");
+        writeConfig("1h", 8);
         long a = add("carol@dealer-c.test", "carol-app-password");
         try (var app = start()) {
             await("carol healthy", Duration.ofSeconds(15), () -> state(app, a) == IntegrationState.HEALTHY);
@@ -153,14 +144,57 @@ class DaemonIT {
             await("re-enabled integration checked at once", Duration.ofSeconds(10),
                     () -> app.workspace().history().checks(a, 100).size() > checksBefore);
             assertThat(cli.run("integrations", "remove", String.valueOf(b)).exit()).isZero();
-            Thread.sleep(1500);
             assertThat(app.workspace().integrations().find(b)).isEmpty();
         }
     }
 
     @Test
+    void anIntegrationRemovedWhileItsCheckIsInFlightLeavesNoTrace() throws Exception {
+        writeConfig("1h", 8);
+        try (var held = SlowImapServer.held(); var logs = new LogCapture(); var app = start()) {
+            var r = cli.runWithInput("held-app-password\n", "integrations", "add", "--dealer-id", "D-H", "--email",
+                    "held@dealer-h.test", "--provider", "custom", "--protocols", "imap", "--imap-host", "127.0.0.1",
+                    "--imap-port", String.valueOf(held.port()), "--imap-security", "plain", "--password-stdin");
+            assertThat(r.exit()).as(r.err()).isZero();
+            long id = Long.parseLong(r.out().strip());
+            // a new integration is checked at once; the server holds its login, so the check is in flight
+            await("the check is at its login", Duration.ofSeconds(10), () -> held.asked.get() == 1);
+            long writes = checkWrites(app);
+            assertThat(cli.run("integrations", "remove", String.valueOf(id)).exit()).isZero();
+            assertThat(app.workspace().integrations().find(id)).isEmpty();
+            assertThat(held.logins.get()).as("the login was still unanswered when the row went").isZero();
+
+            held.release();
+            await("the check of the removed integration ended", Duration.ofSeconds(10),
+                    () -> checkWrites(app) > writes || !logs.atLeast(Level.ERROR).isEmpty());
+            assertThat(held.logins.get()).isEqualTo(1);
+            assertThat(logs.atLeast(Level.ERROR)).isEmpty();
+            for (var table : List.of("check_result", "state_transition", "alert_outbox")) {
+                assertThat(count("SELECT count(*) FROM " + table + " WHERE integration_id = " + id)).as(table).isZero();
+            }
+            assertThat(app.workspace().integrations().find(id)).as("not brought back by the late write").isEmpty();
+            assertThat(logs.text()).doesNotContain("held-app-password");
+        }
+    }
+
+    /** How many check writes the daemon has timed ({@code apm_check_write_seconds_count}), over real HTTP. */
+    private static long checkWrites(App app) {
+        try {
+            var body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort()
+                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return body.lines().filter(l -> l.startsWith("apm_check_write_seconds_count"))
+                    .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void restartKeepsDueTimesAndDoesNotRecheckEverything() throws Exception {
-        writeConfig("1h", "8");
+        writeConfig("1h", 8);
         var ids = List.of(add("e1@dealer-e.test", "pw-e1-app-pass"), add("e2@dealer-e.test", "pw-e2-app-pass"),
                 add("e3@dealer-e.test", "pw-e3-app-pass"));
         List<Instant> due;
@@ -171,7 +205,8 @@ class DaemonIT {
         }
         long checks = countChecks();
         try (var app = start()) {
-            Thread.sleep(3000);
+            // two claim rounds: the second began after the daemon was up, and would have claimed anything due
+            await("two claim rounds", Duration.ofSeconds(10), () -> app.dispatchRounds() >= 2);
             assertThat(ids.stream().map(id -> app.workspace().integrations().get(id).nextCheckAt()).toList()).isEqualTo(due);
         }
         assertThat(countChecks()).isEqualTo(checks);
@@ -179,13 +214,20 @@ class DaemonIT {
     }
 
     private long countChecks() throws Exception {
-        var db = com.dts.apm.store.Database.open(dir.resolve("data/apm.db"));
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM check_result").mapTo(Long.class).one());
+        return count("SELECT count(*) FROM check_result");
+    }
+
+    private long count(String sql) throws java.sql.SQLException {
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/apm.db"));
+                var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Test
     void perProviderConcurrencyCapHoldsAndShutdownRecordsEveryStartedCheck() throws Exception {
-        writeConfig("1h", "2");
+        writeConfig("1h", 2);
         try (var slow = new SlowImapServer(700)) {
             var ids = new java.util.ArrayList<Long>();
             for (int i = 0; i < 8; i++) {

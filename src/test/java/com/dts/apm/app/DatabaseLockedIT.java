@@ -4,19 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.config.ConfigLoader;
 import com.dts.apm.store.IntegrationState;
+import com.dts.apm.testing.Await;
 import com.dts.apm.testing.Cli;
 import com.dts.apm.testing.LogCapture;
+import com.dts.apm.testing.TestConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,29 +44,14 @@ class DatabaseLockedIT {
         return ids;
     }
 
-    static Path writeConfig(Path dir, Path db) throws Exception {
-        var config = dir.resolve("apm.yml");
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + db + " }",
-                "http: { port: 0 }",
-                "schedule:",
-                "  interval: 1h",
-                "  jitter: 0s",
-                "  max-concurrent-per-provider: 8",
-                "  logins-per-second-per-provider: 100",
-                "  shutdown-grace: 5s",
-                ""));
-        return config;
+    static Path writeConfig(Path dir, Path db) {
+        return TestConfig.in(dir).database(db).schedule(s -> s.interval("1h").jitter("0s")
+                .maxConcurrentPerProvider(8).loginsPerSecondPerProvider(100).shutdownGrace("5s")).writeTo(dir.resolve("apm.yml"));
     }
 
+    /** The await the daemon ITs share (one implementation: {@link Await}). */
     static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        var end = Instant.now().plus(limit);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(end)) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+        Await.until(what, limit, condition);
     }
 
     static long count(Connection c, String sql) {
@@ -99,7 +84,11 @@ class DatabaseLockedIT {
                 await("every login done", Duration.ofSeconds(30), () -> slow.logins.get() >= 4);
                 await("the failed write reported", Duration.ofSeconds(30),
                         () -> logs.text().contains("recording check results failed"));
-                Thread.sleep(3000); // hold on through some retries
+                // hold on until every one of the 4 results has met the lock (each refusal is one line: the first at
+                // ERROR, the repeats at DEBUG) and is held for a retry
+                await("every result refused and held", Duration.ofSeconds(30), () -> logs.text().lines()
+                        .filter(l -> l.contains("recording check results failed")
+                                || l.contains("recording check results still failing")).count() >= 4);
                 assertThat(count(blocker, "SELECT count(*) FROM check_result")).isZero();
                 assertThat(healthz(app)).as("the daemon answers while the database is locked").isEqualTo(200);
                 try (var st = blocker.createStatement()) {

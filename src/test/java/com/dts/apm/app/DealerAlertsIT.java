@@ -1,6 +1,6 @@
 package com.dts.apm.app;
 
-import static com.dts.apm.testing.Fixtures.anIntegration;
+import static com.dts.apm.testing.Integrations.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.provider.Endpoint;
@@ -13,7 +13,6 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -132,7 +131,7 @@ class DealerAlertsIT extends AlertHarness {
 
     @Test
     void recoveryNoticeCanBeSwitchedOff() throws Exception {
-        open(relay.getSmtp().getPort(), "  recovery-notice: false");
+        open(relay.getSmtp().getPort(), c -> c.alerts("recovery-notice", "false"));
         long id = add(gmail("sales@sample-motors.test", null));
         breakIt(id, Outcome.AUTH_REJECTED);
         alerting.sendRound();
@@ -248,9 +247,9 @@ class DealerAlertsIT extends AlertHarness {
     @Test
     void aContactAddressWithALineBreakIsRefusedNotSent() throws Exception {
         open();
-        var n = new NewIntegration("D-Y", "Y Motors", "sales@y.test\r\nBcc: evil@evil.test", "sales@y.test", "gmail",
-                "sales@y.test", new Endpoint("imap.gmail.com", 993, Security.SSL), null, EnumSet.of(Protocol.IMAP), true, false,
-                null);
+        var n = anIntegration().withDealer("D-Y", "Y Motors").withContactEmail("sales@y.test\r\nBcc: evil@evil.test")
+                .withEmail("sales@y.test").withProvider("gmail").withImap(new Endpoint("imap.gmail.com", 993, Security.SSL))
+                .withoutSmtp().only(Protocol.IMAP).build();
         long id = add(n);
         breakIt(id, Outcome.AUTH_REJECTED);
         alerting.sendRound();
@@ -319,7 +318,7 @@ class DealerAlertsIT extends AlertHarness {
 
     @Test
     void basicAuthDisabledReachesTheDealerOnlyWhenSwitchedOn() throws Exception {
-        open(relay.getSmtp().getPort(), "  basic-auth-disabled-to-dealer: true");
+        open(relay.getSmtp().getPort(), c -> c.alerts("basic-auth-disabled-to-dealer", "true"));
         long id = add(gmail("sales@sample-motors.test", null));
         breakIt(id, Outcome.BASIC_AUTH_DISABLED);
         alerting.sendRound();

@@ -3,6 +3,7 @@ package com.dts.apm.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.testing.ChildJvm;
+import com.dts.apm.testing.TestConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ class JournalLogIT {
 
     private static Path writeConfig(Path work) throws Exception {
         var config = work.resolve("apm.yml");
-        Files.writeString(config, "database: { path: " + work.resolve("data/apm.db") + " }\nhttp: { port: 0 }\n");
+        TestConfig.in(work).writeTo(config);
         return config;
     }
 

@@ -7,6 +7,7 @@ import com.dts.apm.store.IntegrationState;
 import com.dts.apm.testing.Await;
 import com.dts.apm.testing.Cli;
 import com.dts.apm.testing.LogCapture;
+import com.dts.apm.testing.TestConfig;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -51,11 +52,8 @@ class ObservabilityIT {
         mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAP, ServerSetupTest.SMTP}));
         mail.start();
         config = dir.resolve("apm.yml");
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "http: { port: 0 }",
-                "schedule: { interval: 1h, jitter: 0s, logins-per-second-per-provider: 100, shutdown-grace: 10s }",
-                ""));
+        TestConfig.in(dir).schedule(s -> s.interval("1h").jitter("0s").loginsPerSecondPerProvider(100).shutdownGrace("10s"))
+                .writeTo(config);
         cli = new Cli(config);
     }
 
@@ -126,6 +124,10 @@ class ObservabilityIT {
                 assertThat(m.get("apm_check_duration_seconds_bucket{" + labels + ",le=\"60.0\"}")).isEqualTo(1.0);
                 assertThat(m.get("apm_check_duration_seconds_bucket{" + labels + ",le=\"+Inf\"}")).isEqualTo(1.0);
                 assertThat(m.get("apm_check_duration_seconds_sum{" + labels + "}")).isPositive().isLessThan(60.0);
+            }
+            for (var provider : app.workspace().catalog().ids()) {
+                assertThat(m.get("apm_alerts_held{provider=\"" + provider + "\"}"))
+                        .as("nothing held at %s: 0, not a missing series", provider).isEqualTo(0.0);
             }
             assertThat(m.get("apm_oldest_check_age_seconds")).isNotNull().isBetween(0.0, 600.0);
             assertThat(m.get("apm_check_overdue_seconds")).as("the daemon keeps up").isNotNull().isBetween(0.0, 60.0);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.store.Database;
 import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.TestConfig;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -37,12 +38,8 @@ class RunSigtermIT {
         assertThat(JAR).as("mvn package builds the jar before the integration tests").exists();
         int port = freePort();
         var config = dir.resolve("apm.yml");
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "http: { port: " + port + " }",
-                "schedule: { interval: 1h, jitter: 0s, max-concurrent-per-provider: 2, logins-per-second-per-provider: 100,"
-                        + " shutdown-grace: 10s }",
-                ""));
+        TestConfig.in(dir).httpPort(port).schedule(s -> s.interval("1h").jitter("0s").maxConcurrentPerProvider(2)
+                .loginsPerSecondPerProvider(100).shutdownGrace("10s")).writeTo(config);
         try (var slow = new SlowImapServer(1500)) {
             var cli = new Cli(config);
             for (int i = 0; i < 6; i++) {

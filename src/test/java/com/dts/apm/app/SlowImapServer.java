@@ -1,48 +1,47 @@
 package com.dts.apm.app;
 
+import com.dts.apm.testing.LoopbackServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A plain IMAP server on loopback that accepts any login after a delay and counts how many connections
- * it holds at once: the witness for the per-provider concurrency cap and for graceful shutdown.
+ * A plain IMAP server on loopback that accepts any login after a delay (or, {@link #held()}, once the test
+ * releases it) and counts how many connections it holds at once: the witness for the per-provider concurrency
+ * cap, for graceful shutdown and for a check that is in flight.
  */
 final class SlowImapServer implements AutoCloseable {
-    private final ServerSocket socket;
-    private final ExecutorService pool = Executors.newCachedThreadPool();
+    private final LoopbackServer server;
     private final long delayMillis;
+    private final CountDownLatch release;
     final AtomicInteger current = new AtomicInteger();
     final AtomicInteger peak = new AtomicInteger();
+    /** Logins asked for (the client is waiting for the answer), and logins answered. */
+    final AtomicInteger asked = new AtomicInteger();
     final AtomicInteger logins = new AtomicInteger();
 
     SlowImapServer(long delayMillis) throws IOException {
+        this(delayMillis, null);
+    }
+
+    /** A server that answers no login until {@link #release()}. */
+    static SlowImapServer held() throws IOException {
+        return new SlowImapServer(0, new CountDownLatch(1));
+    }
+
+    private SlowImapServer(long delayMillis, CountDownLatch release) throws IOException {
         this.delayMillis = delayMillis;
-        this.socket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-        pool.execute(this::accept);
+        this.release = release;
+        this.server = LoopbackServer.threadPerClient("slow-imap", 100, this::serve);
     }
 
     int port() {
-        return socket.getLocalPort();
-    }
-
-    private void accept() {
-        while (!socket.isClosed()) {
-            try {
-                var s = socket.accept();
-                pool.execute(() -> serve(s));
-            } catch (IOException e) {
-                return;
-            }
-        }
+        return server.port();
     }
 
     private void serve(Socket s) {
@@ -66,7 +65,12 @@ final class SlowImapServer implements AutoCloseable {
                             send(out, "+ ");
                             in.readLine();
                         }
-                        Thread.sleep(delayMillis);
+                        asked.incrementAndGet();
+                        if (release == null) {
+                            Thread.sleep(delayMillis);
+                        } else {
+                            release.await();
+                        }
                         logins.incrementAndGet();
                         send(out, tag + " OK [CAPABILITY IMAP4rev1] logged in");
                     }
@@ -85,6 +89,11 @@ final class SlowImapServer implements AutoCloseable {
         }
     }
 
+    /** Lets a {@link #held()} server answer the logins it holds, and every later one at once. */
+    void release() {
+        release.countDown();
+    }
+
     private static void send(OutputStream out, String line) throws IOException {
         out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
@@ -92,7 +101,6 @@ final class SlowImapServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
-        pool.shutdownNow();
+        server.close();
     }
 }

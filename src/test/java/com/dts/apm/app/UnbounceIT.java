@@ -1,6 +1,6 @@
 package com.dts.apm.app;
 
-import static com.dts.apm.testing.Fixtures.anIntegration;
+import static com.dts.apm.testing.Integrations.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.provider.Endpoint;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.config.ConfigLoader;
 import com.dts.apm.store.Vault;
+import com.dts.apm.testing.TestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,8 +25,8 @@ class WorkspaceCredentialsIT {
         Files.writeString(credentials.resolve("relay-password"), "relay-secret\n");
         Files.setPosixFilePermissions(credentials.resolve("relay-password"), PosixFilePermissions.fromString("r--------"));
         var yml = dir.resolve("apm.yml");
-        Files.writeString(yml, "database: { path: " + dir.resolve("state/apm.db") + " }\n"
-                + "alerts: { relay: { host: smtp.example.com, username: alerts } }\n");
+        TestConfig.in(dir).database(dir.resolve("state/apm.db")).noHttpPort()
+                .alerts("relay", "{ host: smtp.example.com, username: alerts }").writeTo(yml);
         var config = ConfigLoader.load(yml, null);
         var env = Map.of("CREDENTIALS_DIRECTORY", credentials.toString());
 

@@ -2,7 +2,7 @@ package com.dts.apm.check;
 
 import com.dts.apm.schedule.RecurringTask;
 import com.dts.apm.schedule.RecurringTasks;
-import static com.dts.apm.testing.Fixtures.anIntegration;
+import static com.dts.apm.testing.Integrations.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.config.Config;
@@ -20,6 +20,7 @@ import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.Vault;
 import com.dts.apm.testing.Await;
 import com.dts.apm.testing.LogCapture;
+import com.dts.apm.testing.TestConfig;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Clock;
@@ -37,9 +38,9 @@ class DispatcherIT {
     Path dir;
 
     private final Clock clock = Clock.systemUTC();
-    private final Config.Schedule schedule = new Config.Schedule(Duration.ofSeconds(1), Duration.ZERO, Duration.ofSeconds(1),
-            Duration.ofSeconds(1), Duration.ofHours(2), 4, 4, 1000.0, Duration.ofSeconds(1), Duration.ofSeconds(2),
-            Duration.ofSeconds(5));
+    private final Config.Schedule schedule = TestConfig.scheduleOf(s -> s.interval("1s").jitter("0s").confirmAfter("1s")
+            .failingRecheckInterval("1s").degradedAfter("2h").maxConcurrentChecks(4).maxConcurrentPerProvider(4)
+            .loginsPerSecondPerProvider(1000).retryInitial("1s").retryMax("2s").shutdownGrace("5s"));
     private final java.util.Map<String, AtomicInteger> counted = new java.util.concurrent.ConcurrentHashMap<>();
     private Database db;
     private IntegrationStore store;
@@ -51,8 +52,7 @@ class DispatcherIT {
     private Dispatcher dispatcher(Probe probe, ProviderCatalog catalog, Config.Schedule schedule) {
         db = Database.open(dir.resolve("apm.db"));
         store = new IntegrationStore(db, Vault.unlock(db, dir.resolve("master.key"), true, clock), clock);
-        var machine = new StateMachine(new StateMachine.Policy(schedule.confirmAfter(), schedule.failingRecheckInterval(),
-                schedule.degradedAfter(), schedule.retryInitial(), schedule.retryMax(), true, false, null));
+        var machine = new StateMachine(TestConfig.policyOf(p -> p.timingsOf(schedule)));
         var gate = new ProviderGate(catalog, schedule);
         var checks = new CheckService(store, new CheckWriter(db), catalog, p -> probe, gate, machine, schedule, clock,
                 new CheckListener() {
@@ -146,7 +146,8 @@ class DispatcherIT {
 
     @Test
     void theGlobalCapHoldsAcrossProviders() throws Exception {
-        var capped = new Config.Schedule(Duration.ofHours(1), Duration.ZERO, null, null, null, 2, 8, 1000.0, null, null, null);
+        var capped = TestConfig.scheduleOf(s -> s.interval("1h").jitter("0s").maxConcurrentChecks(2)
+                .maxConcurrentPerProvider(8).loginsPerSecondPerProvider(1000));
         var now = new AtomicInteger();
         var peak = new AtomicInteger();
         Probe probe = t -> {
@@ -187,7 +188,8 @@ class DispatcherIT {
                 "    smtp: { host: smtp.slowpoke.test, port: 465, security: ssl }",
                 "    limits: { interval: 6h }",
                 ""));
-        var hourly = new Config.Schedule(Duration.ofHours(1), Duration.ZERO, null, null, null, 4, 4, 1000.0, null, null, null);
+        var hourly = TestConfig.scheduleOf(s -> s.interval("1h").jitter("0s").maxConcurrentChecks(4)
+                .maxConcurrentPerProvider(4).loginsPerSecondPerProvider(1000));
         var dispatcher = dispatcher(t -> ok(t.protocol()), ProviderCatalog.load(file), hourly);
         long slow = store.add(anIntegration().withEmail("a@slowpoke.test").withProvider("slowpoke").only(Protocol.IMAP).build(),
                 Secret.of("pw-slow-1234"));
@@ -211,7 +213,10 @@ class DispatcherIT {
         try (var daemon = daemon(dispatcher)) {
             await("both checked", Duration.ofSeconds(10), () -> !log.checks(off, 10).isEmpty() && !log.checks(on, 10).isEmpty());
             store.setEnabled(off, false);
-            Thread.sleep(300); // a check claimed just before the disable may still finish
+            // a check claimed just before the disable may still finish: a claim round of our own waits for any round
+            // that began before the disable (rounds are serialized), then every check claimed so far must be done
+            dispatcher.tick();
+            await("checks claimed before the disable finished", Duration.ofSeconds(10), () -> dispatcher.inFlight() == 0);
             int offChecks = log.checks(off, 100).size();
             int onChecks = log.checks(on, 100).size();
             await("the enabled one checked twice more", Duration.ofSeconds(10), () -> log.checks(on, 100).size() >= onChecks + 2);

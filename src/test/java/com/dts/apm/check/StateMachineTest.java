@@ -1,6 +1,7 @@
 package com.dts.apm.check;
 
 import com.dts.apm.provider.AlertKind;
+import static com.dts.apm.testing.Integrations.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.provider.Outcome;
@@ -8,9 +9,9 @@ import com.dts.apm.provider.Protocol;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.StateChange;
+import com.dts.apm.testing.TestConfig;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,14 +21,13 @@ class StateMachineTest {
     private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
     private static final Duration INTERVAL = Duration.ofHours(1);
     private static final Duration JITTER = Duration.ofMinutes(2);
-    private static final StateMachine.Policy POLICY = new StateMachine.Policy(Duration.ofMinutes(10), Duration.ofHours(6),
-            Duration.ofHours(2), Duration.ofMinutes(5), Duration.ofHours(1), true, false, "ops@example.com");
+    // the defaults: confirm after 10 m, re-check failing every 6 h, degraded after 2 h, retry from 5 m up to 1 h
+    private static final StateMachine.Policy POLICY = TestConfig.policyOf(p -> p.opsEmail("ops@example.com"));
     private final StateMachine machine = new StateMachine(POLICY);
 
     private static Integration in(IntegrationState state, int failures, Instant problemSince) {
-        return new Integration(7, "d1", "Acme", "owner@acme.test", "sales@acme.test", "gmail", "sales@acme.test", null, null,
-                EnumSet.of(Protocol.IMAP), true, false, state, NOW.minus(Duration.ofDays(1)), null, problemSince, failures,
-                NOW, null, null, null, NOW.minus(Duration.ofDays(30)), null);
+        return anIntegration().withDealer("d1", "Acme").withContactEmail("owner@acme.test").withEmail("sales@acme.test")
+                .withProvider("gmail").only(Protocol.IMAP).inState(state, failures, problemSince).stored(7, NOW);
     }
 
     private StateChange decide(IntegrationState state, int failures, Instant problemSince, Outcome outcome) {
@@ -119,8 +119,7 @@ class StateMachineTest {
 
     @Test
     void basicAuthDisabledIsTheDealersOnlyWhenConfigured() {
-        var toDealer = new StateMachine(new StateMachine.Policy(Duration.ofMinutes(10), Duration.ofHours(6), Duration.ofHours(2),
-                Duration.ofMinutes(5), Duration.ofHours(1), true, true, null));
+        var toDealer = new StateMachine(TestConfig.policyOf(p -> p.basicAuthToDealer(true)));
         var c = toDealer.decide(in(IntegrationState.SUSPECT, 1, NOW), Outcome.BASIC_AUTH_DISABLED, NOW, INTERVAL, JITTER);
         assertThat(c.state()).isEqualTo(IntegrationState.FAILING);
         assertThat(c.alerts()).extracting(StateChange.NewAlert::kind).containsExactly(AlertKind.FAILURE);
@@ -128,8 +127,7 @@ class StateMachineTest {
 
     @Test
     void noRecoveryNoticeWhenSwitchedOff() {
-        var quiet = new StateMachine(new StateMachine.Policy(Duration.ofMinutes(10), Duration.ofHours(6), Duration.ofHours(2),
-                Duration.ofMinutes(5), Duration.ofHours(1), false, false, null));
+        var quiet = new StateMachine(TestConfig.policyOf(p -> p.recoveryNotice(false)));
         var c = quiet.decide(in(IntegrationState.FAILING, 3, NOW), Outcome.OK, NOW, INTERVAL, JITTER);
         assertThat(c.state()).isEqualTo(IntegrationState.HEALTHY);
         assertThat(c.alerts()).isEmpty();

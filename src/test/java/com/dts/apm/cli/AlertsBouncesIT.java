@@ -4,16 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.store.Database;
 import com.dts.apm.store.Outbox;
+import com.dts.apm.testing.Await;
 import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.TestConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +35,7 @@ class AlertsBouncesIT {
     void setUp() throws Exception {
         db = dir.resolve("data/apm.db");
         var config = dir.resolve("apm.yml");
-        Files.writeString(config, "database: { path: " + db + " }\n");
+        TestConfig.in(dir).database(db).noHttpPort().writeTo(config);
         cli = new Cli(config);
     }
 
@@ -114,25 +117,40 @@ class AlertsBouncesIT {
     @Test
     void unbounceWaitsForAWriterInAnotherProcessInsteadOfFailing() throws Exception {
         bounces("sales@dealer-b.test", Instant.parse("2026-11-20T08:30:00Z"), REFUSED);
-        var locked = new CountDownLatch(1);
         // the daemon in the middle of a write transaction, as another connection holds SQLite's one write lock
-        var writer = CompletableFuture.runAsync(() -> {
-            try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement()) {
-                st.execute("BEGIN IMMEDIATE");
-                st.executeUpdate("UPDATE dealer SET name = name");
-                locked.countDown();
-                Thread.sleep(1500);
-                st.execute("COMMIT");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
-
-        var r = cli.run("alerts", "unbounce", "sales@dealer-b.test");
-        writer.get(30, TimeUnit.SECONDS);
-        assertThat(r.exit()).as(r.err()).isZero();
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement()) {
+            st.execute("BEGIN IMMEDIATE");
+            st.executeUpdate("UPDATE dealer SET name = name");
+            var command = new AtomicReference<Thread>();
+            var unbounce = CompletableFuture.supplyAsync(() -> {
+                command.set(Thread.currentThread());
+                return cli.run("alerts", "unbounce", "sales@dealer-b.test");
+            });
+            // the writer commits only once the command is seen waiting on the lock in SQLite (the same native
+            // call twice in a row, 100 ms apart): a command that failed at once or never met the lock cannot pass
+            var seen = new AtomicReference<String>();
+            Await.until("the command waits for the write lock", Duration.ofSeconds(20), () -> {
+                var t = command.get();
+                var at = t == null || unbounce.isDone() ? null : nativeSqliteCall(t);
+                return at != null && at.equals(seen.getAndSet(at));
+            });
+            assertThat(unbounce.isDone()).isFalse();
+            st.execute("COMMIT");
+            var r = unbounce.get(30, TimeUnit.SECONDS);
+            assertThat(r.exit()).as(r.err()).isZero();
+        }
         assertThat(new Outbox(Database.open(db)).isBouncing("sales@dealer-b.test")).isFalse();
+    }
+
+    /** The sqlite-jdbc native call {@code t} is in, with the Java frames that led to it; null when it is in none. */
+    private static String nativeSqliteCall(Thread t) {
+        var stack = t.getStackTrace();
+        for (int i = 0; i < stack.length; i++) {
+            if (stack[i].getClassName().startsWith("org.sqlite.core.NativeDB") && stack[i].isNativeMethod()) {
+                return java.util.Arrays.toString(stack);
+            }
+        }
+        return null;
     }
 
     @Test

@@ -2,13 +2,16 @@ package com.dts.apm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dts.apm.probe.PemFiles;
 import com.dts.apm.probe.TestCerts;
 import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.TestConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,14 +51,8 @@ class CheckCliIT {
         mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAPS, ServerSetupTest.SMTPS}));
         mail.start();
         var config = dir.resolve("apm.yml");
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "checks:",
-                "  deadline: 20s",
-                "  trust-store: " + certs.trustStore(),
-                "  trust-store-type: PKCS12",
-                "  trust-store-password-file: " + certs.passwordFile(),
-                ""));
+        TestConfig.in(dir).noHttpPort().deadline(Duration.ofSeconds(20)).trustStore(certs.trustStore(), certs.passwordFile())
+                .writeTo(config);
         cli = new Cli(config);
     }
 
@@ -150,6 +147,45 @@ class CheckCliIT {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).isNotBlank();
         assertThat(cli.run("check", "--all", "7").exit()).isEqualTo(2);
+    }
+
+    private Cli withTrustStore(String name, String content) throws Exception {
+        var store = dir.resolve(name);
+        Files.writeString(store, content);
+        var config = dir.resolve(name + ".yml");
+        Files.writeString(config, String.join("\n",
+                "database: { path: " + dir.resolve("data/apm.db") + " }",
+                "checks: { deadline: 20s, trust-store: " + store + " }",
+                ""));
+        return new Cli(config);
+    }
+
+    @Test
+    void aPemFileOfCaCertificatesServesAsTheTrustStore() throws Exception {
+        long id = add(ALICE, ALICE_PASSWORD);
+        var pem = withTrustStore("mail-ca.pem", "# the private mail CA\n" + PemFiles.certificates(certs));
+
+        var r = pem.run("check", "--json", String.valueOf(id));
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(parseOne(r.out().strip()).get("checks")).extracting(c -> c.get("outcome").asText())
+                .containsExactly("OK", "OK");
+    }
+
+    @Test
+    void aPemTrustStoreWithoutACertificateExitsTwoWithOneLine() throws Exception {
+        long id = add(ALICE, ALICE_PASSWORD);
+        var bad = withTrustStore("empty-ca.pem", "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYI\n-----END PUBLIC KEY-----\n");
+
+        var r = bad.run("check", String.valueOf(id));
+
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().lines()).singleElement().asString()
+                .startsWith("error: checks.trust-store: " + dir.resolve("empty-ca.pem"))
+                .contains("no certificate");
+        var history = cli.run("history", "--json", String.valueOf(id));
+        assertThat(JSON.readTree(history.out()).get("checks")).as("no check ran").isEmpty();
     }
 
     private static List<String> fieldNames(JsonNode n) {

@@ -3,6 +3,7 @@ package com.dts.apm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.TestConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +33,7 @@ class HostileInputIT {
     @BeforeEach
     void setUp() throws IOException {
         config = dir.resolve("apm.yml");
-        Files.writeString(config, "database: { path: " + dir.resolve("apm.db") + " }\nhttp: { port: 0 }\n");
+        TestConfig.in(dir).database(dir.resolve("apm.db")).writeTo(config);
         cli = new Cli(config);
     }
 

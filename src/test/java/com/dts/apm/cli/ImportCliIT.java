@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.testing.Cli;
 import com.dts.apm.testing.Fixtures;
+import com.dts.apm.testing.TestConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ class ImportCliIT {
     @BeforeEach
     void setUp() throws Exception {
         var config = dir.resolve("apm.yml");
-        Files.writeString(config, "database: { path: " + dir.resolve("data/apm.db") + " }\n");
+        TestConfig.in(dir).noHttpPort().writeTo(config);
         cli = new Cli(config);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dts.apm.testing.Cli;
 import com.dts.apm.testing.Fixtures;
 import com.dts.apm.testing.LogCapture;
+import com.dts.apm.testing.TestConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ class IntegrationsCliIT {
     @BeforeEach
     void setUp() throws Exception {
         var config = dir.resolve("apm.yml");
-        Files.writeString(config, "database: { path: " + dir.resolve("data/apm.db") + " }\n");
+        TestConfig.in(dir).noHttpPort().writeTo(config);
         cli = new Cli(config);
         logs = new LogCapture();
     }
@@ -232,7 +233,7 @@ class IntegrationsCliIT {
         var other = dir.resolve("other.key");
         assertThat(run("keys", "generate", "--key-file", other.toString()).exit()).isZero();
         var config = dir.resolve("other.yml");
-        Files.writeString(config, "database: { path: " + dir.resolve("data/apm.db") + " }\nsecrets: { key-file: " + other + " }\n");
+        TestConfig.in(dir).noHttpPort().keyFile(other).writeTo(config);
         var r = new Cli(config).run("integrations", "list");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("does not match this database");
@@ -280,7 +281,7 @@ class IntegrationsCliIT {
         Files.writeString(key, "1:" + java.util.Base64.getEncoder().encodeToString(new byte[16]) + "\n");
         Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         var config = dir.resolve("short.yml");
-        Files.writeString(config, "database: { path: " + dir.resolve("data/apm.db") + " }\nsecrets: { key-file: " + key + " }\n");
+        TestConfig.in(dir).noHttpPort().keyFile(key).writeTo(config);
         var r = new Cli(config).run("integrations", "list");
         printed.append(r.all());
         assertThat(r.exit()).isEqualTo(2);

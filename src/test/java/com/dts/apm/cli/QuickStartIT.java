@@ -3,7 +3,9 @@ package com.dts.apm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.TestConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,8 +30,8 @@ class QuickStartIT {
         assertThat(m.find()).as("the quick start's integrations add line").isTrue();
         var args = words(m.group(2).replace("\\\n", " "));
         var config = dir.resolve("apm.yml");
-        Files.writeString(config, "database: { path: " + dir.resolve("data/apm.db") + " }\n"
-                + "checks: { connect-timeout: 5s, read-timeout: 5s, deadline: 15s }\n");
+        TestConfig.in(dir).noHttpPort().checkTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(15))
+                .writeTo(config);
         var cli = new Cli(config);
 
         var add = cli.runWithInput(m.group(1) + "\n", args.toArray(String[]::new));

@@ -3,6 +3,7 @@ package com.dts.apm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.TestConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
@@ -53,12 +54,8 @@ class RunCommandIT {
     @Test
     void runLogsOneJsonObjectPerLineToStandardErrorAndStopsCleanly() throws Exception {
         var config = dir.resolve("apm.yml");
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "http: { port: 0 }",
-                "schedule: { interval: 1h, jitter: 0s }",
-                "logging: { format: json, level: debug }",
-                ""));
+        TestConfig.in(dir).schedule(s -> s.interval("1h").jitter("0s")).raw("logging: { format: json, level: debug }")
+                .writeTo(config);
         var add = new Cli(config).runWithInput(PASSWORD + "\n", "integrations", "add", "--dealer-id", "D-C", "--email", EMAIL,
                 "--provider", "custom", "--imap-host", "127.0.0.1", "--imap-port", String.valueOf(mail.getImap().getPort()),
                 "--imap-security", "plain", "--smtp-host", "127.0.0.1", "--smtp-port", String.valueOf(mail.getSmtp().getPort()),
@@ -95,10 +92,7 @@ class RunCommandIT {
     void aTakenMetricsPortEndsTheStartWithOneLineAndStopsTheSchedulerItStarted() throws Exception {
         try (var taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             var config = dir.resolve("apm.yml");
-            Files.writeString(config, String.join("\n",
-                    "database: { path: " + dir.resolve("data/apm.db") + " }",
-                    "http: { port: " + taken.getLocalPort() + " }",
-                    ""));
+            TestConfig.in(dir).httpPort(taken.getLocalPort()).writeTo(config);
             process = startRun(config);
             // a scheduler thread left running would keep the JVM alive: the process must end on its own
             assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("exits: %s", lines("stderr.log")).isTrue();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dts.apm.store.Database;
 import com.dts.apm.store.KeyRing;
 import com.dts.apm.testing.ChildJvm;
+import com.dts.apm.testing.TestConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -86,7 +87,7 @@ class RunStartupSigtermIT {
 
     private static Process start(Path work, Path log, String... args) throws IOException {
         var config = work.resolve("apm.yml");
-        Files.writeString(config, "database: { path: " + work.resolve("data/apm.db") + " }\nhttp: { port: 0 }\n");
+        TestConfig.in(work).writeTo(config);
         var full = new ArrayList<>(List.of("--config", config.toString()));
         full.addAll(List.of(args));
         return ChildJvm.main(work, log, List.of("-Xlog:class+load=info:file=" + work.resolve("classes.log")),

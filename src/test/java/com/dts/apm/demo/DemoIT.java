@@ -3,18 +3,23 @@ package com.dts.apm.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.Jars;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@code demo} command end to end, through the command line, as a newcomer runs it. */
+/**
+ * The {@code demo} command end to end, as a newcomer runs it: {@code java -jar target/app-password-monitor-demo.jar
+ * demo} (the service jar leaves the demo out, see {@code ShadedJarIT}).
+ */
 class DemoIT {
     @TempDir
     Path dir;
@@ -22,7 +27,7 @@ class DemoIT {
     @Test
     void showsTheWholeLoopAndSavesTheAlertEmails() throws Exception {
         var demo = dir.resolve("demo");
-        var r = new Cli(null).run("demo", "--dir", demo.toString(), "--timeout", "60");
+        var r = Jars.run(Jars.DEMO, dir, Duration.ofMinutes(5), "demo", "--dir", demo.toString(), "--timeout", "60");
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out())

@@ -4,6 +4,7 @@ import com.dts.apm.provider.AlertKind;
 import com.dts.apm.config.Config;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.ProviderCatalog;
+import com.dts.apm.testing.TestConfig;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -13,9 +14,10 @@ final class AnAlert {
     static final ProviderCatalog CATALOG = ProviderCatalog.builtIn();
     static final Instant NOW = Instant.parse("2025-03-15T10:00:00Z");
     static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
-    static final Config.Alerts ALERTS = new Config.Alerts("DTS System", "DTS System <alerts@dts.example>",
-            "help@dts.example", "https://dealers.dts.example/settings/email?integration={integration_id}&tab=mail",
-            null, null, null, null, "ops@dts.example", null, null, null, null, null, null);
+    static final Config.Alerts ALERTS = TestConfig.alertsOf(a -> a.productName("DTS System")
+            .from("DTS System <alerts@dts.example>").supportContact("help@dts.example")
+            .reconnectUrl("https://dealers.dts.example/settings/email?integration={integration_id}&tab=mail")
+            .opsEmail("ops@dts.example"));
 
     private String provider = "gmail";
     private Outcome outcome = Outcome.AUTH_REJECTED;

@@ -1,12 +1,11 @@
 package com.dts.apm.notify;
 
+import com.dts.apm.testing.LoopbackServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -18,18 +17,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * nothing at all (a hang). Serves connections one after another until closed.
  */
 final class ScriptedSmtpServer implements AutoCloseable {
-    private final ServerSocket socket;
+    private final LoopbackServer server;
     private final String rcptReply;
     private final boolean silent;
     final List<String> commands = new CopyOnWriteArrayList<>();
 
     private ScriptedSmtpServer(String rcptReply, boolean silent) throws IOException {
-        this.socket = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
         this.rcptReply = rcptReply;
         this.silent = silent;
-        var thread = new Thread(this::serve, "scripted-smtp");
-        thread.setDaemon(true);
-        thread.start();
+        this.server = LoopbackServer.oneAtATime("scripted-smtp", s -> {
+            if (silent) {
+                s.getInputStream().read(); // until the client gives up
+                return;
+            }
+            talk(s);
+        });
     }
 
     /** Answers RCPT TO with {@code reply}, e.g. {@code 550 5.1.1 <x@y>: user unknown}. */
@@ -43,21 +45,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     int port() {
-        return socket.getLocalPort();
-    }
-
-    private void serve() {
-        while (!socket.isClosed()) {
-            try (Socket s = socket.accept()) {
-                if (silent) {
-                    s.getInputStream().read(); // until the client gives up
-                    continue;
-                }
-                talk(s);
-            } catch (IOException e) {
-                // closed, or the client hung up: take the next one
-            }
-        }
+        return server.port();
     }
 
     private void talk(Socket s) throws IOException {
@@ -89,6 +77,6 @@ final class ScriptedSmtpServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        server.close();
     }
 }

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.Security;
+import com.dts.apm.testing.Await;
 import com.dts.apm.testing.LogCapture;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,11 +59,7 @@ class FaultsProbeIT {
     }
 
     private void assertWorkerFreed() throws InterruptedException {
-        var end = Instant.now().plus(GENEROUS);
-        while (probes.busyWorkers() > 0 && Instant.now().isBefore(end)) {
-            Thread.sleep(50);
-        }
-        assertThat(probes.busyWorkers()).as("workers still talking to the server").isZero();
+        Await.until("no worker still talking to the server", GENEROUS, () -> probes.busyWorkers() == 0);
     }
 
     private static void assertClean(ProbeResult r) {

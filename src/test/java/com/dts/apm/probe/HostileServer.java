@@ -1,11 +1,10 @@
 package com.dts.apm.probe;
 
+import com.dts.apm.testing.LoopbackServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,41 +24,23 @@ final class HostileServer implements AutoCloseable {
         void serve(Peer peer) throws IOException;
     }
 
-    private final ServerSocket listener;
-    private final List<Socket> clients = new CopyOnWriteArrayList<>();
+    private final LoopbackServer server;
     private final CountDownLatch gone = new CountDownLatch(1);
     private final AtomicLong bytesSent = new AtomicLong();
     private final List<String> received = new CopyOnWriteArrayList<>();
 
     HostileServer(Script script) throws IOException {
-        listener = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-        var t = new Thread(() -> {
-            while (!listener.isClosed()) {
-                try {
-                    var s = listener.accept();
-                    clients.add(s);
-                    var c = new Thread(() -> {
-                        try (s) {
-                            script.serve(new Peer(s));
-                        } catch (IOException e) {
-                            // the client hung up: expected when it gives up on us
-                        } finally {
-                            gone.countDown();
-                        }
-                    }, "hostile-conn");
-                    c.setDaemon(true);
-                    c.start();
-                } catch (IOException e) {
-                    return;
-                }
+        server = LoopbackServer.threadPerClient("hostile", 10, s -> {
+            try (s) {
+                script.serve(new Peer(s));
+            } finally {
+                gone.countDown();
             }
-        }, "hostile");
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     int port() {
-        return listener.getLocalPort();
+        return server.port();
     }
 
     long bytesSent() {
@@ -77,10 +58,7 @@ final class HostileServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        listener.close();
-        for (var c : clients) {
-            c.close();
-        }
+        server.close();
     }
 
     /** One client connection, with line reading and raw writes. */

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.Security;
+import com.dts.apm.testing.Await;
 import com.dts.apm.testing.LogCapture;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -189,11 +189,7 @@ class LiteralProbeIT {
         assertThat(r.detail()).contains("literal of " + HUGE + " bytes").doesNotContain(PASSWORD)
                 .hasSizeLessThanOrEqualTo(Details.MAX).doesNotContainPattern("[\\p{Cntrl}]");
         assertThat(r.duration()).isLessThan(GENEROUS);
-        var end = Instant.now().plus(GENEROUS);
-        while (probes.busyWorkers() > 0 && Instant.now().isBefore(end)) {
-            Thread.sleep(50);
-        }
-        assertThat(probes.busyWorkers()).as("workers still talking to the server").isZero();
+        Await.until("no worker still talking to the server", GENEROUS, () -> probes.busyWorkers() == 0);
     }
 
     /**

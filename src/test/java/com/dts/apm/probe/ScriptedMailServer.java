@@ -1,11 +1,10 @@
 package com.dts.apm.probe;
 
+import com.dts.apm.testing.LoopbackServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,7 +14,6 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
@@ -41,12 +39,10 @@ final class ScriptedMailServer implements AutoCloseable {
     private final List<String> loginReply;
     private final List<String> afterLoginReply;
     private final List<String> listReply;
-    private final ServerSocket listener;
+    private final LoopbackServer server;
     private final List<Line> received = new CopyOnWriteArrayList<>();
-    private final List<Socket> clients = new CopyOnWriteArrayList<>();
-    private final AtomicInteger connections = new AtomicInteger();
+    private final List<Socket> upgraded = new CopyOnWriteArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
-    private final Thread acceptor;
 
     private ScriptedMailServer(Builder b) throws IOException {
         this.kind = b.kind;
@@ -59,10 +55,7 @@ final class ScriptedMailServer implements AutoCloseable {
         this.loginReply = List.copyOf(b.loginReply);
         this.afterLoginReply = List.copyOf(b.afterLoginReply);
         this.listReply = List.copyOf(b.listReply);
-        this.listener = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-        this.acceptor = new Thread(this::acceptLoop, "scripted-" + kind.name().toLowerCase(Locale.ROOT));
-        acceptor.setDaemon(true);
-        acceptor.start();
+        this.server = LoopbackServer.threadPerClient("scripted-" + kind.name().toLowerCase(Locale.ROOT), 10, this::serve);
     }
 
     static Builder imap() {
@@ -74,7 +67,7 @@ final class ScriptedMailServer implements AutoCloseable {
     }
 
     int port() {
-        return listener.getLocalPort();
+        return server.port();
     }
 
     List<Line> received() {
@@ -82,7 +75,7 @@ final class ScriptedMailServer implements AutoCloseable {
     }
 
     int connections() {
-        return connections.get();
+        return server.connections();
     }
 
     /** True when the (first) client connection ended within {@code timeout}. */
@@ -92,24 +85,9 @@ final class ScriptedMailServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        listener.close();
-        for (var c : clients) {
+        server.close();
+        for (var c : upgraded) {
             c.close();
-        }
-    }
-
-    private void acceptLoop() {
-        while (!listener.isClosed()) {
-            try {
-                var socket = listener.accept();
-                connections.incrementAndGet();
-                clients.add(socket);
-                var t = new Thread(() -> serve(socket), "scripted-conn");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return;
-            }
         }
     }
 
@@ -251,7 +229,7 @@ final class ScriptedMailServer implements AutoCloseable {
                 .createSocket(plain, plain.getInetAddress().getHostAddress(), plain.getPort(), true);
         ssl.setUseClientMode(false);
         ssl.startHandshake();
-        clients.add(ssl);
+        upgraded.add(ssl);
         return ssl;
     }
 

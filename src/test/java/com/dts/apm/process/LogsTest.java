@@ -98,10 +98,10 @@ class LogsTest {
             log.debug("a detail");
         });
         assertThat(out.lines()).containsExactly(
-                "<6>INFO  [main] c.d.a.s.CheckService - journald stamps this",
-                "<3>ERROR [main] c.d.a.s.CheckService - an error",
-                "<4>WARN  [main] c.d.a.s.CheckService - a warning",
-                "<7>DEBUG [main] c.d.a.s.CheckService - a detail");
+                "<6>INFO  [main] c.d.a.c.CheckService - journald stamps this",
+                "<3>ERROR [main] c.d.a.c.CheckService - an error",
+                "<4>WARN  [main] c.d.a.c.CheckService - a warning",
+                "<7>DEBUG [main] c.d.a.c.CheckService - a detail");
     }
 
     @Test

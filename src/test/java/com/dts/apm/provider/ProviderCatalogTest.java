@@ -60,7 +60,7 @@ class ProviderCatalogTest {
         assertThat(m365.protocols()).as("Exchange Online takes no password over IMAP (providers.md)")
                 .containsExactly(Protocol.SMTP);
         assertThat(m365.policy()).as("SMTP AUTH still takes a password or an app password where the tenant allows it")
-                .isEqualTo("normal");
+                .isEqualTo(ProviderSpec.Policy.NORMAL);
         assertThat(m365.appPassword().looksLikeAppPassword("Summer2024!"))
                 .as("providers.md gives no app-password format for Microsoft 365: no shape to check").isTrue();
     }
@@ -99,6 +99,10 @@ class ProviderCatalogTest {
         }
         assertThat(catalog.get("custom").imap()).isNull();
         assertThat(catalog.get("outlook").acceptsNoPasswords()).isTrue();
+        assertThat(catalog.get("outlook").policy()).isEqualTo(ProviderSpec.Policy.NO_PASSWORDS);
+        assertThat(catalog.get("icloud").policy()).isEqualTo(ProviderSpec.Policy.APP_PASSWORD_ONLY);
+        assertThat(catalog.get("icloud").appPasswordOnly()).isTrue();
+        assertThat(catalog.get("custom").policy()).as("no policy key: normal").isEqualTo(ProviderSpec.Policy.NORMAL);
     }
 
     @Test
@@ -125,6 +129,76 @@ class ProviderCatalogTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("p.yml")
                 .hasMessageContaining("port 99999 is out of range");
+    }
+
+    private static ProviderCatalog read(String yaml) {
+        return ProviderCatalog.read(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "p.yml");
+    }
+
+    @Test
+    void whenTwoProvidersClaimADomainTheOneListedFirstIsTheGuess() {
+        // hosted.example is claimed by both; the guess must not depend on a hash order that changes per JVM
+        var aFirst = read("providers:\n"
+                + "  zeta: { domains: [hosted.example, zeta.example] }\n"
+                + "  alpha: { domains: ['*.example'] }\n"
+                + "  mid: { domains: [hosted.example] }\n");
+        var alphaFirst = read("providers:\n"
+                + "  alpha: { domains: ['*.example'] }\n"
+                + "  mid: { domains: [hosted.example] }\n"
+                + "  zeta: { domains: [hosted.example, zeta.example] }\n");
+        for (int i = 0; i < 20; i++) {
+            assertThat(aFirst.guess("sales@hosted.example")).map(ProviderSpec::id).contains("zeta");
+            assertThat(alphaFirst.guess("sales@hosted.example")).map(ProviderSpec::id).contains("alpha");
+        }
+        assertThat(aFirst.guess("sales@other.example")).map(ProviderSpec::id).contains("alpha");
+        assertThat(aFirst.all()).extracting(ProviderSpec::id).containsExactly("zeta", "alpha", "mid", "custom");
+        assertThat(alphaFirst.all()).extracting(ProviderSpec::id).containsExactly("alpha", "mid", "zeta", "custom");
+        assertThat(aFirst.ids()).as("listings stay sorted").containsExactly("alpha", "custom", "mid", "zeta");
+    }
+
+    @Test
+    void builtInCatalogKeepsTheFileOrder() {
+        assertThat(catalog.all()).extracting(ProviderSpec::id)
+                .startsWith("gmail").endsWith("custom")
+                .containsSubsequence("outlook", "microsoft365");
+    }
+
+    @Test
+    void policyIsParsedOnceAndAnUnknownOneNamesTheProviderAndTheAllowedValues() {
+        assertThat(read("providers:\n  acme: { policy: app-password-only }\n").get("acme").policy())
+                .isEqualTo(ProviderSpec.Policy.APP_PASSWORD_ONLY);
+        assertThatThrownBy(() -> read("providers:\n  acme: { policy: strict }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("p.yml: key providers.acme: policy 'strict' is not one of normal, app-password-only,"
+                        + " no-passwords");
+    }
+
+    @Test
+    void badRegexesFailTheLoadNamingTheKey() {
+        assertThatThrownBy(() -> read("providers:\n  acme:\n    signatures:\n"
+                + "      - { match: plain text, outcome: AUTH_REJECTED }\n"
+                + "      - { match: 're:(unclosed', outcome: AUTH_REJECTED }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("p.yml: key providers.acme.signatures[1].match: not a valid regex")
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> read("providers:\n  acme: { app-password: { pattern: '[a-z' } }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("p.yml: key providers.acme.app-password.pattern: not a valid regex")
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> read("providers:\n  acme:\n    signatures:\n      - { match: x }\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("p.yml: key providers.acme.signatures[0]: a signature needs match and outcome");
+    }
+
+    @Test
+    void signaturesMatchSubstringsAndRegexesIgnoringCase() {
+        var regex = new Signature(Protocol.IMAP, "re:^(LOGIN|AUTHENTICATE) failed", Outcome.BASIC_AUTH_DISABLED, null);
+        assertThat(regex.matches(Protocol.IMAP, "authenticate FAILED.")).isTrue();
+        assertThat(regex.matches(Protocol.IMAP, "x LOGIN failed")).isFalse();
+        assertThat(regex.matches(Protocol.SMTP, "LOGIN failed")).as("another protocol").isFalse();
+        var text = new Signature(null, "Application-specific password REQUIRED", Outcome.APP_PASSWORD_REQUIRED, null);
+        assertThat(text.matches(Protocol.SMTP, "534-5.7.9 application-specific password required")).isTrue();
+        assertThat(text.matches(Protocol.IMAP, null)).isFalse();
     }
 
     @Test

@@ -1,10 +1,11 @@
 package com.dts.apm.store;
 
-import static com.dts.apm.testing.Fixtures.anIntegration;
+import static com.dts.apm.testing.Integrations.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.config.Secret;
 import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.TestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -26,7 +27,7 @@ class BackupIT {
 
     private Cli cli() throws Exception {
         var config = dir.resolve("apm.yml");
-        Files.writeString(config, "database: { path: " + db() + " }\nsecrets: { key-file: " + dir.resolve("data/master.key") + " }\n");
+        TestConfig.in(dir).database(db()).keyFile(dir.resolve("data/master.key")).noHttpPort().writeTo(config);
         return new Cli(config);
     }
 

@@ -1,7 +1,7 @@
 package com.dts.apm.store;
 
 import com.dts.apm.provider.AlertKind;
-import static com.dts.apm.testing.Fixtures.anIntegration;
+import static com.dts.apm.testing.Integrations.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.config.Secret;

@@ -34,6 +34,15 @@ public final class LogCapture implements AutoCloseable {
                 .collect(Collectors.joining("\n"));
     }
 
+    /** The lines of {@link #text()} logged at {@code level} or above, each prefixed with its level. */
+    public java.util.List<String> atLeast(Level level) {
+        return appender.events.stream()
+                .filter(e -> !e.getLoggerName().startsWith("com.icegreen.") && e.getLevel().isGreaterOrEqual(level))
+                .map(e -> e.getLevel() + " " + e.getFormattedMessage()
+                        + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
+                .toList();
+    }
+
     @Override
     public void close() {
         root.detachAppender(appender);

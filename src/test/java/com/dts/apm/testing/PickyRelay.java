@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -19,30 +17,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * message; {@link #accepted} lists the recipients of the messages it took.
  */
 public final class PickyRelay implements AutoCloseable {
-    private final ServerSocket socket;
+    private final LoopbackServer server;
     private final Set<String> refused;
     public final List<String> accepted = new CopyOnWriteArrayList<>();
 
     public PickyRelay(Set<String> refused) throws IOException {
-        this.socket = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
         this.refused = refused;
-        var thread = new Thread(this::serve, "picky-relay");
-        thread.setDaemon(true);
-        thread.start();
+        this.server = LoopbackServer.oneAtATime("picky-relay", this::talk);
     }
 
     public int port() {
-        return socket.getLocalPort();
-    }
-
-    private void serve() {
-        while (!socket.isClosed()) {
-            try (Socket s = socket.accept()) {
-                talk(s);
-            } catch (IOException e) {
-                // closed, or the client hung up
-            }
-        }
+        return server.port();
     }
 
     private void talk(Socket s) throws IOException {
@@ -89,6 +74,6 @@ public final class PickyRelay implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        server.close();
     }
 }

@@ -18,8 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Build-time generator (run by the pom in {@code package}): writes the bash completion script and
- * the man page from the picocli model, so both always match the commands that ship.
+ * Build-time generator (run by the pom in {@code package}, from the main class path, so a build without
+ * test classes still makes the .deb): writes the bash completion script and the man page from the
+ * picocli model, so both always match the commands that ship.
  */
 public final class ShellDocs {
     static final String NAME = "app-password-monitor";
