@@ -94,6 +94,7 @@ public final class App implements AutoCloseable {
             int n = ws.history().pruneBefore(ws.clock().instant().minus(config.history().retention()));
             log.info("retention: pruned {} check result(s) older than {}", n, Durations.format(config.history().retention()));
             ws.webhooks().prune(ws.clock().instant().minus(config.history().retention()));
+            ws.reconnectLinks().prune(ws.clock().instant().minus(config.history().retention())); // expired links answer 410 until then
         }));
         this.webhooks = new WebhookSender(config.webhooks(), ws.webhooks(), new WebhookClient(ws.clock()), metrics.registry(),
                 ws.clock(), WEBHOOK_BACKOFF);

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** Every config key the README names in backticks exists in the complete example config (which equals the defaults). */
 class ReadmeKeysTest {
     private static final Pattern KEY = Pattern.compile(
-            "`((?:database|secrets|http|schedule|checks|providers|alerts|history|logging|api)\\.[a-z][a-z.-]*[a-z])(?:\\.\\*)?`");
+            "`((?:database|secrets|http|schedule|checks|providers|alerts|history|logging|api|reconnect)\\.[a-z][a-z.-]*[a-z])(?:\\.\\*)?`");
 
     @Test
     void readmeNamesOnlyConfigKeysThatExist() throws Exception {
