@@ -9,12 +9,14 @@ import java.util.Locale;
 /**
  * The sentence {@code POST /verify} shows the dealer on the CRM's settings page, per outcome and provider: what
  * to do now, with the provider's own app-password page and format from the catalog. It sees the password being
- * tried, so a rejected password that does not look like an app password is named as the main password.
+ * tried, so a rejected password that does not look like an app password is named as the main password. The
+ * hosted reconnect page (web/) shows the same sentences.
  */
-final class Hints {
+public final class Hints {
     private Hints() {}
 
-    static String hint(ProviderSpec spec, Protocol protocol, Outcome outcome, boolean looksLikeAppPassword) {
+    /** The dealer-facing sentence for {@code outcome} of a login with the password being tried. */
+    public static String hint(ProviderSpec spec, Protocol protocol, Outcome outcome, boolean looksLikeAppPassword) {
         var custom = spec.id().equals(ProviderCatalog.CUSTOM);
         var provider = custom ? "Your email provider" : spec.name();
         var ap = spec.appPassword();

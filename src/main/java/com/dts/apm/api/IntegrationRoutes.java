@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 
 /** {@code /api/v1/integrations...}: upsert, read, delete, list, check now, history, all by the CRM's external id. */
 final class IntegrationRoutes {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IntegrationRoutes.class);
     static final String ONE = "/api/v1/integrations/{external_id}";
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 500;
@@ -45,7 +46,8 @@ final class IntegrationRoutes {
                 new Route("GET", ONE, Scope.INTEGRATIONS_READ, false, this::get),
                 new Route("DELETE", ONE, Scope.INTEGRATIONS_WRITE, false, this::delete),
                 new Route("POST", ONE + "/check", Scope.CHECKS_RUN, false, this::check),
-                new Route("GET", ONE + "/history", Scope.INTEGRATIONS_READ, false, this::history));
+                new Route("GET", ONE + "/history", Scope.INTEGRATIONS_READ, false, this::history),
+                new Route("GET", ONE + "/credential", Scope.CREDENTIALS_READ, false, this::credential));
     }
 
     /** The external id of the path, checked like every other input. */
@@ -122,6 +124,16 @@ final class IntegrationRoutes {
         var i = checked.after().orElse(k.integration());
         return Reply.ok(new CheckView(i.id(), i.email(), i.provider(), i.state().name(),
                 checked.results().stream().map(ProtocolView::of).toList()));
+    }
+
+    /** The password as stored (say, one a dealer entered on the reconnect page), for the CRM; each read is logged. */
+    private Reply credential(Call call) {
+        var ext = externalId(call);
+        var k = store.findByExternalId(ext).orElseThrow(() -> missing(ext));
+        var password = store.password(k.integration().id());
+        log.info("api token {} read the password of integration {} ({}, external_id {})", call.token().name(),
+                k.integration().id(), k.integration().email(), ext);
+        return Reply.ok(java.util.Map.of("password", password.reveal()));
     }
 
     private Reply history(Call call) {

@@ -28,14 +28,15 @@ class ApiContractIT {
 
     private static final List<String> ORDER = List.of("get /api/v1/openapi.json", "put /api/v1/integrations/{external_id}",
             "get /api/v1/integrations", "get /api/v1/integrations/{external_id}", "post /api/v1/integrations/{external_id}/check",
-            "get /api/v1/integrations/{external_id}/history", "post /api/v1/verify", "delete /api/v1/integrations/{external_id}");
+            "get /api/v1/integrations/{external_id}/history", "get /api/v1/integrations/{external_id}/credential", "post /api/v1/verify",
+            "delete /api/v1/integrations/{external_id}");
 
     @Test
     void everyDocumentedRouteAnswersWhatItsSchemaSays() throws Exception {
         try (var h = new ApiHarness(dir)) {
             h.mail.setUser("doc@dealer-d.test", "doc@dealer-d.test", "doc-app-password");
             var app = h.start();
-            var token = h.token("crm", "integrations:read,integrations:write,checks:run");
+            var token = h.token("crm", "integrations:read,integrations:write,checks:run,credentials:read");
             var served = h.get("/api/v1/openapi.json", null);
             assertThat(served.statusCode()).isEqualTo(200);
             var doc = ApiHarness.JSON.readTree(served.body());
