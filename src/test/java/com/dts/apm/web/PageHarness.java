@@ -54,6 +54,10 @@ final class PageHarness implements AutoCloseable {
     String token;
 
     PageHarness(Path dir, int maxAttempts) throws IOException {
+        this(dir, maxAttempts, "Acme <b>Motors</b> CRM");
+    }
+
+    PageHarness(Path dir, int maxAttempts, String productName) throws IOException {
         mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAP, ServerSetupTest.SMTP}));
         mail.start();
         hooks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -79,7 +83,7 @@ final class PageHarness implements AutoCloseable {
                 "  - url: http://127.0.0.1:" + hooks.getAddress().getPort() + "/hooks",
                 "    secret-file: " + dir.resolve("hook.secret"),
                 "alerts:",
-                "  product-name: 'Acme <b>Motors</b> CRM'",
+                "  product-name: '" + productName + "'",
                 "  from: 'Acme CRM <alerts@acme.test>'",
                 "  support-contact: help@acme.test",
                 "  send-interval: 1s",
@@ -107,12 +111,17 @@ final class PageHarness implements AutoCloseable {
 
     /** Stores a GreenMail mailbox with {@code password} by the API, waits for HEALTHY, then breaks it at the server. */
     long failingMailbox(String email, String dealerName, String password) throws Exception {
+        return failingMailbox(email, dealerName, password, "custom");
+    }
+
+    /** As above for a catalog provider (its steps and app-password page), its servers still GreenMail's on loopback. */
+    long failingMailbox(String email, String dealerName, String password, String provider) throws Exception {
         mail.setUser(email, email, password);
         var body = new java.util.LinkedHashMap<String, Object>();
         body.put("dealer_id", "D-" + email.charAt(0));
         body.put("dealer_name", dealerName);
         body.put("email", email);
-        body.put("provider", "custom");
+        body.put("provider", provider);
         body.put("imap", Map.of("host", "127.0.0.1", "port", mail.getImap().getPort(), "security", "plain"));
         body.put("smtp", Map.of("host", "127.0.0.1", "port", mail.getSmtp().getPort(), "security", "plain"));
         body.put("protocols", List.of("imap", "smtp"));
