@@ -87,6 +87,7 @@ final class PageHarness implements AutoCloseable {
                 "  from: 'Acme CRM <alerts@acme.test>'",
                 "  support-contact: help@acme.test",
                 "  send-interval: 1s",
+                "  reminders: [2s, 1d]",
                 "  relay: { host: 127.0.0.1, port: " + mail.getSmtp().getPort() + ", security: plain }",
                 "schedule:",
                 "  interval: 1h",
@@ -152,6 +153,18 @@ final class PageHarness implements AutoCloseable {
         var m = LINK.matcher(body);
         assertThat(m.find()).isTrue();
         return m.group();
+    }
+
+    /** Every reconnect link in the mail delivered to {@code to}, oldest first. */
+    List<String> linksTo(String to) {
+        var out = new java.util.ArrayList<String>();
+        for (var m : mailsTo(to)) {
+            var matcher = LINK.matcher(m);
+            if (matcher.find() && !out.contains(matcher.group())) {
+                out.add(matcher.group());
+            }
+        }
+        return out;
     }
 
     List<String> mailsTo(String to) {

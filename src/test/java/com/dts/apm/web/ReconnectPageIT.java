@@ -183,4 +183,70 @@ class ReconnectPageIT {
             assertThat(logs.text()).doesNotContain(fresh).doesNotContain(live).doesNotContain("sam-wrong-1");
         }
     }
+
+    @Test
+    void remindersCarryTheirOwnLinkAndANewIncidentSupersedesTheOldOnes() throws Exception {
+        try (var h = new PageHarness(dir, 10); var logs = new LogCapture()) {
+            h.start();
+            long id = h.failingMailbox("tom@dealer-t.test", "Tom's Trucks", "tom-old-app-pass");
+            var first = h.linkFromEmail("tom@dealer-t.test");
+
+            // the reminder (2 s after the failure email here) is rendered with a link of its own, for the same incident
+            Await.until("a reminder queued", Duration.ofSeconds(10), () -> h.app.alerting().reminders().queueDue() > 0);
+            h.app.alerting().sendRound();
+            Await.until("the reminder delivered", Duration.ofSeconds(10), () -> h.mailsTo("tom@dealer-t.test").size() >= 2);
+            var reminder = h.linkFromEmail("tom@dealer-t.test");
+            assertThat(reminder).isNotEqualTo(first);
+            assertThat(h.mailsTo("tom@dealer-t.test").get(1)).contains("Reminder");
+            assertThat(h.get(first).statusCode()).as("the failure email's link still opens").isEqualTo(200);
+            assertThat(h.get(reminder).statusCode()).isEqualTo(200);
+
+            // quick tries on one link: 5 a minute, then a 429 page (and no login)
+            var page = h.get(reminder);
+            for (int i = 0; i < ReconnectFlow.PER_LINK; i++) {
+                page = h.post(reminder, Map.of("csrf", csrf(page), "password", "tom-guess-" + i));
+                assertThat(page.statusCode()).isEqualTo(200);
+            }
+            var limited = h.post(reminder, Map.of("csrf", csrf(page), "password", "tom-guess-6"));
+            assertThat(limited.statusCode()).isEqualTo(429);
+            assertThat(limited.body()).contains("Too many tries in a short time");
+            assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+            var token = reminder.substring(reminder.lastIndexOf('/') + 1);
+            assertThat(h.app.workspace().reconnectLinks().find(token).orElseThrow().attempts()).isEqualTo(ReconnectFlow.PER_LINK);
+
+            // the CRM fixes it its own way: the links say the mailbox works again
+            h.mail.getUserManager().getUser("tom@dealer-t.test").setPassword("tom-crm-app-pass");
+            var body = h.api("GET", "/api/v1/integrations/crm-tom", null).body();
+            var put = PageHarness.JSON.readTree(body);
+            var update = new java.util.LinkedHashMap<String, Object>();
+            update.put("dealer_id", put.get("dealer_id").asText());
+            update.put("email", "tom@dealer-t.test");
+            update.put("provider", "custom");
+            update.put("imap", Map.of("host", "127.0.0.1", "port", h.mail.getImap().getPort(), "security", "plain"));
+            update.put("smtp", Map.of("host", "127.0.0.1", "port", h.mail.getSmtp().getPort(), "security", "plain"));
+            update.put("protocols", java.util.List.of("imap", "smtp"));
+            update.put("password", "tom-crm-app-pass");
+            assertThat(h.api("PUT", "/api/v1/integrations/crm-tom", PageHarness.JSON.writeValueAsString(update)).statusCode()).isEqualTo(200);
+            Await.until("healthy", Duration.ofSeconds(15), () -> h.state(id).equals("HEALTHY"));
+            var fixed = h.get(first);
+            assertThat(fixed.statusCode()).isEqualTo(410);
+            assertThat(fixed.body()).contains("This mailbox is working again");
+
+            // a new incident: its email has a new link, and the old ones are superseded
+            int before = h.linksTo("tom@dealer-t.test").size();
+            h.mail.getUserManager().getUser("tom@dealer-t.test").setPassword("changed-again");
+            assertThat(h.api("POST", "/api/v1/integrations/crm-tom/check", null).statusCode()).isEqualTo(200);
+            Await.until("failing again", Duration.ofSeconds(20), () -> h.state(id).equals("FAILING"));
+            Await.until("a second failure email", Duration.ofSeconds(20), () -> h.linksTo("tom@dealer-t.test").size() > before);
+            var third = h.linksTo("tom@dealer-t.test").get(before);
+            assertThat(third).isNotIn(first, reminder);
+            for (var old : new String[] {first, reminder}) {
+                var r = h.get(old);
+                assertThat(r.statusCode()).isEqualTo(410);
+                assertThat(r.body()).contains("There is a newer email about this mailbox");
+            }
+            assertThat(h.get(third).statusCode()).isEqualTo(200);
+            assertThat(logs.text()).doesNotContain(token).doesNotContain("tom-guess-");
+        }
+    }
 }
