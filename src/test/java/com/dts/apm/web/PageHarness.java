@@ -58,6 +58,11 @@ final class PageHarness implements AutoCloseable {
     }
 
     PageHarness(Path dir, int maxAttempts, String productName) throws IOException {
+        this(dir, maxAttempts, productName, null);
+    }
+
+    /** @param relayPort where the alert relay is; null: GreenMail's SMTP */
+    PageHarness(Path dir, int maxAttempts, String productName, Integer relayPort) throws IOException {
         mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAP, ServerSetupTest.SMTP}));
         mail.start();
         hooks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -88,7 +93,7 @@ final class PageHarness implements AutoCloseable {
                 "  support-contact: help@acme.test",
                 "  send-interval: 1s",
                 "  reminders: [2s, 1d]",
-                "  relay: { host: 127.0.0.1, port: " + mail.getSmtp().getPort() + ", security: plain }",
+                "  relay: { host: 127.0.0.1, port: " + (relayPort == null ? mail.getSmtp().getPort() : relayPort) + ", security: plain }",
                 "schedule:",
                 "  interval: 1h",
                 "  jitter: 0s",

@@ -249,4 +249,25 @@ class ReconnectPageIT {
             assertThat(logs.text()).doesNotContain(token).doesNotContain("tom-guess-");
         }
     }
+
+    @Test
+    void aLinkExistsOnlyForMailThatWentOut() throws Exception {
+        int closed;
+        try (var s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort(); // nothing listens there once this closes: the relay is down
+        }
+        try (var h = new PageHarness(dir, 10, "Acme CRM", closed)) {
+            h.start();
+            h.failingMailbox("una@dealer-u.test", "Una's Vans", "una-old-app-pass");
+            var db = h.app.workspace().database().jdbi();
+            Await.until("the failure email tried and refused", Duration.ofSeconds(20), () -> db.withHandle(x -> x.createQuery(
+                    "SELECT count(*) FROM alert_outbox WHERE kind = 'failure' AND attempts >= 1").mapTo(Long.class).one()) > 0);
+            // the attempt is written before the link is forgotten: wait for the round to end (next try in 1 min)
+            Await.until("the link rendered for the undelivered mail forgotten", Duration.ofSeconds(5), () -> db.withHandle(x ->
+                    x.createQuery("SELECT count(*) FROM reconnect_link").mapTo(Long.class).one()) == 0);
+            long pending = db.withHandle(x -> x.createQuery("SELECT count(*) FROM alert_outbox WHERE status = 'PENDING'")
+                    .mapTo(Long.class).one());
+            assertThat(pending).as("the failure email waits for the relay").isEqualTo(1);
+        }
+    }
 }
