@@ -26,8 +26,8 @@ public final class ReconnectLinks {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
 
-    /** Where a link stands; only {@code LIVE} opens the form. */
-    public enum Status { LIVE, USED, EXPIRED, SUPERSEDED, EXHAUSTED, FIXED }
+    /** Where a link stands; only {@code LIVE} opens the form. FIXED: the mailbox left FAILING; NOT_CHECKED: it was disabled. */
+    public enum Status { LIVE, USED, EXPIRED, SUPERSEDED, EXHAUSTED, FIXED, NOT_CHECKED }
 
     /** One stored link (never its token). */
     public record Link(long id, long integrationId, long incidentId, Outcome outcome, Instant createdAt, Instant expiresAt,
@@ -117,6 +117,9 @@ public final class ReconnectLinks {
         }
         if ((Long) r[2] <= clock.instant().toEpochMilli()) {
             return Status.EXPIRED;
+        }
+        if (IntegrationState.DISABLED.name().equals(r[5])) {
+            return Status.NOT_CHECKED;
         }
         if (!IntegrationState.FAILING.name().equals(r[5])) {
             return Status.FIXED;

@@ -255,6 +255,10 @@ final class ReconnectFlow {
                             + " passwords. Nothing was saved.",
                     "Use the link in the next reminder email from " + product + ", or enter the new app password in the email"
                             + " settings of " + product + ".");
+            case NOT_CHECKED -> message(410, "This mailbox is no longer checked",
+                    "Checking was switched off for it in " + product + " after the email was sent, so this link no longer opens the form.",
+                    "If the mailbox should still be connected, enter the new app password in the email settings of " + product
+                            + ", or contact support.");
             case FIXED, LIVE -> message(410, "This mailbox is working again",
                     "It was fixed another way since the email was sent, so this link is no longer needed.",
                     "There is nothing to do. If the mailbox stops working again, " + product + " emails you a new link.");

@@ -246,6 +246,14 @@ class ReconnectPageIT {
                 assertThat(r.body()).contains("There is a newer email about this mailbox");
             }
             assertThat(h.get(third).statusCode()).isEqualTo(200);
+
+            // switched off by the CRM: the link says so instead of opening the form
+            update.remove("password");
+            update.put("enabled", false);
+            assertThat(h.api("PUT", "/api/v1/integrations/crm-tom", PageHarness.JSON.writeValueAsString(update)).statusCode()).isEqualTo(200);
+            var off = h.get(third);
+            assertThat(off.statusCode()).isEqualTo(410);
+            assertThat(off.body()).contains("This mailbox is no longer checked");
             assertThat(logs.text()).doesNotContain(token).doesNotContain("tom-guess-");
         }
     }
