@@ -17,6 +17,7 @@ import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.Outbox;
 import com.dts.apm.store.OutboxStatus;
+import com.dts.apm.store.ReconnectLinks;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,11 +58,27 @@ public final class OutboxSender {
     /** Rounds in a row that found the relay down, and when to knock again: the relay gets backoff too. */
     private int downRounds;
     private Instant nextRelayTry = Instant.MIN;
+    private final ReconnectLinks links; // null: reconnect.enabled is false
+    private final Config.Reconnect reconnect;
+    private final String publicUrl;
 
     /** @param counter counts a final dealer-mail result: (kind, {@code sent} or {@code failed}) */
     public OutboxSender(Outbox outbox, IntegrationStore integrations, CheckHistory checks, ProviderCatalog catalog,
             AlertComposer composer, MessageFactory messages, RelaySender relay, Config.Alerts config, Clock clock,
             BiConsumer<AlertKind, String> counter) {
+        this(outbox, integrations, checks, catalog, composer, messages, relay, config, clock, counter, null, null, null);
+    }
+
+    /**
+     * As above; with {@code links} (reconnect.enabled) each failure email and reminder a new password can fix links to
+     * {@code publicUrl}/reconnect/{token}, a link made as the mail is rendered and kept only when the relay takes it.
+     */
+    public OutboxSender(Outbox outbox, IntegrationStore integrations, CheckHistory checks, ProviderCatalog catalog,
+            AlertComposer composer, MessageFactory messages, RelaySender relay, Config.Alerts config, Clock clock,
+            BiConsumer<AlertKind, String> counter, ReconnectLinks links, Config.Reconnect reconnect, String publicUrl) {
+        this.links = links;
+        this.reconnect = reconnect;
+        this.publicUrl = publicUrl == null ? null : publicUrl.replaceAll("/+$", "");
         this.outbox = outbox;
         this.integrations = integrations;
         this.checks = checks;
@@ -157,12 +174,40 @@ public final class OutboxSender {
             to = admin.get();
         }
         ComposedEmail mail;
+        String token = null;
         try {
-            mail = composer.compose(context(alert, kind, i));
+            token = issueLink(alert, kind, i);
+            mail = composer.compose(context(alert, kind, i, token));
         } catch (RuntimeException e) {
+            revoke(token);
             return fail(alert, "cannot render: " + e.getMessage());
         }
-        return send(alert, mail, to, kind.toDealer() ? i.dealerName() : null, kind.toDealer());
+        var step = send(alert, mail, to, kind.toDealer() ? i.dealerName() : null, kind.toDealer());
+        if (step != Step.SENT) {
+            revoke(token);
+        }
+        return step;
+    }
+
+    /** Outcomes a new password entered on the reconnect page can fix (a locked account may need one after the unlock). */
+    static final Set<Outcome> RECONNECTABLE = Set.of(Outcome.AUTH_REJECTED, Outcome.APP_PASSWORD_REQUIRED, Outcome.ACCOUNT_LOCKED);
+
+    /** A reconnect link's token for this failure email or reminder; null when it gets the plain alerts.reconnect-url. */
+    private String issueLink(Outbox.Alert alert, AlertKind kind, Integration i) {
+        if (links == null || alert.incidentId() == null || !(kind == AlertKind.FAILURE || kind == AlertKind.REMINDER)) {
+            return null;
+        }
+        var outcome = alert.outcome() != null ? alert.outcome() : i.lastOutcome();
+        if (outcome == null || !RECONNECTABLE.contains(outcome)) {
+            return null;
+        }
+        return links.issue(i.id(), alert.incidentId(), outcome, reconnect.linkTtl());
+    }
+
+    private void revoke(String token) {
+        if (token != null) {
+            links.revoke(token);
+        }
     }
 
     /**
@@ -181,13 +226,17 @@ public final class OutboxSender {
         };
     }
 
-    private AlertContext context(Outbox.Alert alert, AlertKind kind, Integration i) {
+    private AlertContext context(Outbox.Alert alert, AlertKind kind, Integration i, String token) {
         var spec = catalog.find(i.provider()).orElseGet(() -> catalog.get(ProviderCatalog.CUSTOM));
         var outcome = alert.outcome() != null ? alert.outcome() : (i.lastOutcome() != null ? i.lastOutcome() : Outcome.OK);
         String detail = null;
         if (kind == AlertKind.OPS) {
             detail = checks.checks(i.id(), 5).stream().filter(c -> !c.outcome().isOk()).findFirst()
                     .map(c -> c.detail()).orElse(null);
+        }
+        if (token != null) {
+            return new AlertContext(config.productName(), i.dealerName(), i.email(), spec, outcome, kind, i.id(),
+                    publicUrl + "/reconnect/" + token, config.supportContact(), i.problemSince(), alert.reminderNumber(), detail);
         }
         return AlertContext.of(config, i.dealerName(), i.email(), spec, outcome, kind, i.id(), i.problemSince(),
                 alert.reminderNumber(), detail);

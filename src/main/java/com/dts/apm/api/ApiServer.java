@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -45,6 +46,14 @@ public final class ApiServer implements AutoCloseable {
 
     /** Binds and starts serving {@code api}; routes come from {@link Api}. */
     public static ApiServer start(Config.Api config, Api api) {
+        return start(config, api, null);
+    }
+
+    /**
+     * As above, with {@code pages} (the hosted reconnect page) asked first: it answers the paths it owns and declines
+     * the rest, which go to the API.
+     */
+    public static ApiServer start(Config.Api config, Api api, Handler pages) {
         var pool = new QueuedThreadPool(MAX_THREADS, 2);
         pool.setName("apm-api");
         pool.setDaemon(true);
@@ -74,7 +83,7 @@ public final class ApiServer implements AutoCloseable {
         connector.setPort(config.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         server.addConnector(connector);
-        server.setHandler(api.handler());
+        server.setHandler(pages == null ? api.handler() : new Handler.Sequence(pages, api.handler()));
         server.setErrorHandler(new ProblemErrorHandler());
         server.setStopTimeout(2_000);
         try {

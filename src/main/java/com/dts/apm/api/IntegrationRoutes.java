@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 
 /** {@code /api/v1/integrations...}: upsert, read, delete, list, check now, history, all by the CRM's external id. */
 final class IntegrationRoutes {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IntegrationRoutes.class);
     static final String ONE = "/api/v1/integrations/{external_id}";
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 500;
@@ -126,19 +127,22 @@ final class IntegrationRoutes {
                 checked.results().stream().map(ProtocolView::of).toList()));
     }
 
+    /** The password as stored (say, one a dealer entered on the reconnect page), for the CRM; each read is logged. */
+    private Reply credential(Call call) {
+        var ext = externalId(call);
+        var k = store.findByExternalId(ext).orElseThrow(() -> missing(ext));
+        var password = store.password(k.integration().id());
+        log.info("api token {} read the password of integration {} ({}, external_id {})", call.token().name(),
+                k.integration().id(), k.integration().email(), ext);
+        return Reply.ok(new IntegrationJson.Credential(password.reveal()));
+    }
+
     private Reply history(Call call) {
         var ext = externalId(call);
         var k = store.findByExternalId(ext).orElseThrow(() -> missing(ext));
         var i = k.integration();
         return Reply.ok(new HistoryView(i.id(), ext, i.email(), i.state().name(),
                 history.checks(i.id(), HISTORY).stream().map(HistoryCheck::of).toList(), history.transitions(i.id(), HISTORY)));
-    }
-
-    /** The stored password, for the dealer system to pick up one a dealer entered elsewhere (credentials:read only). */
-    private Reply credential(Call call) {
-        var ext = externalId(call);
-        var k = store.findByExternalId(ext).orElseThrow(() -> missing(ext));
-        return Reply.ok(new IntegrationJson.Credential(store.password(k.integration().id()).reveal()));
     }
 
     private Reply list(Call call) {

@@ -30,8 +30,9 @@ public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminder
         }
         var relay = new RelaySender(ws.relay());
         var guard = stormGuard(ws);
+        var reconnect = ws.config().reconnect();
         var sender = new OutboxSender(ws.outbox(), ws.integrations(), ws.history(), ws.catalog(), composer, messages, relay, alerts,
-                ws.clock(), counter);
+                ws.clock(), counter, reconnect.enabled() ? ws.reconnectLinks() : null, reconnect, ws.config().api().publicUrl());
         var reminders = new Reminders(ws.incidents(), alerts, ws.clock());
         return new Alerting(guard, sender, reminders);
     }

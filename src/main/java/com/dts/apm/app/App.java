@@ -95,6 +95,7 @@ public final class App implements AutoCloseable {
             int n = ws.history().pruneBefore(ws.clock().instant().minus(config.history().retention()));
             log.info("retention: pruned {} check result(s) older than {}", n, Durations.format(config.history().retention()));
             ws.webhooks().prune(ws.clock().instant().minus(config.history().retention()));
+            ws.reconnectLinks().prune(ws.clock().instant().minus(config.history().retention())); // expired links answer 410 until then
         }));
         this.webhooks = new WebhookSender(config.webhooks(), ws.webhooks(), new WebhookClient(ws.clock()), metrics.registry(),
                 ws.clock(), WEBHOOK_BACKOFF);
@@ -150,7 +151,7 @@ public final class App implements AutoCloseable {
                 if (app.stoppingBefore("the API listener", stopRequested)) {
                     return Optional.empty();
                 }
-                app.api = ApiServer.start(config.api(), app.api());
+                app.api = ApiServer.start(config.api(), app.api(), app.reconnectPages());
             }
         } catch (RuntimeException e) { // the port taken, say: stop the scheduler and the checks it started
             app.close();
@@ -166,10 +167,26 @@ public final class App implements AutoCloseable {
         return Optional.of(app);
     }
 
+    /** The hosted reconnect page on the API listener; null unless {@code reconnect.enabled}. */
+    private com.dts.apm.web.ReconnectPages reconnectPages() {
+        var config = ws.config();
+        if (!config.reconnect().enabled()) {
+            return null;
+        }
+        return new com.dts.apm.web.ReconnectPages(ws.reconnectLinks(), ws.integrations(), ws.catalog(),
+                com.dts.apm.notify.AlertComposer.from(config.alerts(), ws.clock()), checks(), config, metrics.registry(), ws.clock());
+    }
+
     /** The API's routes over this daemon's stores and check service (a check now is recorded as {@code check ID}). */
     private Api api() {
+        return new Api(ws.integrations(), ws.apiTokens(), ws.catalog(), ws.history(),
+                checks(), AlertComposer.from(ws.config().alerts(), ws.clock())::verifyHint, metrics.registry(), ws.clock());
+    }
+
+    /** Logging in for the API and the reconnect page: a check now is recorded as {@code check ID}, a verify is not. */
+    private Api.Checks checks() {
         var service = verification.service();
-        Api.Checks checks = new Api.Checks() {
+        return new Api.Checks() {
             @Override
             public Api.Checked check(Integration i) throws InterruptedException {
                 var report = service.check(i);
@@ -182,8 +199,6 @@ public final class App implements AutoCloseable {
                 return service.verify(n, password);
             }
         };
-        return new Api(ws.integrations(), ws.apiTokens(), ws.catalog(), ws.history(),
-                checks, AlertComposer.from(ws.config().alerts(), ws.clock())::verifyHint, metrics.registry(), ws.clock());
     }
 
     private boolean stoppingBefore(String step, BooleanSupplier stopRequested) {

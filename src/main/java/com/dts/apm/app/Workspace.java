@@ -38,6 +38,7 @@ public final class Workspace implements AutoCloseable {
     private final Incidents incidents;
     private final ApiTokens apiTokens;
     private final Webhooks webhooks;
+    private final com.dts.apm.store.ReconnectLinks reconnectLinks;
     private final Clock clock;
     private final Config.Relay relay;
 
@@ -58,6 +59,7 @@ public final class Workspace implements AutoCloseable {
         this.incidents = new Incidents(database);
         this.apiTokens = new ApiTokens(database, clock);
         this.webhooks = new Webhooks(database);
+        this.reconnectLinks = new com.dts.apm.store.ReconnectLinks(database, box, clock);
     }
 
     /** Opens everything; creates the database and, for a database without secrets, the first key. */
@@ -148,6 +150,11 @@ public final class Workspace implements AutoCloseable {
     /** The dealer-system API's tokens (hashes only). */
     public ApiTokens apiTokens() {
         return apiTokens;
+    }
+
+    /** The hosted reconnect page's links (hashes only). */
+    public com.dts.apm.store.ReconnectLinks reconnectLinks() {
+        return reconnectLinks;
     }
 
     public Incidents incidents() {

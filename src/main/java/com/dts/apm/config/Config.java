@@ -22,7 +22,8 @@ public record Config(
         History history,
         Logging logging,
         Api api,
-        List<Webhook> webhooks) {
+        List<Webhook> webhooks,
+        Reconnect reconnect) {
 
     public Config {
         database = database == null ? new Database(null) : database;
@@ -36,10 +37,11 @@ public record Config(
         logging = logging == null ? new Logging(null, null) : logging;
         api = api == null ? new Api(null, null, null, null, null) : api;
         webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
+        reconnect = reconnect == null ? new Reconnect(null, null, null) : reconnect;
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** SQLite file. */
@@ -223,6 +225,19 @@ public record Config(
         }
     }
 
+    /**
+     * The hosted reconnect page on the API listener: failure emails and reminders link to a single-use page that
+     * takes and verifies a new password. {@code linkTtl}: how long a link lives; {@code maxAttempts}: logins it may
+     * cause (each counts toward the provider's lock-out).
+     */
+    public record Reconnect(Boolean enabled, Duration linkTtl, Integer maxAttempts) {
+        public Reconnect {
+            enabled = enabled == null ? Boolean.FALSE : enabled;
+            linkTtl = orDefault(linkTtl, Duration.ofDays(7));
+            maxAttempts = maxAttempts == null ? 10 : maxAttempts;
+        }
+    }
+
     /** PEM files of the API's TLS certificate (chain) and its private key; both null: plain HTTP. */
     public record Tls(Path certFile, Path keyFile) {
         public boolean enabled() {
@@ -305,6 +320,14 @@ public record Config(
         v.existingFile("api.tls.key-file", api.tls().keyFile());
         if (api.publicUrl() != null && !api.publicUrl().matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
             v.fail("api.public-url", "'" + api.publicUrl().replaceAll("\\p{Cntrl}", "?") + "' is not an http(s) URL");
+        }
+        v.positive("reconnect.link-ttl", reconnect.linkTtl());
+        v.check("reconnect.link-ttl", reconnect.linkTtl().compareTo(Duration.ofDays(90)) <= 0, "must be at most 90d");
+        v.range("reconnect.max-attempts", reconnect.maxAttempts(), 1, 100);
+        if (reconnect.enabled()) {
+            v.check("reconnect.enabled", api.enabled(), "needs api.enabled: true (the page is served by the API listener)");
+            v.check("api.public-url", api.publicUrl() != null,
+                    "is required when reconnect.enabled is true (the base of the links in the emails, e.g. https://monitor.example.com)");
         }
         var urls = new java.util.HashSet<String>();
         for (int i = 0; i < webhooks.size(); i++) {

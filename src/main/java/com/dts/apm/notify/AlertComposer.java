@@ -104,6 +104,22 @@ public final class AlertComposer {
         return new ComposedEmail(subject, textBody, htmlBody);
     }
 
+    /**
+     * The values a failure email of {@code alert} is rendered from (product, mailbox, provider, what happened, the
+     * numbered steps of the fix): the hosted reconnect page shows the same steps from the same {@code steps.yml}.
+     */
+    public Map<String, Object> pageView(AlertContext alert) {
+        return view(alert);
+    }
+
+    /**
+     * Renders the page template {@code name} with HTML escaping, found like the email templates (a file of that name
+     * in {@code alerts.templates-dir} wins).
+     */
+    public String renderPage(String name, Map<String, Object> view) {
+        return render(html, name, view);
+    }
+
     /** Which fix a dealer is asked for. */
     static Wording.Procedure procedure(Outcome outcome) {
         return switch (outcome) {

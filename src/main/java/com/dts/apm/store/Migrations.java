@@ -20,7 +20,7 @@ final class Migrations {
 
     /** In order; the version of a script is its position (1-based). Append only. */
     static final List<String> SCRIPTS = List.of("V001__init.sql", "V002__alerts.sql", "V003__snapshot_indexes.sql",
-            "V004__api.sql");
+            "V004__api.sql", "V005__reconnect.sql");
 
     private Migrations() {}
 
