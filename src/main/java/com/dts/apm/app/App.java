@@ -160,7 +160,7 @@ public final class App implements AutoCloseable {
         log.info("app-password-monitor running: {} integration(s) ({} enabled), interval {}, at most {} checks at once"
                         + " ({} per provider), database {}, endpoint http://{}:{}/metrics",
                 counts.total(), counts.enabled(),
-                Durations.format(s.interval()), s.maxConcurrentChecks(), s.maxConcurrentPerProvider(), ws.database().file(),
+                Durations.format(s.interval()), s.maxConcurrentChecks(), s.maxConcurrentPerProvider(), ws.database().label(),
                 config.http().bind(), app.endpoint.port());
         return Optional.of(app);
     }

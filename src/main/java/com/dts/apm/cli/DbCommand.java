@@ -1,5 +1,6 @@
 package com.dts.apm.cli;
 
+import com.dts.apm.BadInputException;
 import com.dts.apm.store.Backup;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -27,6 +28,11 @@ final class DbCommand {
 
         @Override
         public Integer call() {
+            if (parent.root.config().database().postgres()) {
+                throw new BadInputException("db backup copies the SQLite file; this database is PostgreSQL ("
+                        + parent.root.config().database().url().replaceAll("\\?.*", "")
+                        + "): back it up with pg_dump, e.g. pg_dump --format=custom --file=apm.dump DATABASE");
+            }
             var r = Backup.copy(parent.root.config().database().path(), file);
             parent.root.terminal.out().printf("backed up %s to %s (%d bytes, integrity %s)%n",
                     parent.root.config().database().path().toAbsolutePath().normalize(), r.file(), r.bytes(), r.integrity());

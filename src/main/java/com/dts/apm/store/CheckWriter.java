@@ -155,14 +155,16 @@ public final class CheckWriter {
         // A check that raced with disable keeps the integration disabled.
         var state = before.enabled() ? change.state() : IntegrationState.DISABLED;
         if (!results.isEmpty() && state != before.state()) {
-            // only a transition names its check; the UPDATE below leaves last_insert_rowid() alone, but read it first
-            lastCheckId = h.createQuery("SELECT last_insert_rowid()").mapTo(Long.class).one();
+            // only a transition names its check: the last row just inserted (SQLite and PostgreSQL alike; the
+            // integration's lease, or SQLite's one writer, means no other check of it writes at this instant)
+            lastCheckId = h.createQuery("SELECT max(id) FROM check_result WHERE integration_id = :i AND checked_at = :at")
+                    .bind("i", integrationId).bind("at", now).mapTo(Long.class).one();
         }
         h.createUpdate("UPDATE integration SET state = :state,"
                         + " state_since = CASE WHEN state = :state THEN state_since ELSE :now END,"
                         + " last_outcome = :outcome, consecutive_failures = :fails, problem_since = :problem,"
                         + " next_check_at = CASE WHEN enabled = 1 THEN :next ELSE NULL END,"
-                        + " last_checked_at = :now, last_success_at = CASE WHEN :ok THEN :now ELSE last_success_at END,"
+                        + " last_checked_at = :now, last_success_at = CASE WHEN :ok = 1 THEN :now ELSE last_success_at END,"
                         + " updated_at = :now WHERE id = :id")
                 .bind("state", state.name())
                 .bind("now", now)

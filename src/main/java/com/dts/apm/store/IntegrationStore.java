@@ -37,8 +37,10 @@ public final class IntegrationStore {
     private final Jdbi reads;
     private final SecretBox box;
     private final Clock clock;
+    private final Dialect dialect;
 
     public IntegrationStore(Database db, SecretBox box, Clock clock) {
+        this.dialect = db.dialect();
         this.jdbi = db.jdbi();
         this.reads = db.reads();
         this.box = box;
@@ -283,8 +285,9 @@ public final class IntegrationStore {
      */
     public int spreadOverdue(Instant now, Duration grace, Duration window) {
         long n = now.toEpochMilli();
-        return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE integration SET next_check_at = :now + (abs(random()) % :window)
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE integration SET next_check_at = :now + "
+                        + dialect.randomBelow(":window") + """
+
                         WHERE enabled = 1 AND next_check_at < :cutoff AND last_checked_at IS NOT NULL
                           AND (password_changed_at IS NULL OR password_changed_at < last_checked_at)""")
                 .bind("now", n)
@@ -385,10 +388,11 @@ public final class IntegrationStore {
         // A new password is due at once; without one, an unchanged mailbox keeps its due time (an upsert that
         // repeats what is stored must not trigger a login).
         var nextCheck = password != null ? ":now" : """
-                (CASE WHEN enabled = 1 AND next_check_at IS NOT NULL AND provider IS :provider
-                       AND username IS :username AND imap_host IS :imapHost AND imap_port IS :imapPort
-                       AND imap_security IS :imapSec AND smtp_host IS :smtpHost AND smtp_port IS :smtpPort
-                       AND smtp_security IS :smtpSec AND protocols IS :protocols
+                (CASE WHEN enabled = 1 AND next_check_at IS NOT NULL AND provider IS NOT DISTINCT FROM :provider
+                       AND username IS NOT DISTINCT FROM :username AND imap_host IS NOT DISTINCT FROM :imapHost
+                       AND imap_port IS NOT DISTINCT FROM :imapPort AND imap_security IS NOT DISTINCT FROM :imapSec
+                       AND smtp_host IS NOT DISTINCT FROM :smtpHost AND smtp_port IS NOT DISTINCT FROM :smtpPort
+                       AND smtp_security IS NOT DISTINCT FROM :smtpSec AND protocols IS NOT DISTINCT FROM :protocols
                   THEN next_check_at ELSE :now END)""";
         var update = h.createUpdate("""
                         UPDATE integration SET dealer_id = :dealer, contact_email = :contact, provider = :provider,
@@ -396,9 +400,9 @@ public final class IntegrationStore {
                                smtp_host = :smtpHost, smtp_port = :smtpPort, smtp_security = :smtpSec, protocols = :protocols,
                                canary = :canary, updated_at = :now,
                         """ + (password != null ? "       password_changed_at = :now,\n" : "") + """
-                               state = CASE WHEN :enabled THEN (CASE WHEN enabled = 1 THEN state ELSE :unknown END)
+                               state = CASE WHEN :enabled = 1 THEN (CASE WHEN enabled = 1 THEN state ELSE :unknown END)
                                             ELSE :disabled END,
-                               enabled = :enabled, next_check_at = CASE WHEN :enabled THEN\s""" + nextCheck + """
+                               enabled = :enabled, next_check_at = CASE WHEN :enabled = 1 THEN\s""" + nextCheck + """
                          ELSE NULL END
                         WHERE id = :id""")
                 .bind("unknown", IntegrationState.UNKNOWN.name())

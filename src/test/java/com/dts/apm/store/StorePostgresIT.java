@@ -1,0 +1,54 @@
+package com.dts.apm.store;
+
+import com.dts.apm.testing.PostgresDatabases;
+import com.dts.apm.testing.PostgresServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Every test of {@link StoreIT} on a real PostgreSQL (a fresh database each); the SQLite-file tests skip. */
+class StorePostgresIT extends StoreIT {
+    @RegisterExtension
+    static final PostgresServer pg = new PostgresServer();
+
+    private PostgresDatabases databases;
+
+    @Override
+    Database openDb() {
+        if (databases == null) {
+            databases = new PostgresDatabases(pg, dir);
+        }
+        return databases.open();
+    }
+
+    @Override
+    void assumeSqlite() {
+        Assumptions.abort("SQLite only: the file, its pragmas and its bytes");
+    }
+
+    @Override
+    int schemaVersion(Database db) {
+        return db.jdbi().withHandle(h -> h.createQuery("SELECT max(version) FROM schema_version").mapTo(Integer.class).one());
+    }
+
+    @Override
+    void setSchemaVersion(Database db, int version) {
+        db.jdbi().useHandle(h -> h.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, 0)", version));
+    }
+
+    @Override
+    void failSealingOf(Database db, long id) {
+        db.jdbi().useHandle(h -> {
+            h.execute("CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'interrupted'; END $$");
+            h.execute("CREATE TRIGGER boom BEFORE UPDATE OF secret_ciphertext ON integration FOR EACH ROW"
+                    + " WHEN (NEW.id = " + id + ") EXECUTE FUNCTION boom()");
+        });
+    }
+
+    @AfterEach
+    void closePools() {
+        if (databases != null) {
+            databases.close();
+        }
+    }
+}
