@@ -268,7 +268,7 @@ public record Config(
         v.port("http.port", http.port());
         if (database.url() != null) {
             v.check("database.url", database.url().matches("jdbc:postgresql://[^\\s/?#]+(:[0-9]+)?/[^\\s/?#]+(\\?[^\\s#]*)?"),
-                    "'" + database.url().replaceAll("\\p{Cntrl}", "?")
+                    "'" + database.url().replaceAll("\\?.*", "?...").replaceAll("\\p{Cntrl}", "?")
                             + "' is not a PostgreSQL JDBC URL (jdbc:postgresql://HOST[:PORT]/DATABASE)");
             v.check("database.url", !database.url().matches("(?i).*[?&]password=.*"),
                     "must not carry the password: put it in database.password-file");

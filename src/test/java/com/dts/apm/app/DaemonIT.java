@@ -53,8 +53,13 @@ class DaemonIT {
         mail.stop();
     }
 
+    /** The config every test starts from; DaemonPostgresIT puts the database on PostgreSQL. */
+    TestConfig baseConfig() {
+        return TestConfig.in(dir);
+    }
+
     private void writeConfig(String interval, int perProvider) {
-        TestConfig.in(dir).schedule(s -> s.quick().interval(interval).failingRecheckInterval("2s")
+        baseConfig().schedule(s -> s.quick().interval(interval).failingRecheckInterval("2s")
                 .maxConcurrentPerProvider(perProvider).shutdownGrace("10s")).writeTo(config);
     }
 
@@ -217,8 +222,13 @@ class DaemonIT {
         return count("SELECT count(*) FROM check_result");
     }
 
+    /** A plain connection to the test's database, outside the daemon. */
+    java.sql.Connection connect() throws java.sql.SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/apm.db"));
+    }
+
     private long count(String sql) throws java.sql.SQLException {
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/apm.db"));
+        try (var c = connect();
                 var st = c.createStatement(); var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
