@@ -139,10 +139,13 @@ public final class Database implements AutoCloseable {
         writer.lock();
         long started = System.nanoTime();
         try {
+            dropIfBroken();
             if (writeHandle == null) {
                 writeHandle = jdbi.open();
             }
-            return body.apply(writeHandle);
+            var result = body.apply(writeHandle);
+            dropIfBroken(); // a body may catch its failure itself (CheckWriter keeps it per record)
+            return result;
         } catch (RuntimeException e) {
             // Discard the connection on every failure: after SQLITE_FULL or an I/O error SQLite may keep the
             // transaction open with part of it applied (the rollback can fail too), and a retry on the same
@@ -159,6 +162,30 @@ public final class Database implements AutoCloseable {
         } finally {
             writeNanos.add(System.nanoTime() - started);
             writer.unlock();
+        }
+    }
+
+    /**
+     * Forgets the write connection once the pool has closed it (PostgreSQL restarted, the network dropped): the next
+     * write takes a fresh one instead of failing on the dead one forever. SQLite's connections do not close by themselves.
+     */
+    private void dropIfBroken() {
+        if (writeHandle == null || pool == null) {
+            return;
+        }
+        boolean closed;
+        try {
+            closed = writeHandle.getConnection().isClosed();
+        } catch (java.sql.SQLException e) {
+            closed = true;
+        }
+        if (closed) {
+            try {
+                writeHandle.close();
+            } catch (RuntimeException ignored) {
+                // it is gone either way
+            }
+            writeHandle = null;
         }
     }
 

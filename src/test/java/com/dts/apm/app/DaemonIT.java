@@ -73,11 +73,11 @@ class DaemonIT {
         return Long.parseLong(r.out().strip());
     }
 
-    private long add(String email, String password) {
+    long add(String email, String password) {
         return add(email, password, mail.getImap().getPort(), mail.getSmtp().getPort());
     }
 
-    private App start() {
+    App start() {
         return App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC());
     }
 
@@ -85,7 +85,7 @@ class DaemonIT {
         Await.until(what, limit, condition);
     }
 
-    private static IntegrationState state(App app, long id) {
+    static IntegrationState state(App app, long id) {
         return app.workspace().integrations().get(id).state();
     }
 
@@ -218,7 +218,7 @@ class DaemonIT {
         assertThat(due).allSatisfy(t -> assertThat(t).isAfter(Instant.now().plus(Duration.ofMinutes(50))));
     }
 
-    private long countChecks() throws Exception {
+    long countChecks() throws Exception {
         return count("SELECT count(*) FROM check_result");
     }
 
