@@ -123,7 +123,7 @@ public final class CheckWriter {
         }
     }
 
-    private static Optional<Integration> write(Handle h, Pending p) {
+    private Optional<Integration> write(Handle h, Pending p) {
         long integrationId = p.integrationId;
         var results = p.results;
         var current = h.createQuery("SELECT " + IntegrationStore.COLUMNS + IntegrationStore.FROM + " WHERE i.id = :id")
@@ -165,7 +165,10 @@ public final class CheckWriter {
                         + " last_outcome = :outcome, consecutive_failures = :fails, problem_since = :problem,"
                         + " next_check_at = CASE WHEN enabled = 1 THEN :next ELSE NULL END,"
                         + " last_checked_at = :now, last_success_at = CASE WHEN :ok = 1 THEN :now ELSE last_success_at END,"
-                        + " updated_at = :now WHERE id = :id")
+                        + " updated_at = :now"
+                        // the check is recorded: its lease (PostgreSQL, several nodes) is over
+                        + (db.dialect() == Dialect.POSTGRESQL ? ", lease_node = NULL, lease_until = NULL" : "")
+                        + " WHERE id = :id")
                 .bind("state", state.name())
                 .bind("now", now)
                 .bind("outcome", change.outcome().name())

@@ -257,6 +257,14 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * The connection pool on PostgreSQL, for what shares this database outside Jdbi (Quartz's clustered job store);
+     * null on SQLite.
+     */
+    public javax.sql.DataSource pooledDataSource() {
+        return pool instanceof javax.sql.DataSource ds ? ds : null;
+    }
+
     /** The SQLite file; null on PostgreSQL (see {@link #dialect()}). */
     public Path file() {
         return file;

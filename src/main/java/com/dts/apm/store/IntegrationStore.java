@@ -279,6 +279,46 @@ public final class IntegrationStore {
     }
 
     /**
+     * Due integrations for {@code node} to check, most overdue first. On PostgreSQL, shared by several nodes, each
+     * row is leased to {@code node} until {@code leaseUntil} in the same statement ({@code FOR UPDATE SKIP LOCKED}:
+     * two nodes claiming at once get different rows); a row whose lease has not run out is left alone, and
+     * recording its check clears the lease. On SQLite, with one daemon, this is {@link #listDue(Instant, int, Collection)}.
+     */
+    public List<Integration> claimDue(Instant now, int limit, Collection<Long> skip, String node, Instant leaseUntil) {
+        if (dialect == Dialect.SQLITE) {
+            return listDue(now, limit, skip);
+        }
+        return jdbi.inTransaction(h -> {
+            var query = h.createQuery("WITH claimed AS (UPDATE integration SET lease_node = :node, lease_until = :until"
+                            + " WHERE id IN (SELECT id FROM integration WHERE enabled = 1 AND next_check_at <= :now"
+                            + " AND (lease_until IS NULL OR lease_until < :now)"
+                            + (skip.isEmpty() ? "" : " AND id NOT IN (<skip>)")
+                            + " ORDER BY next_check_at LIMIT :n FOR UPDATE SKIP LOCKED) RETURNING id)"
+                            + " SELECT " + COLUMNS + FROM + " WHERE i.id IN (SELECT id FROM claimed) ORDER BY i.next_check_at")
+                    .bind("node", node)
+                    .bind("until", leaseUntil.toEpochMilli())
+                    .bind("now", now.toEpochMilli())
+                    .bind("n", limit);
+            if (!skip.isEmpty()) {
+                query.bindList("skip", List.copyOf(skip));
+            }
+            return query.map(IntegrationStore::map).list();
+        });
+    }
+
+    /** Gives back the leases {@code node} took on {@code ids} without checking them (no free slot); nothing on SQLite. */
+    public void releaseClaims(Collection<Long> ids, String node) {
+        if (dialect == Dialect.SQLITE || ids.isEmpty()) {
+            return;
+        }
+        jdbi.useHandle(h -> h.createUpdate("UPDATE integration SET lease_node = NULL, lease_until = NULL"
+                        + " WHERE id IN (<ids>) AND lease_node = :node")
+                .bindList("ids", List.copyOf(ids))
+                .bind("node", node)
+                .execute());
+    }
+
+    /**
      * Spreads integrations that became overdue by more than {@code grace} (the daemon was down) evenly over
      * the next {@code window}, so a restart after a long stop does not check everything at once.
      * Integrations whose password changed or that were never checked stay due now. Returns how many moved.

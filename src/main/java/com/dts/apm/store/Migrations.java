@@ -25,10 +25,34 @@ final class Migrations {
     static final List<String> SCRIPTS = List.of("V001__init.sql", "V002__alerts.sql", "V003__snapshot_indexes.sql",
             "V004__api.sql");
 
+    /**
+     * PostgreSQL's own versions beyond {@link #SCRIPTS}, under {@code db/migration/postgresql/}: what only several nodes
+     * need (leases, Quartz's tables). Numbered after the shared ones they follow; a version is its file's number.
+     */
+    static final List<String> POSTGRES_ONLY = List.of("V006__cluster.sql");
+
     private Migrations() {}
 
     static int latest() {
         return SCRIPTS.size();
+    }
+
+    /** Every PostgreSQL script in version order: the shared list and {@link #POSTGRES_ONLY}. */
+    static List<String> postgresScripts() {
+        var all = new java.util.ArrayList<>(SCRIPTS);
+        all.addAll(POSTGRES_ONLY);
+        all.sort(java.util.Comparator.comparingInt(Migrations::version));
+        return all;
+    }
+
+    /** The version in a script's name: {@code V006__cluster.sql} is 6. */
+    static int version(String script) {
+        return Integer.parseInt(script.substring(1, script.indexOf("__")));
+    }
+
+    static int latestPostgres() {
+        var all = postgresScripts();
+        return version(all.get(all.size() - 1));
     }
 
     static void apply(Jdbi jdbi, Path file) {
@@ -59,15 +83,17 @@ final class Migrations {
             try {
                 h.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
                 int current = h.createQuery("SELECT COALESCE(max(version), 0) FROM schema_version").mapTo(Integer.class).one();
-                if (current > latest()) {
+                if (current > latestPostgres()) {
                     throw new BadInputException("database " + label + " has schema version " + current
-                            + " but this build knows only up to " + latest()
+                            + " but this build knows only up to " + latestPostgres()
                             + ": it was written by a newer app-password-monitor; refusing to change it");
                 }
-                for (int v = current + 1; v <= latest(); v++) {
-                    var name = SCRIPTS.get(v - 1);
+                for (var name : postgresScripts()) {
+                    int version = version(name);
+                    if (version <= current) {
+                        continue;
+                    }
                     var sql = readFirst("/db/migration/postgresql/" + name, "/db/migration/" + name);
-                    int version = v;
                     h.useTransaction(t -> {
                         t.createScript(sql).execute();
                         t.createUpdate("INSERT INTO schema_version (version, applied_at) VALUES (:v, :at)")
