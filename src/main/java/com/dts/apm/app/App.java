@@ -92,7 +92,7 @@ public final class App implements AutoCloseable {
                 .description("Time the daemon's write transactions held SQLite's one writer lock")
                 .baseUnit("seconds")
                 .register(metrics.registry());
-        this.verification = new Verification(ws, listener);
+        this.verification = new Verification(ws, listener, clusterNodes::get);
         this.dispatcher = new Dispatcher(ws.integrations(), verification.service(), verification.gate(), ws.clock(),
                 config.schedule().maxConcurrentChecks(), config.schedule().retryInitial(), metrics::recordLoopError,
                 nodeId, lease(config));
