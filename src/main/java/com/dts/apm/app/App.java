@@ -114,7 +114,7 @@ public final class App implements AutoCloseable {
             tasks.add(new RecurringTask("webhooks", WEBHOOKS_EVERY, Duration.ZERO, webhooks::round));
         }
         tasks.add(new RecurringTask("cluster", CLUSTER_CHECKIN, Duration.ZERO,
-                () -> clusterNodes.set(ws.snapshots().liveNodes(RecurringTasks.CLUSTER_NAME, ws.clock().instant()))));
+                () -> clusterNodes.set(Math.max(1, ws.snapshots().liveNodes(RecurringTasks.CLUSTER_NAME, ws.clock().instant())))));
         Gauge.builder("apm.cluster.nodes", clusterNodes, AtomicInteger::get)
                 .description("Nodes sharing this database (PostgreSQL: clustered schedulers checking in; SQLite: 1)")
                 .register(metrics.registry());
