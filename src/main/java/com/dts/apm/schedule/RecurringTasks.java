@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Quartz side of the daemon: runs each recurring task on its period in an in-memory job store (the
- * database, not Quartz, knows when each integration is due). Each task body has one catch-all that
- * logs and lets the schedule live.
+ * database, not Quartz, knows when each integration is due); with several nodes on PostgreSQL the shared tasks go
+ * to Quartz's clustered JDBC job store instead ({@link Cluster}). Each task body has one catch-all that logs and
+ * lets the schedule live.
  */
 public final class RecurringTasks implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RecurringTasks.class);

@@ -1,6 +1,14 @@
 package com.dts.apm.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.dts.apm.testing.PostgresDatabases;
+import java.util.ArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import com.dts.apm.testing.PostgresServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -43,6 +51,33 @@ class StorePostgresIT extends StoreIT {
             h.execute("CREATE TRIGGER boom BEFORE UPDATE OF secret_ciphertext ON integration FOR EACH ROW"
                     + " WHEN (NEW.id = " + id + ") EXECUTE FUNCTION boom()");
         });
+    }
+
+    /** Nodes started together on an empty database: the advisory lock lets one migrate, the others find it done. */
+    @Test
+    void nodesStartedTogetherMigrateOneAtATime() throws Exception {
+        var databases = new PostgresDatabases(pg, dir);
+        try {
+            var pool = Executors.newFixedThreadPool(4);
+            var go = new CountDownLatch(1);
+            var opened = new ArrayList<Future<Database>>();
+            for (int i = 0; i < 4; i++) {
+                opened.add(pool.submit(() -> {
+                    go.await();
+                    return databases.open();
+                }));
+            }
+            go.countDown();
+            for (var f : opened) {
+                assertThat(f.get(60, TimeUnit.SECONDS).answers()).isTrue();
+            }
+            pool.shutdown();
+            var versions = databases.open().jdbi().withHandle(h -> h.createQuery("SELECT version FROM schema_version ORDER BY version")
+                    .mapTo(Integer.class).list());
+            assertThat(versions).containsExactly(1, 2, 3, 4, 6);
+        } finally {
+            databases.close();
+        }
     }
 
     @AfterEach
