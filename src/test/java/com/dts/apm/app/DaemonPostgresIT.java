@@ -70,8 +70,20 @@ class DaemonPostgresIT extends DaemonIT {
                     return false;
                 }
             });
+            // the clustered job store (Quartz's own tables) fires again too: the alert round (every 10 s) after the restart
+            long restartedAt = System.currentTimeMillis();
+            Await.until("the clustered alert job fired after the restart", Duration.ofSeconds(40), () -> {
+                try (var c = connect(); var rs = c.createStatement().executeQuery(
+                        "SELECT prev_fire_time FROM qrtz_triggers WHERE trigger_name = 'alerts'")) {
+                    return rs.next() && rs.getLong(1) > restartedAt;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
             var errors = logs.atLeast(Level.ERROR);
-            assertThat(errors).as(String.join("\n", errors)).hasSizeLessThanOrEqualTo(6);
+            // one per loop that met the outage (dispatch, node count, check writes) and Quartz's own (trigger firing,
+            // cluster check-in, its firing loop): not one per tick or check
+            assertThat(errors).as(String.join("\n", errors)).hasSizeLessThanOrEqualTo(8);
             assertThat(logs.text()).doesNotContain(pg.password()).doesNotContain("pw-o1-app-pass");
         }
     }
