@@ -18,6 +18,8 @@ import com.dts.apm.check.Dispatcher;
 import com.dts.apm.schedule.RecurringTask;
 import com.dts.apm.store.Integration;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +48,16 @@ public final class App implements AutoCloseable {
     /** Webhook retries: 5 s after the first failure, doubling up to 2 h, for 24 h (WebhookSender.RETRY_PERIOD). */
     static final Backoff WEBHOOK_BACKOFF = new Backoff(Duration.ofSeconds(5), Duration.ofHours(2));
 
+    /** The tasks every node runs for itself; on PostgreSQL the others run on one node at a time. */
+    static final java.util.Set<String> PER_NODE = java.util.Set.of("dispatch", "metrics", "cluster");
+
+    /** Quartz's cluster check-in period: a node silent for two of them is taken for dead and its jobs move. */
+    static final Duration CLUSTER_CHECKIN = Duration.ofSeconds(5);
+
     private final Workspace ws;
+    /** This process among the nodes of one database: Quartz's instance id and the owner of the leases it takes. */
+    private final String nodeId = nodeId();
+    private final AtomicInteger clusterNodes = new AtomicInteger(1);
     private final Verification verification;
     private final Metrics metrics;
     private final Dispatcher dispatcher;
@@ -82,9 +93,10 @@ public final class App implements AutoCloseable {
                 .description("Time the daemon's write transactions held SQLite's one writer lock")
                 .baseUnit("seconds")
                 .register(metrics.registry());
-        this.verification = new Verification(ws, listener);
+        this.verification = new Verification(ws, listener, clusterNodes::get);
         this.dispatcher = new Dispatcher(ws.integrations(), verification.service(), verification.gate(), ws.clock(),
-                config.schedule().maxConcurrentChecks(), config.schedule().retryInitial(), metrics::recordLoopError);
+                config.schedule().maxConcurrentChecks(), config.schedule().retryInitial(), metrics::recordLoopError,
+                nodeId, lease(config));
         this.alerting = Alerting.create(ws, metrics);
         var tasks = new ArrayList<RecurringTask>();
         tasks.add(new RecurringTask("dispatch", DISPATCH_EVERY, Duration.ZERO, dispatcher::tick));
@@ -103,7 +115,16 @@ public final class App implements AutoCloseable {
             // the round only hands work to each endpoint's own thread: it never waits for an endpoint
             tasks.add(new RecurringTask("webhooks", WEBHOOKS_EVERY, Duration.ZERO, webhooks::round));
         }
-        this.recurring = new RecurringTasks(tasks, metrics::recordLoopError);
+        tasks.add(new RecurringTask("cluster", CLUSTER_CHECKIN, Duration.ZERO,
+                () -> clusterNodes.set(Math.max(1, ws.snapshots().liveNodes(RecurringTasks.CLUSTER_NAME, ws.clock().instant())))));
+        Gauge.builder("apm.cluster.nodes", clusterNodes, AtomicInteger::get)
+                .description("Nodes sharing this database (PostgreSQL: clustered schedulers checking in; SQLite: 1)")
+                .register(metrics.registry());
+        // several nodes on PostgreSQL: the claim round, the metrics snapshot and this count stay on every node, the rest
+        // fires on one node at a time through Quartz's clustered job store
+        var cluster = ws.database().pooledDataSource() == null ? null
+                : new RecurringTasks.Cluster(nodeId, ws.database().pooledDataSource(), PER_NODE, CLUSTER_CHECKIN);
+        this.recurring = new RecurringTasks(tasks, metrics::recordLoopError, cluster);
         int moved = ws.integrations().spreadOverdue(ws.clock().instant(), config.schedule().interval(), config.schedule().jitter());
         if (moved > 0) {
             log.info("{} integration(s) were overdue after the downtime; spread over the next {}", moved,
@@ -113,6 +134,26 @@ public final class App implements AutoCloseable {
             log.warn("alerts.relay.host is not set: alerts wait in the outbox ({} queued) until a relay is configured",
                     ws.outbox().queueDepth());
         }
+    }
+
+    /** Host, process and a random part: unique even for two daemons in one JVM (tests) or one host. */
+    private static String nodeId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "node";
+        }
+        return host + "-" + ProcessHandle.current().pid() + "-"
+                + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+    }
+
+    /**
+     * How long a claimed integration stays leased to its node (PostgreSQL): twice the check deadline and a margin for
+     * the write, so a live node always records before its lease runs out, and a dead node's work waits no longer.
+     */
+    static Duration lease(Config config) {
+        return config.checks().deadline().multipliedBy(2).plusSeconds(10);
     }
 
     /** Opens the workspace and starts the daemon. */
@@ -160,9 +201,9 @@ public final class App implements AutoCloseable {
         var s = config.schedule();
         var counts = ws.integrations().count(); // not list(): at 100,000 integrations that alone takes seconds
         log.info("app-password-monitor running: {} integration(s) ({} enabled), interval {}, at most {} checks at once"
-                        + " ({} per provider), database {}, endpoint http://{}:{}/metrics",
+                        + " ({} per provider), database {}, node {}, endpoint http://{}:{}/metrics",
                 counts.total(), counts.enabled(),
-                Durations.format(s.interval()), s.maxConcurrentChecks(), s.maxConcurrentPerProvider(), ws.database().file(),
+                Durations.format(s.interval()), s.maxConcurrentChecks(), s.maxConcurrentPerProvider(), ws.database().label(), app.nodeId,
                 config.http().bind(), app.endpoint.port());
         return Optional.of(app);
     }

@@ -13,9 +13,14 @@ public final class Verification implements AutoCloseable {
     private final CheckService service;
 
     public Verification(Workspace ws, CheckListener listener) {
+        this(ws, listener, () -> 1);
+    }
+
+    /** As above, the provider limits shared by {@code nodes} live nodes (several daemons on one PostgreSQL database). */
+    public Verification(Workspace ws, CheckListener listener, java.util.function.IntSupplier nodes) {
         var config = ws.config();
         this.probes = Probes.create(config.checks());
-        this.gate = new ProviderGate(ws.catalog(), config.schedule());
+        this.gate = new ProviderGate(ws.catalog(), config.schedule(), ProviderGate.Ticker.SYSTEM, nodes);
         this.service = new CheckService(ws.integrations(), ws.checkWriter(), ws.catalog(), probes::probe, gate, new StateMachine(policy(ws)),
                 config.schedule(), ws.clock(), listener);
     }

@@ -65,10 +65,12 @@ public final class Workspace implements AutoCloseable {
     /** Opens everything; creates the database and, for a database without secrets, the first key. */
     public static Workspace open(Config config, Map<String, String> env, Clock clock) {
         var catalog = ProviderCatalog.load(config.providers().file());
-        var database = Database.open(config.database().path());
+        var database = Database.open(config.database());
         SecretBox box;
         try {
-            box = Vault.unlock(database, keyFile(config, env), config.secrets().keyFile() == null, clock);
+            // Several nodes share one PostgreSQL database and must share its key: none makes up a key of its own.
+            box = Vault.unlock(database, keyFile(config, env),
+                    config.secrets().keyFile() == null && !config.database().postgres(), clock);
         } catch (RuntimeException e) { // a wrong or unreadable key: the command fails, the database is closed
             database.close();
             throw e;

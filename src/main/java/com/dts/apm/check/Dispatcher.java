@@ -48,6 +48,8 @@ public final class Dispatcher {
     private final AtomicBoolean refillQueued = new AtomicBoolean();
     private final AtomicLong rounds = new AtomicLong();
     private final ExecutorService refiller;
+    private final String node;
+    private final Duration lease;
 
     /**
      * {@code retryAfterError}: how long an integration whose check threw waits before it is claimed again;
@@ -55,6 +57,17 @@ public final class Dispatcher {
      */
     public Dispatcher(IntegrationStore store, CheckService checks, ProviderGate gate, Clock clock, int maxConcurrent,
             Duration retryAfterError, Consumer<String> errorCount) {
+        this(store, checks, gate, clock, maxConcurrent, retryAfterError, errorCount, "local", Duration.ofMinutes(2));
+    }
+
+    /**
+     * As above, claiming as {@code node} with leases of {@code lease} (PostgreSQL, several nodes: see
+     * {@link IntegrationStore#claimDue}); the lease must outlast a check and its write.
+     */
+    public Dispatcher(IntegrationStore store, CheckService checks, ProviderGate gate, Clock clock, int maxConcurrent,
+            Duration retryAfterError, Consumer<String> errorCount, String node, Duration lease) {
+        this.node = node;
+        this.lease = lease;
         this.errors = new ErrorLog(log, errorCount);
         this.store = store;
         this.retryAfterError = retryAfterError;
@@ -96,25 +109,34 @@ public final class Dispatcher {
             // ask for more than fits: some rows may belong to a provider that is at its cap or wait after an error.
             // The ones in flight are left out by the query: a refill after each finished check would read them all again.
             int limit = free * 4 + notBefore.size();
-            var due = store.listDue(now, limit, Set.copyOf(inFlight));
+            var due = store.claimDue(now, limit, Set.copyOf(inFlight), node, now.plus(lease));
             boolean left = due.size() == limit;
+            var unstarted = new java.util.ArrayList<Long>();
             for (var i : due) {
                 if (inFlight.size() >= maxConcurrent || !claiming.get()) {
                     left = true;
-                    break;
+                    unstarted.add(i.id());
+                    continue;
                 }
-                if (inFlight.contains(i.id()) || notBefore.containsKey(i.id())) {
+                if (inFlight.contains(i.id())) {
+                    continue; // its lease is its running check's
+                }
+                if (notBefore.containsKey(i.id())) {
+                    unstarted.add(i.id());
                     continue;
                 }
                 var count = perProvider.computeIfAbsent(i.provider(), p -> new AtomicInteger());
                 if (count.get() >= gate.maxConcurrent(i.provider())) {
                     left = true;
+                    unstarted.add(i.id());
                     continue;
                 }
                 count.incrementAndGet();
                 inFlight.add(i.id());
                 workers.execute(() -> run(i, count));
             }
+            // another node may check these meanwhile (on SQLite, with no leases, this does nothing)
+            store.releaseClaims(unstarted, node);
             backlog = left;
             errors.recovered("dispatch");
         } catch (RuntimeException e) {

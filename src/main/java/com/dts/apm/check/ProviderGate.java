@@ -5,16 +5,19 @@ import com.dts.apm.provider.ProviderCatalog;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * Per-provider pacing of logins: a cap on simultaneous connections and a login rate, so thousands of
  * logins from one address never look like an attack. Limits come from the provider's {@code limits}
- * in providers.yml, else from the schedule settings.
+ * in providers.yml, else from the schedule settings. They are the limits of the whole cluster: with several nodes
+ * on one database each node takes its share (the cap and the rate divided by the live nodes, a cap never below 1).
  */
 public final class ProviderGate {
     private final ProviderCatalog catalog;
     private final Config.Schedule schedule;
     private final Ticker ticker;
+    private final IntSupplier nodes;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
 
     public ProviderGate(ProviderCatalog catalog, Config.Schedule schedule) {
@@ -23,6 +26,12 @@ public final class ProviderGate {
 
     /** As above, pacing on {@code ticker} instead of {@link System#nanoTime()} (a test seam). */
     public ProviderGate(ProviderCatalog catalog, Config.Schedule schedule, Ticker ticker) {
+        this(catalog, schedule, ticker, () -> 1);
+    }
+
+    /** As above, for one of {@code nodes} live nodes sharing the limits (read on every login: nodes come and go). */
+    public ProviderGate(ProviderCatalog catalog, Config.Schedule schedule, Ticker ticker, IntSupplier nodes) {
+        this.nodes = nodes;
         this.catalog = catalog;
         this.schedule = schedule;
         this.ticker = ticker;
@@ -51,11 +60,16 @@ public final class ProviderGate {
         void sleepUntil(long nanos) throws InterruptedException;
     }
 
-    /** The most logins in flight at once for this provider. */
+    /** The most logins in flight at once for this provider on this node (the cluster's cap, this node's share). */
     public int maxConcurrent(String provider) {
         var limits = catalog.find(provider).map(p -> p.limits()).orElse(null);
         var own = limits == null ? null : limits.maxConcurrent();
-        return Math.max(1, own == null ? schedule.maxConcurrentPerProvider() : Math.min(own, schedule.maxConcurrentPerProvider()));
+        int cluster = own == null ? schedule.maxConcurrentPerProvider() : Math.min(own, schedule.maxConcurrentPerProvider());
+        return Math.max(1, cluster / liveNodes());
+    }
+
+    private int liveNodes() {
+        return Math.max(1, nodes.getAsInt());
     }
 
     double loginsPerSecond(String provider) {
@@ -69,7 +83,7 @@ public final class ProviderGate {
         var lane = lanes.computeIfAbsent(provider, p -> new Lane(maxConcurrent(p), loginsPerSecond(p), ticker));
         lane.slots.acquire();
         try {
-            lane.pace();
+            lane.pace(liveNodes());
         } catch (InterruptedException e) {
             lane.slots.release();
             throw e;
@@ -96,12 +110,13 @@ public final class ProviderGate {
             nextFree = ticker.nanos();
         }
 
-        void pace() throws InterruptedException {
+        /** Waits for this node's next login of the lane: {@code nodes} nodes share the rate, so the spacing grows with them. */
+        void pace(int nodes) throws InterruptedException {
             long at;
             synchronized (this) {
                 long now = ticker.nanos();
                 at = Math.max(now, nextFree);
-                nextFree = at + spacingNanos;
+                nextFree = at + spacingNanos * nodes;
                 if (at == now) {
                     return;
                 }

@@ -54,7 +54,7 @@ final class KeysCommand {
         public Integer call() {
             var file = parent.keyFile(keyFile);
             Vault.Rotation r;
-            try (var db = Database.open(parent.root.config().database().path())) {
+            try (var db = Database.open(parent.root.config().database())) {
                 r = Vault.rotate(db, file, Clock.systemUTC());
             }
             parent.root.terminal.out().printf("rotated %s: key version %d -> %d, %d password(s) re-sealed%n",

@@ -26,7 +26,7 @@ public record Config(
         Reconnect reconnect) {
 
     public Config {
-        database = database == null ? new Database(null) : database;
+        database = database == null ? new Database(null, null, null, null, null) : database;
         secrets = secrets == null ? new Secrets(null) : secrets;
         http = http == null ? new Http(null, null) : http;
         schedule = schedule == null ? Schedule.DEFAULT : schedule;
@@ -44,10 +44,24 @@ public record Config(
         return new Config(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
-    /** SQLite file. */
-    public record Database(Path path) {
+    /**
+     * The SQLite file ({@code path}), or a PostgreSQL server when {@code url} is set ({@code jdbc:postgresql://...},
+     * with {@code username}, the password in {@code password-file}, and at most {@code pool-size} connections).
+     */
+    public record Database(Path path, String url, String username, Path passwordFile, Integer poolSize) {
         public Database {
             path = path == null ? Path.of("data", "app-password-monitor.db") : path;
+            poolSize = poolSize == null ? 10 : poolSize;
+        }
+
+        /** The embedded default: an SQLite file. */
+        public Database(Path path) {
+            this(path, null, null, null, null);
+        }
+
+        /** True when the database is a PostgreSQL server ({@code url} set) rather than the SQLite file. */
+        public boolean postgres() {
+            return url != null;
         }
     }
 
@@ -267,6 +281,20 @@ public record Config(
     public Config validate(String source) {
         var v = new Validator(source);
         v.port("http.port", http.port());
+        if (database.url() != null) {
+            v.check("database.url", database.url().matches("jdbc:postgresql://[^\\s/?#]+(:[0-9]+)?/[^\\s/?#]+(\\?[^\\s#]*)?"),
+                    "'" + database.url().replaceAll("\\?.*", "?...").replaceAll("\\p{Cntrl}", "?")
+                            + "' is not a PostgreSQL JDBC URL (jdbc:postgresql://HOST[:PORT]/DATABASE)");
+            v.check("database.url", !database.url().matches("(?i).*[?&]password=.*"),
+                    "must not carry the password: put it in database.password-file");
+            v.check("database.username", database.username() != null && !database.username().isBlank(),
+                    "is required with database.url");
+            v.existingFile("database.password-file", database.passwordFile());
+            v.range("database.pool-size", database.poolSize(), 2, 200);
+        } else {
+            v.check("database.username", database.username() == null, "is only for database.url (PostgreSQL)");
+            v.check("database.password-file", database.passwordFile() == null, "is only for database.url (PostgreSQL)");
+        }
         v.positive("schedule.interval", schedule.interval());
         v.notNegative("schedule.jitter", schedule.jitter());
         v.positive("schedule.confirm-after", schedule.confirmAfter());

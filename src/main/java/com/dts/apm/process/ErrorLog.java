@@ -39,8 +39,10 @@ public final class ErrorLog {
 
     private void failed(String what, String loop, String cause, String shown, Throwable e) {
         count.accept(loop);
-        var previous = failing.put(what, cause);
-        if (cause.equals(previous)) {
+        // the same cause with other numbers in it is the same cause ("timed out after 5004ms (total=1, waiting=3)")
+        var key = cause.replaceAll("[0-9]+", "#");
+        var previous = failing.put(what, key);
+        if (key.equals(previous)) {
             log.debug("{} still failing: {}", what, cause);
         } else {
             log.error("{} failed (logged once until it recovers): {}", what, shown, e);

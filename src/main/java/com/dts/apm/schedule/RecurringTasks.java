@@ -1,7 +1,12 @@
 package com.dts.apm.schedule;
 
 import com.dts.apm.process.ErrorLog;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -17,19 +22,27 @@ import org.quartz.SimpleScheduleBuilder;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.spi.JobFactory;
+import org.quartz.utils.ConnectionProvider;
+import org.quartz.utils.DBConnectionManager;
 import org.quartz.spi.TriggerFiredBundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Quartz side of the daemon: runs each recurring task on its period in an in-memory job store (the
- * database, not Quartz, knows when each integration is due). Each task body has one catch-all that
- * logs and lets the schedule live.
+ * database, not Quartz, knows when each integration is due); with several nodes on PostgreSQL the shared tasks go
+ * to Quartz's clustered JDBC job store instead ({@link Cluster}). Each task body has one catch-all that logs and
+ * lets the schedule live.
  */
 public final class RecurringTasks implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RecurringTasks.class);
 
+    /** The scheduler name every node of one cluster shares (Quartz's SCHED_NAME). */
+    public static final String CLUSTER_NAME = "app-password-monitor";
+
     private final Scheduler scheduler;
+    /** The clustered scheduler of the jobs one node at a time runs; null without a cluster. */
+    private final Scheduler clustered;
     private final List<RecurringTask> tasks;
 
     public RecurringTasks(List<RecurringTask> tasks) {
@@ -38,21 +51,75 @@ public final class RecurringTasks implements AutoCloseable {
 
     /** {@code errorCount} is told a task's name each time its body throws. */
     public RecurringTasks(List<RecurringTask> tasks, Consumer<String> errorCount) {
+        this(tasks, errorCount, null);
+    }
+
+    /**
+     * Several nodes on one PostgreSQL database: the tasks not named in {@code perNode} go to Quartz's clustered JDBC
+     * job store ({@code JobStoreTX} with the PostgreSQL delegate, tables {@code QRTZ_*}), which fires each on one
+     * node at a time and moves them to another node when this one stops checking in. {@code nodeId} is this node's
+     * Quartz instance id.
+     */
+    public record Cluster(String nodeId, DataSource dataSource, Set<String> perNode, Duration checkinInterval) {}
+
+    /** As above; {@code cluster} null runs every task in memory on this node alone. */
+    public RecurringTasks(List<RecurringTask> tasks, Consumer<String> errorCount, Cluster cluster) {
         this.tasks = List.copyOf(tasks);
+        var local = cluster == null ? this.tasks
+                : this.tasks.stream().filter(t -> cluster.perNode().contains(t.name())).toList();
+        var shared = cluster == null ? List.<RecurringTask>of()
+                : this.tasks.stream().filter(t -> !cluster.perNode().contains(t.name())).toList();
         var props = new Properties();
-        props.setProperty("org.quartz.scheduler.instanceName", "app-password-monitor");
+        // a name per node in this JVM for the in-memory one (Quartz keeps schedulers by name, per JVM)
+        props.setProperty("org.quartz.scheduler.instanceName", cluster == null ? CLUSTER_NAME : CLUSTER_NAME + "-local-" + cluster.nodeId());
         props.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-        props.setProperty("org.quartz.threadPool.threadCount", String.valueOf(Math.max(2, tasks.size())));
+        props.setProperty("org.quartz.threadPool.threadCount", String.valueOf(Math.max(2, local.size())));
         props.setProperty("org.quartz.threadPool.threadNamePrefix", "job");
         props.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
         props.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
         props.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
         try {
-            scheduler = new StdSchedulerFactory(props).getScheduler();
             Map<String, Runnable> bodies = this.tasks.stream()
                     .collect(Collectors.toMap(RecurringTask::name, t -> guarded(t.name(), t.body(), errorCount)));
+            scheduler = new StdSchedulerFactory(props).getScheduler();
             scheduler.setJobFactory(new TaskJobFactory(bodies::get));
-            for (var t : this.tasks) {
+            schedule(scheduler, local);
+            if (cluster != null) {
+                clustered = clusteredScheduler(cluster, shared.size());
+                clustered.setJobFactory(new TaskJobFactory(bodies::get));
+                schedule(clustered, shared);
+            } else {
+                clustered = null;
+            }
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot set up the Quartz scheduler: " + e.getMessage(), e);
+        }
+    }
+
+    private static Scheduler clusteredScheduler(Cluster cluster, int jobs) throws SchedulerException {
+        // Quartz finds its connections by data source name, per JVM: one name per node
+        var source = "apm-" + cluster.nodeId();
+        DBConnectionManager.getInstance().addConnectionProvider(source, new PooledConnections(cluster.dataSource()));
+        var props = new Properties();
+        props.setProperty("org.quartz.scheduler.instanceName", CLUSTER_NAME);
+        props.setProperty("org.quartz.scheduler.instanceId", cluster.nodeId());
+        props.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+        props.setProperty("org.quartz.threadPool.threadCount", String.valueOf(Math.max(2, jobs)));
+        props.setProperty("org.quartz.threadPool.threadNamePrefix", "cluster-job");
+        props.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
+        props.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+        props.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+        props.setProperty("org.quartz.jobStore.dataSource", source);
+        props.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
+        props.setProperty("org.quartz.jobStore.isClustered", "true");
+        props.setProperty("org.quartz.jobStore.clusterCheckinInterval", String.valueOf(cluster.checkinInterval().toMillis()));
+        props.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
+        props.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+        return new StdSchedulerFactory(props).getScheduler();
+    }
+
+    private static void schedule(Scheduler scheduler, List<RecurringTask> tasks) throws SchedulerException {
+        for (var t : tasks) {
                 var job = JobBuilder.newJob(TaskJob.class).withIdentity(t.name()).build();
                 var trigger = TriggerBuilder.newTrigger()
                         .withIdentity(t.name())
@@ -62,25 +129,30 @@ public final class RecurringTasks implements AutoCloseable {
                                 .repeatForever()
                                 .withMisfireHandlingInstructionNextWithRemainingCount())
                         .build();
-                scheduler.scheduleJob(job, trigger);
-            }
-        } catch (SchedulerException e) {
-            throw new IllegalStateException("cannot set up the Quartz scheduler", e);
+            // every node schedules the same jobs at its start: in the clustered store they are stored once (replaced)
+            scheduler.scheduleJob(job, java.util.Set.of(trigger), true);
         }
     }
 
     public void start() {
         try {
             scheduler.start();
+            if (clustered != null) {
+                clustered.start();
+            }
         } catch (SchedulerException e) {
-            throw new IllegalStateException("cannot start the Quartz scheduler", e);
+            throw new IllegalStateException("cannot start the Quartz scheduler: " + e.getMessage(), e);
         }
     }
 
-    /** True while the scheduler runs its jobs (health). */
+    /** True while the schedulers run their jobs (health). */
     public boolean running() {
+        return running(scheduler) && (clustered == null || running(clustered));
+    }
+
+    private static boolean running(Scheduler s) {
         try {
-            return scheduler.isStarted() && !scheduler.isInStandbyMode() && !scheduler.isShutdown();
+            return s.isStarted() && !s.isInStandbyMode() && !s.isShutdown();
         } catch (SchedulerException e) {
             return false;
         }
@@ -89,12 +161,35 @@ public final class RecurringTasks implements AutoCloseable {
     /** Stops firing jobs and waits for running job bodies to return. */
     @Override
     public void close() {
+        if (clustered != null) {
+            close(clustered);
+        }
+        close(scheduler);
+    }
+
+    private static void close(Scheduler s) {
         try {
-            scheduler.standby();
-            scheduler.shutdown(true);
+            s.standby();
+            s.shutdown(true);
         } catch (SchedulerException e) {
             log.warn("Quartz did not shut down cleanly: {}", e.getMessage());
         }
+    }
+
+    /** Quartz's view of the daemon's connection pool. */
+    private record PooledConnections(DataSource source) implements ConnectionProvider {
+        @Override
+        public Connection getConnection() throws SQLException {
+            return source.getConnection();
+        }
+
+        @Override
+        public void shutdown() {
+            // the pool is the database's: it closes it
+        }
+
+        @Override
+        public void initialize() {}
     }
 
     private static Runnable guarded(String name, Runnable body, Consumer<String> errorCount) {

@@ -123,7 +123,7 @@ public final class CheckWriter {
         }
     }
 
-    private static Optional<Integration> write(Handle h, Pending p) {
+    private Optional<Integration> write(Handle h, Pending p) {
         long integrationId = p.integrationId;
         var results = p.results;
         var current = h.createQuery("SELECT " + IntegrationStore.COLUMNS + IntegrationStore.FROM + " WHERE i.id = :id")
@@ -155,15 +155,20 @@ public final class CheckWriter {
         // A check that raced with disable keeps the integration disabled.
         var state = before.enabled() ? change.state() : IntegrationState.DISABLED;
         if (!results.isEmpty() && state != before.state()) {
-            // only a transition names its check; the UPDATE below leaves last_insert_rowid() alone, but read it first
-            lastCheckId = h.createQuery("SELECT last_insert_rowid()").mapTo(Long.class).one();
+            // only a transition names its check: the last row just inserted (SQLite and PostgreSQL alike; the
+            // integration's lease, or SQLite's one writer, means no other check of it writes at this instant)
+            lastCheckId = h.createQuery("SELECT max(id) FROM check_result WHERE integration_id = :i AND checked_at = :at")
+                    .bind("i", integrationId).bind("at", now).mapTo(Long.class).one();
         }
         h.createUpdate("UPDATE integration SET state = :state,"
                         + " state_since = CASE WHEN state = :state THEN state_since ELSE :now END,"
                         + " last_outcome = :outcome, consecutive_failures = :fails, problem_since = :problem,"
                         + " next_check_at = CASE WHEN enabled = 1 THEN :next ELSE NULL END,"
-                        + " last_checked_at = :now, last_success_at = CASE WHEN :ok THEN :now ELSE last_success_at END,"
-                        + " updated_at = :now WHERE id = :id")
+                        + " last_checked_at = :now, last_success_at = CASE WHEN :ok = 1 THEN :now ELSE last_success_at END,"
+                        + " updated_at = :now"
+                        // the check is recorded: its lease (PostgreSQL, several nodes) is over
+                        + (db.dialect() == Dialect.POSTGRESQL ? ", lease_node = NULL, lease_until = NULL" : "")
+                        + " WHERE id = :id")
                 .bind("state", state.name())
                 .bind("now", now)
                 .bind("outcome", change.outcome().name())

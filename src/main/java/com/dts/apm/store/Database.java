@@ -27,8 +27,9 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
- * The SQLite database: opens the file owner-only, in WAL mode with a busy timeout and foreign keys,
- * refuses files that are not SQLite or come from a newer version, and applies the migrations.
+ * The database: by default the SQLite file (opened owner-only, in WAL mode with a busy timeout and foreign keys;
+ * files that are not SQLite or come from a newer version are refused), or a PostgreSQL server through a HikariCP
+ * pool when {@code database.url} is set. Either way the same tables, created by the same migrations.
  */
 public final class Database implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Database.class);
@@ -38,8 +39,11 @@ public final class Database implements AutoCloseable {
     static final int IDLE_READ_CONNECTIONS = 8;
 
     private final Path file;
+    private final Dialect dialect;
     private final Jdbi jdbi;
     private final ReadConnections readConnections;
+    private final AutoCloseable pool;
+    private final String label;
     private final Jdbi reads;
     /** SQLite has one writer; in-process writers queue here instead of sleeping in SQLite's busy handler. */
     private final ReentrantLock writer = new ReentrantLock();
@@ -48,9 +52,32 @@ public final class Database implements AutoCloseable {
 
     private Database(Path file, Jdbi jdbi, ReadConnections readConnections) {
         this.file = file;
+        this.dialect = Dialect.SQLITE;
         this.jdbi = jdbi;
         this.readConnections = readConnections;
         this.reads = configure(Jdbi.create(readConnections));
+        this.pool = null;
+        this.label = file.toString();
+    }
+
+    /** A PostgreSQL database: one pool serves reads and writes (the server has no single writer to protect). */
+    private Database(String label, Jdbi jdbi, AutoCloseable pool) {
+        this.file = null;
+        this.dialect = Dialect.POSTGRESQL;
+        this.jdbi = jdbi;
+        this.readConnections = null;
+        this.reads = jdbi;
+        this.pool = pool;
+        this.label = label;
+    }
+
+    /** Opens the configured database: PostgreSQL when {@code database.url} is set, else the SQLite file. */
+    public static Database open(com.dts.apm.config.Config.Database config) {
+        return config.postgres() ? Postgres.open(config) : open(config.path());
+    }
+
+    static Database postgres(String label, Jdbi jdbi, AutoCloseable pool) {
+        return new Database(label, configure(jdbi), pool);
     }
 
     /** Opens (creating when absent) the database at {@code file} and brings its schema up to date. */
@@ -112,10 +139,13 @@ public final class Database implements AutoCloseable {
         writer.lock();
         long started = System.nanoTime();
         try {
+            dropIfBroken();
             if (writeHandle == null) {
                 writeHandle = jdbi.open();
             }
-            return body.apply(writeHandle);
+            var result = body.apply(writeHandle);
+            dropIfBroken(); // a body may catch its failure itself (CheckWriter keeps it per record)
+            return result;
         } catch (RuntimeException e) {
             // Discard the connection on every failure: after SQLITE_FULL or an I/O error SQLite may keep the
             // transaction open with part of it applied (the rollback can fail too), and a retry on the same
@@ -136,10 +166,39 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * Forgets the write connection once the pool has closed it (PostgreSQL restarted, the network dropped): the next
+     * write takes a fresh one instead of failing on the dead one forever. SQLite's connections do not close by themselves.
+     */
+    private void dropIfBroken() {
+        if (writeHandle == null || pool == null) {
+            return;
+        }
+        boolean closed;
+        try {
+            closed = writeHandle.getConnection().isClosed();
+        } catch (java.sql.SQLException e) {
+            closed = true;
+        }
+        if (closed) {
+            try {
+                writeHandle.close();
+            } catch (RuntimeException ignored) {
+                // it is gone either way
+            }
+            writeHandle = null;
+        }
+    }
+
+    /**
      * True for failures that pass by themselves: the database busy or locked by another process, the disk
-     * full, an I/O error. A write that failed so may be retried later; anything else is a bug to report.
+     * full, an I/O error; on PostgreSQL a serialization failure, a deadlock, a lost connection, the server
+     * shutting down or out of disk or connections (by SQLState, see {@link Postgres}). A write that failed so may be retried later; anything else is a bug to report.
      */
     public static boolean isTransient(Throwable e) {
+        var state = Postgres.sqlState(e);
+        if (state.isPresent()) {
+            return Postgres.isTransient(state.get());
+        }
         return resultCode(e).map(c -> switch (primary(c)) {
             case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR -> true;
             default -> false;
@@ -173,7 +232,9 @@ public final class Database implements AutoCloseable {
      */
     @Override
     public void close() {
-        readConnections.close();
+        if (readConnections != null) {
+            readConnections.close();
+        }
         writer.lock();
         try {
             if (writeHandle != null) {
@@ -187,10 +248,36 @@ public final class Database implements AutoCloseable {
             writeHandle = null;
             writer.unlock();
         }
+        if (pool != null) {
+            try {
+                pool.close();
+            } catch (Exception e) {
+                log.debug("closing the connection pool of {}: {}", label, e.toString());
+            }
+        }
     }
 
+    /**
+     * The connection pool on PostgreSQL, for what shares this database outside Jdbi (Quartz's clustered job store);
+     * null on SQLite.
+     */
+    public javax.sql.DataSource pooledDataSource() {
+        return pool instanceof javax.sql.DataSource ds ? ds : null;
+    }
+
+    /** The SQLite file; null on PostgreSQL (see {@link #dialect()}). */
     public Path file() {
         return file;
+    }
+
+    /** Which database this is: the SQL of a few statements differs (see {@link Dialect}). */
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** The SQLite file, or the PostgreSQL URL (never with a password): for log lines and messages. */
+    public String label() {
+        return label;
     }
 
     /**
@@ -200,6 +287,9 @@ public final class Database implements AutoCloseable {
      * before the file was overwritten.
      */
     public boolean answers() {
+        if (dialect == Dialect.POSTGRESQL) {
+            return Postgres.answers(jdbi);
+        }
         try {
             return startsAsSqlite(file) && jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
         } catch (IOException | RuntimeException e) {
@@ -246,6 +336,10 @@ public final class Database implements AutoCloseable {
 
     /** A short, operator-readable reason for a database failure (full disk, locked, not a database...). */
     public static String describe(Throwable e) {
+        var state = Postgres.sqlState(e);
+        if (state.isPresent() && Postgres.describe(state.get()) != null) {
+            return Postgres.describe(state.get());
+        }
         var code = resultCode(e);
         if (code.isPresent()) {
             if (code.get() == SQLiteErrorCode.SQLITE_IOERR_SHMSIZE) {

@@ -37,19 +37,23 @@ public final class IntegrationStore {
      * {@code IS} compares nulls too; SET expressions see the row as it was).
      */
     private static final String KEEP_DUE = """
-            (CASE WHEN enabled = 1 AND next_check_at IS NOT NULL AND provider IS :provider AND username IS :username
-                  AND imap_host IS :imapHost AND imap_port IS :imapPort AND imap_security IS :imapSec
-                  AND smtp_host IS :smtpHost AND smtp_port IS :smtpPort AND smtp_security IS :smtpSec
-                  AND protocols IS :protocols THEN next_check_at ELSE :now END)""";
+            (CASE WHEN enabled = 1 AND next_check_at IS NOT NULL AND provider IS NOT DISTINCT FROM :provider
+                   AND username IS NOT DISTINCT FROM :username AND imap_host IS NOT DISTINCT FROM :imapHost
+                   AND imap_port IS NOT DISTINCT FROM :imapPort AND imap_security IS NOT DISTINCT FROM :imapSec
+                   AND smtp_host IS NOT DISTINCT FROM :smtpHost AND smtp_port IS NOT DISTINCT FROM :smtpPort
+                   AND smtp_security IS NOT DISTINCT FROM :smtpSec AND protocols IS NOT DISTINCT FROM :protocols
+              THEN next_check_at ELSE :now END)""";
 
     private final Database db;
     private final Jdbi jdbi;
     private final Jdbi reads;
     private final SecretBox box;
     private final Clock clock;
+    private final Dialect dialect;
 
     public IntegrationStore(Database db, SecretBox box, Clock clock) {
         this.db = db;
+        this.dialect = db.dialect();
         this.jdbi = db.jdbi();
         this.reads = db.reads();
         this.box = box;
@@ -294,14 +298,55 @@ public final class IntegrationStore {
     }
 
     /**
+     * Due integrations for {@code node} to check, most overdue first. On PostgreSQL, shared by several nodes, each
+     * row is leased to {@code node} until {@code leaseUntil} in the same statement ({@code FOR UPDATE SKIP LOCKED}:
+     * two nodes claiming at once get different rows); a row whose lease has not run out is left alone, and
+     * recording its check clears the lease. On SQLite, with one daemon, this is {@link #listDue(Instant, int, Collection)}.
+     */
+    public List<Integration> claimDue(Instant now, int limit, Collection<Long> skip, String node, Instant leaseUntil) {
+        if (dialect == Dialect.SQLITE) {
+            return listDue(now, limit, skip);
+        }
+        return jdbi.inTransaction(h -> {
+            var query = h.createQuery("WITH claimed AS (UPDATE integration SET lease_node = :node, lease_until = :until"
+                            + " WHERE id IN (SELECT id FROM integration WHERE enabled = 1 AND next_check_at <= :now"
+                            + " AND (lease_until IS NULL OR lease_until < :now)"
+                            + (skip.isEmpty() ? "" : " AND id NOT IN (<skip>)")
+                            + " ORDER BY next_check_at LIMIT :n FOR UPDATE SKIP LOCKED) RETURNING id)"
+                            + " SELECT " + COLUMNS + FROM + " WHERE i.id IN (SELECT id FROM claimed) ORDER BY i.next_check_at")
+                    .bind("node", node)
+                    .bind("until", leaseUntil.toEpochMilli())
+                    .bind("now", now.toEpochMilli())
+                    .bind("n", limit);
+            if (!skip.isEmpty()) {
+                query.bindList("skip", List.copyOf(skip));
+            }
+            return query.map(IntegrationStore::map).list();
+        });
+    }
+
+    /** Gives back the leases {@code node} took on {@code ids} without checking them (no free slot); nothing on SQLite. */
+    public void releaseClaims(Collection<Long> ids, String node) {
+        if (dialect == Dialect.SQLITE || ids.isEmpty()) {
+            return;
+        }
+        jdbi.useHandle(h -> h.createUpdate("UPDATE integration SET lease_node = NULL, lease_until = NULL"
+                        + " WHERE id IN (<ids>) AND lease_node = :node")
+                .bindList("ids", List.copyOf(ids))
+                .bind("node", node)
+                .execute());
+    }
+
+    /**
      * Spreads integrations that became overdue by more than {@code grace} (the daemon was down) evenly over
      * the next {@code window}, so a restart after a long stop does not check everything at once.
      * Integrations whose password changed or that were never checked stay due now. Returns how many moved.
      */
     public int spreadOverdue(Instant now, Duration grace, Duration window) {
         long n = now.toEpochMilli();
-        return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE integration SET next_check_at = :now + (abs(random()) % :window)
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE integration SET next_check_at = :now + "
+                        + dialect.randomBelow(":window") + """
+
                         WHERE enabled = 1 AND next_check_at < :cutoff AND last_checked_at IS NOT NULL
                           AND (password_changed_at IS NULL OR password_changed_at < last_checked_at)""")
                 .bind("now", n)
@@ -404,9 +449,9 @@ public final class IntegrationStore {
                                username = :username, imap_host = :imapHost, imap_port = :imapPort, imap_security = :imapSec,
                                smtp_host = :smtpHost, smtp_port = :smtpPort, smtp_security = :smtpSec, protocols = :protocols,
                                canary = :canary, updated_at = :now, %s
-                               state = CASE WHEN :enabled THEN (CASE WHEN enabled = 1 THEN state ELSE :unknown END)
+                               state = CASE WHEN :enabled = 1 THEN (CASE WHEN enabled = 1 THEN state ELSE :unknown END)
                                             ELSE :disabled END,
-                               enabled = :enabled, next_check_at = CASE WHEN :enabled THEN %s ELSE NULL END
+                               enabled = :enabled, next_check_at = CASE WHEN :enabled = 1 THEN %s ELSE NULL END
                         WHERE id = :id""".formatted(
                         password != null ? "password_changed_at = :now," : "", password != null ? ":now" : KEEP_DUE))
                 .bind("unknown", IntegrationState.UNKNOWN.name())

@@ -165,7 +165,8 @@ public final class ReconnectLinks {
             Long lastCheck = null;
             if (!logins.isEmpty()) {
                 batch.execute();
-                lastCheck = h.createQuery("SELECT last_insert_rowid()").mapTo(Long.class).one();
+                lastCheck = h.createQuery("SELECT max(id) FROM check_result WHERE integration_id = :i AND checked_at = :at")
+                        .bind("i", id).bind("at", now).mapTo(Long.class).one();
             }
             Webhooks.recordPasswordReplaced(h, id, now);
             h.createUpdate("""

@@ -18,10 +18,29 @@ public final class SnapshotQueries {
 
     private final Jdbi jdbi;
     private final Jdbi reads;
+    private final Dialect dialect;
 
     public SnapshotQueries(Database db) {
         this.jdbi = db.jdbi();
         this.reads = db.reads();
+        this.dialect = db.dialect();
+    }
+
+    /**
+     * How many nodes share this database: on PostgreSQL the nodes whose clustered scheduler ({@code schedulerName})
+     * checked in lately (Quartz's own table {@code QRTZ_SCHEDULER_STATE}; late means two check-in intervals
+     * missed, as Quartz itself judges a node dead). On SQLite one, this process.
+     */
+    public int liveNodes(String schedulerName, Instant now) {
+        if (dialect == Dialect.SQLITE) {
+            return 1;
+        }
+        return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM qrtz_scheduler_state WHERE sched_name = :name"
+                        + " AND last_checkin_time + 2 * checkin_interval >= :now")
+                .bind("name", schedulerName)
+                .bind("now", now.toEpochMilli())
+                .mapTo(Integer.class)
+                .one());
     }
 
     /** Integration counts by provider and state; the state map of each provider lists every state. */

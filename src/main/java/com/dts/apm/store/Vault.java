@@ -32,7 +32,7 @@ public final class Vault {
                 throw new UnreadableKeyException("key file " + keyFile + " does not exist (create one with: keys generate)");
             }
             if (holdsSecrets(db)) {
-                throw new UnreadableKeyException("key file " + keyFile + " does not exist, but database " + db.file()
+                throw new UnreadableKeyException("key file " + keyFile + " does not exist, but database " + db.label()
                         + " holds passwords sealed with a key: restore the key file (a new key cannot open them)");
             }
             KeyRing.generate().write(keyFile);
@@ -119,7 +119,9 @@ public final class Vault {
 
     private static void insertCheck(Handle h, SecretBox box, Clock clock) {
         var sealed = box.seal(CHECK_VALUE, "key-check");
-        h.createUpdate("INSERT OR REPLACE INTO key_check (key_version, nonce, ciphertext, created_at) VALUES (:v, :n, :c, :at)")
+        h.createUpdate("INSERT INTO key_check (key_version, nonce, ciphertext, created_at) VALUES (:v, :n, :c, :at)"
+                        + " ON CONFLICT (key_version) DO UPDATE SET nonce = excluded.nonce, ciphertext = excluded.ciphertext,"
+                        + " created_at = excluded.created_at")
                 .bind("v", sealed.keyVersion())
                 .bind("n", sealed.nonce())
                 .bind("c", sealed.ciphertext())

@@ -19,9 +19,11 @@ import org.jdbi.v3.core.Jdbi;
 public final class Webhooks {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Jdbi jdbi;
+    private final Dialect dialect;
 
     public Webhooks(Database db) {
         this.jdbi = db.jdbi();
+        this.dialect = db.dialect();
     }
 
     /** One delivery that is due: the event's exact body and its id, which is the webhook-id on every attempt. */
@@ -87,8 +89,13 @@ public final class Webhooks {
      */
     public int fanOut(String url, Collection<WebhookEvent> types, Instant now) {
         return jdbi.inTransaction(h -> {
-            h.createUpdate("INSERT OR IGNORE INTO webhook_endpoint (url, fanned_out_through)"
-                            + " VALUES (:url, (SELECT COALESCE(max(id), 0) FROM webhook_event))")
+            if (dialect == Dialect.POSTGRESQL) {
+                // Identity values are handed out before commit, so a lower id may commit after a higher one was fanned
+                // out and be skipped. This lock waits for every transaction inserting an event and holds off new ones.
+                h.execute("LOCK TABLE webhook_event IN EXCLUSIVE MODE");
+            }
+            h.createUpdate("INSERT INTO webhook_endpoint (url, fanned_out_through)"
+                            + " VALUES (:url, (SELECT COALESCE(max(id), 0) FROM webhook_event)) ON CONFLICT DO NOTHING")
                     .bind("url", url).execute();
             long through = h.createQuery("SELECT fanned_out_through FROM webhook_endpoint WHERE url = :url").bind("url", url)
                     .mapTo(Long.class).one();
@@ -96,9 +103,9 @@ public final class Webhooks {
             if (newest <= through) {
                 return 0;
             }
-            int n = h.createUpdate("INSERT OR IGNORE INTO webhook_delivery (event_id, endpoint, status, next_attempt_at, created_at)"
+            int n = h.createUpdate("INSERT INTO webhook_delivery (event_id, endpoint, status, next_attempt_at, created_at)"
                             + " SELECT id, :url, :pending, :now, :now FROM webhook_event WHERE id > :after AND id <= :newest"
-                            + " AND type IN (<types>)")
+                            + " AND type IN (<types>) ON CONFLICT DO NOTHING")
                     .bind("url", url)
                     .bind("pending", WebhookDeliveryStatus.PENDING.name())
                     .bind("now", now.toEpochMilli())

@@ -24,11 +24,16 @@ class ApiBadInputIT {
     @TempDir
     java.nio.file.Path dir;
 
+    /** The daemon and its API for one test; the PostgresIT subclass puts its database on PostgreSQL. */
+    ApiHarness harness(java.nio.file.Path dir, String... extraConfig) throws java.io.IOException {
+        return new ApiHarness(dir, extraConfig);
+    }
+
     private record Case(String name, HttpResponse<String> response, int status, String detailContains) {}
 
     @Test
     void badInputsGetAClearProblemAndStoreNothing() throws Exception {
-        try (var h = new ApiHarness(dir); var logs = new LogCapture()) {
+        try (var h = harness(dir); var logs = new LogCapture()) {
             h.start();
             var token = h.token("crm", "integrations:read,integrations:write,checks:run");
             var good = h.mailbox("bad@dealer-b.test", SECRET);
@@ -103,7 +108,7 @@ class ApiBadInputIT {
 
     @Test
     void aClientThatStopsSendingIsCutOffAndOthersAreStillServed() throws Exception {
-        try (var h = new ApiHarness(dir)) {
+        try (var h = harness(dir)) {
             h.start();
             var token = h.token("crm", "integrations:read,integrations:write");
             try (var socket = new Socket("127.0.0.1", h.app.apiPort())) {

@@ -26,6 +26,11 @@ class ApiContractIT {
     @TempDir
     java.nio.file.Path dir;
 
+    /** The daemon and its API for one test; the PostgresIT subclass puts its database on PostgreSQL. */
+    ApiHarness harness(java.nio.file.Path dir, String... extraConfig) throws java.io.IOException {
+        return new ApiHarness(dir, extraConfig);
+    }
+
     private static final List<String> ORDER = List.of("get /api/v1/openapi.json", "put /api/v1/integrations/{external_id}",
             "get /api/v1/integrations", "get /api/v1/integrations/{external_id}", "post /api/v1/integrations/{external_id}/check",
             "get /api/v1/integrations/{external_id}/history", "get /api/v1/integrations/{external_id}/credential",
@@ -33,7 +38,7 @@ class ApiContractIT {
 
     @Test
     void everyDocumentedRouteAnswersWhatItsSchemaSays() throws Exception {
-        try (var h = new ApiHarness(dir)) {
+        try (var h = harness(dir)) {
             h.mail.setUser("doc@dealer-d.test", "doc@dealer-d.test", "doc-app-password");
             var app = h.start();
             var token = h.token("crm", "integrations:read,integrations:write,checks:run,credentials:read");

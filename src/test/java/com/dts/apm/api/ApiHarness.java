@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dts.apm.app.App;
 import com.dts.apm.config.ConfigLoader;
 import com.dts.apm.testing.Cli;
+import com.dts.apm.testing.PostgresDatabases;
+import com.dts.apm.testing.PostgresServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
@@ -31,12 +33,31 @@ final class ApiHarness implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     App app;
 
+    /** Databases on PostgreSQL this harness opened (closed with it); null on SQLite. */
+    private final PostgresDatabases postgres;
+
     ApiHarness(Path dir, String... extraConfig) throws IOException {
+        this(null, dir, extraConfig);
+    }
+
+    /** As {@link #ApiHarness(Path, String...)} with the database on a fresh database of {@code pg}. */
+    static ApiHarness onPostgres(PostgresServer pg, Path dir, String... extraConfig) throws IOException {
+        return new ApiHarness(new PostgresDatabases(pg, dir), dir, extraConfig);
+    }
+
+    private ApiHarness(PostgresDatabases postgres, Path dir, String... extraConfig) throws IOException {
+        this.postgres = postgres;
         mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAP, ServerSetupTest.SMTP}));
         mail.start();
         config = dir.resolve("apm.yml");
+        var key = dir.resolve("data/master.key");
+        if (postgres != null) {
+            Files.createDirectories(key.getParent());
+            com.dts.apm.store.Vault.generate(key);
+        }
         Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
+                postgres == null ? "database: { path: " + dir.resolve("data/apm.db") + " }"
+                        : "database:\n" + postgres.yaml().stripTrailing() + "\nsecrets: { key-file: " + key + " }",
                 "http: { port: 0 }",
                 "api: { enabled: true, port: 0 }",
                 "schedule:",
@@ -120,5 +141,8 @@ final class ApiHarness implements AutoCloseable {
             app.close();
         }
         mail.stop();
+        if (postgres != null) {
+            postgres.close();
+        }
     }
 }

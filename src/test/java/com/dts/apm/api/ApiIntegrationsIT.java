@@ -18,13 +18,18 @@ class ApiIntegrationsIT {
     @TempDir
     java.nio.file.Path dir;
 
+    /** The daemon and its API for one test; the PostgresIT subclass puts its database on PostgreSQL. */
+    ApiHarness harness(java.nio.file.Path dir, String... extraConfig) throws java.io.IOException {
+        return new ApiHarness(dir, extraConfig);
+    }
+
     private String state(ApiHarness h, String token, String ext) throws Exception {
         return body(h.get("/api/v1/integrations/" + ext, token)).get("state").asText();
     }
 
     @Test
     void putCreatesThenUpdatesAndANewPasswordIsCheckedAtOnce() throws Exception {
-        try (var h = new ApiHarness(dir); var logs = new LogCapture()) {
+        try (var h = harness(dir); var logs = new LogCapture()) {
             h.mail.setUser("alice@dealer-a.test", "alice@dealer-a.test", "alice-app-password-1");
             h.start();
             var token = h.token("crm", "integrations:read,integrations:write,checks:run");
@@ -94,7 +99,7 @@ class ApiIntegrationsIT {
 
     @Test
     void listPagesWithFiltersAndStaysStableUnderInserts() throws Exception {
-        try (var h = new ApiHarness(dir)) {
+        try (var h = harness(dir)) {
             h.start();
             var token = h.token("crm", "integrations:read,integrations:write");
             for (int i = 0; i < 5; i++) {
@@ -128,7 +133,7 @@ class ApiIntegrationsIT {
 
     @Test
     void tokensAreCheckedAndScopesEnforced() throws Exception {
-        try (var h = new ApiHarness(dir); var logs = new LogCapture()) {
+        try (var h = harness(dir); var logs = new LogCapture()) {
             h.start();
             var writer = h.token("crm", "integrations:read,integrations:write");
             var reader = h.token("dashboard", "integrations:read");
@@ -166,7 +171,8 @@ class ApiIntegrationsIT {
             assertThat(badScope.err()).contains("unknown scope 'admin'");
             // the database holds only hashes
             var stored = h.app.workspace().database().jdbi().withHandle(hd -> hd.createQuery(
-                    "SELECT hex(token_hash) || name || scopes FROM api_token").mapTo(String.class).list());
+                    "SELECT token_hash, name, scopes FROM api_token")
+                    .map((rs, ctx) -> java.util.HexFormat.of().formatHex(rs.getBytes(1)) + rs.getString(2) + rs.getString(3)).list());
             assertThat(String.join(" ", stored)).doesNotContain(writer.substring(4)).doesNotContain(reader.substring(4));
             assertThat(logs.text()).doesNotContain(writer).doesNotContain(reader).contains("api - GET unmatched -> 401");
         }
@@ -174,7 +180,7 @@ class ApiIntegrationsIT {
 
     @Test
     void theCommandLineTheCsvImportAndTheApiShareExternalIdsAndValidation() throws Exception {
-        try (var h = new ApiHarness(dir)) {
+        try (var h = harness(dir)) {
             h.start();
             var token = h.token("crm", "integrations:read,integrations:write");
             var imap = String.valueOf(h.mail.getImap().getPort());

@@ -28,6 +28,11 @@ class WebhooksIT {
     @TempDir
     Path dir;
 
+    /** The daemon and its API for one test; the PostgresIT subclass puts its database on PostgreSQL. */
+    ApiHarness harness(java.nio.file.Path dir, String... extraConfig) throws java.io.IOException {
+        return new ApiHarness(dir, extraConfig);
+    }
+
     private String secret(String name) throws Exception {
         var key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -62,7 +67,7 @@ class WebhooksIT {
     void aRevokedPasswordSendsASignedFailingAndANewOneARecovered() throws Exception {
         try (var receiver = new WebhookReceiver(n -> Answer.OK)) {
             var secret = secret("crm.secret");
-            try (var h = new ApiHarness(dir, "webhooks:", "  - url: " + receiver.url(), "    secret-file: " + dir.resolve("crm.secret"));
+            try (var h = harness(dir, "webhooks:", "  - url: " + receiver.url(), "    secret-file: " + dir.resolve("crm.secret"));
                     var logs = new LogCapture()) {
                 h.mail.setUser("hank@dealer-h.test", "hank@dealer-h.test", "hank-app-password-1");
                 h.start();
@@ -116,7 +121,7 @@ class WebhooksIT {
                 var hanging = new WebhookReceiver(n -> Answer.HANG)) {
             var secret = secret("a.secret");
             secret("b.secret");
-            try (var h = new ApiHarness(dir, "webhooks:",
+            try (var h = harness(dir, "webhooks:",
                     "  - url: " + hanging.url(), "    secret-file: " + dir.resolve("b.secret"),
                     "  - url: " + flaky.url(), "    secret-file: " + dir.resolve("a.secret"),
                     "    events: [integration.state_changed]")) {

@@ -53,8 +53,13 @@ class DaemonIT {
         mail.stop();
     }
 
+    /** The config every test starts from; DaemonPostgresIT puts the database on PostgreSQL. */
+    TestConfig baseConfig() {
+        return TestConfig.in(dir);
+    }
+
     private void writeConfig(String interval, int perProvider) {
-        TestConfig.in(dir).schedule(s -> s.quick().interval(interval).failingRecheckInterval("2s")
+        baseConfig().schedule(s -> s.quick().interval(interval).failingRecheckInterval("2s")
                 .maxConcurrentPerProvider(perProvider).shutdownGrace("10s")).writeTo(config);
     }
 
@@ -68,11 +73,11 @@ class DaemonIT {
         return Long.parseLong(r.out().strip());
     }
 
-    private long add(String email, String password) {
+    long add(String email, String password) {
         return add(email, password, mail.getImap().getPort(), mail.getSmtp().getPort());
     }
 
-    private App start() {
+    App start() {
         return App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC());
     }
 
@@ -80,7 +85,7 @@ class DaemonIT {
         Await.until(what, limit, condition);
     }
 
-    private static IntegrationState state(App app, long id) {
+    static IntegrationState state(App app, long id) {
         return app.workspace().integrations().get(id).state();
     }
 
@@ -213,12 +218,17 @@ class DaemonIT {
         assertThat(due).allSatisfy(t -> assertThat(t).isAfter(Instant.now().plus(Duration.ofMinutes(50))));
     }
 
-    private long countChecks() throws Exception {
+    long countChecks() throws Exception {
         return count("SELECT count(*) FROM check_result");
     }
 
+    /** A plain connection to the test's database, outside the daemon. */
+    java.sql.Connection connect() throws java.sql.SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/apm.db"));
+    }
+
     private long count(String sql) throws java.sql.SQLException {
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/apm.db"));
+        try (var c = connect();
                 var st = c.createStatement(); var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);

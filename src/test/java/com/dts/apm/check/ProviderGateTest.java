@@ -72,6 +72,25 @@ class ProviderGateTest {
     }
 
     @Test
+    void liveNodesShareTheClusterWideRateAndCap() throws Exception {
+        var ticker = new FakeTicker();
+        var nodes = new java.util.concurrent.atomic.AtomicInteger(2);
+        var gate = new ProviderGate(ProviderCatalog.builtIn(), schedule(8, 10), ticker, nodes::get);
+        // 10 per second for the cluster, two nodes: this one logs in every 200 ms, and takes 4 of the 8 slots
+        assertThat(millisFor(gate, ticker, "custom", 6)).isEqualTo(1000L);
+        assertThat(gate.maxConcurrent("custom")).isEqualTo(4);
+        nodes.set(3);
+        assertThat(gate.maxConcurrent("custom")).isEqualTo(2);
+        nodes.set(20); // more nodes than slots: one each, never none
+        assertThat(gate.maxConcurrent("custom")).isEqualTo(1);
+        // a node died: the survivor gets the whole rate back at once
+        nodes.set(1);
+        gate.enter("custom").close(); // still 200 ms after the last login, spaced for two nodes
+        assertThat(millisFor(gate, ticker, "custom", 5)).isEqualTo(500L);
+        assertThat(gate.maxConcurrent("custom")).isEqualTo(8);
+    }
+
+    @Test
     void loginRateHoldsAcrossConcurrentWorkers() throws Exception {
         var ticker = new FakeTicker();
         long start = ticker.nanos();

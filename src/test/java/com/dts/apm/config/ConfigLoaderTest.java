@@ -87,6 +87,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void postgresSettingsAreReadAndChecked() throws Exception {
+        var pw = dir.resolve("pg.pass");
+        Files.writeString(pw, "s3cret\n");
+        var c = ConfigLoader.load(write("database:\n  url: jdbc:postgresql://db.example.com:5432/apm\n  username: apm\n"
+                + "  password-file: " + pw + "\n  pool-size: 20\n"), null);
+        assertThat(c.database().postgres()).isTrue();
+        assertThat(c.database().url()).isEqualTo("jdbc:postgresql://db.example.com:5432/apm");
+        assertThat(c.database().poolSize()).isEqualTo(20);
+        assertThat(ConfigLoader.load(null, null).database().postgres()).isFalse();
+
+        var notPostgres = write("database: { url: 'jdbc:mysql://db/apm', username: apm }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(notPostgres, null))
+                .hasMessageContaining("key database.url: 'jdbc:mysql://db/apm' is not a PostgreSQL JDBC URL");
+        var passwordInUrl = write("database: { url: 'jdbc:postgresql://db/apm?user=apm&password=hunter2', username: apm }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(passwordInUrl, null))
+                .hasMessageContaining("key database.url: must not carry the password")
+                .hasMessageNotContaining("hunter2");
+        var noUser = write("database: { url: 'jdbc:postgresql://db/apm' }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(noUser, null)).hasMessageContaining("key database.username: is required with database.url");
+        var noFile = write("database: { url: 'jdbc:postgresql://db/apm', username: apm, password-file: /nonexistent/pg.pass }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(noFile, null))
+                .hasMessageContaining("key database.password-file: file /nonexistent/pg.pass does not exist");
+        var pool = write("database: { url: 'jdbc:postgresql://db/apm', username: apm, pool-size: 1 }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(pool, null)).hasMessageContaining("key database.pool-size: 1 is out of range 2-200");
+        var userWithoutUrl = write("database: { username: apm }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(userWithoutUrl, null))
+                .hasMessageContaining("key database.username: is only for database.url");
+    }
+
+    @Test
     void missingReferencedFileIsNamed() throws Exception {
         var f = write("alerts:\n  relay:\n    password-file: /nonexistent/relay.pass\n");
         assertThatThrownBy(() -> ConfigLoader.load(f, null))

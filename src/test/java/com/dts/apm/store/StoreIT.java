@@ -29,20 +29,43 @@ class StoreIT {
         return dir.resolve("data/apm.db");
     }
 
+    /** The database under test (reopened by each call); StorePostgresIT runs every test here on PostgreSQL. */
+    Database openDb() {
+        return Database.open(dbFile());
+    }
+
+    /** Skips a test of what only the SQLite file has (pragmas, file modes, bytes on disk). */
+    void assumeSqlite() {}
+
+    int schemaVersion(Database db) {
+        return db.jdbi().withHandle(h -> h.createQuery("PRAGMA user_version").mapTo(Integer.class).one());
+    }
+
+    /** A trigger {@code boom} that fails every change of the sealed password of integration {@code id}. */
+    void failSealingOf(Database db, long id) {
+        db.jdbi().useHandle(h -> h.execute("CREATE TRIGGER boom BEFORE UPDATE OF secret_ciphertext ON integration"
+                + " WHEN NEW.id = " + id + " BEGIN SELECT RAISE(ABORT, 'interrupted'); END"));
+    }
+
+    void setSchemaVersion(Database db, int version) {
+        db.jdbi().useHandle(h -> h.execute("PRAGMA user_version = " + version));
+    }
+
     private Path keyFile() {
         return dir.resolve("data/master.key");
     }
 
     private IntegrationStore open() {
-        var db = Database.open(dbFile());
+        var db = openDb();
         return new IntegrationStore(db, Vault.unlock(db, keyFile(), true, clock), clock);
     }
 
     @Test
     void migratesAnEmptyFileAndCreatesOwnerOnlyFiles() throws Exception {
+        assumeSqlite();
         Files.createDirectories(dbFile().getParent());
         Files.createFile(dbFile());
-        var db = Database.open(dbFile());
+        var db = openDb();
         int version = db.jdbi().withHandle(h -> h.createQuery("PRAGMA user_version").mapTo(Integer.class).one());
         assertThat(version).isEqualTo(Migrations.latest());
         String mode = db.jdbi().withHandle(h -> h.createQuery("PRAGMA journal_mode").mapTo(String.class).one());
@@ -53,7 +76,7 @@ class StoreIT {
         assertThat(Files.getPosixFilePermissions(keyFile()))
                 .containsOnly(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
         Files.delete(dbFile());
-        Database.open(dbFile());
+        openDb();
         assertThat(Files.getPosixFilePermissions(dbFile()))
                 .containsOnly(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     }
@@ -75,6 +98,7 @@ class StoreIT {
 
     @Test
     void noPasswordBytesReachTheDatabaseFiles() {
+        assumeSqlite();
         var store = open();
         store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
         store.add(anIntegration().withEmail("b@x.test").build(), Secret.of(CANARY + "b"));
@@ -86,7 +110,7 @@ class StoreIT {
         var store = open();
         long a = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
         long b = store.add(anIntegration().withEmail("b@x.test").build(), Secret.of(CANARY));
-        var db = Database.open(dbFile());
+        var db = openDb();
         List<byte[]> cts = db.jdbi().withHandle(h -> h.createQuery("SELECT secret_ciphertext FROM integration ORDER BY id")
                 .mapTo(byte[].class).list());
         List<byte[]> nonces = db.jdbi().withHandle(h -> h.createQuery("SELECT secret_nonce FROM integration ORDER BY id")
@@ -100,7 +124,7 @@ class StoreIT {
     void tamperedCiphertextIsRejected() {
         var store = open();
         long id = store.add(anIntegration().build(), Secret.of(CANARY));
-        var db = Database.open(dbFile());
+        var db = openDb();
         // Flip one bit of the stored ciphertext (SQL's || would turn the blob into text and depend on its bytes).
         db.jdbi().useHandle(h -> {
             byte[] c = h.createQuery("SELECT secret_ciphertext FROM integration WHERE id = ?").bind(0, id)
@@ -119,7 +143,7 @@ class StoreIT {
         var store = open();
         long a = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
         long b = store.add(anIntegration().withEmail("b@x.test").build(), Secret.of("otherpassword"));
-        var db = Database.open(dbFile());
+        var db = openDb();
         db.jdbi().useHandle(h -> h.execute("UPDATE integration SET (secret_nonce, secret_ciphertext) ="
                 + " (SELECT secret_nonce, secret_ciphertext FROM integration WHERE id = ?) WHERE id = ?", a, b));
         assertThatThrownBy(() -> store.password(b)).isInstanceOf(UnreadableKeyException.class);
@@ -131,7 +155,7 @@ class StoreIT {
         open().add(anIntegration().build(), Secret.of(CANARY));
         var other = dir.resolve("other.key");
         Vault.generate(other);
-        var db = Database.open(dbFile());
+        var db = openDb();
         assertThatThrownBy(() -> Vault.unlock(db, other, false, clock))
                 .isInstanceOf(UnreadableKeyException.class)
                 .hasMessageContaining("does not match this database");
@@ -141,7 +165,7 @@ class StoreIT {
     void missingKeyIsNeverRecreatedForADatabaseWithSecrets() throws Exception {
         open().add(anIntegration().build(), Secret.of(CANARY));
         Files.delete(keyFile());
-        var db = Database.open(dbFile());
+        var db = openDb();
         assertThatThrownBy(() -> Vault.unlock(db, keyFile(), true, clock))
                 .isInstanceOf(UnreadableKeyException.class)
                 .hasMessageContaining("restore the key file");
@@ -175,7 +199,7 @@ class StoreIT {
         long a = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
         long b = store.add(anIntegration().withEmail("b@x.test").build(), Secret.of("secondpassword"));
         var oldKey = Files.readString(keyFile());
-        var db = Database.open(dbFile());
+        var db = openDb();
         var r = Vault.rotate(db, keyFile(), clock);
         assertThat(r).isEqualTo(new Vault.Rotation(1, 2, 2));
         assertThat(KeyRing.load(keyFile()).versions()).containsExactly(2);
@@ -186,7 +210,7 @@ class StoreIT {
         var old = dir.resolve("old.key");
         Files.writeString(old, oldKey);
         Files.setPosixFilePermissions(old, java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
-        assertThatThrownBy(() -> Vault.unlock(Database.open(dbFile()), old, false, clock))
+        assertThatThrownBy(() -> Vault.unlock(openDb(), old, false, clock))
                 .isInstanceOf(UnreadableKeyException.class);
         assertThat(Fixtures.anyFileContains(dir, CANARY)).isFalse();
     }
@@ -200,7 +224,7 @@ class StoreIT {
         var reopened = open();
         assertThat(reopened.password(a).reveal()).isEqualTo(CANARY);
         // and a rotation from there completes
-        Vault.rotate(Database.open(dbFile()), keyFile(), clock);
+        Vault.rotate(openDb(), keyFile(), clock);
         assertThat(open().password(a).reveal()).isEqualTo(CANARY);
     }
 
@@ -224,7 +248,7 @@ class StoreIT {
         store.setEnabled(id, true);
         assertThat(store.get(id).state()).isEqualTo(IntegrationState.UNKNOWN);
         assertThat(store.get(id).nextCheckAt()).isEqualTo(clock.instant());
-        int transitions = Database.open(dbFile()).jdbi().withHandle(h -> h.createQuery(
+        int transitions = openDb().jdbi().withHandle(h -> h.createQuery(
                 "SELECT count(*) FROM state_transition WHERE integration_id = " + id).mapTo(Integer.class).one());
         assertThat(transitions).isEqualTo(2);
     }
@@ -232,11 +256,11 @@ class StoreIT {
     @Test
     void earliestDueIsTheSoonestDueTimeOfTheEnabledIntegrations() {
         var store = open();
-        var checks = new SnapshotQueries(Database.open(dbFile()));
+        var checks = new SnapshotQueries(openDb());
         assertThat(checks.earliestDue()).isEmpty();
         long a = store.add(anIntegration().withEmail("a@dealer.test").build(), Secret.of(CANARY));
         long b = store.add(anIntegration().withEmail("b@dealer.test").build(), Secret.of(CANARY));
-        var jdbi = Database.open(dbFile()).jdbi();
+        var jdbi = openDb().jdbi();
         jdbi.useHandle(h -> {
             h.execute("UPDATE integration SET next_check_at = ? WHERE id = ?", clock.millis() + 60_000, a);
             h.execute("UPDATE integration SET next_check_at = ? WHERE id = ?", clock.millis() - 90_000, b);
@@ -258,10 +282,11 @@ class StoreIT {
 
     @Test
     void fileThatIsNotSqliteIsRefusedAndLeftAlone() throws Exception {
+        assumeSqlite();
         Files.createDirectories(dbFile().getParent());
         Files.writeString(dbFile(), "dealer_id,email\nd1,a@b.c\n");
         var before = Files.readAllBytes(dbFile());
-        assertThatThrownBy(() -> Database.open(dbFile()))
+        assertThatThrownBy(() -> openDb())
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("is not an SQLite database");
         assertThat(Files.readAllBytes(dbFile())).isEqualTo(before);
@@ -269,14 +294,13 @@ class StoreIT {
 
     @Test
     void databaseFromANewerVersionIsRefusedAndLeftAlone() throws Exception {
-        var db = Database.open(dbFile());
-        db.jdbi().useHandle(h -> h.execute("PRAGMA user_version = 99"));
-        assertThatThrownBy(() -> Database.open(dbFile()))
+        var db = openDb();
+        setSchemaVersion(db, 99);
+        assertThatThrownBy(() -> openDb())
                 .isInstanceOf(ApmException.class)
                 .hasMessageContaining("schema version 99")
                 .hasMessageContaining("newer");
-        int version = db.jdbi().withHandle(h -> h.createQuery("PRAGMA user_version").mapTo(Integer.class).one());
-        assertThat(version).isEqualTo(99);
+        assertThat(schemaVersion(db)).isEqualTo(99);
     }
 
     @Test
@@ -294,7 +318,7 @@ class StoreIT {
 
     @Test
     void jdbiExceptionMessagesNeverCarryBoundValues() {
-        var db = Database.open(dbFile());
+        var db = openDb();
         open().add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
         // a failing statement with a secret bound to it: the message names the failure, not the value
         assertThatThrownBy(() -> db.jdbi().useHandle(h -> h.createUpdate(
@@ -310,11 +334,12 @@ class StoreIT {
 
     @Test
     void databaseFromANewerVersionIsNotAlteredByteForByte() throws Exception {
+        assumeSqlite();
         open().add(anIntegration().build(), Secret.of(CANARY));
-        Database.open(dbFile()).jdbi().useHandle(h -> h.execute("PRAGMA user_version = 99"));
+        openDb().jdbi().useHandle(h -> h.execute("PRAGMA user_version = 99"));
         // all connections are closed: the WAL is checkpointed into the main file
         var before = Files.readAllBytes(dbFile());
-        assertThatThrownBy(() -> Database.open(dbFile()))
+        assertThatThrownBy(() -> openDb())
                 .isInstanceOf(ApmException.class)
                 .hasMessageContaining("refusing to change it")
                 .satisfies(e -> assertThat(((ApmException) e).exitCode()).isEqualTo(2));
@@ -326,17 +351,16 @@ class StoreIT {
         var store = open();
         long a = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
         long b = store.add(anIntegration().withEmail("b@x.test").build(), Secret.of("secondpassword"));
-        var db = Database.open(dbFile());
+        var db = openDb();
         // the second row's update fails half way through the re-sealing, as a crash or a full disk would
-        db.jdbi().useHandle(h -> h.execute("CREATE TRIGGER boom BEFORE UPDATE OF secret_ciphertext ON integration"
-                + " WHEN NEW.id = " + b + " BEGIN SELECT RAISE(ABORT, 'interrupted'); END"));
+        failSealingOf(db, b);
         assertThatThrownBy(() -> Vault.rotate(db, keyFile(), clock));
         // the file as it was left (old and new key) opens every password
         assertThat(KeyRing.load(keyFile()).versions()).containsExactly(1, 2);
         var reopened = open();
         assertThat(reopened.password(a).reveal()).isEqualTo(CANARY);
         assertThat(reopened.password(b).reveal()).isEqualTo("secondpassword");
-        db.jdbi().useHandle(h -> h.execute("DROP TRIGGER boom"));
+        db.jdbi().useHandle(h -> h.execute("DROP TRIGGER boom" + (this instanceof StorePostgresIT ? " ON integration" : "")));
         var r = Vault.rotate(db, keyFile(), clock);
         assertThat(r.resealed()).isEqualTo(2);
         assertThat(open().password(b).reveal()).isEqualTo("secondpassword");
@@ -347,7 +371,7 @@ class StoreIT {
     void retentionPrunesOldChecksButKeepsEveryTransition() {
         var store = open();
         long id = store.add(anIntegration().build(), Secret.of(CANARY));
-        var db = Database.open(dbFile());
+        var db = openDb();
         var log = new CheckWriter(db);
         var history = new CheckHistory(db);
         var old = clock.instant().minus(java.time.Duration.ofDays(100));
@@ -360,7 +384,7 @@ class StoreIT {
                         "test", List.of()));
         assertThat(history.transitions(id, 10)).hasSize(2);
         // every transition names its time, cause and the check that caused it
-        int complete = Database.open(dbFile()).jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM state_transition"
+        int complete = openDb().jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM state_transition"
                 + " WHERE integration_id = " + id + " AND at > 0 AND reason IS NOT NULL AND outcome IS NOT NULL"
                 + " AND check_id IN (SELECT id FROM check_result)").mapTo(Integer.class).one());
         assertThat(complete).isEqualTo(2);
@@ -391,7 +415,7 @@ class StoreIT {
                 store.add(anIntegration().withEmail("c@x.test").build(), Secret.of(CANARY)));
         long fresh = store.add(anIntegration().withEmail("new@x.test").build(), Secret.of(CANARY));
         long twoDaysAgo = clock.instant().minus(java.time.Duration.ofDays(2)).toEpochMilli();
-        Database.open(dbFile()).jdbi().useHandle(h -> h.execute("UPDATE integration SET next_check_at = ?, last_checked_at = ?,"
+        openDb().jdbi().useHandle(h -> h.execute("UPDATE integration SET next_check_at = ?, last_checked_at = ?,"
                 + " password_changed_at = NULL WHERE email <> 'new@x.test'", twoDaysAgo, twoDaysAgo));
         int moved = store.spreadOverdue(clock.instant(), java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(5));
         assertThat(moved).isEqualTo(3);
@@ -407,7 +431,7 @@ class StoreIT {
         long a = running.add(anIntegration().build(), Secret.of(CANARY));
         assertThat(running.password(a).reveal()).isEqualTo(CANARY);
         // keys rotate from the command line while the daemon runs with the old key in memory
-        Vault.rotate(Database.open(dbFile()), keyFile(), clock);
+        Vault.rotate(openDb(), keyFile(), clock);
         assertThat(running.password(a).reveal()).isEqualTo(CANARY);
     }
 }

@@ -22,6 +22,7 @@ import java.util.function.UnaryOperator;
  */
 public final class TestConfig {
     private Path database;
+    private PostgresDatabases postgres;
     private Integer httpPort = 0;
     private Path keyFile;
     private Schedule schedule;
@@ -36,6 +37,26 @@ public final class TestConfig {
     /** A config whose database is {@code dir/data/apm.db}, with the HTTP endpoint on a free port. */
     public static TestConfig in(Path dir) {
         return new TestConfig(dir.resolve("data/apm.db"));
+    }
+
+    /**
+     * The database on PostgreSQL instead of the SQLite file, with a key file beside the config's folder (nodes on one
+     * PostgreSQL database share a key, and none makes one up: it is created here when missing, as {@code keys generate} would).
+     */
+    public TestConfig postgres(PostgresDatabases databases) {
+        this.postgres = databases;
+        if (keyFile == null) {
+            keyFile = database.toAbsolutePath().getParent().resolve("master.key");
+        }
+        if (!Files.exists(keyFile)) {
+            try {
+                Files.createDirectories(keyFile.getParent());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            com.dts.apm.store.Vault.generate(keyFile);
+        }
+        return this;
     }
 
     public TestConfig database(Path file) {
@@ -107,7 +128,11 @@ public final class TestConfig {
 
     public String yaml() {
         var out = new ArrayList<String>();
-        out.add("database: { path: " + database + " }");
+        if (postgres != null) {
+            out.add("database:\n" + postgres.yaml().stripTrailing());
+        } else {
+            out.add("database: { path: " + database + " }");
+        }
         if (keyFile != null) {
             out.add("secrets: { key-file: " + keyFile + " }");
         }
