@@ -234,7 +234,7 @@ public final class Benchmark {
     record Stats(double wallSeconds, long p50, long p95, long notOk, long firstCheckStartMs) {}
 
     /** Round figures from the database itself: first check start to last check recorded, and the recorded durations. */
-    private static Stats roundStats(Path db) throws Exception {
+    static Stats roundStats(Path db) throws Exception {
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement()) {
             long first;
             long last;
