@@ -27,7 +27,7 @@ public record Config(
         secrets = secrets == null ? new Secrets(null) : secrets;
         http = http == null ? new Http(null, null) : http;
         schedule = schedule == null ? Schedule.DEFAULT : schedule;
-        checks = checks == null ? new Checks(null, null, null, null, null, null) : checks;
+        checks = checks == null ? new Checks(null, null, null, null, null, null, null) : checks;
         providers = providers == null ? new Providers(null) : providers;
         alerts = alerts == null ? Alerts.DEFAULT : alerts;
         history = history == null ? new History(null) : history;
@@ -98,12 +98,25 @@ public record Config(
             Duration deadline,
             Path trustStore,
             String trustStoreType,
-            Path trustStorePasswordFile) {
+            Path trustStorePasswordFile,
+            String tlsProvider) {
         public Checks {
             connectTimeout = orDefault(connectTimeout, Duration.ofSeconds(10));
             readTimeout = orDefault(readTimeout, Duration.ofSeconds(20));
             deadline = orDefault(deadline, Duration.ofSeconds(45));
             trustStoreType = trustStoreType == null ? "PKCS12" : trustStoreType;
+            tlsProvider = tlsProvider == null ? "conscrypt" : tlsProvider;
+        }
+
+        /** The default TLS provider (Conscrypt, else the JDK's). */
+        public Checks(Duration connectTimeout, Duration readTimeout, Duration deadline, Path trustStore, String trustStoreType,
+                Path trustStorePasswordFile) {
+            this(connectTimeout, readTimeout, deadline, trustStore, trustStoreType, trustStorePasswordFile, null);
+        }
+
+        /** These settings with another {@code tls-provider}. */
+        public Checks withTlsProvider(String provider) {
+            return new Checks(connectTimeout, readTimeout, deadline, trustStore, trustStoreType, trustStorePasswordFile, provider);
         }
     }
 
@@ -234,6 +247,7 @@ public record Config(
         v.positive("checks.deadline", checks.deadline());
         v.existingFile("checks.trust-store", checks.trustStore());
         v.existingFile("checks.trust-store-password-file", checks.trustStorePasswordFile());
+        v.oneOf("checks.tls-provider", checks.tlsProvider(), "conscrypt", "jdk");
         v.existingFile("providers.file", providers.file());
         v.existingFile("alerts.relay.password-file", alerts.relay().passwordFile());
         v.port("alerts.relay.port", alerts.relay().port());

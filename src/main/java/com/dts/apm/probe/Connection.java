@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
+import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,9 +38,14 @@ final class Connection {
     private boolean aborted;
 
     Connection(Trust trust, Protocol protocol) {
+        this(trust, null, protocol);
+    }
+
+    /** A check's sockets, their TLS from {@code provider} (null: the JDK's); see {@link TlsProvider}. */
+    Connection(Trust trust, Provider provider, Protocol protocol) {
         this.literals = protocol == Protocol.IMAP;
         try {
-            var context = SSLContext.getInstance("TLS");
+            var context = provider == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", provider);
             context.init(null, new TrustManager[] {trust.forCheck(this::trusted)}, null);
             this.tls = new TlsFactory(context.getSocketFactory());
         } catch (GeneralSecurityException e) {

@@ -4,6 +4,7 @@ import com.dts.apm.config.Config;
 import com.dts.apm.provider.Protocol;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import java.security.Provider;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,9 +19,9 @@ import org.eclipse.angus.mail.imap.IMAPStore;
  * flagged or changed.
  */
 final class ImapProbe extends MailProbe {
-    ImapProbe(Config.Checks checks, Trust trust, ExecutorService workers, ScheduledExecutorService writeTimeouts,
+    ImapProbe(Config.Checks checks, Trust trust, Provider tlsProvider, ExecutorService workers, ScheduledExecutorService writeTimeouts,
             AtomicInteger busy) {
-        super(Protocol.IMAP, checks, trust, workers, writeTimeouts, busy);
+        super(Protocol.IMAP, checks, trust, tlsProvider, workers, writeTimeouts, busy);
     }
 
     @Override

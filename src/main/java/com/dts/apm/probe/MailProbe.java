@@ -5,6 +5,7 @@ import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.Security;
 import jakarta.mail.Session;
+import java.security.Provider;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -29,16 +30,18 @@ abstract class MailProbe implements Probe {
     private final Protocol protocol;
     private final Config.Checks checks;
     private final Trust trust;
+    private final Provider tlsProvider;
     private final ExecutorService workers;
     private final ScheduledExecutorService writeTimeouts;
     private final AtomicInteger busyWorkers;
     private final Map<Security, Session> sessions = new ConcurrentHashMap<>();
 
-    MailProbe(Protocol protocol, Config.Checks checks, Trust trust, ExecutorService workers,
+    MailProbe(Protocol protocol, Config.Checks checks, Trust trust, Provider tlsProvider, ExecutorService workers,
             ScheduledExecutorService writeTimeouts, AtomicInteger busyWorkers) {
         this.protocol = protocol;
         this.checks = checks;
         this.trust = trust;
+        this.tlsProvider = tlsProvider;
         this.workers = workers;
         this.writeTimeouts = writeTimeouts;
         this.busyWorkers = busyWorkers;
@@ -51,7 +54,7 @@ abstract class MailProbe implements Probe {
     public final ProbeResult check(ProbeTarget target) {
         refuseMisconfiguration(target);
         var started = System.nanoTime();
-        var connection = new Connection(trust, protocol);
+        var connection = new Connection(trust, tlsProvider, protocol);
         var session = sessions.computeIfAbsent(target.endpoint().security(), this::session);
         busyWorkers.incrementAndGet();
         var future = workers.submit(() -> {

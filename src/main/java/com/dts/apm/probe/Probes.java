@@ -19,15 +19,17 @@ public final class Probes implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService writeTimeouts;
     private final AtomicInteger busy = new AtomicInteger();
+    private final java.security.Provider tlsProvider;
     private final Probe imap;
     private final Probe smtp;
 
     private Probes(Config.Checks checks) {
         var trust = Trust.from(checks);
+        this.tlsProvider = TlsProvider.select(checks.tlsProvider());
         this.workers = Executors.newCachedThreadPool(daemon("apm-probe-"));
         this.writeTimeouts = Executors.newScheduledThreadPool(1, daemon("apm-probe-write-timeout-"));
-        this.imap = new ImapProbe(checks, trust, workers, writeTimeouts, busy);
-        this.smtp = new SmtpProbe(checks, trust, workers, writeTimeouts, busy);
+        this.imap = new ImapProbe(checks, trust, tlsProvider, workers, writeTimeouts, busy);
+        this.smtp = new SmtpProbe(checks, trust, tlsProvider, workers, writeTimeouts, busy);
     }
 
     /**
@@ -59,6 +61,11 @@ public final class Probes implements AutoCloseable {
             results.add(check(target));
         }
         return results;
+    }
+
+    /** The TLS implementation the checks use: {@code Conscrypt} or {@code JDK}. */
+    public String tlsProvider() {
+        return TlsProvider.name(tlsProvider);
     }
 
     /** Worker threads still talking to a server (a check past its deadline frees its worker soon after). */

@@ -4,6 +4,7 @@ import com.dts.apm.config.Config;
 import com.dts.apm.provider.Protocol;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import java.security.Provider;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,9 +13,9 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /** SMTP check: connect, EHLO, (STARTTLS, EHLO), AUTH, QUIT. Never MAIL FROM, never a message. */
 final class SmtpProbe extends MailProbe {
-    SmtpProbe(Config.Checks checks, Trust trust, ExecutorService workers, ScheduledExecutorService writeTimeouts,
+    SmtpProbe(Config.Checks checks, Trust trust, Provider tlsProvider, ExecutorService workers, ScheduledExecutorService writeTimeouts,
             AtomicInteger busy) {
-        super(Protocol.SMTP, checks, trust, workers, writeTimeouts, busy);
+        super(Protocol.SMTP, checks, trust, tlsProvider, workers, writeTimeouts, busy);
     }
 
     @Override

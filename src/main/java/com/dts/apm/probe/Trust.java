@@ -102,18 +102,18 @@ final class Trust {
             @Override
             public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
                     throws CertificateException {
-                check(chain, m -> m.checkServerTrusted(chain, authType, socket));
+                check(chain, m -> m.checkServerTrusted(chain, jdkAuthType(authType), socket));
             }
 
             @Override
             public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                     throws CertificateException {
-                check(chain, m -> m.checkServerTrusted(chain, authType, engine));
+                check(chain, m -> m.checkServerTrusted(chain, jdkAuthType(authType), engine));
             }
 
             @Override
             public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-                check(chain, m -> m.checkServerTrusted(chain, authType));
+                check(chain, m -> m.checkServerTrusted(chain, jdkAuthType(authType)));
             }
 
             private void check(X509Certificate[] chain, Check check) throws CertificateException {
@@ -160,6 +160,14 @@ final class Trust {
                         .toArray(X509Certificate[]::new);
             }
         };
+    }
+
+    /**
+     * TLS 1.3 does not tie the certificate to the key exchange: the JDK's own TLS names that {@code UNKNOWN},
+     * Conscrypt names it {@code GENERIC}, which the JDK's trust manager refuses as an unknown type. Same check.
+     */
+    static String jdkAuthType(String authType) {
+        return "GENERIC".equals(authType) ? "UNKNOWN" : authType;
     }
 
     private interface Check {

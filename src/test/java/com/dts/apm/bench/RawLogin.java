@@ -93,7 +93,51 @@ public final class RawLogin {
         var context = provider.equals("conscrypt")
                 ? SSLContext.getInstance("TLS", org.conscrypt.Conscrypt.newProvider())
                 : SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
+        var jdk = (javax.net.ssl.X509ExtendedTrustManager) tmf.getTrustManagers()[0];
+        // as the probes' Trust does: Conscrypt calls TLS 1.3's auth type GENERIC, the JDK's trust manager knows it as UNKNOWN
+        var tm = new javax.net.ssl.X509ExtendedTrustManager() {
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, Socket socket)
+                    throws java.security.cert.CertificateException {
+                jdk.checkServerTrusted(chain, "GENERIC".equals(authType) ? "UNKNOWN" : authType, socket);
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+                    throws java.security.cert.CertificateException {
+                jdk.checkServerTrusted(chain, "GENERIC".equals(authType) ? "UNKNOWN" : authType, engine);
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                    throws java.security.cert.CertificateException {
+                jdk.checkServerTrusted(chain, "GENERIC".equals(authType) ? "UNKNOWN" : authType);
+            }
+
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType, Socket socket)
+                    throws java.security.cert.CertificateException {
+                throw new java.security.cert.CertificateException("client only");
+            }
+
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+                    throws java.security.cert.CertificateException {
+                throw new java.security.cert.CertificateException("client only");
+            }
+
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                    throws java.security.cert.CertificateException {
+                throw new java.security.cert.CertificateException("client only");
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return jdk.getAcceptedIssuers();
+            }
+        };
+        context.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
         return context.getSocketFactory();
     }
 

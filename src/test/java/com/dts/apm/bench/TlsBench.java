@@ -616,7 +616,7 @@ public final class TlsBench {
     }
 
     /** Whether the daemon under test knows {@code checks.tls-provider} (it does from the Conscrypt change on). */
-    static final boolean TLS_KEY = false;
+    static final boolean TLS_KEY = true;
 
     private static String tlsOf(Path dir) {
         try {
