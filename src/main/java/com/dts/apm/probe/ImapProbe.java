@@ -6,7 +6,6 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import java.security.Provider;
 import java.util.Properties;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.angus.mail.iap.ProtocolException;
@@ -19,9 +18,9 @@ import org.eclipse.angus.mail.imap.IMAPStore;
  * flagged or changed.
  */
 final class ImapProbe extends MailProbe {
-    ImapProbe(Config.Checks checks, Trust trust, Provider tlsProvider, ExecutorService workers, ScheduledExecutorService writeTimeouts,
+    ImapProbe(Config.Checks checks, Trust trust, Provider tlsProvider, java.util.Set<Connection> active, ScheduledExecutorService writeTimeouts,
             AtomicInteger busy) {
-        super(Protocol.IMAP, checks, trust, tlsProvider, workers, writeTimeouts, busy);
+        super(Protocol.IMAP, checks, trust, tlsProvider, active, writeTimeouts, busy);
     }
 
     @Override
