@@ -73,7 +73,7 @@ public final class CheckService {
         for (var protocol : EnumSet.copyOf(i.protocols())) {
             var target = new ProbeTarget(spec, protocol, i.endpoint(protocol), i.username(), password);
             ProbeResult r;
-            try (var permit = gate.enter(i.provider())) {
+            try (var permit = gate.enter(i.provider(), target.endpoint().host())) {
                 r = probes.apply(protocol).check(target);
             }
             results.add(r);

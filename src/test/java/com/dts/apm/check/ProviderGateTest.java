@@ -99,4 +99,33 @@ class ProviderGateTest {
         assertThat(third.get(5, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(released);
         b.close();
     }
+
+    @Test
+    void customServersArePacedPerHostNotAllTogether() throws Exception {
+        var gate = gate(8, 10);
+        long start = System.nanoTime();
+        // 10 logins to each of two hosts at 10 per second per host: about 0.9 s, not the 1.9 s of one shared lane
+        for (int i = 0; i < 10; i++) {
+            gate.enter("custom", "mail.a.test").close();
+            gate.enter("custom", "MAIL.B.TEST").close();
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(ms).isBetween(850L, 1500L);
+        assertThat(gate.lane("custom", "MAIL.B.TEST")).isEqualTo("custom mail.b.test");
+    }
+
+    @Test
+    void providersWithTheirOwnLimitsShareOneLaneWhateverTheHost() throws Exception {
+        var gate = gate(8, 10);
+        // gmail has its own limits (5 per second): its hosts share them
+        assertThat(gate.pacedPerHost("gmail")).isFalse();
+        assertThat(gate.lane("gmail", "imap.gmail.com")).isEqualTo("gmail");
+        long start = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            gate.enter("gmail", "imap.gmail.com").close();
+            gate.enter("gmail", "smtp.gmail.com").close();
+        }
+        // 6 logins at 5 per second: the first at once, then one every 200 ms
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(950L, 2500L);
+    }
 }
