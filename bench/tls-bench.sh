@@ -3,6 +3,7 @@
 # daemon, the Prometheus blackbox exporter and a raw Java TLS client. Options go to TlsBench:
 #   --n 2000,10000  --concurrency 16,64  --protocols imap,smtp  --clients floor,exporter,daemon
 #   --tls conscrypt|jdk (the daemon's and the floor's TLS provider)  --daemon-heap 256m
+#   --daemon-jvm "OPTIONS" (default: APM_JAVA_OPTS of systemd/app-password-monitor.service, as installed)
 # Needs: dovecot-imapd dovecot-submissiond prometheus-blackbox-exporter openssl (Debian packages), JDK 17, Maven.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -58,10 +58,24 @@ public final class TlsBench {
     private Process dovecot;
     private Process exporter;
 
-    private TlsBench(Path dir, String tls, String daemonHeap) {
+    private final String daemonJvm;
+
+    private TlsBench(Path dir, String tls, String daemonHeap, String daemonJvm) {
         this.dir = dir;
         this.tls = tls;
         this.daemonHeap = daemonHeap;
+        this.daemonJvm = daemonJvm;
+    }
+
+    /** The JVM options the systemd unit gives the daemon (APM_JAVA_OPTS), so the benchmark runs it as installed. */
+    static String unitJavaOptions() {
+        try {
+            var m = Pattern.compile("Environment=\"APM_JAVA_OPTS=([^\"]*)\"")
+                    .matcher(Files.readString(Path.of("systemd/app-password-monitor.service")));
+            return m.find() ? m.group(1).strip() : "";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -72,6 +86,7 @@ public final class TlsBench {
         var clients = List.of("floor", "exporter", "daemon");
         String tls = "conscrypt";
         String heap = "256m";
+        String daemonJvm = unitJavaOptions();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[++i]);
@@ -81,16 +96,18 @@ public final class TlsBench {
                 case "--clients" -> clients = List.of(args[++i].split(","));
                 case "--tls" -> tls = args[++i];
                 case "--daemon-heap" -> heap = args[++i];
+                case "--daemon-jvm" -> daemonJvm = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         if (dir == null) {
             throw new IllegalArgumentException("--dir is required");
         }
-        var bench = new TlsBench(dir, tls, heap);
+        var bench = new TlsBench(dir, tls, heap, daemonJvm);
         int users = sizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
         System.out.printf("app-password-monitor TLS benchmark: N=%s, concurrency %s, %s, TLS provider %s, %d CPUs, java %s%n", sizes,
                 concurrencies, protocols, tls, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf("daemon JVM: -Xmx%s %s%n", heap, daemonJvm);
         try {
             bench.setUp(users);
             for (var protocol : protocols) {
@@ -133,7 +150,7 @@ public final class TlsBench {
         }
         if (prepared != null) {
             double s0 = cpuTree(dovecot);
-            var f = prepared.run(daemonHeap, http);
+            var f = prepared.run(daemonHeap, daemonJvm, http);
             results.add(new Figures(f.client(), f.wall(), f.p50(), f.p95(), f.failed(), f.cpu(), cpuTree(dovecot) - s0));
         }
         System.out.printf("%-34s %8s %9s %8s %8s %7s %14s %14s%n", "client", "wall s", "logins/s", "p50 ms", "p95 ms", "failed",
@@ -545,8 +562,12 @@ public final class TlsBench {
             return new Daemon(dir, config, httpPort, n);
         }
 
-        Figures run(String heap, HttpClient http) throws Exception {
-            var cmd = new ArrayList<>(List.of(java(), "-Xmx" + heap));
+        Figures run(String heap, String jvm, HttpClient http) throws Exception {
+            var cmd = new ArrayList<>(List.of(java()));
+            if (!jvm.isBlank()) {
+                cmd.addAll(List.of(jvm.strip().split("\\s+")));
+            }
+            cmd.add("-Xmx" + heap);
             var extra = System.getenv("APM_BENCH_DAEMON_OPTS");
             if (extra != null && !extra.isBlank()) {
                 cmd.addAll(List.of(extra.strip().split("\\s+")));
@@ -578,6 +599,7 @@ public final class TlsBench {
                     Thread.sleep(cpuAtFirst < 0 ? 50 : 250);
                 }
                 double cpu = cpuSeconds(process.pid()) - cpuAtFirst;
+                System.out.println("   daemon CPU by thread (whole process, s): " + threadCpu(process.pid()));
                 var s = Benchmark.roundStats(dir.resolve("apm.db"));
                 return new Figures("(a) daemon round (run, " + TlsBench.tlsOf(dir) + ")", s.wallSeconds(), s.p50(), s.p95(), s.notOk(), cpu, 0);
             } finally {
@@ -586,6 +608,28 @@ public final class TlsBench {
                     process.destroyForcibly().waitFor();
                 }
             }
+        }
+
+        /** CPU seconds per thread group (the name without its digits), from /proc/PID/task: where the daemon's CPU went. */
+        private static String threadCpu(long pid) {
+            var groups = new java.util.TreeMap<String, Double>();
+            try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+                for (var t : tasks.toList()) {
+                    try {
+                        var stat = Files.readString(t.resolve("stat"));
+                        var name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "N");
+                        var f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        groups.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS, Double::sum);
+                    } catch (IOException e) {
+                        // the thread ended
+                    }
+                }
+            } catch (IOException e) {
+                return "unknown";
+            }
+            return groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
+                    .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue()))
+                    .collect(java.util.stream.Collectors.joining(", "));
         }
 
         private static String scrape(HttpClient http, URI uri) {
