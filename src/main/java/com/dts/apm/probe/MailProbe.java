@@ -30,6 +30,8 @@ abstract class MailProbe implements Probe {
     private final Config.Checks checks;
     private final Trust trust;
     private final Provider tlsProvider;
+    /** The TLS context every check shares when sessions may be resumed; null: a fresh context per check. */
+    private final javax.net.ssl.SSLSocketFactory sharedTls;
     private final Set<Connection> active;
     private final ScheduledExecutorService writeTimeouts;
     private final AtomicInteger busyWorkers;
@@ -41,6 +43,7 @@ abstract class MailProbe implements Probe {
         this.checks = checks;
         this.trust = trust;
         this.tlsProvider = tlsProvider;
+        this.sharedTls = checks.tlsSessionLifetime().isZero() ? null : Connection.sharedTls(trust, tlsProvider, checks.tlsSessionLifetime());
         this.active = active;
         this.writeTimeouts = writeTimeouts;
         this.busyWorkers = busyWorkers;
@@ -53,7 +56,7 @@ abstract class MailProbe implements Probe {
     public final ProbeResult check(ProbeTarget target) {
         refuseMisconfiguration(target);
         var started = System.nanoTime();
-        var connection = new Connection(trust, tlsProvider, protocol);
+        var connection = sharedTls == null ? new Connection(trust, tlsProvider, protocol) : new Connection(sharedTls, protocol);
         var session = sessions.computeIfAbsent(target.endpoint().security(), this::session);
         var expired = new AtomicBoolean();
         // The conversation runs on the caller's thread; at the deadline the scheduler closes the check's sockets,
