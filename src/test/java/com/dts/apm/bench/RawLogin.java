@@ -26,7 +26,9 @@ import javax.net.ssl.TrustManagerFactory;
  * provider the daemon uses. IMAPS: TLS, greeting, LOGIN, LOGOUT. Submission: EHLO, STARTTLS, EHLO, AUTH PLAIN, QUIT.
  * The chain is verified against the benchmark's CA and the host name against the certificate, TLS 1.2 and 1.3 only.
  * Prints {@code wallSeconds p50Ms p95Ms failed cpuSeconds} (CPU of this process during the logins, from /proc).
- * Arguments: {@code imap|smtp host port ca.pem n concurrency jdk|conscrypt [first-user]}.
+ * Arguments: {@code imap|smtp host port ca.pem n concurrency jdk|conscrypt first-user resume|full}: {@code resume} shares
+ * one TLS context (sessions resumed per server, as the daemon with {@code checks.tls-session-lifetime} above 0),
+ * {@code full} makes a fresh one per login (a full handshake every time).
  */
 public final class RawLogin {
     private RawLogin() {}
@@ -35,7 +37,10 @@ public final class RawLogin {
         var protocol = args[0];
         var host = args[1];
         int port = Integer.parseInt(args[2]);
-        var tls = factory(Path.of(args[3]), args[6]);
+        var ca = Path.of(args[3]);
+        var provider = args[6];
+        boolean resume = args.length <= 8 || args[8].equals("resume");
+        var shared = factory(ca, provider);
         int n = Integer.parseInt(args[4]);
         int concurrency = Integer.parseInt(args[5]);
         int first = args.length > 7 ? Integer.parseInt(args[7]) : 0;
@@ -53,6 +58,7 @@ public final class RawLogin {
                     long s = System.nanoTime();
                     try {
                         int u = first + i;
+                        var tls = resume ? shared : factory(ca, provider);
                         if (protocol.equals("imap")) {
                             imap(tls, host, port, TlsBench.user(u), TlsBench.password(u));
                         } else {

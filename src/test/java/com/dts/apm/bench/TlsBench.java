@@ -60,7 +60,10 @@ public final class TlsBench {
 
     private final String daemonJvm;
 
-    private TlsBench(Path dir, String tls, String daemonHeap, String daemonJvm) {
+    private final String sessionLifetime;
+
+    private TlsBench(Path dir, String tls, String daemonHeap, String daemonJvm, String sessionLifetime) {
+        this.sessionLifetime = sessionLifetime;
         this.dir = dir;
         this.tls = tls;
         this.daemonHeap = daemonHeap;
@@ -87,6 +90,7 @@ public final class TlsBench {
         String tls = "conscrypt";
         String heap = "256m";
         String daemonJvm = unitJavaOptions();
+        String sessionLifetime = "10m";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[++i]);
@@ -97,17 +101,19 @@ public final class TlsBench {
                 case "--tls" -> tls = args[++i];
                 case "--daemon-heap" -> heap = args[++i];
                 case "--daemon-jvm" -> daemonJvm = args[++i];
+                case "--tls-session-lifetime" -> sessionLifetime = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         if (dir == null) {
             throw new IllegalArgumentException("--dir is required");
         }
-        var bench = new TlsBench(dir, tls, heap, daemonJvm);
+        var bench = new TlsBench(dir, tls, heap, daemonJvm, sessionLifetime);
         int users = sizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
         System.out.printf("app-password-monitor TLS benchmark: N=%s, concurrency %s, %s, TLS provider %s, %d CPUs, java %s%n", sizes,
                 concurrencies, protocols, tls, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        System.out.printf("daemon JVM: -Xmx%s %s%n", heap, daemonJvm);
+        System.out.printf("daemon JVM: -Xmx%s %s; TLS sessions resumed for %s (daemon and floor; the exporter never resumes)%n", heap,
+                daemonJvm, sessionLifetime);
         try {
             bench.setUp(users);
             for (var protocol : protocols) {
@@ -139,7 +145,7 @@ public final class TlsBench {
         System.out.printf("%n== %s, N = %,d, concurrency %d, TLS %s  (%s)%n", label, n, c, tls, load());
         var results = new ArrayList<Figures>();
         Daemon prepared = clients.contains("daemon") ? Daemon.prepare(dir.resolve("daemon-" + protocol + "-" + n + "-" + c), protocol, n,
-                c, port(protocol), tls, dir.resolve("ca.pem")) : null;
+                c, port(protocol), tls, dir.resolve("ca.pem"), sessionLifetime) : null;
         if (clients.contains("floor")) {
             results.add(floor(protocol, n, c));
             System.out.printf("   floor done (%s)%n", load());
@@ -191,14 +197,14 @@ public final class TlsBench {
     private Figures floor(String protocol, int n, int c) throws Exception {
         double s0 = cpuTree(dovecot);
         var out = rawLogins(protocol, n, c, 0);
-        return new Figures("(c) raw Java TLS login (" + tls + ")", Double.parseDouble(out[0]), Double.parseDouble(out[1]),
+        return new Figures("(c) raw Java TLS login (" + tls + (isZero(sessionLifetime) ? "" : ", resumed") + ")", Double.parseDouble(out[0]), Double.parseDouble(out[1]),
                 Double.parseDouble(out[2]), Long.parseLong(out[3]), Double.parseDouble(out[4]), cpuTree(dovecot) - s0);
     }
 
     private String[] rawLogins(String protocol, int n, int c, int first) throws Exception {
         var p = new ProcessBuilder(java(), "-Xmx" + daemonHeap, "-cp", System.getProperty("java.class.path"), RawLogin.class.getName(),
                 protocol, HOST, String.valueOf(port(protocol)), dir.resolve("ca.pem").toString(), String.valueOf(n), String.valueOf(c), tls,
-                String.valueOf(first)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                String.valueOf(first), isZero(sessionLifetime) ? "full" : "resume").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
         if (!p.waitFor(1, TimeUnit.HOURS) || p.exitValue() != 0 || out.length != 5) {
             throw new IllegalStateException("the raw login client failed: " + String.join(" ", out));
@@ -527,7 +533,8 @@ public final class TlsBench {
             this.n = n;
         }
 
-        static Daemon prepare(Path dir, String protocol, int n, int c, int port, String tls, Path ca) throws Exception {
+        static Daemon prepare(Path dir, String protocol, int n, int c, int port, String tls, Path ca, String sessionLifetime)
+                throws Exception {
             Files.createDirectories(dir);
             int httpPort = freePort();
             var config = dir.resolve("apm.yml");
@@ -542,7 +549,8 @@ public final class TlsBench {
                     "  logins-per-second-per-provider: 1000000",
                     "checks:",
                     "  trust-store: " + ca,
-                    TlsBench.TLS_KEY ? "  tls-provider: " + tls : "",
+                    "  tls-provider: " + tls,
+                    "  tls-session-lifetime: " + sessionLifetime,
                     "logging: { level: info }",
                     ""));
             var ws = Workspace.open(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC());
@@ -659,8 +667,9 @@ public final class TlsBench {
         }
     }
 
-    /** Whether the daemon under test knows {@code checks.tls-provider} (it does from the Conscrypt change on). */
-    static final boolean TLS_KEY = true;
+    private static boolean isZero(String duration) {
+        return duration.matches("0+[a-z]*");
+    }
 
     private static String tlsOf(Path dir) {
         try {
