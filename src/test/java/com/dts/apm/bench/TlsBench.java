@@ -81,6 +81,10 @@ public final class TlsBench {
         }
     }
 
+    /** An earlier build's classes for the daemon (A/B of one change), and which checks.tls-* keys it knows. */
+    static String daemonClasses = null;
+    static String tlsKeys = "all";
+
     public static void main(String[] args) throws Exception {
         Path dir = null;
         var sizes = List.of(2000, 10000);
@@ -102,6 +106,8 @@ public final class TlsBench {
                 case "--daemon-heap" -> heap = args[++i];
                 case "--daemon-jvm" -> daemonJvm = args[++i];
                 case "--tls-session-lifetime" -> sessionLifetime = args[++i];
+                case "--daemon-classes" -> daemonClasses = args[++i];
+                case "--tls-keys" -> tlsKeys = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -549,8 +555,8 @@ public final class TlsBench {
                     "  logins-per-second-per-provider: 1000000",
                     "checks:",
                     "  trust-store: " + ca,
-                    "  tls-provider: " + tls,
-                    "  tls-session-lifetime: " + sessionLifetime,
+                    tlsKeys.equals("none") ? "" : "  tls-provider: " + tls,
+                    tlsKeys.equals("all") ? "  tls-session-lifetime: " + sessionLifetime : "",
                     "logging: { level: info }",
                     ""));
             var ws = Workspace.open(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC());
@@ -580,7 +586,12 @@ public final class TlsBench {
             if (extra != null && !extra.isBlank()) {
                 cmd.addAll(List.of(extra.strip().split("\\s+")));
             }
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.dts.apm.Main", "--config", config.toString(), "run"));
+            var cp = System.getProperty("java.class.path");
+            if (daemonClasses != null) {
+                cp = daemonClasses + java.io.File.pathSeparator + cp;
+                System.out.println("   daemon classes from " + daemonClasses);
+            }
+            cmd.addAll(List.of("-cp", cp, "com.dts.apm.Main", "--config", config.toString(), "run"));
             var process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("daemon.log").toFile()).start();
             try {
