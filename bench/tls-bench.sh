@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The TLS benchmark (README.md, "Benchmark"): a throwaway Dovecot on loopback, and the same logins through the
 # daemon, the Prometheus blackbox exporter and a raw Java TLS client. Options go to TlsBench:
-#   --n 2000,10000  --concurrency 16,64  --protocols imap,smtp  --clients floor,exporter,daemon
+#   --n 2000,10000  --concurrency 16,64  --protocols imap,smtp,smtps  --clients floor,exporter,daemon
 #   --tls conscrypt|jdk (the daemon's and the floor's TLS provider)  --daemon-heap 256m
 #   --daemon-jvm "OPTIONS" (default: APM_JAVA_OPTS of systemd/app-password-monitor.service, as installed)
 # Needs: dovecot-imapd dovecot-submissiond prometheus-blackbox-exporter openssl (Debian packages), JDK 17, Maven.

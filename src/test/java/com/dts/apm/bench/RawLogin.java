@@ -23,10 +23,11 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The TLS benchmark's floor (a process of its own): N logins as bare as a Java client can make them, on the TLS
- * provider the daemon uses. IMAPS: TLS, greeting, LOGIN, LOGOUT. Submission: EHLO, STARTTLS, EHLO, AUTH PLAIN, QUIT.
+ * provider the daemon uses. IMAPS: TLS, greeting, LOGIN, LOGOUT. Submission: EHLO, STARTTLS, EHLO, AUTH PLAIN, QUIT;
+ * with implicit TLS ({@code smtps}): TLS, EHLO, AUTH PLAIN, QUIT.
  * The chain is verified against the benchmark's CA and the host name against the certificate, TLS 1.2 and 1.3 only.
  * Prints {@code wallSeconds p50Ms p95Ms failed cpuSeconds} (CPU of this process during the logins, from /proc).
- * Arguments: {@code imap|smtp host port ca.pem n concurrency jdk|conscrypt first-user resume|full}: {@code resume} shares
+ * Arguments: {@code imap|smtp|smtps host port ca.pem n concurrency jdk|conscrypt first-user resume|full}: {@code resume} shares
  * one TLS context (sessions resumed per server, as the daemon with {@code checks.tls-session-lifetime} above 0),
  * {@code full} makes a fresh one per login (a full handshake every time).
  */
@@ -61,6 +62,8 @@ public final class RawLogin {
                         var tls = resume ? shared : factory(ca, provider);
                         if (protocol.equals("imap")) {
                             imap(tls, host, port, TlsBench.user(u), TlsBench.password(u));
+                        } else if (protocol.equals("smtps")) {
+                            smtps(tls, host, port, TlsBench.user(u), TlsBench.password(u));
                         } else {
                             smtp(tls, host, port, TlsBench.user(u), TlsBench.password(u));
                         }
@@ -196,6 +199,21 @@ public final class RawLogin {
                 send(out, "QUIT");
                 expect(reply(in), "221");
             }
+        }
+    }
+
+    static void smtps(SSLSocketFactory factory, String host, int port, String user, String password) throws IOException {
+        try (var s = tls(factory, connect(host, port), host, port)) {
+            var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            var out = s.getOutputStream();
+            expect(reply(in), "220");
+            send(out, "EHLO bench.test");
+            expect(reply(in), "250");
+            var plainAuth = Base64.getEncoder().encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
+            send(out, "AUTH PLAIN " + plainAuth);
+            expect(reply(in), "235");
+            send(out, "QUIT");
+            expect(reply(in), "221");
         }
     }
 

@@ -54,6 +54,7 @@ public final class TlsBench {
     })).connectTimeout(Duration.ofSeconds(10)).build();
     private int imapsPort;
     private int submissionPort;
+    private int submissionsPort;
     private int exporterPort;
     private Process dovecot;
     private Process exporter;
@@ -89,7 +90,7 @@ public final class TlsBench {
         Path dir = null;
         var sizes = List.of(2000, 10000);
         var concurrencies = List.of(16);
-        var protocols = List.of("imap", "smtp");
+        var protocols = List.of("imap", "smtp");  // smtps (submission with implicit TLS) on request
         var clients = List.of("floor", "exporter", "daemon");
         String tls = "conscrypt";
         String heap = "256m";
@@ -147,7 +148,11 @@ public final class TlsBench {
     record Figures(String client, double wall, double p50, double p95, long failed, double cpu, double serverCpu) {}
 
     private void block(String protocol, int n, int c, List<String> clients) throws Exception {
-        var label = protocol.equals("imap") ? "IMAPS (implicit TLS)" : "submission (STARTTLS)";
+        var label = switch (protocol) {
+            case "imap" -> "IMAPS (implicit TLS)";
+            case "smtps" -> "submission (implicit TLS)";
+            default -> "submission (STARTTLS)";
+        };
         System.out.printf("%n== %s, N = %,d, concurrency %d, TLS %s  (%s)%n", label, n, c, tls, load());
         var results = new ArrayList<Figures>();
         Daemon prepared = clients.contains("daemon") ? Daemon.prepare(dir.resolve("daemon-" + protocol + "-" + n + "-" + c), protocol, n,
@@ -165,10 +170,10 @@ public final class TlsBench {
             var f = prepared.run(daemonHeap, daemonJvm, http);
             results.add(new Figures(f.client(), f.wall(), f.p50(), f.p95(), f.failed(), f.cpu(), cpuTree(dovecot) - s0));
         }
-        System.out.printf("%-34s %8s %9s %8s %8s %7s %14s %14s%n", "client", "wall s", "logins/s", "p50 ms", "p95 ms", "failed",
+        System.out.printf("%-44s %8s %9s %8s %8s %7s %14s %14s%n", "client", "wall s", "logins/s", "p50 ms", "p95 ms", "failed",
                 "CPU s/1000", "Dovecot s/1000");
         for (var f : results) {
-            System.out.printf(Locale.ROOT, "%-34s %8.2f %9.1f %8.1f %8.1f %7d %14.2f %14.2f%n", f.client(), f.wall(), n / f.wall(), f.p50(),
+            System.out.printf(Locale.ROOT, "%-44s %8.2f %9.1f %8.1f %8.1f %7d %14.2f %14.2f%n", f.client(), f.wall(), n / f.wall(), f.p50(),
                     f.p95(), f.failed(), 1000 * f.cpu() / n, 1000 * f.serverCpu() / n);
         }
         var floor = find(results, "(c)");
@@ -193,7 +198,11 @@ public final class TlsBench {
     }
 
     private int port(String protocol) {
-        return protocol.equals("imap") ? imapsPort : submissionPort;
+        return switch (protocol) {
+            case "imap" -> imapsPort;
+            case "smtps" -> submissionsPort;
+            default -> submissionPort;
+        };
     }
 
     private void warmUp(String protocol, int n) throws Exception {
@@ -272,6 +281,7 @@ public final class TlsBench {
     private void setUp(int users) throws Exception {
         imapsPort = freePort();
         submissionPort = freePort();
+        submissionsPort = freePort();
         exporterPort = freePort();
         int relayPort = freePort();
         certificates();
@@ -307,6 +317,7 @@ public final class TlsBench {
         children.add(exporter);
         awaitPort(imapsPort, "Dovecot IMAPS (see " + dc.resolve("dovecot.log") + ")");
         awaitPort(submissionPort, "Dovecot submission");
+        awaitPort(submissionsPort, "Dovecot submissions");
         awaitPort(exporterPort, "the blackbox exporter");
         awaitPort(relayPort, "the relay");
         System.out.printf("set-up: Dovecot %s on 127.0.0.1:%d (IMAPS) and :%d (submission), %,d users; blackbox exporter on :%d; %s%n",
@@ -381,6 +392,10 @@ public final class TlsBench {
                 "  inet_listener submission {",
                 "    port = " + submissionPort,
                 "  }",
+                "  inet_listener submissions {",
+                "    port = " + submissionsPort,
+                "    ssl = yes",
+                "  }",
                 "  service_count = 0",
                 "  process_min_avail = 2",
                 "}",
@@ -414,6 +429,15 @@ public final class TlsBench {
                     .append("        - send: \"b LOGOUT\\r\"\n")
                     .append("        - expect: \"^b OK\"\n");
             var plain = Base64.getEncoder().encodeToString(("\0" + user(i) + "\0" + password(i)).getBytes(StandardCharsets.UTF_8));
+            b.append("  smtps_").append(i).append(":\n    prober: tcp\n    timeout: 20s\n    tcp:\n      tls: true\n").append(tlsConfig)
+                    .append("      query_response:\n")
+                    .append("        - expect: \"^220 \"\n")
+                    .append("        - send: \"EHLO bench.test\\r\"\n")
+                    .append("        - expect: \"^250 \"\n")
+                    .append("        - send: \"AUTH PLAIN ").append(plain).append("\\r\"\n")
+                    .append("        - expect: \"^235 \"\n")
+                    .append("        - send: \"QUIT\\r\"\n")
+                    .append("        - expect: \"^221 \"\n");
             b.append("  smtp_").append(i).append(":\n    prober: tcp\n    timeout: 20s\n    tcp:\n").append(tlsConfig)
                     .append("      query_response:\n")
                     .append("        - expect: \"^220 \"\n")
@@ -561,7 +585,7 @@ public final class TlsBench {
                     ""));
             var ws = Workspace.open(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC());
             var p = protocol.equals("imap") ? Protocol.IMAP : Protocol.SMTP;
-            var endpoint = new Endpoint(HOST, port, p == Protocol.IMAP ? Security.SSL : Security.STARTTLS);
+            var endpoint = new Endpoint(HOST, port, protocol.equals("smtp") ? Security.STARTTLS : Security.SSL);
             for (int from = 0; from < n; from += 5000) {
                 var rows = new ArrayList<NewIntegration>();
                 var passwords = new ArrayList<Secret>();
