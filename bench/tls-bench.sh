@@ -19,12 +19,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # Dovecot's packaged instance is not needed (the benchmark runs its own); it may stay stopped.
 
-mvn -B -q -o test-compile 2>/dev/null || mvn -B -q test-compile
-cp_file=$(mktemp)
-mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null 2>&1 \
-  || mvn -B -q dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
+# APM_BENCH_NO_BUILD=1 skips the build (several runs in a row on the same classes)
+cp_file=target/bench-classpath.txt
+if [ "${APM_BENCH_NO_BUILD:-}" != 1 ] || [ ! -s "$cp_file" ]; then
+  mvn -B -q -o test-compile 2>/dev/null || mvn -B -q test-compile
+  mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null 2>&1 \
+    || mvn -B -q dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >/dev/null
+fi
 classpath="$PWD/target/test-classes:$PWD/target/classes:$(cat "$cp_file")"
-rm -f "$cp_file"
 
 dir=$(mktemp -d /tmp/apm-tls-bench.XXXXXX)
 cleanup() {
