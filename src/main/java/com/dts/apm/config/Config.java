@@ -107,7 +107,7 @@ public record Config(
             deadline = orDefault(deadline, Duration.ofSeconds(45));
             trustStoreType = trustStoreType == null ? "PKCS12" : trustStoreType;
             tlsProvider = tlsProvider == null ? "conscrypt" : tlsProvider;
-            tlsSessionLifetime = orDefault(tlsSessionLifetime, Duration.ofMinutes(10));
+            tlsSessionLifetime = orDefault(tlsSessionLifetime, Duration.ZERO);
         }
 
         /** The default TLS provider (Conscrypt, else the JDK's). */

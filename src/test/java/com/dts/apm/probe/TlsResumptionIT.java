@@ -14,9 +14,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * TLS sessions are resumed per server within {@code checks.tls-session-lifetime}: the first check to a server makes a
+ * With {@code checks.tls-session-lifetime} above 0, TLS sessions are resumed per server within it: the first check to a server makes a
  * full handshake (the chain is verified and its expiry reported), the next ones resume it (no certificate is sent,
- * so none is reported), the login is checked all the same. With the lifetime at 0 every check verifies the chain.
+ * so none is reported), the login is checked all the same. At 0, the default, every check verifies the chain.
  */
 class TlsResumptionIT {
     private static final String USER = "resume@dealer.test";
@@ -47,7 +47,7 @@ class TlsResumptionIT {
 
     @Test
     void laterChecksToTheSameServerResumeTheVerifiedSession() {
-        try (var probes = Probes.create(certs.trustingChecks(Duration.ofSeconds(20)))) {
+        try (var probes = Probes.create(certs.trustingChecks(Duration.ofSeconds(20)).withTlsSessionLifetime(Duration.ofMinutes(10)))) {
             var first = imaps(probes, PASSWORD);
             assertThat(first.outcome()).as(first.detail()).isEqualTo(Outcome.OK);
             assertThat(first.certificateNotAfter()).as("full handshake: chain verified and reported").isNotNull();
@@ -62,8 +62,9 @@ class TlsResumptionIT {
     }
 
     @Test
-    void withTheLifetimeAtZeroEveryCheckVerifiesTheChain() {
-        try (var probes = Probes.create(certs.trustingChecks(Duration.ofSeconds(20)).withTlsSessionLifetime(Duration.ZERO))) {
+    void byDefaultTheLifetimeIsZeroAndEveryCheckVerifiesTheChain() {
+        assertThat(certs.trustingChecks(Duration.ofSeconds(20)).tlsSessionLifetime()).isZero();
+        try (var probes = Probes.create(certs.trustingChecks(Duration.ofSeconds(20)))) {
             for (int i = 0; i < 3; i++) {
                 var r = imaps(probes, PASSWORD);
                 assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.OK);
