@@ -17,6 +17,7 @@ import com.dts.apm.schedule.RecurringTasks;
 import com.dts.apm.check.Dispatcher;
 import com.dts.apm.schedule.RecurringTask;
 import com.dts.apm.store.Integration;
+import com.dts.apm.check.Capacity;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +26,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +71,13 @@ public final class App implements AutoCloseable {
     private final WebhookSender webhooks;
     private HttpEndpoint endpoint; // null until start-up gets that far
     private ApiServer api; // null unless api.enabled, and until start-up gets that far
+
+    /** needed ÷ allowed logins per provider (apm_schedule_capacity_ratio), and the providers over 1 last time. */
+    private final AtomicReference<Map<String, Double>> capacity = new AtomicReference<>(Map.of());
+    private volatile Set<String> overCapacity = Set.of();
+
+    /** How often the schedule's capacity is worked out again (integrations come and go slowly). */
+    static final Duration CAPACITY_EVERY = Duration.ofMinutes(5);
 
     private App(Workspace ws) {
         this.ws = ws;
@@ -124,6 +136,14 @@ public final class App implements AutoCloseable {
         // fires on one node at a time through Quartz's clustered job store
         var cluster = ws.database().pooledDataSource() == null ? null
                 : new RecurringTasks.Cluster(nodeId, ws.database().pooledDataSource(), PER_NODE, CLUSTER_CHECKIN);
+        for (var provider : ws.catalog().ids()) {
+            Gauge.builder("apm.schedule.capacity.ratio", capacity, c -> c.get().getOrDefault(provider, 0.0))
+                    .tag("provider", provider)
+                    .description("Logins a round of checks needs per second over what the provider's limits allow (above 1:"
+                            + " a round takes longer than the interval; per host for providers paced per host)")
+                    .register(metrics.registry());
+        }
+        tasks.add(new RecurringTask("capacity", CAPACITY_EVERY, CAPACITY_EVERY, () -> refreshCapacity(false)));
         this.recurring = new RecurringTasks(tasks, metrics::recordLoopError, cluster);
         int moved = ws.integrations().spreadOverdue(ws.clock().instant(), config.schedule().interval(), config.schedule().jitter());
         if (moved > 0) {
@@ -205,6 +225,7 @@ public final class App implements AutoCloseable {
                 counts.total(), counts.enabled(),
                 Durations.format(s.interval()), s.maxConcurrentChecks(), s.maxConcurrentPerProvider(), ws.database().label(), app.nodeId,
                 config.http().bind(), app.endpoint.port());
+        app.refreshCapacity(true);
         return Optional.of(app);
     }
 
@@ -240,6 +261,33 @@ public final class App implements AutoCloseable {
                 return service.verify(n, password);
             }
         };
+    }
+
+    /**
+     * Works out whether each provider's round fits its interval under the login limits ({@link Capacity}): at start
+     * one INFO line with every ratio and a WARN line per provider that does not fit; later a WARN line only when a
+     * provider stops fitting.
+     */
+    private void refreshCapacity(boolean atStart) {
+        var lines = Capacity.of(ws.snapshots().loginsPerRound(), ws.catalog(), ws.config().schedule());
+        var ratios = new TreeMap<String, Double>();
+        var over = new TreeSet<String>();
+        for (var l : lines) {
+            ratios.put(l.provider(), l.ratio());
+            if (!l.fits()) {
+                over.add(l.provider());
+                if (atStart || !overCapacity.contains(l.provider())) {
+                    log.warn(l.warning());
+                }
+            }
+        }
+        capacity.set(Map.copyOf(ratios));
+        overCapacity = Set.copyOf(over);
+        if (atStart && !lines.isEmpty()) {
+            log.info("schedule capacity (logins a round needs per second / what the limits allow): {}",
+                    lines.stream().map(l -> String.format(java.util.Locale.ROOT, "%s %.2f", l.provider(), l.ratio()))
+                            .collect(java.util.stream.Collectors.joining(", ")));
+        }
     }
 
     private boolean stoppingBefore(String step, BooleanSupplier stopRequested) {

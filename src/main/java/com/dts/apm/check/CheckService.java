@@ -105,10 +105,10 @@ public final class CheckService {
         return new Report(i, after, outcome, List.copyOf(results));
     }
 
-    /** One login, paced and capped by the provider gate. */
+    /** One login, paced and capped by the provider gate (in its host's lane where the provider is paced per host). */
     @SuppressWarnings("try") // the gate's permit is held for the login and returned by close()
     private ProbeResult login(String provider, ProbeTarget target) throws InterruptedException {
-        try (var permit = gate.enter(provider)) {
+        try (var permit = gate.enter(provider, target.endpoint() == null ? null : target.endpoint().host())) {
             return probes.apply(target.protocol()).check(target);
         }
     }

@@ -125,7 +125,10 @@ public final class Dispatcher {
                     unstarted.add(i.id());
                     continue;
                 }
-                var count = perProvider.computeIfAbsent(i.provider(), p -> new AtomicInteger());
+                // one count per gate lane: a provider, or one server host of a provider paced per host
+                var first = i.endpoint(java.util.EnumSet.copyOf(i.protocols()).iterator().next());
+                var count = perProvider.computeIfAbsent(gate.lane(i.provider(), first == null ? null : first.host()),
+                        p -> new AtomicInteger());
                 if (count.get() >= gate.maxConcurrent(i.provider())) {
                     left = true;
                     unstarted.add(i.id());

@@ -12,6 +12,8 @@ import java.util.function.IntSupplier;
  * logins from one address never look like an attack. Limits come from the provider's {@code limits}
  * in providers.yml, else from the schedule settings. They are the limits of the whole cluster: with several nodes
  * on one database each node takes its share (the cap and the rate divided by the live nodes, a cap never below 1).
+ * A provider without limits of its own ({@code custom}) is paced per server host: 2,000 dealers on 2,000
+ * private servers do not share one lane.
  */
 public final class ProviderGate {
     private final ProviderCatalog catalog;
@@ -72,15 +74,38 @@ public final class ProviderGate {
         return Math.max(1, nodes.getAsInt());
     }
 
-    double loginsPerSecond(String provider) {
+    /** The login rate of one lane: the provider's, or each server host's when the provider is paced per host. */
+    public double loginsPerSecond(String provider) {
         var limits = catalog.find(provider).map(p -> p.limits()).orElse(null);
         var own = limits == null ? null : limits.loginsPerSecond();
         return own == null ? schedule.loginsPerSecondPerProvider() : Math.min(own, schedule.loginsPerSecondPerProvider());
     }
 
-    /** Waits for a connection slot and a rate permit; the returned permit must be closed after the login. */
+    /**
+     * Whether {@code provider} is paced per server host: it has no limits of its own in providers.yml ({@code custom},
+     * an unknown provider), so its integrations are on many unrelated servers, each of which gets the schedule's limits.
+     */
+    public boolean pacedPerHost(String provider) {
+        var limits = catalog.find(provider).map(p -> p.limits()).orElse(null);
+        return limits == null || (limits.maxConcurrent() == null && limits.loginsPerSecond() == null);
+    }
+
+    /** The lane a login to {@code host} takes: the provider's, or the provider's lane for that host. */
+    public String lane(String provider, String host) {
+        return host == null || !pacedPerHost(provider) ? provider : provider + " " + host.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** As {@link #enter(String, String)} in the provider's own lane. */
     public Permit enter(String provider) throws InterruptedException {
-        var lane = lanes.computeIfAbsent(provider, p -> new Lane(maxConcurrent(p), loginsPerSecond(p), ticker));
+        return enter(provider, null);
+    }
+
+    /**
+     * Waits for a connection slot and a rate permit in the lane of a login to {@code host}; the returned permit
+     * must be closed after the login.
+     */
+    public Permit enter(String provider, String host) throws InterruptedException {
+        var lane = lanes.computeIfAbsent(lane(provider, host), l -> new Lane(maxConcurrent(provider), loginsPerSecond(provider), ticker));
         lane.slots.acquire();
         try {
             lane.pace(liveNodes());

@@ -30,7 +30,7 @@ public record Config(
         secrets = secrets == null ? new Secrets(null) : secrets;
         http = http == null ? new Http(null, null) : http;
         schedule = schedule == null ? Schedule.DEFAULT : schedule;
-        checks = checks == null ? new Checks(null, null, null, null, null, null) : checks;
+        checks = checks == null ? new Checks(null, null, null, null, null, null, null, null) : checks;
         providers = providers == null ? new Providers(null) : providers;
         alerts = alerts == null ? Alerts.DEFAULT : alerts;
         history = history == null ? new History(null) : history;
@@ -118,12 +118,34 @@ public record Config(
             Duration deadline,
             Path trustStore,
             String trustStoreType,
-            Path trustStorePasswordFile) {
+            Path trustStorePasswordFile,
+            String tlsProvider,
+            Duration tlsSessionLifetime) {
         public Checks {
             connectTimeout = orDefault(connectTimeout, Duration.ofSeconds(10));
             readTimeout = orDefault(readTimeout, Duration.ofSeconds(20));
             deadline = orDefault(deadline, Duration.ofSeconds(45));
             trustStoreType = trustStoreType == null ? "PKCS12" : trustStoreType;
+            tlsProvider = tlsProvider == null ? "conscrypt" : tlsProvider;
+            tlsSessionLifetime = orDefault(tlsSessionLifetime, Duration.ZERO);
+        }
+
+        /** The default TLS provider (Conscrypt, else the JDK's). */
+        public Checks(Duration connectTimeout, Duration readTimeout, Duration deadline, Path trustStore, String trustStoreType,
+                Path trustStorePasswordFile) {
+            this(connectTimeout, readTimeout, deadline, trustStore, trustStoreType, trustStorePasswordFile, null, null);
+        }
+
+        /** These settings with another {@code tls-provider}. */
+        public Checks withTlsProvider(String provider) {
+            return new Checks(connectTimeout, readTimeout, deadline, trustStore, trustStoreType, trustStorePasswordFile, provider,
+                    tlsSessionLifetime);
+        }
+
+        /** These settings with another {@code tls-session-lifetime} (zero: a full handshake on every check). */
+        public Checks withTlsSessionLifetime(Duration lifetime) {
+            return new Checks(connectTimeout, readTimeout, deadline, trustStore, trustStoreType, trustStorePasswordFile, tlsProvider,
+                    lifetime);
         }
     }
 
@@ -312,6 +334,9 @@ public record Config(
         v.positive("checks.deadline", checks.deadline());
         v.existingFile("checks.trust-store", checks.trustStore());
         v.existingFile("checks.trust-store-password-file", checks.trustStorePasswordFile());
+        v.oneOf("checks.tls-provider", checks.tlsProvider(), "conscrypt", "jdk");
+        v.notNegative("checks.tls-session-lifetime", checks.tlsSessionLifetime());
+        v.check("checks.tls-session-lifetime", checks.tlsSessionLifetime().compareTo(Duration.ofDays(1)) <= 0, "must be at most 1d");
         v.existingFile("providers.file", providers.file());
         v.existingFile("alerts.relay.password-file", alerts.relay().passwordFile());
         v.port("alerts.relay.port", alerts.relay().port());

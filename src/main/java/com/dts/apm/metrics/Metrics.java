@@ -49,6 +49,8 @@ public final class Metrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
     private final SnapshotGauges gauges;
+    private final java.util.concurrent.ConcurrentMap<CheckKey, Counter> checkCounters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentMap<CheckKey, Timer> checkTimers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Duration snapshotInterval;
     private final AtomicBoolean warmed = new AtomicBoolean();
     private final JvmGcMetrics gcMetrics;
@@ -82,23 +84,23 @@ public final class Metrics implements AutoCloseable {
 
     /** Counts one login check and records how long it took. {@code provider} is a catalog key such as gmail. */
     public void recordCheck(String provider, Protocol protocol, Outcome outcome, Duration duration) {
-        var providerTag = Labels.word(provider);
-        Counter.builder("apm.checks")
+        // the meters are looked up once per label set: a builder and registry lookup per check cost more than the count
+        checkCounters.computeIfAbsent(new CheckKey(provider, protocol, outcome), k -> Counter.builder("apm.checks")
                 .description("Login checks by provider, protocol and outcome")
-                .tag("provider", providerTag)
-                .tag("protocol", protocol.label())
-                .tag("outcome", outcome.name())
-                .register(registry)
-                .increment();
-        Timer.builder("apm.check.duration")
+                .tag("provider", Labels.word(k.provider()))
+                .tag("protocol", k.protocol().label())
+                .tag("outcome", k.outcome().name())
+                .register(registry)).increment();
+        checkTimers.computeIfAbsent(new CheckKey(provider, protocol, null), k -> Timer.builder("apm.check.duration")
                 .description("Duration of one login check (connect, login, logout)")
-                .tag("provider", providerTag)
-                .tag("protocol", protocol.label())
+                .tag("provider", Labels.word(k.provider()))
+                .tag("protocol", k.protocol().label())
                 .publishPercentileHistogram(false)
                 .serviceLevelObjectives(CHECK_DURATION_BUCKETS.toArray(Duration[]::new))
-                .register(registry)
-                .record(duration);
+                .register(registry)).record(duration);
     }
+
+    private record CheckKey(String provider, Protocol protocol, Outcome outcome) {}
 
     /** Records how long writing one finished check to the database took (results, state, transition, alerts). */
     public void recordCheckWrite(Duration took) {

@@ -36,6 +36,11 @@ final class BoundFactories {
         }
     }
 
+    /** The connection of the check running on this thread, or null outside a check's conversation. */
+    static Connection bound() {
+        return CURRENT.get();
+    }
+
     private static Connection current() {
         var c = CURRENT.get();
         if (c == null) {

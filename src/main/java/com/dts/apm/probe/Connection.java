@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
+import java.security.Provider;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +20,9 @@ import javax.net.ssl.TrustManager;
 /**
  * The sockets of one check. Angus Mail creates them through the two factories here, so the check can
  * close them from another thread when the deadline passes, and learn the certificate expiry from the
- * handshake. A fresh TLS context per check means no session resumption: every check verifies the chain.
+ * handshake. TLS comes from the probes' shared context (sessions resumed per server for
+ * {@code checks.tls-session-lifetime}: {@link #sharedTls}) or, with resumption off, from a fresh context per check,
+ * so that every check verifies the chain.
  * Every connection starts as a {@link CappedSocket} (TLS is layered on it), so no server can make a check
  * read without bound. For IMAP a {@link LiteralGuard} watches the bytes Angus parses: on the capped socket
  * until TLS takes it over, then above TLS, on the decrypted stream of a {@link GuardedSslSocket}.
@@ -37,11 +40,43 @@ final class Connection {
     private boolean aborted;
 
     Connection(Trust trust, Protocol protocol) {
+        this(trust, null, protocol);
+    }
+
+    /** A check's sockets, their TLS from {@code provider} (null: the JDK's); see {@link TlsProvider}. */
+    Connection(Trust trust, Provider provider, Protocol protocol) {
         this.literals = protocol == Protocol.IMAP;
+        this.tls = new TlsFactory(context(trust.forCheck(this::trusted), provider).getSocketFactory());
+    }
+
+    /** A check's sockets, their TLS from {@code shared} ({@link #sharedTls}). */
+    Connection(SSLSocketFactory shared, Protocol protocol) {
+        this.literals = protocol == Protocol.IMAP;
+        this.tls = new TlsFactory(shared);
+    }
+
+    /**
+     * One TLS context for every check of a probe, keeping verified sessions for {@code lifetime}: a check resumes
+     * the session of an earlier check to the same host and port (no certificate exchange, no chain verification,
+     * a fraction of the handshake's CPU) until it is that old; then a full handshake verifies the chain again. A
+     * full handshake reports the chain to the connection bound to the checking thread; a resumed one reports none.
+     */
+    static SSLSocketFactory sharedTls(Trust trust, Provider provider, java.time.Duration lifetime) {
+        var context = context(trust.forCheck(chain -> {
+            var c = BoundFactories.bound();
+            if (c != null) {
+                c.trusted(chain);
+            }
+        }), provider);
+        context.getClientSessionContext().setSessionTimeout((int) Math.max(1, lifetime.toSeconds()));
+        return context.getSocketFactory();
+    }
+
+    private static SSLContext context(TrustManager trust, Provider provider) {
         try {
-            var context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {trust.forCheck(this::trusted)}, null);
-            this.tls = new TlsFactory(context.getSocketFactory());
+            var context = provider == null ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", provider);
+            context.init(null, new TrustManager[] {trust}, null);
+            return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up TLS", e);
         }
@@ -59,7 +94,7 @@ final class Connection {
         return certificateNotAfter;
     }
 
-    private void trusted(X509Certificate[] chain) {
+    void trusted(X509Certificate[] chain) {
         Instant earliest = null;
         for (var c : chain) {
             var notAfter = c.getNotAfter().toInstant();

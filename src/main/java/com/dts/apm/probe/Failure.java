@@ -15,7 +15,7 @@ record Failure(Protocol protocol, Stage stage, int code, String reply, Throwable
         CONNECT,
         /** the answer to LOGIN / AUTHENTICATE / AUTH */
         LOGIN,
-        /** the command after a successful login (IMAP NOOP/LIST) */
+        /** the command after a successful login (IMAP LIST) */
         AFTER_LOGIN,
         /** the SMTP server offered no AUTH at all */
         NO_AUTH,

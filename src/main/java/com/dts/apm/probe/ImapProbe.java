@@ -4,8 +4,8 @@ import com.dts.apm.config.Config;
 import com.dts.apm.provider.Protocol;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import java.security.Provider;
 import java.util.Properties;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.angus.mail.iap.ProtocolException;
@@ -13,14 +13,15 @@ import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 
 /**
- * IMAP check: connect, LOGIN (or AUTHENTICATE PLAIN), then NOOP and {@code LIST "" ""} — Exchange may
- * accept LOGIN and refuse the next command — then LOGOUT. No mailbox is selected, nothing is read,
- * flagged or changed.
+ * IMAP check: connect, LOGIN (or AUTHENTICATE PLAIN), then {@code LIST "" ""} — Exchange may accept LOGIN and
+ * refuse the next command that needs the mailbox ("User is authenticated but not connected"); LIST needs it, a NOOP
+ * may be answered by the front end alone, so one LIST is the shortest conversation that still catches it — then
+ * LOGOUT. No mailbox is selected, nothing is read, flagged or changed.
  */
 final class ImapProbe extends MailProbe {
-    ImapProbe(Config.Checks checks, Trust trust, ExecutorService workers, ScheduledExecutorService writeTimeouts,
+    ImapProbe(Config.Checks checks, Trust trust, Provider tlsProvider, java.util.Set<Connection> active, ScheduledExecutorService writeTimeouts,
             AtomicInteger busy) {
-        super(Protocol.IMAP, checks, trust, workers, writeTimeouts, busy);
+        super(Protocol.IMAP, checks, trust, tlsProvider, active, writeTimeouts, busy);
     }
 
     @Override
@@ -44,7 +45,6 @@ final class ImapProbe extends MailProbe {
             var refused = new ProtocolException[1];
             root.doCommand(p -> {
                 try {
-                    p.noop();
                     p.list("", "");
                 } catch (ProtocolException e) {
                     refused[0] = e;

@@ -5,23 +5,23 @@ import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.Security;
 import jakarta.mail.Session;
+import java.security.Provider;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What IMAP and SMTP checks share: the session properties, the deadline, and turning the outcome of
- * the conversation into a {@link ProbeResult}. The conversation runs on a worker thread; when the
- * deadline passes the check's sockets are closed, which ends the worker's blocking read.
+ * the conversation into a {@link ProbeResult}. The conversation runs on the calling thread (one thread per check);
+ * when the deadline passes a scheduler closes the check's sockets, which ends its blocking connect, handshake or read.
  */
 abstract class MailProbe implements Probe {
     private static final Logger LOG = LoggerFactory.getLogger(MailProbe.class);
@@ -29,17 +29,22 @@ abstract class MailProbe implements Probe {
     private final Protocol protocol;
     private final Config.Checks checks;
     private final Trust trust;
-    private final ExecutorService workers;
+    private final Provider tlsProvider;
+    /** The TLS context every check shares when sessions may be resumed; null: a fresh context per check. */
+    private final javax.net.ssl.SSLSocketFactory sharedTls;
+    private final Set<Connection> active;
     private final ScheduledExecutorService writeTimeouts;
     private final AtomicInteger busyWorkers;
     private final Map<Security, Session> sessions = new ConcurrentHashMap<>();
 
-    MailProbe(Protocol protocol, Config.Checks checks, Trust trust, ExecutorService workers,
+    MailProbe(Protocol protocol, Config.Checks checks, Trust trust, Provider tlsProvider, Set<Connection> active,
             ScheduledExecutorService writeTimeouts, AtomicInteger busyWorkers) {
         this.protocol = protocol;
         this.checks = checks;
         this.trust = trust;
-        this.workers = workers;
+        this.tlsProvider = tlsProvider;
+        this.sharedTls = checks.tlsSessionLifetime().isZero() ? null : Connection.sharedTls(trust, tlsProvider, checks.tlsSessionLifetime());
+        this.active = active;
         this.writeTimeouts = writeTimeouts;
         this.busyWorkers = busyWorkers;
     }
@@ -51,31 +56,33 @@ abstract class MailProbe implements Probe {
     public final ProbeResult check(ProbeTarget target) {
         refuseMisconfiguration(target);
         var started = System.nanoTime();
-        var connection = new Connection(trust, protocol);
+        var connection = sharedTls == null ? new Connection(trust, tlsProvider, protocol) : new Connection(sharedTls, protocol);
         var session = sessions.computeIfAbsent(target.endpoint().security(), this::session);
+        var expired = new AtomicBoolean();
+        // The conversation runs on the caller's thread; at the deadline the scheduler closes the check's sockets,
+        // which ends any blocking connect, handshake or read with an exception at once.
+        var deadline = writeTimeouts.schedule(() -> {
+            expired.set(true);
+            connection.abort();
+        }, checks.deadline().toMillis(), TimeUnit.MILLISECONDS);
+        active.add(connection);
         busyWorkers.incrementAndGet();
-        var future = workers.submit(() -> {
-            try {
-                return BoundFactories.run(connection, () -> converse(target, session, connection));
-            } finally {
-                connection.abort(); // every path: no socket outlives its check
-                busyWorkers.decrementAndGet();
-            }
-        });
         Failure failure;
         try {
-            failure = future.get(checks.deadline().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            connection.abort();
-            future.cancel(true);
+            failure = BoundFactories.run(connection, () -> converse(target, session, connection));
+        } catch (Exception e) {
+            throw new IllegalStateException("probe conversation failed", e);
+        } finally {
+            deadline.cancel(false);
+            connection.abort(); // every path: no socket outlives its check
+            active.remove(connection);
+            busyWorkers.decrementAndGet();
+        }
+        if (expired.get()) {
             failure = Failure.error(protocol, Failure.Stage.DEADLINE, null);
-        } catch (InterruptedException e) {
-            connection.abort();
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            failure = Failure.error(protocol, Failure.Stage.DEADLINE, e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("probe worker failed", e.getCause());
+        } else if (failure != null && Thread.currentThread().isInterrupted()) {
+            // shutdown: Probes.close() aborted the sockets of the checks still talking
+            failure = Failure.error(protocol, Failure.Stage.DEADLINE, new InterruptedException("shutting down"));
         }
         var result = result(target, failure, Duration.ofNanos(System.nanoTime() - started), connection);
         LOG.debug("{} login to {} as {} -> {} in {} ms", protocol.label(), target.endpoint(), target.username(),

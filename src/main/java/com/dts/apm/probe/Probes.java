@@ -5,7 +5,8 @@ import com.dts.apm.provider.Protocol;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -13,21 +14,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The entry point for other packages: the IMAP and SMTP probes built from {@code checks:} settings,
- * sharing one trust configuration and one pool of worker threads. Close it at shutdown.
+ * sharing one trust configuration and one deadline scheduler; each check runs on its caller's thread. Close it at
+ * shutdown: the checks still talking are cut off.
  */
 public final class Probes implements AutoCloseable {
-    private final ExecutorService workers;
+    /** The connections of the checks talking now: closed at shutdown, so no check waits out its deadline. */
+    private final Set<Connection> active = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService writeTimeouts;
     private final AtomicInteger busy = new AtomicInteger();
+    private final java.security.Provider tlsProvider;
     private final Probe imap;
     private final Probe smtp;
 
     private Probes(Config.Checks checks) {
         var trust = Trust.from(checks);
-        this.workers = Executors.newCachedThreadPool(daemon("apm-probe-"));
+        this.tlsProvider = TlsProvider.select(checks.tlsProvider());
         this.writeTimeouts = Executors.newScheduledThreadPool(1, daemon("apm-probe-write-timeout-"));
-        this.imap = new ImapProbe(checks, trust, workers, writeTimeouts, busy);
-        this.smtp = new SmtpProbe(checks, trust, workers, writeTimeouts, busy);
+        this.imap = new ImapProbe(checks, trust, tlsProvider, active, writeTimeouts, busy);
+        this.smtp = new SmtpProbe(checks, trust, tlsProvider, active, writeTimeouts, busy);
     }
 
     /**
@@ -52,15 +56,20 @@ public final class Probes implements AutoCloseable {
         return probe(target.protocol()).check(target);
     }
 
-    /** Worker threads still talking to a server (a check past its deadline frees its worker soon after). */
+    /** The TLS implementation the checks use: {@code Conscrypt} or {@code JDK}. */
+    public String tlsProvider() {
+        return TlsProvider.name(tlsProvider);
+    }
+
+    /** Checks still talking to a server (a check past its deadline ends at once: its sockets are closed). */
     int busyWorkers() {
         return busy.get();
     }
 
     @Override
     public void close() {
-        workers.shutdownNow();
         writeTimeouts.shutdownNow();
+        active.forEach(Connection::abort);
     }
 
     private static ThreadFactory daemon(String prefix) {

@@ -4,17 +4,17 @@ import com.dts.apm.config.Config;
 import com.dts.apm.provider.Protocol;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import java.security.Provider;
 import java.util.Properties;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /** SMTP check: connect, EHLO, (STARTTLS, EHLO), AUTH, QUIT. Never MAIL FROM, never a message. */
 final class SmtpProbe extends MailProbe {
-    SmtpProbe(Config.Checks checks, Trust trust, ExecutorService workers, ScheduledExecutorService writeTimeouts,
+    SmtpProbe(Config.Checks checks, Trust trust, Provider tlsProvider, java.util.Set<Connection> active, ScheduledExecutorService writeTimeouts,
             AtomicInteger busy) {
-        super(Protocol.SMTP, checks, trust, workers, writeTimeouts, busy);
+        super(Protocol.SMTP, checks, trust, tlsProvider, active, writeTimeouts, busy);
     }
 
     @Override

@@ -2,6 +2,7 @@ package com.dts.apm.store;
 
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -60,6 +61,25 @@ public final class SnapshotQueries {
                 })
                 .list());
         return out;
+    }
+
+    /** Logins one round makes to one server host of one provider (host null: the provider's preset servers). */
+    public record HostLogins(String provider, String host, long logins) {}
+
+    /**
+     * Per provider and server host, the logins one round of checks makes: one per enabled integration and protocol.
+     * {@code status} and the schedule-capacity gauge ask it (a scan, grouped; not on the metrics snapshot's beat).
+     */
+    public List<HostLogins> loginsPerRound() {
+        return reads.withHandle(h -> h.createQuery("""
+                        SELECT provider, lower(imap_host), count(*) FROM integration
+                         WHERE enabled = 1 AND protocols IN ('imap', 'imap+smtp') GROUP BY 1, 2
+                        UNION ALL
+                        SELECT provider, lower(smtp_host), count(*) FROM integration
+                         WHERE enabled = 1 AND protocols IN ('smtp', 'imap+smtp') GROUP BY 1, 2
+                        """)
+                .map((rs, ctx) -> new HostLogins(rs.getString(1), rs.getString(2), rs.getLong(3)))
+                .list());
     }
 
     /** The earliest due time among enabled integrations (the due index answers it without a scan). */

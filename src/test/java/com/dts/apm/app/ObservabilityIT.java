@@ -1,6 +1,7 @@
 package com.dts.apm.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.dts.apm.config.ConfigLoader;
 import com.dts.apm.store.IntegrationState;
@@ -129,6 +130,13 @@ class ObservabilityIT {
                 assertThat(m.get("apm_alerts_held{provider=\"" + provider + "\"}"))
                         .as("nothing held at %s: 0, not a missing series", provider).isEqualTo(0.0);
             }
+            // capacity at start: gmail 2 logins an hour against its own 5 per second; custom 2 an hour on its one host
+            // against the schedule's 100 per second per host; providers without integrations at 0
+            assertThat(m.get("apm_schedule_capacity_ratio{provider=\"gmail\"}")).isCloseTo(2 / 3600.0 / 5, within(1e-9));
+            assertThat(m.get("apm_schedule_capacity_ratio{provider=\"custom\"}")).isCloseTo(2 / 3600.0 / 100, within(1e-9));
+            assertThat(m.get("apm_schedule_capacity_ratio{provider=\"yahoo\"}")).isEqualTo(0.0);
+            assertThat(logs.text()).contains("schedule capacity (logins a round needs per second / what the limits allow): custom 0.00,"
+                    + " gmail 0.00");
             assertThat(m.get("apm_oldest_check_age_seconds")).isNotNull().isBetween(0.0, 600.0);
             assertThat(m.get("apm_check_overdue_seconds")).as("the daemon keeps up").isNotNull().isBetween(0.0, 60.0);
             assertThat(response.body()).doesNotContain(ALICE).doesNotContain(BOB).doesNotContain("dealer-a");

@@ -234,7 +234,7 @@ public final class Benchmark {
     record Stats(double wallSeconds, long p50, long p95, long notOk, long firstCheckStartMs) {}
 
     /** Round figures from the database itself: first check start to last check recorded, and the recorded durations. */
-    private static Stats roundStats(Path db) throws Exception {
+    static Stats roundStats(Path db) throws Exception {
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement()) {
             long first;
             long last;
@@ -257,7 +257,7 @@ public final class Benchmark {
     }
 
     /**
-     * The floor: the same logins (the same IMAP conversation: LOGIN, NOOP, LIST, LOGOUT) through Jakarta Mail
+     * The floor: the same logins (the same IMAP conversation: LOGIN, LIST, LOGOUT) through Jakarta Mail
      * directly, with a new Session per login as a plain client makes, from {@code concurrency} threads, in a child JVM
      * with the same heap as the daemon so both pay the same process, JIT and CPU-sharing costs.
      */
@@ -293,10 +293,9 @@ public final class Benchmark {
                     try {
                         var store = Session.getInstance(props).getStore("imap");
                         store.connect("127.0.0.1", port, email(i), PASSWORD_PREFIX + i);
-                        // the daemon's IMAP conversation: after LOGIN one NOOP and LIST "" "" (Exchange can accept
+                        // the daemon's IMAP conversation: after LOGIN one LIST "" "" (Exchange can accept
                         // LOGIN and refuse the next command), then LOGOUT; so both do the same work on the server
                         ((org.eclipse.angus.mail.imap.IMAPFolder) store.getDefaultFolder()).doCommand(protocol -> {
-                            protocol.noop();
                             protocol.list("", "");
                             return null;
                         });

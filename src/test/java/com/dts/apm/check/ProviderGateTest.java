@@ -177,4 +177,34 @@ class ProviderGateTest {
         assertThat(third.get(5, TimeUnit.SECONDS)).as("let in only after a slot was returned").isEqualTo(1L);
         b.close();
     }
+
+    @Test
+    void customServersArePacedPerHostNotAllTogether() throws Exception {
+        var ticker = new FakeTicker();
+        var gate = gate(8, 10, ticker);
+        long start = ticker.nanos();
+        // 10 logins to each of two hosts at 10 per second per host: 0.9 s, not the 1.9 s of one shared lane
+        for (int i = 0; i < 10; i++) {
+            gate.enter("custom", "mail.a.test").close();
+            gate.enter("custom", "MAIL.B.TEST").close();
+        }
+        assertThat(ticker.elapsedMillis(start)).isEqualTo(900L);
+        assertThat(gate.lane("custom", "MAIL.B.TEST")).isEqualTo("custom mail.b.test");
+    }
+
+    @Test
+    void providersWithTheirOwnLimitsShareOneLaneWhateverTheHost() throws Exception {
+        var ticker = new FakeTicker();
+        var gate = gate(8, 10, ticker);
+        // gmail has its own limits (5 per second): its hosts share them
+        assertThat(gate.pacedPerHost("gmail")).isFalse();
+        assertThat(gate.lane("gmail", "imap.gmail.com")).isEqualTo("gmail");
+        long start = ticker.nanos();
+        for (int i = 0; i < 3; i++) {
+            gate.enter("gmail", "imap.gmail.com").close();
+            gate.enter("gmail", "smtp.gmail.com").close();
+        }
+        // 6 logins at 5 per second: the first at once, then one every 200 ms
+        assertThat(ticker.elapsedMillis(start)).isEqualTo(1000L);
+    }
 }

@@ -146,7 +146,11 @@ final class ScriptedMailServer implements AutoCloseable {
                     }
                 }
                 case "LIST" -> {
-                    if (listReply.isEmpty()) {
+                    if (!afterLoginReply.isEmpty()) {
+                        if (sendScript(c, afterLoginReply, tag)) {
+                            return;
+                        }
+                    } else if (listReply.isEmpty()) {
                         c.send("* LIST (\\Noselect) \"/\" \"\"");
                         c.send(tag + " OK LIST completed");
                     } else if (sendScript(c, listReply, tag)) {
@@ -326,13 +330,13 @@ final class ScriptedMailServer implements AutoCloseable {
             return this;
         }
 
-        /** Lines sent in answer to the IMAP NOOP after a successful login. */
+        /** Lines sent in answer to the first command after a successful login (the probe's LIST, or a NOOP). */
         Builder afterLogin(String... lines) {
             afterLoginReply.addAll(List.of(lines));
             return this;
         }
 
-        /** Lines sent in answer to the IMAP LIST after NOOP; {@code {tag}} becomes the command tag. */
+        /** Lines sent in answer to the IMAP LIST after the login; {@code {tag}} becomes the command tag. */
         Builder onList(String... lines) {
             listReply.addAll(List.of(lines));
             return this;
