@@ -1,7 +1,7 @@
 package com.dts.apm;
 
-import com.dts.apm.process.StopSignal;
 import com.dts.apm.cli.RootCommand;
+import com.dts.apm.process.StopSignal;
 
 /** Entry point: takes SIGTERM/SIGINT first, hands the command line to picocli and exits with its code. */
 public final class Main {

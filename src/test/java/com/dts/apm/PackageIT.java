@@ -42,7 +42,10 @@ class PackageIT {
 
     @Test
     void installedLauncherPrintsTheVersion() {
-        var r = run(Map.of("APM_CONFIG", ""), root.resolve("usr/bin/app-password-monitor").toString(), "--version");
+        var r = run(
+                Map.of("APM_CONFIG", ""),
+                root.resolve("usr/bin/app-password-monitor").toString(),
+                "--version");
         assertThat(r.exit()).as(r.out()).isZero();
         assertThat(r.out()).startsWith("app-password-monitor ").doesNotContain("dev");
     }
@@ -79,23 +82,32 @@ class PackageIT {
         var other = run(env, launcher, "--version");
         assertThat(other.exit()).as(other.out()).isZero();
         try (Stream<Path> s = Files.list(cache)) {
-            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("app-cds.jsa", "app-cds.jsa.stamp");
+            assertThat(s.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("app-cds.jsa", "app-cds.jsa.stamp");
         }
     }
 
     @Test
     void shipsUnitUserConfigCompletionAndManPage() throws Exception {
-        assertThat(root.resolve("usr/share/app-password-monitor/app-password-monitor.jar")).isRegularFile();
-        assertThat(root.resolve("usr/lib/sysusers.d/app-password-monitor.conf")).content().contains("u app-password-monitor");
+        assertThat(root.resolve("usr/share/app-password-monitor/app-password-monitor.jar"))
+                .isRegularFile();
+        assertThat(root.resolve("usr/lib/sysusers.d/app-password-monitor.conf"))
+                .content()
+                .contains("u app-password-monitor");
         assertThat(root.resolve("etc/app-password-monitor/app-password-monitor.yml"))
-                .content().contains("/var/lib/app-password-monitor/");
+                .content()
+                .contains("/var/lib/app-password-monitor/");
         assertThat(root.resolve("usr/share/bash-completion/completions/app-password-monitor"))
-                .content().contains("backup").contains("integrations");
+                .content()
+                .contains("backup")
+                .contains("integrations");
         assertThat(root.resolve("usr/share/man/man1/app-password-monitor.1.gz")).isRegularFile();
         assertThat(root.resolve("usr/share/doc/app-password-monitor/README.md"))
                 .as("the operator guide the README and the man page point at")
-                .content().contains("## Operations", "### Troubleshooting");
-        assertThat(root.resolve("usr/share/doc/app-password-monitor/app-password-monitor.yml.example")).isRegularFile();
+                .content()
+                .contains("## Operations", "### Troubleshooting");
+        assertThat(root.resolve("usr/share/doc/app-password-monitor/app-password-monitor.yml.example"))
+                .isRegularFile();
         var control = run(Map.of(), "dpkg-deb", "-f", theDeb().toString(), "Depends");
         assertThat(control.out()).contains("java17-runtime-headless");
         var conffiles = run(Map.of(), "sh", "-c", "dpkg-deb --ctrl-tarfile '" + theDeb() + "' | tar -xO ./conffiles");
@@ -104,8 +116,15 @@ class PackageIT {
 
     @Test
     void unitRatesTwoOrLowerInSystemdAnalyzeSecurity() {
-        var r = run(Map.of(), "systemd-analyze", "security", "--offline=yes", "--no-pager", root.resolve(UNIT).toString());
-        var m = Pattern.compile("Overall exposure level for \\S+: (\\d+\\.\\d+)").matcher(r.out());
+        var r = run(
+                Map.of(),
+                "systemd-analyze",
+                "security",
+                "--offline=yes",
+                "--no-pager",
+                root.resolve(UNIT).toString());
+        var m = Pattern.compile("Overall exposure level for \\S+: (\\d+\\.\\d+)")
+                .matcher(r.out());
         assertThat(m.find()).as(r.out()).isTrue();
         double score = Double.parseDouble(m.group(1));
         System.out.println("systemd-analyze security: " + score);
@@ -116,15 +135,20 @@ class PackageIT {
     void unitPassesSystemdAnalyzeVerifyInTheUnpackedRoot() throws Exception {
         // The unpacked root lacks the base units (sysinit.target, ...) a real system has: lend the host's.
         copyMissing(Path.of("/lib/systemd/system"), root.resolve("lib/systemd/system"));
-        var r = run(Map.of("MANPATH", root.resolve("usr/share/man").toString()),
-                "systemd-analyze", "verify", "--root=" + root, "/" + UNIT);
+        var r = run(
+                Map.of("MANPATH", root.resolve("usr/share/man").toString()),
+                "systemd-analyze",
+                "verify",
+                "--root=" + root,
+                "/" + UNIT);
         assertThat(r.out()).as("systemd-analyze verify says nothing").isEmpty();
         assertThat(r.exit()).isZero();
     }
 
     private static Path theDeb() {
         try (Stream<Path> s = Files.list(Path.of("target"))) {
-            var debs = s.filter(p -> p.getFileName().toString().endsWith("_all.deb")).toList();
+            var debs = s.filter(p -> p.getFileName().toString().endsWith("_all.deb"))
+                    .toList();
             assertThat(debs).as("one .deb in target/ (mvn package builds it)").hasSize(1);
             return debs.get(0).toAbsolutePath();
         } catch (IOException e) {

@@ -27,8 +27,11 @@ class ShadedJarIT {
     void bothJarsKeepOnlyTheLinuxGlibcSqliteLibraries() throws IOException {
         for (var jar : List.of(Jars.SERVICE, Jars.DEMO)) {
             var natives = entries(jar).stream()
-                    .filter(n -> n.startsWith("org/sqlite/native/") && !n.endsWith("/")).sorted().toList();
-            assertThat(natives).as("native libraries in %s (a new sqlite-jdbc platform needs a shade exclude)", jar)
+                    .filter(n -> n.startsWith("org/sqlite/native/") && !n.endsWith("/"))
+                    .sorted()
+                    .toList();
+            assertThat(natives)
+                    .as("native libraries in %s (a new sqlite-jdbc platform needs a shade exclude)", jar)
                     .isEqualTo(LINUX_GLIBC_SQLITE);
         }
         System.out.printf("service jar %d bytes, demo jar %d bytes%n", Files.size(Jars.SERVICE), Files.size(Jars.DEMO));
@@ -38,10 +41,14 @@ class ShadedJarIT {
     @Test
     void serviceJarShipsNoDemoAndNoMailServerTheDemoJarShipsBoth() throws IOException {
         var service = entries(Jars.SERVICE);
-        assertThat(service).contains("com/dts/apm/Main.class", "com/dts/apm/cli/DemoCommand.class")
+        assertThat(service)
+                .contains("com/dts/apm/Main.class", "com/dts/apm/cli/DemoCommand.class")
                 .noneMatch(n -> n.startsWith("com/icegreen/") || n.startsWith("com/dts/apm/demo/"));
-        assertThat(entries(Jars.DEMO)).contains("com/dts/apm/Main.class", "com/dts/apm/demo/Demo.class",
-                "com/icegreen/greenmail/util/GreenMail.class");
+        assertThat(entries(Jars.DEMO))
+                .contains(
+                        "com/dts/apm/Main.class",
+                        "com/dts/apm/demo/Demo.class",
+                        "com/icegreen/greenmail/util/GreenMail.class");
     }
 
     @Test
@@ -57,10 +64,20 @@ class ShadedJarIT {
 
     @Test
     void serviceJarDemoSaysInOneLineHowToRunTheDemoJar(@TempDir Path dir) {
-        var r = Jars.run(Jars.SERVICE, dir, Duration.ofSeconds(60), "demo", "--dir", dir.resolve("demo").toString());
+        var r = Jars.run(
+                Jars.SERVICE,
+                dir,
+                Duration.ofSeconds(60),
+                "demo",
+                "--dir",
+                dir.resolve("demo").toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err().lines().toList()).as(r.err()).hasSize(1).first().asString()
+        assertThat(r.err().lines().toList())
+                .as(r.err())
+                .hasSize(1)
+                .first()
+                .asString()
                 .startsWith("error: the demo is not in the service jar")
                 .contains("java -jar target/app-password-monitor-demo.jar demo");
         assertThat(dir.resolve("demo")).doesNotExist();

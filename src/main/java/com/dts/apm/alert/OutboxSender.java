@@ -6,8 +6,8 @@ import com.dts.apm.notify.AlertContext;
 import com.dts.apm.notify.ComposedEmail;
 import com.dts.apm.notify.DeliveryResult;
 import com.dts.apm.notify.MessageFactory;
-import com.dts.apm.notify.RelaySender;
 import com.dts.apm.notify.OpsNotice;
+import com.dts.apm.notify.RelaySender;
 import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.ProviderCatalog;
@@ -20,7 +20,6 @@ import com.dts.apm.store.OutboxStatus;
 import com.dts.apm.store.ReconnectLinks;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +42,7 @@ public final class OutboxSender {
     static final int BATCH = 50;
     /** From this many ops notices due at once, ops get one digest instead. */
     static final int DIGEST_FROM = 3;
+
     static final int DIGEST_MAX = 500;
 
     private final Outbox outbox;
@@ -57,25 +57,58 @@ public final class OutboxSender {
     private final BiConsumer<AlertKind, String> counter;
     /** Rounds in a row that found the relay down, and when to knock again: the relay gets backoff too. */
     private int downRounds;
+
     private Instant nextRelayTry = Instant.MIN;
     private final ReconnectLinks links; // null: reconnect.enabled is false
     private final Config.Reconnect reconnect;
     private final String publicUrl;
 
     /** @param counter counts a final dealer-mail result: (kind, {@code sent} or {@code failed}) */
-    public OutboxSender(Outbox outbox, IntegrationStore integrations, CheckHistory checks, ProviderCatalog catalog,
-            AlertComposer composer, MessageFactory messages, RelaySender relay, Config.Alerts config, Clock clock,
+    public OutboxSender(
+            Outbox outbox,
+            IntegrationStore integrations,
+            CheckHistory checks,
+            ProviderCatalog catalog,
+            AlertComposer composer,
+            MessageFactory messages,
+            RelaySender relay,
+            Config.Alerts config,
+            Clock clock,
             BiConsumer<AlertKind, String> counter) {
-        this(outbox, integrations, checks, catalog, composer, messages, relay, config, clock, counter, null, null, null);
+        this(
+                outbox,
+                integrations,
+                checks,
+                catalog,
+                composer,
+                messages,
+                relay,
+                config,
+                clock,
+                counter,
+                null,
+                null,
+                null);
     }
 
     /**
      * As above; with {@code links} (reconnect.enabled) each failure email and reminder a new password can fix links to
      * {@code publicUrl}/reconnect/{token}, a link made as the mail is rendered and kept only when the relay takes it.
      */
-    public OutboxSender(Outbox outbox, IntegrationStore integrations, CheckHistory checks, ProviderCatalog catalog,
-            AlertComposer composer, MessageFactory messages, RelaySender relay, Config.Alerts config, Clock clock,
-            BiConsumer<AlertKind, String> counter, ReconnectLinks links, Config.Reconnect reconnect, String publicUrl) {
+    public OutboxSender(
+            Outbox outbox,
+            IntegrationStore integrations,
+            CheckHistory checks,
+            ProviderCatalog catalog,
+            AlertComposer composer,
+            MessageFactory messages,
+            RelaySender relay,
+            Config.Alerts config,
+            Clock clock,
+            BiConsumer<AlertKind, String> counter,
+            ReconnectLinks links,
+            Config.Reconnect reconnect,
+            String publicUrl) {
         this.links = links;
         this.reconnect = reconnect;
         this.publicUrl = publicUrl == null ? null : publicUrl.replaceAll("/+$", "");
@@ -144,15 +177,25 @@ public final class OutboxSender {
         return sent;
     }
 
-    enum Step { SENT, DONE, RELAY_DOWN }
+    enum Step {
+        SENT,
+        DONE,
+        RELAY_DOWN
+    }
 
     Step deliver(Outbox.Alert alert) {
         var now = clock.instant();
         var kind = alert.kind();
         if (kind == AlertKind.STORM) {
-            return send(alert, OpsNotice.fromNote(alert.note() == null ? "" : alert.note()), alert.recipient(), null, false);
+            return send(
+                    alert,
+                    OpsNotice.fromNote(alert.note() == null ? "" : alert.note()),
+                    alert.recipient(),
+                    null,
+                    false);
         }
-        Optional<Integration> found = alert.integrationId() == null ? Optional.empty() : integrations.find(alert.integrationId());
+        Optional<Integration> found =
+                alert.integrationId() == null ? Optional.empty() : integrations.find(alert.integrationId());
         if (found.isEmpty()) {
             outbox.markDropped(alert.id(), "the integration was removed");
             return Step.DONE;
@@ -190,7 +233,8 @@ public final class OutboxSender {
     }
 
     /** Outcomes a new password entered on the reconnect page can fix (a locked account may need one after the unlock). */
-    static final Set<Outcome> RECONNECTABLE = Set.of(Outcome.AUTH_REJECTED, Outcome.APP_PASSWORD_REQUIRED, Outcome.ACCOUNT_LOCKED);
+    static final Set<Outcome> RECONNECTABLE =
+            Set.of(Outcome.AUTH_REJECTED, Outcome.APP_PASSWORD_REQUIRED, Outcome.ACCOUNT_LOCKED);
 
     /** A reconnect link's token for this failure email or reminder; null when it gets the plain alerts.reconnect-url. */
     private String issueLink(Outbox.Alert alert, AlertKind kind, Integration i) {
@@ -217,29 +261,58 @@ public final class OutboxSender {
      */
     static Optional<String> stale(AlertKind kind, Integration i, Outbox outbox) {
         return switch (kind) {
-            case FAILURE, REMINDER -> i.state() == IntegrationState.FAILING ? Optional.empty()
-                    : Optional.of("the mailbox left FAILING before the " + kind.label() + " went out");
-            case RECOVERY -> outbox.findLatestFailureStatus(i.id()).filter(OutboxStatus.SENT::equals).isPresent()
-                    ? Optional.empty()
-                    : Optional.of("the dealer never got the failure email this recovery note answers");
+            case FAILURE, REMINDER ->
+                i.state() == IntegrationState.FAILING
+                        ? Optional.empty()
+                        : Optional.of("the mailbox left FAILING before the " + kind.label() + " went out");
+            case RECOVERY ->
+                outbox.findLatestFailureStatus(i.id())
+                                .filter(OutboxStatus.SENT::equals)
+                                .isPresent()
+                        ? Optional.empty()
+                        : Optional.of("the dealer never got the failure email this recovery note answers");
             case OPS, STORM -> Optional.empty();
         };
     }
 
     private AlertContext context(Outbox.Alert alert, AlertKind kind, Integration i, String token) {
         var spec = catalog.find(i.provider()).orElseGet(() -> catalog.get(ProviderCatalog.CUSTOM));
-        var outcome = alert.outcome() != null ? alert.outcome() : (i.lastOutcome() != null ? i.lastOutcome() : Outcome.OK);
+        var outcome =
+                alert.outcome() != null ? alert.outcome() : (i.lastOutcome() != null ? i.lastOutcome() : Outcome.OK);
         String detail = null;
         if (kind == AlertKind.OPS) {
-            detail = checks.checks(i.id(), 5).stream().filter(c -> !c.outcome().isOk()).findFirst()
-                    .map(c -> c.detail()).orElse(null);
+            detail = checks.checks(i.id(), 5).stream()
+                    .filter(c -> !c.outcome().isOk())
+                    .findFirst()
+                    .map(c -> c.detail())
+                    .orElse(null);
         }
         if (token != null) {
-            return new AlertContext(config.productName(), i.dealerName(), i.email(), spec, outcome, kind, i.id(),
-                    publicUrl + "/reconnect/" + token, config.supportContact(), i.problemSince(), alert.reminderNumber(), detail);
+            return new AlertContext(
+                    config.productName(),
+                    i.dealerName(),
+                    i.email(),
+                    spec,
+                    outcome,
+                    kind,
+                    i.id(),
+                    publicUrl + "/reconnect/" + token,
+                    config.supportContact(),
+                    i.problemSince(),
+                    alert.reminderNumber(),
+                    detail);
         }
-        return AlertContext.of(config, i.dealerName(), i.email(), spec, outcome, kind, i.id(), i.problemSince(),
-                alert.reminderNumber(), detail);
+        return AlertContext.of(
+                config,
+                i.dealerName(),
+                i.email(),
+                spec,
+                outcome,
+                kind,
+                i.id(),
+                i.problemSince(),
+                alert.reminderNumber(),
+                detail);
     }
 
     private Step send(Outbox.Alert alert, ComposedEmail mail, String to, String toName, boolean dealer) {
@@ -264,9 +337,14 @@ public final class OutboxSender {
             case PERMANENT_REJECTION -> {
                 if (dealer) {
                     outbox.recordBouncing(to, now, r.detail());
-                    log.warn("alert {} ({}): the relay refused {} for good; no more mail goes there: {}", alert.id(),
-                            alert.kind().label(), to, r.detail());
-                    var admin = alert.integrationId() == null ? Optional.<String>empty()
+                    log.warn(
+                            "alert {} ({}): the relay refused {} for good; no more mail goes there: {}",
+                            alert.id(),
+                            alert.kind().label(),
+                            to,
+                            r.detail());
+                    var admin = alert.integrationId() == null
+                            ? Optional.<String>empty()
                             : fallbackAddress(alert.integrationId(), to);
                     if (admin.isPresent()) {
                         outbox.redirect(alert.id(), admin.get(), now, "refused for " + to + ": " + r.detail());
@@ -279,7 +357,12 @@ public final class OutboxSender {
             default -> {
                 var next = now.plus(config.retry().after(alert.attempts() + 1));
                 outbox.markRetry(alert.id(), next, r.detail());
-                log.warn("alert {} ({}) not delivered, retry at {}: {}", alert.id(), alert.kind().label(), next, r.detail());
+                log.warn(
+                        "alert {} ({}) not delivered, retry at {}: {}",
+                        alert.id(),
+                        alert.kind().label(),
+                        next,
+                        r.detail());
                 return Step.RELAY_DOWN;
             }
         }
@@ -288,23 +371,31 @@ public final class OutboxSender {
     /** Many ops notices at once (a wave of TLS errors, our own network down): one email per ops address. */
     private Step digest(List<Outbox.Alert> alerts) {
         var byRecipient = new TreeMap<String, List<Outbox.Alert>>(String.CASE_INSENSITIVE_ORDER);
-        alerts.forEach(a -> byRecipient.computeIfAbsent(a.recipient(), k -> new ArrayList<>()).add(a));
+        alerts.forEach(a -> byRecipient
+                .computeIfAbsent(a.recipient(), k -> new ArrayList<>())
+                .add(a));
         var result = Step.DONE;
         for (var group : byRecipient.entrySet()) {
             var lines = new ArrayList<OpsNotice.DigestLine>();
             for (var a : group.getValue()) {
-                var i = a.integrationId() == null ? Optional.<Integration>empty() : integrations.find(a.integrationId());
-                lines.add(new OpsNotice.DigestLine(a.provider(), i.map(Integration::email).orElse("(removed)"),
-                        i.map(Integration::dealerName).orElse(""), a.outcome() == null ? "-" : a.outcome().name(),
+                var i = a.integrationId() == null
+                        ? Optional.<Integration>empty()
+                        : integrations.find(a.integrationId());
+                lines.add(new OpsNotice.DigestLine(
+                        a.provider(),
+                        i.map(Integration::email).orElse("(removed)"),
+                        i.map(Integration::dealerName).orElse(""),
+                        a.outcome() == null ? "-" : a.outcome().name(),
                         i.map(Integration::problemSince).orElse(null)));
             }
             var first = group.getValue().get(0);
             MimeMessage message;
             try {
-                message = messages.create(OpsNotice.digest(config.productName(), lines), group.getKey(), null,
-                        "digest-" + first.id());
+                message = messages.create(
+                        OpsNotice.digest(config.productName(), lines), group.getKey(), null, "digest-" + first.id());
             } catch (IllegalArgumentException e) {
-                group.getValue().forEach(a -> outbox.markFailed(a.id(), "refused to build the message: " + e.getMessage()));
+                group.getValue()
+                        .forEach(a -> outbox.markFailed(a.id(), "refused to build the message: " + e.getMessage()));
                 continue;
             }
             var r = relay.send(message);

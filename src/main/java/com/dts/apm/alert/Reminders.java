@@ -58,8 +58,12 @@ public final class Reminders {
             }
             if (incidents.queueReminder(incident.withOutcome(outcome(incident)), number, to, now)) {
                 queued++;
-                log.info("integration {} ({}) still failing: reminder {} queued{}", incident.integrationId(), incident.provider(),
-                        number, to.size() > 1 ? " (with a copy to the dealer's admin contact)" : "");
+                log.info(
+                        "integration {} ({}) still failing: reminder {} queued{}",
+                        incident.integrationId(),
+                        incident.provider(),
+                        number,
+                        to.size() > 1 ? " (with a copy to the dealer's admin contact)" : "");
             }
         }
         return queued;

@@ -2,8 +2,8 @@ package com.dts.apm.alert;
 
 import com.dts.apm.config.Config;
 import com.dts.apm.config.Durations;
-import com.dts.apm.provider.AlertKind;
 import com.dts.apm.notify.OpsNotice;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.Outbox;
 import com.dts.apm.store.Storms;
@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class StormGuard {
     private static final Logger log = LoggerFactory.getLogger(StormGuard.class);
     /** Outbox kinds addressed to dealers: what a wave holds. */
-
     private final Storms storms;
+
     private final Outbox outbox;
     private final IntegrationStore integrations;
     private final Config.Alerts config;
@@ -73,10 +73,17 @@ public final class StormGuard {
             if (why.isPresent() && storms.start(wave.provider(), now, why.get())) {
                 int held = outbox.hold(wave.provider(), AlertKind.TO_DEALER);
                 holding.add(wave.provider());
-                log.warn("storm guard: provider-wide wave at {} ({}): holding its dealer alerts ({} so far) for ops to decide"
-                        + " (alerts held / release / drop)", wave.provider(), why.get(), held);
-                notifyOps(wave.provider(), OpsNotice.toNote(OpsNotice.started(config.productName(), wave.provider(), now, why.get(),
-                        held)), now);
+                log.warn(
+                        "storm guard: provider-wide wave at {} ({}): holding its dealer alerts ({} so far) for ops to decide"
+                                + " (alerts held / release / drop)",
+                        wave.provider(),
+                        why.get(),
+                        held);
+                notifyOps(
+                        wave.provider(),
+                        OpsNotice.toNote(
+                                OpsNotice.started(config.productName(), wave.provider(), now, why.get(), held)),
+                        now);
             }
         }
         return holding;
@@ -89,33 +96,46 @@ public final class StormGuard {
             return Optional.of(w.canariesFailing() + " canary mailbox(es) fail too: the failure is the provider's");
         }
         if (w.turned() >= guard.minCount() && w.turned() >= Math.ceil(guard.share() * w.total())) {
-            return Optional.of(w.turned() + " of " + w.total() + " mailboxes failed within " + Durations.format(guard.window()));
+            return Optional.of(
+                    w.turned() + " of " + w.total() + " mailboxes failed within " + Durations.format(guard.window()));
         }
         return Optional.empty();
     }
 
     private void end(Storms.Storm storm, Instant now) {
         if (!storm.released()) {
-            outbox.hold(storm.provider(), AlertKind.TO_DEALER); // what was queued since the last round is decided the same way
+            outbox.hold(
+                    storm.provider(),
+                    AlertKind.TO_DEALER); // what was queued since the last round is decided the same way
         }
         long released = 0;
         long dropped = 0;
         for (var alert : outbox.listHeld(storm.provider())) {
-            var i = alert.integrationId() == null ? null : integrations.find(alert.integrationId()).orElse(null);
-            boolean send = i != null && OutboxSender.stale(alert.kind(), i, outbox).isEmpty();
+            var i = alert.integrationId() == null
+                    ? null
+                    : integrations.find(alert.integrationId()).orElse(null);
+            boolean send =
+                    i != null && OutboxSender.stale(alert.kind(), i, outbox).isEmpty();
             if (send) {
                 outbox.releaseOne(alert.id(), now);
                 released++;
             } else {
-                outbox.markDropped(alert.id(), "held during the " + storm.provider() + " wave; the mailbox works again");
+                outbox.markDropped(
+                        alert.id(), "held during the " + storm.provider() + " wave; the mailbox works again");
                 dropped++;
             }
         }
         storms.end(storm.provider());
-        log.info("storm guard: the {} wave has passed: {} held alert(s) released (still failing), {} dropped (recovered)",
-                storm.provider(), released, dropped);
-        notifyOps(storm.provider(), OpsNotice.toNote(OpsNotice.ended(config.productName(), storm.provider(), storm.startedAt(),
-                released, dropped)), now);
+        log.info(
+                "storm guard: the {} wave has passed: {} held alert(s) released (still failing), {} dropped (recovered)",
+                storm.provider(),
+                released,
+                dropped);
+        notifyOps(
+                storm.provider(),
+                OpsNotice.toNote(
+                        OpsNotice.ended(config.productName(), storm.provider(), storm.startedAt(), released, dropped)),
+                now);
     }
 
     /** Operator: send the held mail of {@code provider} now, and hold no more for the rest of this wave. */

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class WebhookSender implements AutoCloseable {
     /** How long a delivery is retried before it is marked FAILED. */
     public static final Duration RETRY_PERIOD = Duration.ofHours(24);
+
     static final int BATCH = 50;
     private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
 
@@ -61,7 +62,12 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     /** Reads each endpoint's secret now: a bad secret file stops the start with the key that names it. */
-    public WebhookSender(List<Config.Webhook> config, Webhooks store, WebhookClient client, MeterRegistry registry, Clock clock,
+    public WebhookSender(
+            List<Config.Webhook> config,
+            Webhooks store,
+            WebhookClient client,
+            MeterRegistry registry,
+            Clock clock,
             Backoff backoff) {
         this.store = store;
         this.client = client;
@@ -79,7 +85,11 @@ public final class WebhookSender implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            list.add(new Endpoint(w.url(), events, WebhookSignature.fromFile(w.secretFile(), "webhooks[" + i + "].secret-file"), worker));
+            list.add(new Endpoint(
+                    w.url(),
+                    events,
+                    WebhookSignature.fromFile(w.secretFile(), "webhooks[" + i + "].secret-file"),
+                    worker));
         }
         this.endpoints = List.copyOf(list);
         for (var kind : WebhookEvent.values()) {
@@ -137,16 +147,29 @@ public final class WebhookSender implements AutoCloseable {
             if (!now.isBefore(store.retryStart(due.deliveryId()).plus(RETRY_PERIOD))) {
                 store.markFailedAttempt(due.deliveryId(), null, attempt.problem());
                 counter(due.type(), "failed").increment();
-                log.warn("webhook {} msg_{} to {} FAILED after {} attempts over {}: {} (webhooks replay {} sends it again)",
-                        due.type().label(), due.eventId(), e.url, failures, "24h", attempt.problem(), due.deliveryId());
+                log.warn(
+                        "webhook {} msg_{} to {} FAILED after {} attempts over {}: {} (webhooks replay {} sends it again)",
+                        due.type().label(),
+                        due.eventId(),
+                        e.url,
+                        failures,
+                        "24h",
+                        attempt.problem(),
+                        due.deliveryId());
                 continue;
             }
             var delay = jittered(backoff.after(failures));
             var next = now.plus(delay);
             store.markFailedAttempt(due.deliveryId(), next, attempt.problem());
             counter(due.type(), "retry").increment();
-            log.warn("webhook {} msg_{} to {} not delivered (attempt {}): {}; next try in {} s", due.type().label(),
-                    due.eventId(), e.url, failures, attempt.problem(), delay.toSeconds());
+            log.warn(
+                    "webhook {} msg_{} to {} not delivered (attempt {}): {}; next try in {} s",
+                    due.type().label(),
+                    due.eventId(),
+                    e.url,
+                    failures,
+                    attempt.problem(),
+                    delay.toSeconds());
             e.pausedUntil = next; // the endpoint is down or refusing: the other deliveries wait with this one
             return;
         }

@@ -31,8 +31,11 @@ public final class Api {
 
     /** The dealer-facing sentence for one protocol's verify outcome (notify's wording, steps.yml). */
     public interface Hints {
-        String hint(com.dts.apm.provider.ProviderSpec provider, com.dts.apm.provider.Protocol protocol,
-                com.dts.apm.provider.Outcome outcome, boolean looksLikeAppPassword);
+        String hint(
+                com.dts.apm.provider.ProviderSpec provider,
+                com.dts.apm.provider.Protocol protocol,
+                com.dts.apm.provider.Outcome outcome,
+                boolean looksLikeAppPassword);
     }
 
     /** A finished check and the integration as it left it. */
@@ -41,8 +44,15 @@ public final class Api {
     private final ApiHandler handler;
     private final List<Route> routes;
 
-    public Api(IntegrationStore integrations, ApiTokens tokens, ProviderCatalog catalog, CheckHistory history, Checks checks,
-            Hints hints, MeterRegistry registry, Clock clock) {
+    public Api(
+            IntegrationStore integrations,
+            ApiTokens tokens,
+            ProviderCatalog catalog,
+            CheckHistory history,
+            Checks checks,
+            Hints hints,
+            MeterRegistry registry,
+            Clock clock) {
         var list = new ArrayList<Route>();
         list.addAll(new IntegrationRoutes(integrations, catalog, history, checks).routes());
         list.add(new VerifyRoute(catalog, checks, hints, clock).route());

@@ -39,6 +39,7 @@ final class ApiHandler extends Handler.Abstract {
     static final String PROBLEM_JSON = "application/problem+json";
     /** How often a token's last use is written: not per request, which would take SQLite's one writer each time. */
     private static final Duration USE_WRITE_EVERY = Duration.ofMinutes(1);
+
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
 
     private final List<Route> routes;
@@ -71,11 +72,13 @@ final class ApiHandler extends Handler.Abstract {
             reply = problem(Problem.badRequest(ApiHandler.printable(e.getMessage(), 500)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            reply = problem(new Problem(503, "Unavailable", "the monitor is stopping; try again", Map.of("Retry-After", "5")));
+            reply = problem(
+                    new Problem(503, "Unavailable", "the monitor is stopping; try again", Map.of("Retry-After", "5")));
         } catch (Exception e) {
             if (Database.isTransient(e)) {
                 log.warn("api {} {}: database busy: {}", request.getMethod(), seen.route, Database.describe(e));
-                reply = problem(new Problem(503, "Unavailable", "the database is busy; try again", Map.of("Retry-After", "2")));
+                reply = problem(
+                        new Problem(503, "Unavailable", "the database is busy; try again", Map.of("Retry-After", "2")));
             } else {
                 log.error("api {} {} failed", request.getMethod(), seen.route, e);
                 reply = problem(new Problem(500, "Internal error", "the monitor failed to answer; it is logged"));
@@ -123,16 +126,30 @@ final class ApiHandler extends Handler.Abstract {
         }
         if (found == null) {
             if (pathKnown) {
-                var allowed = routes.stream().filter(r -> r.match(segments) != null).map(Route::method).distinct().toList();
-                seen.route = routes.stream().filter(r -> r.match(segments) != null).findFirst().orElseThrow().template();
-                throw new Problem(405, "Method not allowed", request.getMethod() + " is not allowed here (allowed: "
-                        + String.join(", ", allowed) + ")", Map.of("Allow", String.join(", ", allowed)));
+                var allowed = routes.stream()
+                        .filter(r -> r.match(segments) != null)
+                        .map(Route::method)
+                        .distinct()
+                        .toList();
+                seen.route = routes.stream()
+                        .filter(r -> r.match(segments) != null)
+                        .findFirst()
+                        .orElseThrow()
+                        .template();
+                throw new Problem(
+                        405,
+                        "Method not allowed",
+                        request.getMethod() + " is not allowed here (allowed: " + String.join(", ", allowed) + ")",
+                        Map.of("Allow", String.join(", ", allowed)));
             }
             throw Problem.notFound("no such route: see GET /api/v1/openapi.json");
         }
         seen.route = found.template();
         if (!token.scopes().contains(found.scope().label())) {
-            throw new Problem(403, "Forbidden", "this token lacks the scope " + found.scope().label());
+            throw new Problem(
+                    403,
+                    "Forbidden",
+                    "this token lacks the scope " + found.scope().label());
         }
         var query = query(request);
         byte[] body = found.takesBody() ? body(request) : new byte[0];
@@ -146,7 +163,10 @@ final class ApiHandler extends Handler.Abstract {
             token = tokens.find(header.substring(7).trim());
         }
         if (token.isEmpty()) {
-            throw new Problem(401, "Unauthorized", "a valid bearer token is required",
+            throw new Problem(
+                    401,
+                    "Unauthorized",
+                    "a valid bearer token is required",
                     Map.of("WWW-Authenticate", "Bearer realm=\"app-password-monitor\""));
         }
         noteUse(token.get().name());
@@ -171,8 +191,10 @@ final class ApiHandler extends Handler.Abstract {
     private static byte[] body(Request request) throws IOException {
         var type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (type == null || !isJson(type)) {
-            throw new Problem(415, "Unsupported media type", "Content-Type must be application/json (UTF-8)"
-                    + (type == null ? "; none was given" : ""));
+            throw new Problem(
+                    415,
+                    "Unsupported media type",
+                    "Content-Type must be application/json (UTF-8)" + (type == null ? "; none was given" : ""));
         }
         if (request.getLength() > MAX_BODY) {
             throw tooLarge();
@@ -275,7 +297,10 @@ final class ApiHandler extends Handler.Abstract {
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
         } catch (java.nio.charset.CharacterCodingException e) {
             return null;
         }

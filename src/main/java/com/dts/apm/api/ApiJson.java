@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -28,7 +27,8 @@ final class ApiJson {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS))
+            .defaultPropertyInclusion(
+                    JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -54,7 +54,8 @@ final class ApiJson {
         }
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder()
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(body))
@@ -69,7 +70,8 @@ final class ApiJson {
         var loc = e.getLocation();
         var where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
         var m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
-        var what = m.startsWith("Duplicate field") ? "a field appears twice"
+        var what = m.startsWith("Duplicate field")
+                ? "a field appears twice"
                 : m.contains("end-of-input") || m.contains("EOF") ? "it ends early (truncated?)" : "malformed JSON";
         return Problem.badRequest("the body is not valid JSON" + where + ": " + what);
     }
@@ -82,8 +84,11 @@ final class ApiJson {
             }
             return value;
         } catch (UnrecognizedPropertyException e) {
-            throw Problem.badRequest(path(e) + ": unknown field (known here: " + e.getKnownPropertyIds().stream()
-                    .map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")");
+            throw Problem.badRequest(path(e) + ": unknown field (known here: "
+                    + e.getKnownPropertyIds().stream()
+                            .map(Object::toString)
+                            .sorted()
+                            .collect(Collectors.joining(", ")) + ")");
         } catch (MismatchedInputException e) {
             var p = path(e);
             throw Problem.badRequest((p.isEmpty() ? "the body" : p) + ": expected " + expected(e.getTargetType()));
@@ -92,8 +97,8 @@ final class ApiJson {
                 throw malformed(parse); // a parse error met inside a field (a truncated string, say)
             }
             var p = path(e);
-            throw Problem.badRequest((p.isEmpty() ? "the body" : p) + ": " + (e.getCause() instanceof IllegalArgumentException
-                    ? "not a valid value" : "cannot be read"));
+            throw Problem.badRequest((p.isEmpty() ? "the body" : p) + ": "
+                    + (e.getCause() instanceof IllegalArgumentException ? "not a valid value" : "cannot be read"));
         } catch (JsonProcessingException e) {
             throw malformed(e);
         }

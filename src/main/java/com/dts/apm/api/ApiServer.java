@@ -75,7 +75,8 @@ public final class ApiServer implements AutoCloseable {
             ssl.setKeyStorePassword(new String(password));
             ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
             http.addCustomizer(new SecureRequestCustomizer(false));
-            connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
+            connector = new ServerConnector(
+                    server, 1, 1, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
         } else {
             connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         }
@@ -94,14 +95,17 @@ public final class ApiServer implements AutoCloseable {
             } catch (Exception ignored) {
                 // nothing more to release
             }
-            throw new ApmException("cannot listen for the API on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
+            throw new ApmException(
+                    "cannot listen for the API on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         var scheme = tls ? "https" : "http";
         var api_ = new ApiServer(server, connector, tls);
         log.info("api listening on {}://{}:{}/api/v1", scheme, config.bind(), api_.port());
         if (!tls && !isLoopback(config.bind())) {
-            log.warn("api.bind {} is not loopback and api.tls is not set: tokens and passwords cross the network in plain"
-                    + " text unless a TLS proxy sits in front", config.bind());
+            log.warn(
+                    "api.bind {} is not loopback and api.tls is not set: tokens and passwords cross the network in plain"
+                            + " text unless a TLS proxy sits in front",
+                    config.bind());
         }
         return api_;
     }
@@ -142,7 +146,9 @@ public final class ApiServer implements AutoCloseable {
                 status = code;
             }
             var message = request.getAttribute(ERROR_MESSAGE);
-            var detail = status == 400 ? "the request is malformed" + (message == null ? "" : ": " + ApiHandler.printable(String.valueOf(message)))
+            var detail = status == 400
+                    ? "the request is malformed"
+                            + (message == null ? "" : ": " + ApiHandler.printable(String.valueOf(message)))
                     : message == null ? "the request was refused" : ApiHandler.printable(String.valueOf(message));
             var problem = ApiHandler.problem(new Problem(status, status == 400 ? "Bad request" : "Error", detail));
             response.setStatus(status);
@@ -156,10 +162,12 @@ public final class ApiServer implements AutoCloseable {
         @SuppressWarnings("removal") // Jetty 12.1 still answers a request it cannot parse through this; gone in 13
         public ByteBuffer badMessageError(int status, String reason, org.eclipse.jetty.http.HttpFields.Mutable fields) {
             fields.put(HttpHeader.CONTENT_TYPE, ApiHandler.PROBLEM_JSON);
-            var body = ApiHandler.problem(new Problem(status, status == 400 ? "Bad request" : "Error",
-                    "the request is malformed" + (reason == null ? "" : ": " + ApiHandler.printable(reason)))).body();
+            var body = ApiHandler.problem(new Problem(
+                            status,
+                            status == 400 ? "Bad request" : "Error",
+                            "the request is malformed" + (reason == null ? "" : ": " + ApiHandler.printable(reason))))
+                    .body();
             return ByteBuffer.wrap(ApiJson.write(body));
         }
     }
-
 }

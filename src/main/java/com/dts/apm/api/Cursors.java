@@ -25,7 +25,10 @@ final class Cursors {
 
     String make(long lastId, String filters) {
         var id = ByteBuffer.allocate(Long.BYTES).putLong(lastId).array();
-        var out = ByteBuffer.allocate(Long.BYTES + MAC_BYTES).put(id).put(mac(id, filters)).array();
+        var out = ByteBuffer.allocate(Long.BYTES + MAC_BYTES)
+                .put(id)
+                .put(mac(id, filters))
+                .array();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(out);
     }
 
@@ -48,8 +51,9 @@ final class Cursors {
     }
 
     private static Problem invalid() {
-        return Problem.badRequest("cursor: not a cursor of this listing (use next_cursor as given, with the same filters;"
-                + " after a restart of the monitor, start again without a cursor)");
+        return Problem.badRequest(
+                "cursor: not a cursor of this listing (use next_cursor as given, with the same filters;"
+                        + " after a restart of the monitor, start again without a cursor)");
     }
 
     private byte[] mac(byte[] id, String filters) {

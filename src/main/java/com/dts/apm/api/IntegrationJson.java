@@ -17,7 +17,9 @@ final class IntegrationJson {
     /** A mail server in and out: {@code {host, port, security}}. */
     record Server(String host, Integer port, String security) {
         static Server of(Endpoint e) {
-            return e == null ? null : new Server(e.host(), e.port(), e.security().label());
+            return e == null
+                    ? null
+                    : new Server(e.host(), e.port(), e.security().label());
         }
     }
 
@@ -65,10 +67,28 @@ final class IntegrationJson {
             Instant stateSince,
             Instant passwordChangedAt) {
         static View of(Integration i, String externalId) {
-            return new View(i.id(), externalId, i.dealerId(), i.dealerName(), i.email(), i.contactEmail(), i.adminEmail(),
-                    i.provider(), i.username(), protocols(i), Server.of(i.imap()), Server.of(i.smtp()), i.state().name(),
-                    i.enabled(), i.canary(), i.lastOutcome() == null ? null : i.lastOutcome().name(), i.lastCheckedAt(),
-                    i.lastSuccessAt(), i.nextCheckAt(), i.stateSince(), i.passwordChangedAt());
+            return new View(
+                    i.id(),
+                    externalId,
+                    i.dealerId(),
+                    i.dealerName(),
+                    i.email(),
+                    i.contactEmail(),
+                    i.adminEmail(),
+                    i.provider(),
+                    i.username(),
+                    protocols(i),
+                    Server.of(i.imap()),
+                    Server.of(i.smtp()),
+                    i.state().name(),
+                    i.enabled(),
+                    i.canary(),
+                    i.lastOutcome() == null ? null : i.lastOutcome().name(),
+                    i.lastCheckedAt(),
+                    i.lastSuccessAt(),
+                    i.nextCheckAt(),
+                    i.stateSince(),
+                    i.passwordChangedAt());
         }
 
         private static List<String> protocols(Integration i) {
@@ -92,17 +112,24 @@ final class IntegrationJson {
 
     record ProtocolView(String protocol, String outcome, long durationMs, String detail) {
         static ProtocolView of(ProbeResult r) {
-            return new ProtocolView(r.protocol().label(), r.outcome().name(), r.duration().toMillis(), r.detail());
+            return new ProtocolView(
+                    r.protocol().label(), r.outcome().name(), r.duration().toMillis(), r.detail());
         }
     }
 
     /** {@code GET .../history}: recent checks and state changes, newest first (as {@code history --json}). */
-    record HistoryView(long id, String externalId, String email, String state, List<HistoryCheck> checks,
+    record HistoryView(
+            long id,
+            String externalId,
+            String email,
+            String state,
+            List<HistoryCheck> checks,
             List<CheckHistory.TransitionRecord> transitions) {}
 
     record HistoryCheck(Instant checkedAt, String protocol, String outcome, long durationMs, String detail) {
         static HistoryCheck of(CheckRecord c) {
-            return new HistoryCheck(c.checkedAt(), c.protocol().label(), c.outcome().name(), c.durationMs(), c.detail());
+            return new HistoryCheck(
+                    c.checkedAt(), c.protocol().label(), c.outcome().name(), c.durationMs(), c.detail());
         }
     }
 }

@@ -68,13 +68,24 @@ final class IntegrationRoutes {
     static IntegrationInput input(Body b, String externalId) {
         var imap = b.imap();
         var smtp = b.smtp();
-        return new IntegrationInput(b.dealerId(), b.dealerName(), b.contactEmail(), b.email(), b.provider(), b.username(),
-                imap == null ? null : imap.host(), imap == null || imap.port() == null ? null : imap.port().toString(),
+        return new IntegrationInput(
+                b.dealerId(),
+                b.dealerName(),
+                b.contactEmail(),
+                b.email(),
+                b.provider(),
+                b.username(),
+                imap == null ? null : imap.host(),
+                imap == null || imap.port() == null ? null : imap.port().toString(),
                 imap == null ? null : imap.security(),
-                smtp == null ? null : smtp.host(), smtp == null || smtp.port() == null ? null : smtp.port().toString(),
+                smtp == null ? null : smtp.host(),
+                smtp == null || smtp.port() == null ? null : smtp.port().toString(),
                 smtp == null ? null : smtp.security(),
                 b.protocols() == null ? null : protocols(b.protocols()),
-                b.enabled() == null ? null : b.enabled().toString(), false, b.adminEmail(), externalId);
+                b.enabled() == null ? null : b.enabled().toString(),
+                false,
+                b.adminEmail(),
+                externalId);
     }
 
     private static String protocols(List<String> list) {
@@ -83,7 +94,8 @@ final class IntegrationRoutes {
         }
         for (var p : list) {
             if (p == null || !(p.equals("imap") || p.equals("smtp"))) {
-                throw Problem.badRequest("protocols: '" + ApiHandler.printable(String.valueOf(p)) + "' is not imap or smtp");
+                throw Problem.badRequest(
+                        "protocols: '" + ApiHandler.printable(String.valueOf(p)) + "' is not imap or smtp");
             }
         }
         return String.join(",", list);
@@ -97,7 +109,8 @@ final class IntegrationRoutes {
         }
         var valid = input(body, ext).validate(catalog, body.password(), IntegrationInput.Labels.API, false);
         var saved = store.save(ext, valid.integration(), valid.password());
-        var view = store.findByExternalId(ext).map(k -> View.of(k.integration(), ext))
+        var view = store.findByExternalId(ext)
+                .map(k -> View.of(k.integration(), ext))
                 .orElseThrow(() -> missing(ext)); // removed in the same instant: as if the PUT came first
         return saved.created()
                 ? new Reply(201, view, Map.of("Location", "/api/v1/integrations/" + ext))
@@ -106,7 +119,8 @@ final class IntegrationRoutes {
 
     private Reply get(Call call) {
         var ext = externalId(call);
-        return store.findByExternalId(ext).map(k -> Reply.ok(View.of(k.integration(), k.externalId())))
+        return store.findByExternalId(ext)
+                .map(k -> Reply.ok(View.of(k.integration(), k.externalId())))
                 .orElseThrow(() -> missing(ext));
     }
 
@@ -123,7 +137,11 @@ final class IntegrationRoutes {
         var k = store.findByExternalId(ext).orElseThrow(() -> missing(ext));
         var checked = checks.check(k.integration());
         var i = checked.after().orElse(k.integration());
-        return Reply.ok(new CheckView(i.id(), i.email(), i.provider(), i.state().name(),
+        return Reply.ok(new CheckView(
+                i.id(),
+                i.email(),
+                i.provider(),
+                i.state().name(),
                 checked.results().stream().map(ProtocolView::of).toList()));
     }
 
@@ -132,8 +150,12 @@ final class IntegrationRoutes {
         var ext = externalId(call);
         var k = store.findByExternalId(ext).orElseThrow(() -> missing(ext));
         var password = store.password(k.integration().id());
-        log.info("api token {} read the password of integration {} ({}, external_id {})", call.token().name(),
-                k.integration().id(), k.integration().email(), ext);
+        log.info(
+                "api token {} read the password of integration {} ({}, external_id {})",
+                call.token().name(),
+                k.integration().id(),
+                k.integration().email(),
+                ext);
         return Reply.ok(new IntegrationJson.Credential(password.reveal()));
     }
 
@@ -141,22 +163,33 @@ final class IntegrationRoutes {
         var ext = externalId(call);
         var k = store.findByExternalId(ext).orElseThrow(() -> missing(ext));
         var i = k.integration();
-        return Reply.ok(new HistoryView(i.id(), ext, i.email(), i.state().name(),
-                history.checks(i.id(), HISTORY).stream().map(HistoryCheck::of).toList(), history.transitions(i.id(), HISTORY)));
+        return Reply.ok(new HistoryView(
+                i.id(),
+                ext,
+                i.email(),
+                i.state().name(),
+                history.checks(i.id(), HISTORY).stream().map(HistoryCheck::of).toList(),
+                history.transitions(i.id(), HISTORY)));
     }
 
     private Reply list(Call call) {
-        var q = call.allowQuery(Set.of("state", "provider", "dealer_id", "limit", "cursor")).query();
+        var q = call.allowQuery(Set.of("state", "provider", "dealer_id", "limit", "cursor"))
+                .query();
         IntegrationState state = null;
         if (q.containsKey("state")) {
             var s = q.get("state");
-            state = Arrays.stream(IntegrationState.values()).filter(v -> v.name().equals(s)).findFirst()
+            state = Arrays.stream(IntegrationState.values())
+                    .filter(v -> v.name().equals(s))
+                    .findFirst()
                     .orElseThrow(() -> Problem.badRequest("state: '" + ApiHandler.printable(s) + "' is not one of "
-                            + Arrays.stream(IntegrationState.values()).map(Enum::name).collect(Collectors.joining(", "))));
+                            + Arrays.stream(IntegrationState.values())
+                                    .map(Enum::name)
+                                    .collect(Collectors.joining(", "))));
         }
         var provider = q.get("provider");
         if (provider != null && catalog.find(provider).isEmpty()) {
-            throw Problem.badRequest("provider: '" + ApiHandler.printable(provider) + "' is not one of " + String.join(", ", catalog.ids()));
+            throw Problem.badRequest("provider: '" + ApiHandler.printable(provider) + "' is not one of "
+                    + String.join(", ", catalog.ids()));
         }
         var dealer = q.get("dealer_id");
         if (dealer != null && (dealer.isEmpty() || dealer.length() > 64)) {
@@ -167,8 +200,12 @@ final class IntegrationRoutes {
                 + (dealer == null ? "" : dealer);
         long after = q.containsKey("cursor") ? cursors.read(q.get("cursor"), filters) : 0;
         var rows = store.page(state, provider, dealer, after, limit + 1);
-        var items = rows.stream().limit(limit).map(k -> View.of(k.integration(), k.externalId())).toList();
-        var next = rows.size() > limit ? cursors.make(items.get(items.size() - 1).id(), filters) : null;
+        var items = rows.stream()
+                .limit(limit)
+                .map(k -> View.of(k.integration(), k.externalId()))
+                .toList();
+        var next =
+                rows.size() > limit ? cursors.make(items.get(items.size() - 1).id(), filters) : null;
         return Reply.ok(new Page(items, next));
     }
 
@@ -180,7 +217,8 @@ final class IntegrationRoutes {
         try {
             n = Integer.parseInt(raw);
         } catch (NumberFormatException e) {
-            throw Problem.badRequest("limit: '" + ApiHandler.printable(raw) + "' is not a whole number (1-" + MAX_LIMIT + ")");
+            throw Problem.badRequest(
+                    "limit: '" + ApiHandler.printable(raw) + "' is not a whole number (1-" + MAX_LIMIT + ")");
         }
         if (n < 1 || n > MAX_LIMIT) {
             throw Problem.badRequest("limit: " + n + " is out of range 1-" + MAX_LIMIT);

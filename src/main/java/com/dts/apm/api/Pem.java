@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 
 /** Reads a PEM certificate chain and a PKCS#8 PEM private key into an in-memory key store for Jetty. */
 final class Pem {
-    private static final Pattern KEY = Pattern.compile(
-            "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+    private static final Pattern KEY =
+            Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
     private Pem() {}
 
@@ -38,7 +38,8 @@ final class Pem {
         } catch (IOException e) {
             throw new ConfigException("api.tls: cannot read " + e.getMessage());
         } catch (GeneralSecurityException e) {
-            throw new ConfigException(certFile + ": key api.tls.cert-file: not a PEM certificate chain: " + e.getMessage());
+            throw new ConfigException(
+                    certFile + ": key api.tls.cert-file: not a PEM certificate chain: " + e.getMessage());
         }
     }
 

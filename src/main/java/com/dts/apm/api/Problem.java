@@ -50,18 +50,19 @@ final class Problem extends RuntimeException {
 
     /** The {@code type} URI: a stable name per status, under the API's own namespace. */
     String type() {
-        return "https://app-password-monitor.dts/problems/" + switch (status) {
-            case 400 -> "bad-request";
-            case 401 -> "unauthorized";
-            case 403 -> "forbidden";
-            case 404 -> "not-found";
-            case 405 -> "method-not-allowed";
-            case 409 -> "conflict";
-            case 413 -> "body-too-large";
-            case 415 -> "unsupported-media-type";
-            case 429 -> "too-many-requests";
-            case 503 -> "unavailable";
-            default -> "error-" + status;
-        };
+        return "https://app-password-monitor.dts/problems/"
+                + switch (status) {
+                    case 400 -> "bad-request";
+                    case 401 -> "unauthorized";
+                    case 403 -> "forbidden";
+                    case 404 -> "not-found";
+                    case 405 -> "method-not-allowed";
+                    case 409 -> "conflict";
+                    case 413 -> "body-too-large";
+                    case 415 -> "unsupported-media-type";
+                    case 429 -> "too-many-requests";
+                    case 503 -> "unavailable";
+                    default -> "error-" + status;
+                };
     }
 }

@@ -41,9 +41,14 @@ final class RateLimiter {
                 q.pollFirst();
             }
             if (q.size() >= limit) {
-                long wait = Math.max(1, Duration.between(now, q.peekFirst().plus(window)).toSeconds() + 1);
-                throw new Problem(429, "Too many requests", what + ": at most " + limit + " verifications per "
-                        + window.toSeconds() + " s; try again in " + wait + " s", Map.of("Retry-After", Long.toString(wait)));
+                long wait = Math.max(
+                        1, Duration.between(now, q.peekFirst().plus(window)).toSeconds() + 1);
+                throw new Problem(
+                        429,
+                        "Too many requests",
+                        what + ": at most " + limit + " verifications per " + window.toSeconds() + " s; try again in "
+                                + wait + " s",
+                        Map.of("Retry-After", Long.toString(wait)));
             }
             q.addLast(now);
         }

@@ -39,9 +39,11 @@ public enum Scope {
     }
 
     static Scope parse(String label) {
-        return Arrays.stream(values()).filter(s -> s.label.equals(label.trim())).findFirst()
-                .orElseThrow(() -> new BadInputException("unknown scope '" + IntegrationInput.printable(label.trim())
-                        + "' (known: " + all() + ")"));
+        return Arrays.stream(values())
+                .filter(s -> s.label.equals(label.trim()))
+                .findFirst()
+                .orElseThrow(() -> new BadInputException(
+                        "unknown scope '" + IntegrationInput.printable(label.trim()) + "' (known: " + all() + ")"));
     }
 
     static String all() {

@@ -47,15 +47,24 @@ final class VerifyRoute {
         if (body.password().length() > 1024) {
             throw Problem.badRequest("password: longer than 1024 characters");
         }
-        var valid = IntegrationRoutes.input(body, null).validate(catalog, body.password(), IntegrationInput.Labels.API, true);
+        var valid = IntegrationRoutes.input(body, null)
+                .validate(catalog, body.password(), IntegrationInput.Labels.API, true);
         var n = valid.integration();
         perToken.acquire("token " + call.token().name(), "this token");
         perMailbox.acquire(n.email().toLowerCase(Locale.ROOT), "mailbox " + n.email());
         var looksLikeAppPassword = valid.provider().appPassword() == null
-                || valid.provider().appPassword().looksLikeAppPassword(valid.password().reveal());
+                || valid.provider()
+                        .appPassword()
+                        .looksLikeAppPassword(valid.password().reveal());
         var results = checks.verify(n, valid.password());
-        var out = results.stream().map(r -> new Check(r.protocol().label(), r.outcome().name(), r.duration().toMillis(),
-                r.detail(), hints.hint(valid.provider(), r.protocol(), r.outcome(), looksLikeAppPassword))).toList();
+        var out = results.stream()
+                .map(r -> new Check(
+                        r.protocol().label(),
+                        r.outcome().name(),
+                        r.duration().toMillis(),
+                        r.detail(),
+                        hints.hint(valid.provider(), r.protocol(), r.outcome(), looksLikeAppPassword)))
+                .toList();
         return Reply.ok(new Result(results.stream().allMatch(r -> r.outcome().isOk()), out));
     }
 }

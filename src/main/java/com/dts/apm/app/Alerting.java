@@ -1,13 +1,13 @@
 package com.dts.apm.app;
 
+import com.dts.apm.alert.OutboxSender;
+import com.dts.apm.alert.Reminders;
+import com.dts.apm.alert.StormGuard;
 import com.dts.apm.metrics.Metrics;
 import com.dts.apm.notify.AlertComposer;
 import com.dts.apm.notify.MessageFactory;
 import com.dts.apm.notify.RelaySender;
 import com.dts.apm.provider.AlertKind;
-import com.dts.apm.alert.OutboxSender;
-import com.dts.apm.alert.Reminders;
-import com.dts.apm.alert.StormGuard;
 import java.util.function.BiConsumer;
 
 /** The alert side of the daemon, built from a workspace: storm guard, outbox sender and reminders. */
@@ -31,15 +31,28 @@ public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminder
         var relay = new RelaySender(ws.relay());
         var guard = stormGuard(ws);
         var reconnect = ws.config().reconnect();
-        var sender = new OutboxSender(ws.outbox(), ws.integrations(), ws.history(), ws.catalog(), composer, messages, relay, alerts,
-                ws.clock(), counter, reconnect.enabled() ? ws.reconnectLinks() : null, reconnect, ws.config().api().publicUrl());
+        var sender = new OutboxSender(
+                ws.outbox(),
+                ws.integrations(),
+                ws.history(),
+                ws.catalog(),
+                composer,
+                messages,
+                relay,
+                alerts,
+                ws.clock(),
+                counter,
+                reconnect.enabled() ? ws.reconnectLinks() : null,
+                reconnect,
+                ws.config().api().publicUrl());
         var reminders = new Reminders(ws.incidents(), alerts, ws.clock());
         return new Alerting(guard, sender, reminders);
     }
 
     /** The storm guard alone, for the {@code alerts release|drop} commands. */
     public static StormGuard stormGuard(Workspace ws) {
-        return new StormGuard(ws.storms(), ws.outbox(), ws.integrations(), ws.config().alerts(), ws.clock());
+        return new StormGuard(
+                ws.storms(), ws.outbox(), ws.integrations(), ws.config().alerts(), ws.clock());
     }
 
     /** One round of the alerts task: the storm guard decides what to hold, then due mail goes out. */

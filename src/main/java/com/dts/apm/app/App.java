@@ -1,26 +1,25 @@
 package com.dts.apm.app;
 
+import com.dts.apm.alert.WebhookSender;
 import com.dts.apm.api.Api;
 import com.dts.apm.api.ApiServer;
-import com.dts.apm.alert.WebhookSender;
+import com.dts.apm.check.Capacity;
+import com.dts.apm.check.CheckListener;
+import com.dts.apm.check.Dispatcher;
 import com.dts.apm.config.Backoff;
 import com.dts.apm.config.Config;
-import com.dts.apm.notify.AlertComposer;
-import com.dts.apm.notify.WebhookClient;
 import com.dts.apm.config.Durations;
 import com.dts.apm.metrics.Health;
 import com.dts.apm.metrics.HttpEndpoint;
 import com.dts.apm.metrics.Metrics;
+import com.dts.apm.notify.AlertComposer;
+import com.dts.apm.notify.WebhookClient;
 import com.dts.apm.probe.ProbeResult;
-import com.dts.apm.check.CheckListener;
-import com.dts.apm.schedule.RecurringTasks;
-import com.dts.apm.check.Dispatcher;
 import com.dts.apm.schedule.RecurringTask;
+import com.dts.apm.schedule.RecurringTasks;
 import com.dts.apm.store.Integration;
-import com.dts.apm.check.Capacity;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -62,6 +62,7 @@ public final class App implements AutoCloseable {
     private final Workspace ws;
     /** This process among the nodes of one database: Quartz's instance id and the owner of the leases it takes. */
     private final String nodeId = nodeId();
+
     private final AtomicInteger clusterNodes = new AtomicInteger(1);
     private final Verification verification;
     private final Metrics metrics;
@@ -74,6 +75,7 @@ public final class App implements AutoCloseable {
 
     /** needed ÷ allowed logins per provider (apm_schedule_capacity_ratio), and the providers over 1 last time. */
     private final AtomicReference<Map<String, Double>> capacity = new AtomicReference<>(Map.of());
+
     private volatile Set<String> overCapacity = Set.of();
 
     /** How often the schedule's capacity is worked out again (integrations come and go slowly). */
@@ -82,7 +84,8 @@ public final class App implements AutoCloseable {
     private App(Workspace ws) {
         this.ws = ws;
         var config = ws.config();
-        var source = new StoreMetricsSource(ws.snapshots(), ws.outbox(), ws.clock(), ws.catalog().ids());
+        var source = new StoreMetricsSource(
+                ws.snapshots(), ws.outbox(), ws.clock(), ws.catalog().ids());
         this.metrics = new Metrics(source);
         CheckListener listener = new CheckListener() {
             @Override
@@ -101,57 +104,96 @@ public final class App implements AutoCloseable {
                 metrics.recordLoopError(loop);
             }
         };
-        FunctionCounter.builder("apm.db.write.busy", ws.database(), d -> d.writeBusy().toNanos() / 1e9)
+        FunctionCounter.builder(
+                        "apm.db.write.busy", ws.database(), d -> d.writeBusy().toNanos() / 1e9)
                 .description("Time the daemon's write transactions held SQLite's one writer lock")
                 .baseUnit("seconds")
                 .register(metrics.registry());
         this.verification = new Verification(ws, listener, clusterNodes::get);
-        this.dispatcher = new Dispatcher(ws.integrations(), verification.service(), verification.gate(), ws.clock(),
-                config.schedule().maxConcurrentChecks(), config.schedule().retryInitial(), metrics::recordLoopError,
-                nodeId, lease(config));
+        this.dispatcher = new Dispatcher(
+                ws.integrations(),
+                verification.service(),
+                verification.gate(),
+                ws.clock(),
+                config.schedule().maxConcurrentChecks(),
+                config.schedule().retryInitial(),
+                metrics::recordLoopError,
+                nodeId,
+                lease(config));
         this.alerting = Alerting.create(ws, metrics);
         var tasks = new ArrayList<RecurringTask>();
         tasks.add(new RecurringTask("dispatch", DISPATCH_EVERY, Duration.ZERO, dispatcher::tick));
-        tasks.add(new RecurringTask("metrics", metrics.snapshotRefreshPeriod(), Duration.ZERO, metrics::refreshSnapshot));
+        tasks.add(
+                new RecurringTask("metrics", metrics.snapshotRefreshPeriod(), Duration.ZERO, metrics::refreshSnapshot));
         tasks.add(new RecurringTask("alerts", config.alerts().sendInterval(), Duration.ZERO, alerting::sendRound));
-        tasks.add(new RecurringTask("reminders", REMINDERS_EVERY, Duration.ofSeconds(5), alerting.reminders()::queueDue));
+        tasks.add(
+                new RecurringTask("reminders", REMINDERS_EVERY, Duration.ofSeconds(5), alerting.reminders()::queueDue));
         tasks.add(new RecurringTask("retention", Duration.ofDays(1), Duration.ofMinutes(1), () -> {
-            int n = ws.history().pruneBefore(ws.clock().instant().minus(config.history().retention()));
-            log.info("retention: pruned {} check result(s) older than {}", n, Durations.format(config.history().retention()));
+            int n = ws.history()
+                    .pruneBefore(ws.clock().instant().minus(config.history().retention()));
+            log.info(
+                    "retention: pruned {} check result(s) older than {}",
+                    n,
+                    Durations.format(config.history().retention()));
             ws.webhooks().prune(ws.clock().instant().minus(config.history().retention()));
-            ws.reconnectLinks().prune(ws.clock().instant().minus(config.history().retention())); // expired links answer 410 until then
+            ws.reconnectLinks()
+                    .prune(ws.clock()
+                            .instant()
+                            .minus(config.history().retention())); // expired links answer 410 until then
         }));
-        this.webhooks = new WebhookSender(config.webhooks(), ws.webhooks(), new WebhookClient(ws.clock()), metrics.registry(),
-                ws.clock(), WEBHOOK_BACKOFF);
+        this.webhooks = new WebhookSender(
+                config.webhooks(),
+                ws.webhooks(),
+                new WebhookClient(ws.clock()),
+                metrics.registry(),
+                ws.clock(),
+                WEBHOOK_BACKOFF);
         if (webhooks.configured()) {
             // the round only hands work to each endpoint's own thread: it never waits for an endpoint
             tasks.add(new RecurringTask("webhooks", WEBHOOKS_EVERY, Duration.ZERO, webhooks::round));
         }
-        tasks.add(new RecurringTask("cluster", CLUSTER_CHECKIN, Duration.ZERO,
-                () -> clusterNodes.set(Math.max(1, ws.snapshots().liveNodes(RecurringTasks.CLUSTER_NAME, ws.clock().instant())))));
+        tasks.add(new RecurringTask(
+                "cluster",
+                CLUSTER_CHECKIN,
+                Duration.ZERO,
+                () -> clusterNodes.set(Math.max(
+                        1,
+                        ws.snapshots()
+                                .liveNodes(
+                                        RecurringTasks.CLUSTER_NAME, ws.clock().instant())))));
         Gauge.builder("apm.cluster.nodes", clusterNodes, AtomicInteger::get)
                 .description("Nodes sharing this database (PostgreSQL: clustered schedulers checking in; SQLite: 1)")
                 .register(metrics.registry());
-        // several nodes on PostgreSQL: the claim round, the metrics snapshot and this count stay on every node, the rest
+        // several nodes on PostgreSQL: the claim round, the metrics snapshot and this count stay on every node, the
+        // rest
         // fires on one node at a time through Quartz's clustered job store
-        var cluster = ws.database().pooledDataSource() == null ? null
+        var cluster = ws.database().pooledDataSource() == null
+                ? null
                 : new RecurringTasks.Cluster(nodeId, ws.database().pooledDataSource(), PER_NODE, CLUSTER_CHECKIN);
         for (var provider : ws.catalog().ids()) {
             Gauge.builder("apm.schedule.capacity.ratio", capacity, c -> c.get().getOrDefault(provider, 0.0))
                     .tag("provider", provider)
-                    .description("Logins a round of checks needs per second over what the provider's limits allow (above 1:"
-                            + " a round takes longer than the interval; per host for providers paced per host)")
+                    .description(
+                            "Logins a round of checks needs per second over what the provider's limits allow (above 1:"
+                                    + " a round takes longer than the interval; per host for providers paced per host)")
                     .register(metrics.registry());
         }
         tasks.add(new RecurringTask("capacity", CAPACITY_EVERY, CAPACITY_EVERY, () -> refreshCapacity(false)));
         this.recurring = new RecurringTasks(tasks, metrics::recordLoopError, cluster);
-        int moved = ws.integrations().spreadOverdue(ws.clock().instant(), config.schedule().interval(), config.schedule().jitter());
+        int moved = ws.integrations()
+                .spreadOverdue(
+                        ws.clock().instant(),
+                        config.schedule().interval(),
+                        config.schedule().jitter());
         if (moved > 0) {
-            log.info("{} integration(s) were overdue after the downtime; spread over the next {}", moved,
+            log.info(
+                    "{} integration(s) were overdue after the downtime; spread over the next {}",
+                    moved,
                     Durations.format(config.schedule().jitter()));
         }
         if (!alerting.sender().relayConfigured()) {
-            log.warn("alerts.relay.host is not set: alerts wait in the outbox ({} queued) until a relay is configured",
+            log.warn(
+                    "alerts.relay.host is not set: alerts wait in the outbox ({} queued) until a relay is configured",
                     ws.outbox().queueDepth());
         }
     }
@@ -165,7 +207,8 @@ public final class App implements AutoCloseable {
             host = "node";
         }
         return host + "-" + ProcessHandle.current().pid() + "-"
-                + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+                + Integer.toHexString(
+                        java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
     }
 
     /**
@@ -186,7 +229,8 @@ public final class App implements AutoCloseable {
      * during start-up), it stops before the next step, closes what it started, and returns empty. A step always
      * finishes (a migration, the first key file, spreading overdue checks), so a stop leaves nothing half-written.
      */
-    public static Optional<App> start(Config config, Map<String, String> env, Clock clock, BooleanSupplier stopRequested) {
+    public static Optional<App> start(
+            Config config, Map<String, String> env, Clock clock, BooleanSupplier stopRequested) {
         if (stopRequested.getAsBoolean()) {
             log.info("stop requested during start-up, before opening the database: stopping");
             log.info("stopped");
@@ -220,11 +264,18 @@ public final class App implements AutoCloseable {
         }
         var s = config.schedule();
         var counts = ws.integrations().count(); // not list(): at 100,000 integrations that alone takes seconds
-        log.info("app-password-monitor running: {} integration(s) ({} enabled), interval {}, at most {} checks at once"
+        log.info(
+                "app-password-monitor running: {} integration(s) ({} enabled), interval {}, at most {} checks at once"
                         + " ({} per provider), database {}, node {}, endpoint http://{}:{}/metrics",
-                counts.total(), counts.enabled(),
-                Durations.format(s.interval()), s.maxConcurrentChecks(), s.maxConcurrentPerProvider(), ws.database().label(), app.nodeId,
-                config.http().bind(), app.endpoint.port());
+                counts.total(),
+                counts.enabled(),
+                Durations.format(s.interval()),
+                s.maxConcurrentChecks(),
+                s.maxConcurrentPerProvider(),
+                ws.database().label(),
+                app.nodeId,
+                config.http().bind(),
+                app.endpoint.port());
         app.refreshCapacity(true);
         return Optional.of(app);
     }
@@ -235,14 +286,28 @@ public final class App implements AutoCloseable {
         if (!config.reconnect().enabled()) {
             return null;
         }
-        return new com.dts.apm.web.ReconnectPages(ws.reconnectLinks(), ws.integrations(), ws.catalog(),
-                com.dts.apm.notify.AlertComposer.from(config.alerts(), ws.clock()), checks(), config, metrics.registry(), ws.clock());
+        return new com.dts.apm.web.ReconnectPages(
+                ws.reconnectLinks(),
+                ws.integrations(),
+                ws.catalog(),
+                com.dts.apm.notify.AlertComposer.from(config.alerts(), ws.clock()),
+                checks(),
+                config,
+                metrics.registry(),
+                ws.clock());
     }
 
     /** The API's routes over this daemon's stores and check service (a check now is recorded as {@code check ID}). */
     private Api api() {
-        return new Api(ws.integrations(), ws.apiTokens(), ws.catalog(), ws.history(),
-                checks(), AlertComposer.from(ws.config().alerts(), ws.clock())::verifyHint, metrics.registry(), ws.clock());
+        return new Api(
+                ws.integrations(),
+                ws.apiTokens(),
+                ws.catalog(),
+                ws.history(),
+                checks(),
+                AlertComposer.from(ws.config().alerts(), ws.clock())::verifyHint,
+                metrics.registry(),
+                ws.clock());
     }
 
     /** Logging in for the API and the reconnect page: a check now is recorded as {@code check ID}, a verify is not. */
@@ -256,7 +321,8 @@ public final class App implements AutoCloseable {
             }
 
             @Override
-            public java.util.List<ProbeResult> verify(com.dts.apm.store.NewIntegration n, com.dts.apm.config.Secret password)
+            public java.util.List<ProbeResult> verify(
+                    com.dts.apm.store.NewIntegration n, com.dts.apm.config.Secret password)
                     throws InterruptedException {
                 return service.verify(n, password);
             }
@@ -269,7 +335,8 @@ public final class App implements AutoCloseable {
      * provider stops fitting.
      */
     private void refreshCapacity(boolean atStart) {
-        var lines = Capacity.of(ws.snapshots().loginsPerRound(), ws.catalog(), ws.config().schedule());
+        var lines = Capacity.of(
+                ws.snapshots().loginsPerRound(), ws.catalog(), ws.config().schedule());
         var ratios = new TreeMap<String, Double>();
         var over = new TreeSet<String>();
         for (var l : lines) {
@@ -284,8 +351,10 @@ public final class App implements AutoCloseable {
         capacity.set(Map.copyOf(ratios));
         overCapacity = Set.copyOf(over);
         if (atStart && !lines.isEmpty()) {
-            log.info("schedule capacity (logins a round needs per second / what the limits allow): {}",
-                    lines.stream().map(l -> String.format(java.util.Locale.ROOT, "%s %.2f", l.provider(), l.ratio()))
+            log.info(
+                    "schedule capacity (logins a round needs per second / what the limits allow): {}",
+                    lines.stream()
+                            .map(l -> String.format(java.util.Locale.ROOT, "%s %.2f", l.provider(), l.ratio()))
                             .collect(java.util.stream.Collectors.joining(", ")));
         }
     }
@@ -338,8 +407,10 @@ public final class App implements AutoCloseable {
         if (api != null) { // started last, stopped first: no new API calls while the checks wind down
             api.close();
         }
-        log.info("stopping: no new checks; waiting up to {} for {} in flight",
-                Durations.format(ws.config().schedule().shutdownGrace()), dispatcher.inFlight());
+        log.info(
+                "stopping: no new checks; waiting up to {} for {} in flight",
+                Durations.format(ws.config().schedule().shutdownGrace()),
+                dispatcher.inFlight());
         int left = dispatcher.stop(ws.config().schedule().shutdownGrace());
         if (left > 0) {
             log.warn("{} check(s) did not finish within the shutdown grace and were abandoned unrecorded", left);

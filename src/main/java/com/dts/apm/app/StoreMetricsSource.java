@@ -1,12 +1,12 @@
 package com.dts.apm.app;
 
+import com.dts.apm.check.CheckListener;
 import com.dts.apm.metrics.CertificateExpiries;
 import com.dts.apm.metrics.MetricsSource;
 import com.dts.apm.probe.ProbeResult;
-import com.dts.apm.check.CheckListener;
-import com.dts.apm.store.SnapshotQueries;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.Outbox;
+import com.dts.apm.store.SnapshotQueries;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,15 +39,17 @@ final class StoreMetricsSource implements MetricsSource, CheckListener {
     @Override
     public void checked(Integration integration, ProbeResult result) {
         if (result.certificateNotAfter() != null) {
-            certificates.seen(integration.endpoint(result.protocol()).host(), result.certificateNotAfter(), clock.instant());
+            certificates.seen(
+                    integration.endpoint(result.protocol()).host(), result.certificateNotAfter(), clock.instant());
         }
     }
 
     @Override
     public Map<Key, Long> integrationsByProviderAndState() {
         var out = new HashMap<Key, Long>();
-        checks.countsByProviderAndState().forEach((provider, states) ->
-                states.forEach((state, n) -> out.put(new Key(provider, state.name()), n)));
+        checks.countsByProviderAndState()
+                .forEach((provider, states) ->
+                        states.forEach((state, n) -> out.put(new Key(provider, state.name()), n)));
         return out;
     }
 
@@ -59,7 +61,8 @@ final class StoreMetricsSource implements MetricsSource, CheckListener {
     @Override
     public OptionalDouble oldestCheckAgeSeconds() {
         return checks.oldestCheck()
-                .map(t -> OptionalDouble.of(Math.max(0, Duration.between(t, clock.instant()).toMillis() / 1000.0)))
+                .map(t -> OptionalDouble.of(
+                        Math.max(0, Duration.between(t, clock.instant()).toMillis() / 1000.0)))
                 .orElse(OptionalDouble.empty());
     }
 

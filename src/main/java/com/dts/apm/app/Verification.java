@@ -1,10 +1,10 @@
 package com.dts.apm.app;
 
-import com.dts.apm.probe.Probes;
 import com.dts.apm.check.CheckListener;
 import com.dts.apm.check.CheckService;
 import com.dts.apm.check.ProviderGate;
 import com.dts.apm.check.StateMachine;
+import com.dts.apm.probe.Probes;
 
 /** The check machinery over a workspace: probes, provider pacing, the state machine and the check service. */
 public final class Verification implements AutoCloseable {
@@ -21,15 +21,30 @@ public final class Verification implements AutoCloseable {
         var config = ws.config();
         this.probes = Probes.create(config.checks());
         this.gate = new ProviderGate(ws.catalog(), config.schedule(), ProviderGate.Ticker.SYSTEM, nodes);
-        this.service = new CheckService(ws.integrations(), ws.checkWriter(), ws.catalog(), probes::probe, gate, new StateMachine(policy(ws)),
-                config.schedule(), ws.clock(), listener);
+        this.service = new CheckService(
+                ws.integrations(),
+                ws.checkWriter(),
+                ws.catalog(),
+                probes::probe,
+                gate,
+                new StateMachine(policy(ws)),
+                config.schedule(),
+                ws.clock(),
+                listener);
     }
 
     static StateMachine.Policy policy(Workspace ws) {
         var s = ws.config().schedule();
         var a = ws.config().alerts();
-        return new StateMachine.Policy(s.confirmAfter(), s.failingRecheckInterval(), s.degradedAfter(), s.retryInitial(),
-                s.retryMax(), a.recoveryNotice(), a.basicAuthDisabledToDealer(), a.opsEmail());
+        return new StateMachine.Policy(
+                s.confirmAfter(),
+                s.failingRecheckInterval(),
+                s.degradedAfter(),
+                s.retryInitial(),
+                s.retryMax(),
+                a.recoveryNotice(),
+                a.basicAuthDisabledToDealer(),
+                a.opsEmail());
     }
 
     public CheckService service() {

@@ -2,18 +2,18 @@ package com.dts.apm.app;
 
 import com.dts.apm.config.Config;
 import com.dts.apm.provider.ProviderCatalog;
+import com.dts.apm.store.ApiTokens;
 import com.dts.apm.store.CheckHistory;
 import com.dts.apm.store.CheckWriter;
 import com.dts.apm.store.Database;
-import com.dts.apm.store.ApiTokens;
 import com.dts.apm.store.Incidents;
-import com.dts.apm.store.Webhooks;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.Outbox;
 import com.dts.apm.store.SecretBox;
 import com.dts.apm.store.SnapshotQueries;
 import com.dts.apm.store.Storms;
 import com.dts.apm.store.Vault;
+import com.dts.apm.store.Webhooks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,8 +42,8 @@ public final class Workspace implements AutoCloseable {
     private final Clock clock;
     private final Config.Relay relay;
 
-    private Workspace(Config config, ProviderCatalog catalog, Database database, SecretBox box, Clock clock,
-            Config.Relay relay) {
+    private Workspace(
+            Config config, ProviderCatalog catalog, Database database, SecretBox box, Clock clock, Config.Relay relay) {
         this.config = config;
         this.relay = relay;
         this.catalog = catalog;
@@ -69,13 +69,17 @@ public final class Workspace implements AutoCloseable {
         SecretBox box;
         try {
             // Several nodes share one PostgreSQL database and must share its key: none makes up a key of its own.
-            box = Vault.unlock(database, keyFile(config, env),
-                    config.secrets().keyFile() == null && !config.database().postgres(), clock);
+            box = Vault.unlock(
+                    database,
+                    keyFile(config, env),
+                    config.secrets().keyFile() == null && !config.database().postgres(),
+                    clock);
         } catch (RuntimeException e) { // a wrong or unreadable key: the command fails, the database is closed
             database.close();
             throw e;
         }
-        return new Workspace(config, catalog, database, box, clock, config.alerts().relay().withCredential(env));
+        return new Workspace(
+                config, catalog, database, box, clock, config.alerts().relay().withCredential(env));
     }
 
     /**

@@ -26,8 +26,16 @@ public final class Capacity {
      * One provider: {@code logins} per round over {@code hosts} lanes, {@code needed} and {@code allowed} logins per
      * second in total, and {@code ratio}, needed ÷ allowed in the binding lane (the busiest host when paced per host).
      */
-    public record Line(String provider, long logins, int hosts, boolean perHost, String busiestHost, Duration interval,
-            double needed, double allowed, double ratio) {
+    public record Line(
+            String provider,
+            long logins,
+            int hosts,
+            boolean perHost,
+            String busiestHost,
+            Duration interval,
+            double needed,
+            double allowed,
+            double ratio) {
         public boolean fits() {
             return ratio <= 1.0;
         }
@@ -35,16 +43,32 @@ public final class Capacity {
         /** The one-line warning for a round that does not fit, naming the numbers and what to change. */
         public String warning() {
             if (perHost) {
-                return String.format(Locale.ROOT, "schedule: %s host %s needs %.2f logins/s for a round every %s (%,d logins)"
+                return String.format(
+                        Locale.ROOT,
+                        "schedule: %s host %s needs %.2f logins/s for a round every %s (%,d logins)"
                                 + " but %s allows %.2f/s per host: a round there takes %.1fx the interval; raise"
                                 + " schedule.logins-per-second-per-provider or the interval",
-                        provider, busiestHost, ratio * allowed / hosts, Durations.format(interval), busiestLogins(), provider,
-                        allowed / hosts, ratio);
+                        provider,
+                        busiestHost,
+                        ratio * allowed / hosts,
+                        Durations.format(interval),
+                        busiestLogins(),
+                        provider,
+                        allowed / hosts,
+                        ratio);
             }
-            return String.format(Locale.ROOT, "schedule: %s needs %.2f logins/s for a round every %s (%,d logins) but its"
+            return String.format(
+                    Locale.ROOT,
+                    "schedule: %s needs %.2f logins/s for a round every %s (%,d logins) but its"
                             + " limits allow %.2f/s: a round takes %.1f h, %.1fx the interval; raise its limits.logins-per-second"
                             + " in providers.yml or its interval",
-                    provider, needed, Durations.format(interval), logins, allowed, logins / allowed / 3600, ratio);
+                    provider,
+                    needed,
+                    Durations.format(interval),
+                    logins,
+                    allowed,
+                    logins / allowed / 3600,
+                    ratio);
         }
 
         private long busiestLogins() {
@@ -54,7 +78,9 @@ public final class Capacity {
 
     /** As below, with the gate and intervals the daemon uses for {@code catalog} and {@code schedule}. */
     public static List<Line> of(List<HostLogins> rows, ProviderCatalog catalog, Config.Schedule schedule) {
-        return of(rows, new ProviderGate(catalog, schedule),
+        return of(
+                rows,
+                new ProviderGate(catalog, schedule),
                 p -> catalog.find(p).map(spec -> spec.limits().interval()).orElse(schedule.interval()));
     }
 
@@ -71,13 +97,22 @@ public final class Capacity {
             double seconds = every.toMillis() / 1000.0;
             double rate = gate.loginsPerSecond(provider);
             long logins = hosts.values().stream().mapToLong(Long::longValue).sum();
-            var busiest = hosts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
+            var busiest =
+                    hosts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
             boolean perHost = gate.pacedPerHost(provider);
             double needed = logins / seconds;
             double allowed = rate * (perHost ? hosts.size() : 1);
             double ratio = perHost ? busiest.getValue() / seconds / rate : needed / allowed;
-            lines.add(new Line(provider, logins, perHost ? hosts.size() : 1, perHost, perHost ? busiest.getKey() : null, every,
-                    needed, allowed, ratio));
+            lines.add(new Line(
+                    provider,
+                    logins,
+                    perHost ? hosts.size() : 1,
+                    perHost,
+                    perHost ? busiest.getKey() : null,
+                    every,
+                    needed,
+                    allowed,
+                    ratio));
         });
         return lines;
     }

@@ -1,21 +1,21 @@
 package com.dts.apm.check;
 
-import com.dts.apm.process.ErrorLog;
 import com.dts.apm.config.Backoff;
 import com.dts.apm.config.Config;
+import com.dts.apm.config.Secret;
 import com.dts.apm.probe.Probe;
 import com.dts.apm.probe.ProbeResult;
 import com.dts.apm.probe.ProbeTarget;
+import com.dts.apm.process.ErrorLog;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.ProviderCatalog;
 import com.dts.apm.store.CheckWriter;
 import com.dts.apm.store.Database;
-import com.dts.apm.store.StateChange;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.NewIntegration;
-import com.dts.apm.config.Secret;
+import com.dts.apm.store.StateChange;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,8 +50,16 @@ public final class CheckService {
     static final Duration RETRY_FIRST = Duration.ofMillis(500);
     static final Duration RETRY_MAX = Duration.ofSeconds(30);
 
-    public CheckService(IntegrationStore store, CheckWriter checks, ProviderCatalog catalog, Function<Protocol, Probe> probes,
-            ProviderGate gate, StateMachine machine, Config.Schedule schedule, Clock clock, CheckListener listener) {
+    public CheckService(
+            IntegrationStore store,
+            CheckWriter checks,
+            ProviderCatalog catalog,
+            Function<Protocol, Probe> probes,
+            ProviderGate gate,
+            StateMachine machine,
+            Config.Schedule schedule,
+            Clock clock,
+            CheckListener listener) {
         this.store = store;
         this.checks = checks;
         this.catalog = catalog;
@@ -78,9 +86,20 @@ public final class CheckService {
             results.add(r);
             listener.checked(i, r);
             if (r.outcome().isOk()) {
-                log.debug("integration {} ({}) {} login ok in {} ms", i.id(), i.provider(), protocol.label(), r.duration().toMillis());
+                log.debug(
+                        "integration {} ({}) {} login ok in {} ms",
+                        i.id(),
+                        i.provider(),
+                        protocol.label(),
+                        r.duration().toMillis());
             } else {
-                log.debug("integration {} ({}) {} login failed: {} {}", i.id(), i.provider(), protocol.label(), r.outcome(), r.detail());
+                log.debug(
+                        "integration {} ({}) {} login failed: {} {}",
+                        i.id(),
+                        i.provider(),
+                        protocol.label(),
+                        r.outcome(),
+                        r.detail());
             }
         }
         var outcome = Outcome.worst(results.stream().map(ProbeResult::outcome).toList());
@@ -88,7 +107,8 @@ public final class CheckService {
         var interval = interval(i.provider());
         var jitter = jitter();
         var rows = results.stream()
-                .map(r -> new CheckWriter.Result(r.protocol(), r.outcome(), r.duration().toMillis(), r.detail()))
+                .map(r -> new CheckWriter.Result(
+                        r.protocol(), r.outcome(), r.duration().toMillis(), r.detail()))
                 .toList();
         long writeStarted = System.nanoTime();
         var after = record(i.id(), now, rows, current -> machine.decide(current, outcome, now, interval, jitter));
@@ -96,9 +116,23 @@ public final class CheckService {
         after.ifPresent(a -> {
             if (a.state() != i.state()) {
                 if (!outcome.isOk()) {
-                    log.warn("integration {} ({}, {}) {} -> {}: {}", a.id(), a.provider(), a.email(), i.state(), a.state(), outcome);
+                    log.warn(
+                            "integration {} ({}, {}) {} -> {}: {}",
+                            a.id(),
+                            a.provider(),
+                            a.email(),
+                            i.state(),
+                            a.state(),
+                            outcome);
                 } else {
-                    log.info("integration {} ({}, {}) {} -> {}: {}", a.id(), a.provider(), a.email(), i.state(), a.state(), outcome);
+                    log.info(
+                            "integration {} ({}, {}) {} -> {}: {}",
+                            a.id(),
+                            a.provider(),
+                            a.email(),
+                            i.state(),
+                            a.state(),
+                            outcome);
                 }
             }
         });
@@ -108,7 +142,8 @@ public final class CheckService {
     /** One login, paced and capped by the provider gate (in its host's lane where the provider is paced per host). */
     @SuppressWarnings("try") // the gate's permit is held for the login and returned by close()
     private ProbeResult login(String provider, ProbeTarget target) throws InterruptedException {
-        try (var permit = gate.enter(provider, target.endpoint() == null ? null : target.endpoint().host())) {
+        try (var permit = gate.enter(
+                provider, target.endpoint() == null ? null : target.endpoint().host())) {
             return probes.apply(target.protocol()).check(target);
         }
     }
@@ -134,8 +169,9 @@ public final class CheckService {
      * lands or the worker is interrupted at shutdown. The integration stays claimed meanwhile, so it is not
      * logged in to again. The cause is logged once, and once more when writes work again.
      */
-    private Optional<Integration> record(long id, Instant at, List<CheckWriter.Result> rows,
-            Function<Integration, StateChange> decide) throws InterruptedException {
+    private Optional<Integration> record(
+            long id, Instant at, List<CheckWriter.Result> rows, Function<Integration, StateChange> decide)
+            throws InterruptedException {
         var backoff = new Backoff(RETRY_FIRST, RETRY_MAX);
         for (int attempt = 1; ; attempt++) {
             boolean retry = attempt > 1;
@@ -147,8 +183,11 @@ public final class CheckService {
                 if (!Database.isTransient(e)) {
                     throw e;
                 }
-                writeErrors.failedBecause("recording check results", "record", Database.describe(e)
-                        + "; the results are held and the write is retried until it lands", e);
+                writeErrors.failedBecause(
+                        "recording check results",
+                        "record",
+                        Database.describe(e) + "; the results are held and the write is retried until it lands",
+                        e);
                 Thread.sleep(backoff.after(attempt).toMillis());
             }
         }
@@ -161,6 +200,8 @@ public final class CheckService {
 
     private Duration jitter() {
         long max = schedule.jitter().toMillis();
-        return max == 0 ? Duration.ZERO : Duration.ofMillis(ThreadLocalRandom.current().nextLong(-max, max + 1));
+        return max == 0
+                ? Duration.ZERO
+                : Duration.ofMillis(ThreadLocalRandom.current().nextLong(-max, max + 1));
     }
 }

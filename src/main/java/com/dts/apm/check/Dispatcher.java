@@ -45,6 +45,7 @@ public final class Dispatcher {
     private final Map<Long, Instant> notBefore = new ConcurrentHashMap<>();
     /** Set when a tick left due work behind for lack of free slots: a finishing check then claims again at once. */
     private volatile boolean backlog;
+
     private final AtomicBoolean refillQueued = new AtomicBoolean();
     private final AtomicLong rounds = new AtomicLong();
     private final ExecutorService refiller;
@@ -55,8 +56,14 @@ public final class Dispatcher {
      * {@code retryAfterError}: how long an integration whose check threw waits before it is claimed again;
      * {@code errorCount} is told "dispatch" or "check" on every such failure.
      */
-    public Dispatcher(IntegrationStore store, CheckService checks, ProviderGate gate, Clock clock, int maxConcurrent,
-            Duration retryAfterError, Consumer<String> errorCount) {
+    public Dispatcher(
+            IntegrationStore store,
+            CheckService checks,
+            ProviderGate gate,
+            Clock clock,
+            int maxConcurrent,
+            Duration retryAfterError,
+            Consumer<String> errorCount) {
         this(store, checks, gate, clock, maxConcurrent, retryAfterError, errorCount, "local", Duration.ofMinutes(2));
     }
 
@@ -64,8 +71,16 @@ public final class Dispatcher {
      * As above, claiming as {@code node} with leases of {@code lease} (PostgreSQL, several nodes: see
      * {@link IntegrationStore#claimDue}); the lease must outlast a check and its write.
      */
-    public Dispatcher(IntegrationStore store, CheckService checks, ProviderGate gate, Clock clock, int maxConcurrent,
-            Duration retryAfterError, Consumer<String> errorCount, String node, Duration lease) {
+    public Dispatcher(
+            IntegrationStore store,
+            CheckService checks,
+            ProviderGate gate,
+            Clock clock,
+            int maxConcurrent,
+            Duration retryAfterError,
+            Consumer<String> errorCount,
+            String node,
+            Duration lease) {
         this.node = node;
         this.lease = lease;
         this.errors = new ErrorLog(log, errorCount);
@@ -76,8 +91,8 @@ public final class Dispatcher {
         this.clock = clock;
         this.maxConcurrent = maxConcurrent;
         var n = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> {
+        this.workers = new ThreadPoolExecutor(
+                maxConcurrent, maxConcurrent, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     var t = new Thread(r, "check-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -107,7 +122,8 @@ public final class Dispatcher {
             var now = clock.instant();
             notBefore.values().removeIf(t -> !t.isAfter(now));
             // ask for more than fits: some rows may belong to a provider that is at its cap or wait after an error.
-            // The ones in flight are left out by the query: a refill after each finished check would read them all again.
+            // The ones in flight are left out by the query: a refill after each finished check would read them all
+            // again.
             int limit = free * 4 + notBefore.size();
             var due = store.claimDue(now, limit, Set.copyOf(inFlight), node, now.plus(lease));
             boolean left = due.size() == limit;
@@ -126,9 +142,10 @@ public final class Dispatcher {
                     continue;
                 }
                 // one count per gate lane: a provider, or one server host of a provider paced per host
-                var first = i.endpoint(java.util.EnumSet.copyOf(i.protocols()).iterator().next());
-                var count = perProvider.computeIfAbsent(gate.lane(i.provider(), first == null ? null : first.host()),
-                        p -> new AtomicInteger());
+                var first = i.endpoint(
+                        java.util.EnumSet.copyOf(i.protocols()).iterator().next());
+                var count = perProvider.computeIfAbsent(
+                        gate.lane(i.provider(), first == null ? null : first.host()), p -> new AtomicInteger());
                 if (count.get() >= gate.maxConcurrent(i.provider())) {
                     left = true;
                     unstarted.add(i.id());

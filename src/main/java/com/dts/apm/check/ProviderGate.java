@@ -66,7 +66,8 @@ public final class ProviderGate {
     public int maxConcurrent(String provider) {
         var limits = catalog.find(provider).map(p -> p.limits()).orElse(null);
         var own = limits == null ? null : limits.maxConcurrent();
-        int cluster = own == null ? schedule.maxConcurrentPerProvider() : Math.min(own, schedule.maxConcurrentPerProvider());
+        int cluster =
+                own == null ? schedule.maxConcurrentPerProvider() : Math.min(own, schedule.maxConcurrentPerProvider());
         return Math.max(1, cluster / liveNodes());
     }
 
@@ -78,7 +79,9 @@ public final class ProviderGate {
     public double loginsPerSecond(String provider) {
         var limits = catalog.find(provider).map(p -> p.limits()).orElse(null);
         var own = limits == null ? null : limits.loginsPerSecond();
-        return own == null ? schedule.loginsPerSecondPerProvider() : Math.min(own, schedule.loginsPerSecondPerProvider());
+        return own == null
+                ? schedule.loginsPerSecondPerProvider()
+                : Math.min(own, schedule.loginsPerSecondPerProvider());
     }
 
     /**
@@ -92,7 +95,9 @@ public final class ProviderGate {
 
     /** The lane a login to {@code host} takes: the provider's, or the provider's lane for that host. */
     public String lane(String provider, String host) {
-        return host == null || !pacedPerHost(provider) ? provider : provider + " " + host.toLowerCase(java.util.Locale.ROOT);
+        return host == null || !pacedPerHost(provider)
+                ? provider
+                : provider + " " + host.toLowerCase(java.util.Locale.ROOT);
     }
 
     /** As {@link #enter(String, String)} in the provider's own lane. */
@@ -105,7 +110,8 @@ public final class ProviderGate {
      * must be closed after the login.
      */
     public Permit enter(String provider, String host) throws InterruptedException {
-        var lane = lanes.computeIfAbsent(lane(provider, host), l -> new Lane(maxConcurrent(provider), loginsPerSecond(provider), ticker));
+        var lane = lanes.computeIfAbsent(
+                lane(provider, host), l -> new Lane(maxConcurrent(provider), loginsPerSecond(provider), ticker));
         lane.slots.acquire();
         try {
             lane.pace(liveNodes());

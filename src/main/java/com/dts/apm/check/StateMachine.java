@@ -58,8 +58,15 @@ public final class StateMachine {
             if (from == IntegrationState.FAILING && policy.recoveryNotice()) {
                 alerts.add(new StateChange.NewAlert(AlertKind.RECOVERY, outcome, i.contactEmail()));
             }
-            return new StateChange(IntegrationState.HEALTHY, outcome, now.plus(interval).plus(jitter), 0, null, true,
-                    from == IntegrationState.HEALTHY ? null : "login succeeded", alerts);
+            return new StateChange(
+                    IntegrationState.HEALTHY,
+                    outcome,
+                    now.plus(interval).plus(jitter),
+                    0,
+                    null,
+                    true,
+                    from == IntegrationState.HEALTHY ? null : "login succeeded",
+                    alerts);
         }
         int failures = i.consecutiveFailures() + 1;
         var problemSince = i.problemSince() == null ? now : i.problemSince();
@@ -69,11 +76,26 @@ public final class StateMachine {
                     if (from == IntegrationState.SUSPECT) {
                         alerts.add(new StateChange.NewAlert(AlertKind.FAILURE, outcome, i.contactEmail()));
                     }
-                    yield new StateChange(IntegrationState.FAILING, outcome, now.plus(policy.failingRecheckInterval()), failures,
-                            problemSince, false, from == IntegrationState.SUSPECT ? "failure confirmed: " + outcome : null, alerts);
+                    yield new StateChange(
+                            IntegrationState.FAILING,
+                            outcome,
+                            now.plus(policy.failingRecheckInterval()),
+                            failures,
+                            problemSince,
+                            false,
+                            from == IntegrationState.SUSPECT ? "failure confirmed: " + outcome : null,
+                            alerts);
                 }
-                default -> new StateChange(IntegrationState.SUSPECT, outcome, now.plus(policy.confirmAfter()), failures,
-                        problemSince, false, "first failure: " + outcome + "; re-checking to confirm", alerts);
+                default ->
+                    new StateChange(
+                            IntegrationState.SUSPECT,
+                            outcome,
+                            now.plus(policy.confirmAfter()),
+                            failures,
+                            problemSince,
+                            false,
+                            "first failure: " + outcome + "; re-checking to confirm",
+                            alerts);
             };
         }
         // Transient or ops-side: retry with backoff; never the dealer's problem.
@@ -85,16 +107,30 @@ public final class StateMachine {
         }
         if (from == IntegrationState.SUSPECT) {
             // the confirming check could not reach a verdict: try again soon, stay SUSPECT
-            return new StateChange(from, outcome, now.plus(min(backoff(failures, interval), policy.confirmAfter())),
-                    failures, problemSince, false, null, alerts);
+            return new StateChange(
+                    from,
+                    outcome,
+                    now.plus(min(backoff(failures, interval), policy.confirmAfter())),
+                    failures,
+                    problemSince,
+                    false,
+                    null,
+                    alerts);
         }
         boolean lasting = !now.isBefore(problemSince.plus(policy.degradedAfter()));
         if (lasting && from != IntegrationState.DEGRADED) {
             if (policy.opsEmail() != null) {
                 alerts.add(new StateChange.NewAlert(AlertKind.OPS, outcome, policy.opsEmail()));
             }
-            return new StateChange(IntegrationState.DEGRADED, outcome, next, failures, problemSince, false,
-                    outcome + " for " + Duration.between(problemSince, now).toMinutes() + " min", alerts);
+            return new StateChange(
+                    IntegrationState.DEGRADED,
+                    outcome,
+                    next,
+                    failures,
+                    problemSince,
+                    false,
+                    outcome + " for " + Duration.between(problemSince, now).toMinutes() + " min",
+                    alerts);
         }
         return new StateChange(from, outcome, next, failures, problemSince, false, null, List.of());
     }

@@ -1,8 +1,7 @@
 package com.dts.apm.cli;
 
-import com.dts.apm.store.IntegrationInput;
 import com.dts.apm.BadInputException;
-import com.dts.apm.store.Outbox;
+import com.dts.apm.store.IntegrationInput;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,8 +13,11 @@ import picocli.CommandLine.ParentCommand;
  * {@code alerts bounces}: addresses the relay refused for good, whose dealer mail goes to the admin contact instead;
  * {@code unbounce} forgets one.
  */
-@Command(name = "bounces", mixinStandardHelpOptions = true,
-        description = "List the addresses the relay refused for good (5xx); their dealer mail goes to the admin contact.")
+@Command(
+        name = "bounces",
+        mixinStandardHelpOptions = true,
+        description =
+                "List the addresses the relay refused for good (5xx); their dealer mail goes to the admin contact.")
 final class AlertsBounces implements Callable<Integer> {
     @ParentCommand
     AlertsCommand alerts;
@@ -42,7 +44,11 @@ final class AlertsBounces implements Callable<Integer> {
         }
         var fmt = "%-40s %-17s %12s  %s%n";
         out.printf(fmt, "ADDRESS", "SINCE", "INTEGRATIONS", "RELAY SAID");
-        bounces.forEach(b -> out.printf(fmt, b.address(), IntegrationsCommand.time(b.since()), b.contactOf(),
+        bounces.forEach(b -> out.printf(
+                fmt,
+                b.address(),
+                IntegrationsCommand.time(b.since()),
+                b.contactOf(),
                 b.detail() == null ? "-" : oneLine(b.detail())));
         return 0;
     }
@@ -52,7 +58,9 @@ final class AlertsBounces implements Callable<Integer> {
     }
 
     /** {@code alerts unbounce ADDRESS}: the next alert goes to the address again. */
-    @Command(name = "unbounce", mixinStandardHelpOptions = true,
+    @Command(
+            name = "unbounce",
+            mixinStandardHelpOptions = true,
             description = "Forget that the relay refused an address: the next alert goes to it again.")
     static final class Unbounce implements Callable<Integer> {
         @ParentCommand

@@ -3,8 +3,8 @@ package com.dts.apm.cli;
 import com.dts.apm.BadInputException;
 import com.dts.apm.notify.AlertComposer;
 import com.dts.apm.notify.AlertContext;
-import com.dts.apm.provider.AlertKind;
 import com.dts.apm.notify.MessageFactory;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.ProviderCatalog;
 import com.dts.apm.provider.ProviderSpec;
@@ -29,8 +29,14 @@ import picocli.CommandLine.ParentCommand;
         name = "alerts",
         mixinStandardHelpOptions = true,
         description = "Dealer and ops alert emails.",
-        subcommands = {AlertsCommand.Preview.class, AlertsHeld.class, AlertsHeld.Release.class, AlertsHeld.Drop.class,
-            AlertsBounces.class, AlertsBounces.Unbounce.class})
+        subcommands = {
+            AlertsCommand.Preview.class,
+            AlertsHeld.class,
+            AlertsHeld.Release.class,
+            AlertsHeld.Drop.class,
+            AlertsBounces.class,
+            AlertsBounces.Unbounce.class
+        })
 final class AlertsCommand {
     @ParentCommand
     RootCommand root;
@@ -47,15 +53,26 @@ final class AlertsCommand {
         @ParentCommand
         AlertsCommand alerts;
 
-        @Option(names = "--provider", required = true, paramLabel = "P",
-                description = "gmail, icloud, yahoo, zoho, aol, outlook, microsoft365, custom (or any id in providers.yml)")
+        @Option(
+                names = "--provider",
+                required = true,
+                paramLabel = "P",
+                description =
+                        "gmail, icloud, yahoo, zoho, aol, outlook, microsoft365, custom (or any id in providers.yml)")
         String provider;
 
-        @Option(names = "--outcome", required = true, paramLabel = "O",
-                description = "AUTH_REJECTED, APP_PASSWORD_REQUIRED, PROTOCOL_DISABLED, ACCOUNT_LOCKED, BASIC_AUTH_DISABLED (ops kind: any outcome)")
+        @Option(
+                names = "--outcome",
+                required = true,
+                paramLabel = "O",
+                description =
+                        "AUTH_REJECTED, APP_PASSWORD_REQUIRED, PROTOCOL_DISABLED, ACCOUNT_LOCKED, BASIC_AUTH_DISABLED (ops kind: any outcome)")
         String outcome;
 
-        @Option(names = "--kind", defaultValue = "failure", paramLabel = "K",
+        @Option(
+                names = "--kind",
+                defaultValue = "failure",
+                paramLabel = "K",
                 description = "failure (default), reminder, recovery or ops")
         String kind;
 
@@ -65,10 +82,16 @@ final class AlertsCommand {
         @Option(names = "--dealer-name", defaultValue = "Sample Motors", paramLabel = "N")
         String dealerName;
 
-        @Option(names = "--email", paramLabel = "E", description = "the mailbox (default: sales@ a domain of the provider)")
+        @Option(
+                names = "--email",
+                paramLabel = "E",
+                description = "the mailbox (default: sales@ a domain of the provider)")
         String email;
 
-        @Option(names = "--integration-id", defaultValue = "12345", paramLabel = "ID",
+        @Option(
+                names = "--integration-id",
+                defaultValue = "12345",
+                paramLabel = "ID",
                 description = "fills {integration_id} in alerts.reconnect-url")
         long integrationId;
 
@@ -81,15 +104,27 @@ final class AlertsCommand {
             var alertKind = parseKind(kind);
             var mailbox = email != null ? email : "sales@" + sampleDomain(spec);
             var clock = Clock.systemUTC();
-            var since = clock.instant().minus(alertKind == AlertKind.REMINDER ? Duration.ofDays(3) : Duration.ofHours(2));
-            var context = AlertContext.of(config.alerts(), dealerName, mailbox, spec, problem, alertKind, integrationId,
-                    since, alertKind == AlertKind.REMINDER ? 1 : 0, alertKind == AlertKind.OPS ? "(server reply shown here)" : null);
+            var since =
+                    clock.instant().minus(alertKind == AlertKind.REMINDER ? Duration.ofDays(3) : Duration.ofHours(2));
+            var context = AlertContext.of(
+                    config.alerts(),
+                    dealerName,
+                    mailbox,
+                    spec,
+                    problem,
+                    alertKind,
+                    integrationId,
+                    since,
+                    alertKind == AlertKind.REMINDER ? 1 : 0,
+                    alertKind == AlertKind.OPS ? "(server reply shown here)" : null);
 
             MimeMessage message;
             try {
                 var mail = AlertComposer.from(config.alerts(), clock).compose(context);
                 var to = alertKind == AlertKind.OPS
-                        ? (config.alerts().opsEmail() == null ? "ops@example.com" : config.alerts().opsEmail())
+                        ? (config.alerts().opsEmail() == null
+                                ? "ops@example.com"
+                                : config.alerts().opsEmail())
                         : mailbox;
                 message = new MessageFactory(config.alerts().from(), clock)
                         .create(mail, to, alertKind == AlertKind.OPS ? null : dealerName, "preview");
@@ -108,7 +143,8 @@ final class AlertsCommand {
             } else {
                 out.println("Subject: " + message.getSubject());
                 out.println("From: " + ((InternetAddress) message.getFrom()[0]).toUnicodeString());
-                out.println("To: " + ((InternetAddress) message.getRecipients(Message.RecipientType.TO)[0]).toUnicodeString());
+                out.println("To: "
+                        + ((InternetAddress) message.getRecipients(Message.RecipientType.TO)[0]).toUnicodeString());
                 out.println();
                 out.print((String) parts.getBodyPart(0).getContent());
             }
@@ -136,8 +172,13 @@ final class AlertsCommand {
         /** A domain the provider serves; a tenant's own ("*.onmicrosoft.com") gets a sample name in front. */
         private static String sampleDomain(ProviderSpec spec) {
             var domains = spec.domains();
-            return domains.stream().filter(d -> d.startsWith("*.")).findFirst().map(d -> "sample-motors" + d.substring(1))
-                    .or(() -> domains.stream().filter(d -> !d.contains("*") && !d.startsWith("!")).findFirst())
+            return domains.stream()
+                    .filter(d -> d.startsWith("*."))
+                    .findFirst()
+                    .map(d -> "sample-motors" + d.substring(1))
+                    .or(() -> domains.stream()
+                            .filter(d -> !d.contains("*") && !d.startsWith("!"))
+                            .findFirst())
                     .orElse("example.com");
         }
     }

@@ -1,11 +1,10 @@
 package com.dts.apm.cli;
 
-import com.dts.apm.store.IntegrationInput;
 import com.dts.apm.BadInputException;
-import com.dts.apm.app.Alerting;
 import com.dts.apm.alert.StormGuard;
+import com.dts.apm.app.Alerting;
 import com.dts.apm.app.Workspace;
-import com.dts.apm.store.Outbox;
+import com.dts.apm.store.IntegrationInput;
 import com.dts.apm.store.Storms;
 import java.time.Instant;
 import java.util.Map;
@@ -19,7 +18,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code alerts held}: dealer emails the storm guard holds, per provider; {@code release} and {@code drop} decide. */
-@Command(name = "held", mixinStandardHelpOptions = true,
+@Command(
+        name = "held",
+        mixinStandardHelpOptions = true,
         description = "List dealer emails held by the storm guard (a provider-wide wave), per provider.")
 final class AlertsHeld implements Callable<Integer> {
     @ParentCommand
@@ -29,22 +30,40 @@ final class AlertsHeld implements Callable<Integer> {
     boolean json;
 
     /** One held email as JSON shows it. */
-    record HeldView(long id, String provider, String kind, String outcome, Long integrationId, String recipient,
-            Instant createdAt, Instant stormSince, String stormReason) {}
+    record HeldView(
+            long id,
+            String provider,
+            String kind,
+            String outcome,
+            Long integrationId,
+            String recipient,
+            Instant createdAt,
+            Instant stormSince,
+            String stormReason) {}
 
     @Override
     public Integer call() {
         var ws = alerts.root.workspace();
         var held = ws.outbox().listHeld(null);
-        Map<String, Storms.Storm> storms = ws.storms().list().stream()
-                .collect(Collectors.toMap(Storms.Storm::provider, Function.identity()));
+        Map<String, Storms.Storm> storms =
+                ws.storms().list().stream().collect(Collectors.toMap(Storms.Storm::provider, Function.identity()));
         var out = alerts.root.terminal.out();
         if (json) {
-            out.println(Json.write(held.stream().map(a -> {
-                var s = storms.get(a.provider());
-                return new HeldView(a.id(), a.provider(), a.kind().label(), a.outcome() == null ? null : a.outcome().name(),
-                        a.integrationId(), a.recipient(), a.createdAt(), s == null ? null : s.startedAt(), s == null ? null : s.reason());
-            }).toList()));
+            out.println(Json.write(held.stream()
+                    .map(a -> {
+                        var s = storms.get(a.provider());
+                        return new HeldView(
+                                a.id(),
+                                a.provider(),
+                                a.kind().label(),
+                                a.outcome() == null ? null : a.outcome().name(),
+                                a.integrationId(),
+                                a.recipient(),
+                                a.createdAt(),
+                                s == null ? null : s.startedAt(),
+                                s == null ? null : s.reason());
+                    })
+                    .toList()));
             return 0;
         }
         var counts = new TreeMap<String, Long>();
@@ -57,7 +76,11 @@ final class AlertsHeld implements Callable<Integer> {
         out.printf("%-12s %6s  %-17s  %s%n", "PROVIDER", "HELD", "WAVE SINCE", "WHY");
         counts.forEach((p, n) -> {
             var s = storms.get(p);
-            out.printf("%-12s %6d  %-17s  %s%n", p, n, s == null ? "(passed)" : IntegrationsCommand.time(s.startedAt()),
+            out.printf(
+                    "%-12s %6d  %-17s  %s%n",
+                    p,
+                    n,
+                    s == null ? "(passed)" : IntegrationsCommand.time(s.startedAt()),
                     s == null ? "-" : s.reason() + (s.released() ? " (released by an operator)" : ""));
         });
         return 0;
@@ -102,7 +125,9 @@ final class AlertsHeld implements Callable<Integer> {
     }
 
     /** {@code alerts release --provider P}: send the held emails now; the wave holds no more. */
-    @Command(name = "release", mixinStandardHelpOptions = true,
+    @Command(
+            name = "release",
+            mixinStandardHelpOptions = true,
             description = "Send the dealer emails held for a provider now, and stop holding for the rest of its wave.")
     static final class Release extends Decision {
         Release() {
@@ -111,8 +136,11 @@ final class AlertsHeld implements Callable<Integer> {
     }
 
     /** {@code alerts drop --provider P}: the held emails are never sent. */
-    @Command(name = "drop", mixinStandardHelpOptions = true,
-            description = "Never send the dealer emails held for a provider (while its wave lasts, new ones are still held).")
+    @Command(
+            name = "drop",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Never send the dealer emails held for a provider (while its wave lasts, new ones are still held).")
     static final class Drop extends Decision {
         Drop() {
             super(StormGuard::drop, "dropped %d held email(s) of %s");

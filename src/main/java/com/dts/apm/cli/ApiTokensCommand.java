@@ -12,7 +12,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code api-tokens create|list|revoke}: the bearer tokens of the dealer-system API. */
-@Command(name = "api-tokens", description = "Manage the dealer-system API's bearer tokens.", mixinStandardHelpOptions = true,
+@Command(
+        name = "api-tokens",
+        description = "Manage the dealer-system API's bearer tokens.",
+        mixinStandardHelpOptions = true,
         subcommands = {ApiTokensCommand.Create.class, ApiTokensCommand.ListCmd.class, ApiTokensCommand.Revoke.class})
 final class ApiTokensCommand {
     @ParentCommand
@@ -22,7 +25,9 @@ final class ApiTokensCommand {
         return root.workspace().apiTokens();
     }
 
-    @Command(name = "create", description = "Make a token; it is printed once, alone on the last line of standard output.",
+    @Command(
+            name = "create",
+            description = "Make a token; it is printed once, alone on the last line of standard output.",
             mixinStandardHelpOptions = true)
     static final class Create implements Callable<Integer> {
         @ParentCommand
@@ -31,7 +36,10 @@ final class ApiTokensCommand {
         @Parameters(paramLabel = "NAME", description = "Who uses it, e.g. crm-prod (letters, digits, . _ -).")
         String name;
 
-        @Option(names = "--scopes", required = true, paramLabel = "S,...",
+        @Option(
+                names = "--scopes",
+                required = true,
+                paramLabel = "S,...",
                 description = "integrations:read, integrations:write, checks:run, credentials:read (comma-separated).")
         String scopes;
 
@@ -40,8 +48,10 @@ final class ApiTokensCommand {
             var set = Scope.parseList(scopes);
             var token = new Tokens(parent.store()).create(name, set);
             var terminal = parent.root.terminal;
-            terminal.err().println("API token " + name + " created with scopes " + String.join(",",
-                    set.stream().map(Scope::label).toList()) + "; it is shown only now: keep it in the dealer system's secret store");
+            terminal.err()
+                    .println("API token " + name + " created with scopes "
+                            + String.join(",", set.stream().map(Scope::label).toList())
+                            + "; it is shown only now: keep it in the dealer system's secret store");
             terminal.out().println(token);
             return 0;
         }
@@ -50,7 +60,9 @@ final class ApiTokensCommand {
     /** One token in {@code list --json}: never the token, which is not stored. */
     record TokenView(String name, List<String> scopes, java.time.Instant createdAt, java.time.Instant lastUsedAt) {}
 
-    @Command(name = "list", description = "List the tokens (names and scopes; a token itself is never shown again).",
+    @Command(
+            name = "list",
+            description = "List the tokens (names and scopes; a token itself is never shown again).",
             mixinStandardHelpOptions = true)
     static final class ListCmd implements Callable<Integer> {
         @ParentCommand
@@ -65,14 +77,19 @@ final class ApiTokensCommand {
             var out = parent.root.terminal.out();
             if (json) {
                 out.println(Json.write(all.stream()
-                        .map(t -> new TokenView(t.name(), List.copyOf(new TreeSet<>(t.scopes())), t.createdAt(), t.lastUsedAt()))
+                        .map(t -> new TokenView(
+                                t.name(), List.copyOf(new TreeSet<>(t.scopes())), t.createdAt(), t.lastUsedAt()))
                         .toList()));
                 return 0;
             }
             var fmt = "%-24s %-60s %-17s %s%n";
             out.printf(fmt, "NAME", "SCOPES", "CREATED", "LAST USED");
             for (var t : all) {
-                out.printf(fmt, t.name(), String.join(",", new TreeSet<>(t.scopes())), IntegrationsCommand.time(t.createdAt()),
+                out.printf(
+                        fmt,
+                        t.name(),
+                        String.join(",", new TreeSet<>(t.scopes())),
+                        IntegrationsCommand.time(t.createdAt()),
                         IntegrationsCommand.time(t.lastUsedAt()));
             }
             if (all.isEmpty()) {
@@ -82,7 +99,10 @@ final class ApiTokensCommand {
         }
     }
 
-    @Command(name = "revoke", description = "Delete a token: requests with it get 401 at once.", mixinStandardHelpOptions = true)
+    @Command(
+            name = "revoke",
+            description = "Delete a token: requests with it get 401 at once.",
+            mixinStandardHelpOptions = true)
     static final class Revoke implements Callable<Integer> {
         @ParentCommand
         ApiTokensCommand parent;

@@ -21,7 +21,10 @@ import picocli.CommandLine.ParentCommand;
  * {@code check ID...} / {@code check --all}: verifies now, records the result exactly as the daemon would,
  * and prints it. Exit 0 when every login worked, 1 when any failed.
  */
-@Command(name = "check", description = "Verify integrations now and record the results.", mixinStandardHelpOptions = true)
+@Command(
+        name = "check",
+        description = "Verify integrations now and record the results.",
+        mixinStandardHelpOptions = true)
 final class CheckCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
@@ -29,7 +32,9 @@ final class CheckCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ID", arity = "0..*", description = "Integrations to check.")
     List<Long> ids = new ArrayList<>();
 
-    @Option(names = "--all", description = "Check every enabled integration (concurrently, within the configured limits).")
+    @Option(
+            names = "--all",
+            description = "Check every enabled integration (concurrently, within the configured limits).")
     boolean all;
 
     @Option(names = "--json", description = "One JSON object per integration, one per line.")
@@ -101,15 +106,25 @@ final class CheckCommand implements Callable<Integer> {
         var out = root.terminal.out();
         var i = r.after().orElse(r.before());
         if (json) {
-            out.println(Json.write(new CheckView(i.id(), i.email(), i.provider(), i.state().name(), r.results().stream()
-                    .map(p -> new ProtocolView(p.protocol().label(), p.outcome().name(), p.duration().toMillis(), p.detail()))
-                    .toList())));
+            out.println(Json.write(new CheckView(
+                    i.id(),
+                    i.email(),
+                    i.provider(),
+                    i.state().name(),
+                    r.results().stream()
+                            .map(p -> new ProtocolView(
+                                    p.protocol().label(),
+                                    p.outcome().name(),
+                                    p.duration().toMillis(),
+                                    p.detail()))
+                            .toList())));
             return;
         }
         out.printf("%d %s (%s): %s%n", i.id(), i.email(), i.provider(), i.state());
         for (var p : r.results()) {
-            out.printf("  %-4s %-21s %6d ms  %s%n", p.protocol().label(), p.outcome(), p.duration().toMillis(),
-                    p.detail() == null ? "" : p.detail());
+            out.printf(
+                    "  %-4s %-21s %6d ms  %s%n",
+                    p.protocol().label(), p.outcome(), p.duration().toMillis(), p.detail() == null ? "" : p.detail());
         }
     }
 }

@@ -13,26 +13,37 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code demo}: the whole loop against a sandbox mail server, for a newcomer with no real mailbox. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Show the whole loop in about a minute with no real mailbox: a sandbox mail server, six dealers,",
-                "two revoked app passwords, the alert emails (saved as .eml) and the metrics.",
-                "Ignores --config: it writes its own into the demo folder.",
-                "Runs from target/app-password-monitor-demo.jar; the service jar (and the .deb) leave the demo out."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Show the whole loop in about a minute with no real mailbox: a sandbox mail server, six dealers,",
+            "two revoked app passwords, the alert emails (saved as .eml) and the metrics.",
+            "Ignores --config: it writes its own into the demo folder.",
+            "Runs from target/app-password-monitor-demo.jar; the service jar (and the .deb) leave the demo out."
+        })
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
 
-    @Option(names = "--dir", paramLabel = "DIR",
-            description = "A new or empty folder for the demo's config, database, key and emails (default: a new temporary folder).")
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            description =
+                    "A new or empty folder for the demo's config, database, key and emails (default: a new temporary folder).")
     Path dir;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "60",
             description = "How long each step may wait before the demo gives up (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     /** The one line the service jar answers with: it ships neither the demo nor a mail server. */
-    static final String ELSEWHERE = "the demo is not in the service jar (it ships no mail server); from a source checkout"
-            + " run: mvn -B package -DskipTests && java -jar target/app-password-monitor-demo.jar demo";
+    static final String ELSEWHERE =
+            "the demo is not in the service jar (it ships no mail server); from a source checkout"
+                    + " run: mvn -B package -DskipTests && java -jar target/app-password-monitor-demo.jar demo";
 
     @Override
     public Integer call() throws IOException, InterruptedException {

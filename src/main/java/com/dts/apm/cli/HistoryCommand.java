@@ -8,7 +8,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code history ID}: recent checks and state changes of one integration. */
-@Command(name = "history", description = "Recent checks and state changes of one integration.", mixinStandardHelpOptions = true)
+@Command(
+        name = "history",
+        description = "Recent checks and state changes of one integration.",
+        mixinStandardHelpOptions = true)
 final class HistoryCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;
@@ -22,7 +25,12 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--json")
     boolean json;
 
-    record HistoryView(long id, String email, String state, java.util.List<CheckView> checks, java.util.List<CheckHistory.TransitionRecord> transitions) {}
+    record HistoryView(
+            long id,
+            String email,
+            String state,
+            java.util.List<CheckView> checks,
+            java.util.List<CheckHistory.TransitionRecord> transitions) {}
 
     record CheckView(java.time.Instant checkedAt, String protocol, String outcome, long durationMs, String detail) {}
 
@@ -34,22 +42,39 @@ final class HistoryCommand implements Callable<Integer> {
         var transitions = ws.history().transitions(id, limit);
         var out = root.terminal.out();
         if (json) {
-            out.println(Json.write(new HistoryView(i.id(), i.email(), i.state().name(), checks.stream()
-                    .map(c -> new CheckView(c.checkedAt(), c.protocol().label(), c.outcome().name(), c.durationMs(), c.detail()))
-                    .toList(), transitions)));
+            out.println(Json.write(new HistoryView(
+                    i.id(),
+                    i.email(),
+                    i.state().name(),
+                    checks.stream()
+                            .map(c -> new CheckView(
+                                    c.checkedAt(),
+                                    c.protocol().label(),
+                                    c.outcome().name(),
+                                    c.durationMs(),
+                                    c.detail()))
+                            .toList(),
+                    transitions)));
             return 0;
         }
         out.printf("%d %s (%s): %s%n%nchecks (newest first):%n", i.id(), i.email(), i.provider(), i.state());
         for (var c : checks) {
-            out.printf("  %s  %-4s %-21s %6d ms  %s%n", IntegrationsCommand.time(c.checkedAt()), c.protocol().label(), c.outcome(),
-                    c.durationMs(), c.detail() == null ? "" : c.detail());
+            out.printf(
+                    "  %s  %-4s %-21s %6d ms  %s%n",
+                    IntegrationsCommand.time(c.checkedAt()),
+                    c.protocol().label(),
+                    c.outcome(),
+                    c.durationMs(),
+                    c.detail() == null ? "" : c.detail());
         }
         if (checks.isEmpty()) {
             out.println("  (none yet)");
         }
         out.printf("%nstate changes (newest first):%n");
         for (var t : transitions) {
-            out.printf("  %s  %s -> %s  %s%n", IntegrationsCommand.time(t.at()), t.from(), t.to(), t.reason() == null ? "" : t.reason());
+            out.printf(
+                    "  %s  %s -> %s  %s%n",
+                    IntegrationsCommand.time(t.at()), t.from(), t.to(), t.reason() == null ? "" : t.reason());
         }
         if (transitions.isEmpty()) {
             out.println("  (none yet)");

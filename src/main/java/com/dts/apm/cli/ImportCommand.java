@@ -1,8 +1,8 @@
 package com.dts.apm.cli;
 
-import com.dts.apm.store.IntegrationInput;
 import com.dts.apm.BadInputException;
 import com.dts.apm.config.Secret;
+import com.dts.apm.store.IntegrationInput;
 import com.dts.apm.store.NewIntegration;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
@@ -31,13 +31,32 @@ import picocli.CommandLine.ParentCommand;
  * {@code integrations import FILE.csv}: validates the whole file first and imports nothing when any row
  * is bad; a mailbox already stored is updated. All rows land in one transaction.
  */
-@Command(name = "import", description = "Add or update mailboxes from a CSV file (all rows or none).", mixinStandardHelpOptions = true)
+@Command(
+        name = "import",
+        description = "Add or update mailboxes from a CSV file (all rows or none).",
+        mixinStandardHelpOptions = true)
 final class ImportCommand implements Callable<Integer> {
-    static final List<String> COLUMNS = List.of("dealer_id", "dealer_name", "contact_email", "email", "provider", "username",
-            "imap_host", "imap_port", "imap_security", "smtp_host", "smtp_port", "smtp_security", "protocols", "enabled",
-            "admin_email", "external_id", "password");
+    static final List<String> COLUMNS = List.of(
+            "dealer_id",
+            "dealer_name",
+            "contact_email",
+            "email",
+            "provider",
+            "username",
+            "imap_host",
+            "imap_port",
+            "imap_security",
+            "smtp_host",
+            "smtp_port",
+            "smtp_security",
+            "protocols",
+            "enabled",
+            "admin_email",
+            "external_id",
+            "password");
     /** About half a million rows; more is no dealer list but a wrong file. */
     static final int MAX_FILE_BYTES = 64 << 20;
+
     static final Set<String> REQUIRED = Set.of("dealer_id", "email", "password");
 
     @ParentCommand
@@ -78,7 +97,8 @@ final class ImportCommand implements Callable<Integer> {
                     continue;
                 }
                 if (row.size() != columns) {
-                    errors.add("line " + line + ": " + row.size() + " value(s) but the header has " + columns + " columns");
+                    errors.add("line " + line + ": " + row.size() + " value(s) but the header has " + columns
+                            + " columns");
                     continue;
                 }
                 try {
@@ -86,7 +106,8 @@ final class ImportCommand implements Callable<Integer> {
                     var key = valid.integration().email().toLowerCase(Locale.ROOT);
                     var first = seen.putIfAbsent(key, line);
                     if (first != null) {
-                        throw new BadInputException("mailbox " + valid.integration().email() + " is already on line " + first);
+                        throw new BadInputException(
+                                "mailbox " + valid.integration().email() + " is already on line " + first);
                     }
                     var ext = IntegrationInput.externalId(row.get("external_id"));
                     if (ext != null) {
@@ -123,9 +144,16 @@ final class ImportCommand implements Callable<Integer> {
             throw new BadInputException(file + ": no data rows; nothing was imported");
         }
         var counts = ws.integrations().importAll(rows, passwords, externalIds);
-        terminal.out().printf("imported %s: %d added, %d updated%s%n", file, counts.added(), counts.updated(),
-                warnings == 0 ? "" : " (" + warnings + " warning(s) above)");
-        terminal.err().println("note: " + file + " holds passwords in plain text; delete it now that they are stored encrypted");
+        terminal.out()
+                .printf(
+                        "imported %s: %d added, %d updated%s%n",
+                        file,
+                        counts.added(),
+                        counts.updated(),
+                        warnings == 0 ? "" : " (" + warnings + " warning(s) above)");
+        terminal.err()
+                .println("note: " + file
+                        + " holds passwords in plain text; delete it now that they are stored encrypted");
         return 0;
     }
 
@@ -139,10 +167,11 @@ final class ImportCommand implements Callable<Integer> {
         schema.forEach(c -> header.add(c.getName()));
         var unknown = header.stream().filter(h -> !COLUMNS.contains(h)).toList();
         if (!unknown.isEmpty()) {
-            throw new BadInputException(file + ": unknown column(s) " + String.join(", ", unknown)
-                    + " (known: " + String.join(", ", COLUMNS) + ")");
+            throw new BadInputException(file + ": unknown column(s) " + String.join(", ", unknown) + " (known: "
+                    + String.join(", ", COLUMNS) + ")");
         }
-        var missing = REQUIRED.stream().filter(r -> !header.contains(r)).sorted().toList();
+        var missing =
+                REQUIRED.stream().filter(r -> !header.contains(r)).sorted().toList();
         if (!missing.isEmpty()) {
             throw new BadInputException(file + ": missing column(s) " + String.join(", ", missing)
                     + " (required: dealer_id, email, password)");
@@ -151,10 +180,23 @@ final class ImportCommand implements Callable<Integer> {
     }
 
     private static IntegrationInput input(Map<String, String> row) {
-        return new IntegrationInput(row.get("dealer_id"), row.get("dealer_name"), row.get("contact_email"), row.get("email"),
-                row.get("provider"), row.get("username"), row.get("imap_host"), row.get("imap_port"), row.get("imap_security"),
-                row.get("smtp_host"), row.get("smtp_port"), row.get("smtp_security"), row.get("protocols"), row.get("enabled"),
-                false, row.get("admin_email"));
+        return new IntegrationInput(
+                row.get("dealer_id"),
+                row.get("dealer_name"),
+                row.get("contact_email"),
+                row.get("email"),
+                row.get("provider"),
+                row.get("username"),
+                row.get("imap_host"),
+                row.get("imap_port"),
+                row.get("imap_security"),
+                row.get("smtp_host"),
+                row.get("smtp_port"),
+                row.get("smtp_security"),
+                row.get("protocols"),
+                row.get("enabled"),
+                false,
+                row.get("admin_email"));
     }
 
     /** The whole file as text; refuses a missing, empty or non-UTF-8 file. A leading BOM is dropped. */
@@ -164,8 +206,8 @@ final class ImportCommand implements Callable<Integer> {
             // bounded: a device (/dev/zero) or a runaway export must not exhaust memory
             bytes = in.readNBytes(MAX_FILE_BYTES + 1);
             if (bytes.length > MAX_FILE_BYTES) {
-                throw new BadInputException(file + ": larger than " + (MAX_FILE_BYTES >> 20)
-                        + " MB; split it into several imports");
+                throw new BadInputException(
+                        file + ": larger than " + (MAX_FILE_BYTES >> 20) + " MB; split it into several imports");
             }
         } catch (NoSuchFileException e) {
             throw new BadInputException(file + ": file does not exist");
@@ -176,7 +218,8 @@ final class ImportCommand implements Callable<Integer> {
             throw new BadInputException(file + ": the file is empty");
         }
         try {
-            var text = StandardCharsets.UTF_8.newDecoder()
+            var text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))

@@ -29,14 +29,33 @@ record IntegrationView(
 
     record Server(String host, int port, String security) {
         static Server of(Endpoint e) {
-            return e == null ? null : new Server(e.host(), e.port(), e.security().label());
+            return e == null
+                    ? null
+                    : new Server(e.host(), e.port(), e.security().label());
         }
     }
 
     static IntegrationView of(Integration i) {
-        return new IntegrationView(i.id(), i.dealerId(), i.dealerName(), i.email(), i.contactEmail(), i.adminEmail(), i.provider(),
-                i.username(), i.protocolsLabel(), Server.of(i.imap()), Server.of(i.smtp()), i.state().name(), i.enabled(),
-                i.canary(), i.lastOutcome() == null ? null : i.lastOutcome().name(), i.lastCheckedAt(), i.lastSuccessAt(),
-                i.nextCheckAt(), i.stateSince(), i.passwordChangedAt());
+        return new IntegrationView(
+                i.id(),
+                i.dealerId(),
+                i.dealerName(),
+                i.email(),
+                i.contactEmail(),
+                i.adminEmail(),
+                i.provider(),
+                i.username(),
+                i.protocolsLabel(),
+                Server.of(i.imap()),
+                Server.of(i.smtp()),
+                i.state().name(),
+                i.enabled(),
+                i.canary(),
+                i.lastOutcome() == null ? null : i.lastOutcome().name(),
+                i.lastCheckedAt(),
+                i.lastSuccessAt(),
+                i.nextCheckAt(),
+                i.stateSince(),
+                i.passwordChangedAt());
     }
 }

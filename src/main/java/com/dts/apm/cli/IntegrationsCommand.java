@@ -1,7 +1,7 @@
 package com.dts.apm.cli;
 
-import com.dts.apm.store.IntegrationInput;
 import com.dts.apm.store.Integration;
+import com.dts.apm.store.IntegrationInput;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -41,7 +41,10 @@ final class IntegrationsCommand {
         return t == null ? "-" : TIME.format(t);
     }
 
-    @Command(name = "add", description = "Store a mailbox and its app password; prints the new id.", mixinStandardHelpOptions = true)
+    @Command(
+            name = "add",
+            description = "Store a mailbox and its app password; prints the new id.",
+            mixinStandardHelpOptions = true)
     static final class Add implements Callable<Integer> {
         @ParentCommand
         IntegrationsCommand parent;
@@ -55,36 +58,61 @@ final class IntegrationsCommand {
         @Option(names = "--contact-email", description = "Where alerts go (default: the mailbox itself).")
         String contactEmail;
 
-        @Option(names = "--admin-email", description = "The dealer's admin contact: gets reminders after the second one,"
-                + " and the alerts when the contact address bounces.")
+        @Option(
+                names = "--admin-email",
+                description = "The dealer's admin contact: gets reminders after the second one,"
+                        + " and the alerts when the contact address bounces.")
         String adminEmail;
 
-        @Option(names = "--external-id", description = "The dealer system's own id of this mailbox (the API's {external_id}).")
+        @Option(
+                names = "--external-id",
+                description = "The dealer system's own id of this mailbox (the API's {external_id}).")
         String externalId;
 
         @Option(names = "--email", required = true, description = "The mailbox address.")
         String email;
 
-        @Option(names = "--provider", description = "gmail, icloud, yahoo, zoho, aol, outlook, microsoft365 or custom (default: guessed from the domain).")
+        @Option(
+                names = "--provider",
+                description =
+                        "gmail, icloud, yahoo, zoho, aol, outlook, microsoft365 or custom (default: guessed from the domain).")
         String provider;
 
-        @Option(names = "--username", description = "Login name (default: what the provider expects, usually the address).")
+        @Option(
+                names = "--username",
+                description = "Login name (default: what the provider expects, usually the address).")
         String username;
 
-        @Option(names = "--imap-host") String imapHost;
-        @Option(names = "--imap-port") String imapPort;
-        @Option(names = "--imap-security", description = "ssl, starttls or plain (plain only for a loopback host).") String imapSecurity;
-        @Option(names = "--smtp-host") String smtpHost;
-        @Option(names = "--smtp-port") String smtpPort;
-        @Option(names = "--smtp-security", description = "ssl, starttls or plain (plain only for a loopback host).") String smtpSecurity;
+        @Option(names = "--imap-host")
+        String imapHost;
 
-        @Option(names = "--protocols", description = "imap, smtp or imap,smtp (default: both; smtp for microsoft365, which takes no password over IMAP).")
+        @Option(names = "--imap-port")
+        String imapPort;
+
+        @Option(names = "--imap-security", description = "ssl, starttls or plain (plain only for a loopback host).")
+        String imapSecurity;
+
+        @Option(names = "--smtp-host")
+        String smtpHost;
+
+        @Option(names = "--smtp-port")
+        String smtpPort;
+
+        @Option(names = "--smtp-security", description = "ssl, starttls or plain (plain only for a loopback host).")
+        String smtpSecurity;
+
+        @Option(
+                names = "--protocols",
+                description =
+                        "imap, smtp or imap,smtp (default: both; smtp for microsoft365, which takes no password over IMAP).")
         String protocols;
 
         @Option(names = "--disabled", description = "Store it without checking it.")
         boolean disabled;
 
-        @Option(names = "--canary", description = "An ops-owned canary mailbox: its failure means the provider, not the dealer.")
+        @Option(
+                names = "--canary",
+                description = "An ops-owned canary mailbox: its failure means the provider, not the dealer.")
         boolean canary;
 
         @Mixin
@@ -94,8 +122,23 @@ final class IntegrationsCommand {
         public Integer call() {
             var terminal = parent.root.terminal;
             var raw = password.read(terminal);
-            var input = new IntegrationInput(dealerId, dealerName, contactEmail, email, provider, username, imapHost, imapPort,
-                    imapSecurity, smtpHost, smtpPort, smtpSecurity, protocols, disabled ? "false" : null, canary, adminEmail,
+            var input = new IntegrationInput(
+                    dealerId,
+                    dealerName,
+                    contactEmail,
+                    email,
+                    provider,
+                    username,
+                    imapHost,
+                    imapPort,
+                    imapSecurity,
+                    smtpHost,
+                    smtpPort,
+                    smtpSecurity,
+                    protocols,
+                    disabled ? "false" : null,
+                    canary,
+                    adminEmail,
                     IntegrationInput.externalId(externalId));
             var ws = parent.root.workspace();
             var valid = input.validate(ws.catalog(), raw);
@@ -131,8 +174,16 @@ final class IntegrationsCommand {
         var fmt = "%-6s %-12s %-32s %-12s %-9s %-8s %-17s %s%n";
         out.printf(fmt, "ID", "DEALER", "EMAIL", "PROVIDER", "STATE", "ENABLED", "LAST CHECK", "LAST OUTCOME");
         for (var i : all) {
-            out.printf(fmt, i.id(), cut(i.dealerId(), 12), cut(i.email(), 32), i.provider(), i.state(),
-                    i.enabled() ? "yes" : "no", time(i.lastCheckedAt()), i.lastOutcome() == null ? "-" : i.lastOutcome());
+            out.printf(
+                    fmt,
+                    i.id(),
+                    cut(i.dealerId(), 12),
+                    cut(i.email(), 32),
+                    i.provider(),
+                    i.state(),
+                    i.enabled() ? "yes" : "no",
+                    time(i.lastCheckedAt()),
+                    i.lastOutcome() == null ? "-" : i.lastOutcome());
         }
         if (all.isEmpty()) {
             out.println("(no integrations yet: add one with `integrations add` or `integrations import`)");
@@ -163,7 +214,8 @@ final class IntegrationsCommand {
                 return 0;
             }
             out.printf("id:             %d%n", i.id());
-            out.printf("dealer:         %s%s%n", i.dealerId(), i.dealerName() == null ? "" : " (" + i.dealerName() + ")");
+            out.printf(
+                    "dealer:         %s%s%n", i.dealerId(), i.dealerName() == null ? "" : " (" + i.dealerName() + ")");
             out.printf("mailbox:        %s (login %s)%n", i.email(), i.username());
             out.printf("alerts go to:   %s%n", i.contactEmail());
             out.printf("admin contact:  %s%n", i.adminEmail() == null ? "-" : i.adminEmail());
@@ -219,7 +271,10 @@ final class IntegrationsCommand {
         }
     }
 
-    @Command(name = "enable", description = "Check this mailbox again (at once, then on schedule).", mixinStandardHelpOptions = true)
+    @Command(
+            name = "enable",
+            description = "Check this mailbox again (at once, then on schedule).",
+            mixinStandardHelpOptions = true)
     static final class Enable extends Switch {
         Enable() {
             super(true);
@@ -233,7 +288,9 @@ final class IntegrationsCommand {
         }
     }
 
-    @Command(name = "set-password", description = "Replace the stored app password; the mailbox is checked at once.",
+    @Command(
+            name = "set-password",
+            description = "Replace the stored app password; the mailbox is checked at once.",
             mixinStandardHelpOptions = true)
     static final class SetPassword implements Callable<Integer> {
         @ParentCommand
@@ -253,13 +310,13 @@ final class IntegrationsCommand {
             var integration = ws.integrations().get(id);
             var spec = ws.catalog().get(integration.provider());
             if (!spec.appPassword().looksLikeAppPassword(secret.reveal())) {
-                terminal.err().println("warning: this does not look like a " + spec.name() + " app password ("
-                        + spec.appPassword().format() + "): it is probably the main account password");
+                terminal.err()
+                        .println("warning: this does not look like a " + spec.name() + " app password ("
+                                + spec.appPassword().format() + "): it is probably the main account password");
             }
             ws.integrations().setPassword(id, secret);
             terminal.err().println("password of integration " + id + " replaced; it will be checked at once");
             return 0;
         }
     }
-
 }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code keys generate|rotate}: the master key file that seals the stored passwords. */
-@Command(name = "keys", description = "Create or rotate the master key.", mixinStandardHelpOptions = true,
+@Command(
+        name = "keys",
+        description = "Create or rotate the master key.",
+        mixinStandardHelpOptions = true,
         subcommands = {KeysCommand.Generate.class, KeysCommand.Rotate.class})
 final class KeysCommand {
     @ParentCommand
@@ -21,12 +24,18 @@ final class KeysCommand {
         return override != null ? override : Workspace.keyFile(root.config(), root.terminal.env());
     }
 
-    @Command(name = "generate", description = "Write a new master key file (refuses to overwrite one).", mixinStandardHelpOptions = true)
+    @Command(
+            name = "generate",
+            description = "Write a new master key file (refuses to overwrite one).",
+            mixinStandardHelpOptions = true)
     static final class Generate implements Callable<Integer> {
         @ParentCommand
         KeysCommand parent;
 
-        @Option(names = "--key-file", paramLabel = "FILE", description = "Where to write it (default: from the config).")
+        @Option(
+                names = "--key-file",
+                paramLabel = "FILE",
+                description = "Where to write it (default: from the config).")
         Path keyFile;
 
         @Override
@@ -34,20 +43,28 @@ final class KeysCommand {
             var file = parent.keyFile(keyFile);
             Vault.generate(file);
             parent.root.terminal.out().println(file.toAbsolutePath());
-            parent.root.terminal.err().println("wrote a new master key to " + file.toAbsolutePath()
-                    + " (owner-only); back it up apart from the database");
+            parent.root
+                    .terminal
+                    .err()
+                    .println("wrote a new master key to " + file.toAbsolutePath()
+                            + " (owner-only); back it up apart from the database");
             return 0;
         }
     }
 
-    @Command(name = "rotate", description = "Re-seal every stored password under a new key, in one transaction.",
+    @Command(
+            name = "rotate",
+            description = "Re-seal every stored password under a new key, in one transaction.",
             mixinStandardHelpOptions = true)
     static final class Rotate implements Callable<Integer> {
         @ParentCommand
         KeysCommand parent;
 
-        @Option(names = "--key-file", paramLabel = "FILE",
-                description = "The key file to rotate (default: from the config; under systemd give the source file, not the credential).")
+        @Option(
+                names = "--key-file",
+                paramLabel = "FILE",
+                description =
+                        "The key file to rotate (default: from the config; under systemd give the source file, not the credential).")
         Path keyFile;
 
         @Override
@@ -57,8 +74,12 @@ final class KeysCommand {
             try (var db = Database.open(parent.root.config().database())) {
                 r = Vault.rotate(db, file, Clock.systemUTC());
             }
-            parent.root.terminal.out().printf("rotated %s: key version %d -> %d, %d password(s) re-sealed%n",
-                    file, r.fromVersion(), r.toVersion(), r.resealed());
+            parent.root
+                    .terminal
+                    .out()
+                    .printf(
+                            "rotated %s: key version %d -> %d, %d password(s) re-sealed%n",
+                            file, r.fromVersion(), r.toVersion(), r.resealed());
             return 0;
         }
     }

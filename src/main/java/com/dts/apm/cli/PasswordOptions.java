@@ -1,6 +1,5 @@
 package com.dts.apm.cli;
 
-
 import com.dts.apm.BadInputException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,7 +18,10 @@ final class PasswordOptions {
     @Option(names = "--password-stdin", description = "Read the password from the first line of standard input.")
     boolean fromStdin;
 
-    @Option(names = "--password-file", paramLabel = "FILE", description = "Read the password from the first line of FILE.")
+    @Option(
+            names = "--password-file",
+            paramLabel = "FILE",
+            description = "Read the password from the first line of FILE.")
     Path file;
 
     @Option(names = "--password", hidden = true, paramLabel = "PASSWORD")
@@ -38,8 +40,8 @@ final class PasswordOptions {
         int b;
         while ((b = in.read()) != -1 && b != '\n') {
             if (bytes.size() >= MAX_LINE_BYTES) {
-                throw new BadInputException(source + ": the first line is longer than " + MAX_LINE_BYTES
-                        + " bytes; that is no password");
+                throw new BadInputException(
+                        source + ": the first line is longer than " + MAX_LINE_BYTES + " bytes; that is no password");
             }
             bytes.write(b);
         }
@@ -49,7 +51,8 @@ final class PasswordOptions {
         var raw = bytes.toByteArray();
         int len = raw.length > 0 && raw[raw.length - 1] == '\r' ? raw.length - 1 : raw.length;
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(raw, 0, len))
@@ -62,8 +65,9 @@ final class PasswordOptions {
     /** The raw password text as given, before spaces are stripped. */
     String read(Terminal terminal) {
         if (refused != null) {
-            throw new BadInputException("--password is refused: a password on the command line is visible to every user in ps;"
-                    + " use --password-stdin or --password-file");
+            throw new BadInputException(
+                    "--password is refused: a password on the command line is visible to every user in ps;"
+                            + " use --password-stdin or --password-file");
         }
         if (fromStdin == (file != null)) {
             throw new BadInputException("give exactly one of --password-stdin or --password-file");

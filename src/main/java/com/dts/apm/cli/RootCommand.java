@@ -1,16 +1,16 @@
 package com.dts.apm.cli;
 
 import com.dts.apm.ApmException;
-import com.dts.apm.process.StopSignal;
 import com.dts.apm.app.Workspace;
-import java.time.Clock;
 import com.dts.apm.config.Config;
 import com.dts.apm.config.ConfigLoader;
+import com.dts.apm.process.StopSignal;
 import com.dts.apm.store.Database;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,12 +24,16 @@ import picocli.CommandLine.Option;
         description = "Re-verifies dealers' mailbox app passwords over IMAP and SMTP and tells them when one dies.",
         subcommands = {CommandLine.HelpCommand.class})
 public final class RootCommand {
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (default: $APM_CONFIG, else embedded defaults)")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "YAML config file (default: $APM_CONFIG, else embedded defaults)")
     Path configFile;
 
     final Terminal terminal;
     /** SIGTERM and SIGINT: {@code run} claims them, every other command gives them back before it runs. */
     final StopSignal stop;
+
     private Config config;
     private Workspace workspace; // opened by the first command that needs it, closed when the command line is done
 
@@ -59,13 +63,14 @@ public final class RootCommand {
     }
 
     /** Runs one command line and returns the exit code; streams and environment are injected for tests. */
-    public static int execute(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+    public static int execute(
+            String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
         return execute(args, in, out, err, env, StopSignal.later());
     }
 
     /** As above, with the signals {@code main} took before anything else. */
-    public static int execute(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
-            StopSignal stop) {
+    public static int execute(
+            String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env, StopSignal stop) {
         try {
             return run(args, in, out, err, env, stop);
         } finally {
@@ -73,8 +78,8 @@ public final class RootCommand {
         }
     }
 
-    private static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
-            StopSignal stop) {
+    private static int run(
+            String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env, StopSignal stop) {
         var terminal = new Terminal(in, out, err, env);
         var root = new RootCommand(terminal, stop);
         try {
@@ -108,7 +113,9 @@ public final class RootCommand {
                 return 1;
             }
             err.println("internal error: " + ex.getClass().getSimpleName()
-                    + (ex.getMessage() == null ? "" : ": " + ex.getMessage().lines().findFirst().orElse("")));
+                    + (ex.getMessage() == null
+                            ? ""
+                            : ": " + ex.getMessage().lines().findFirst().orElse("")));
             return 70;
         });
         cmd.setParameterExceptionHandler((ex, line) -> {
@@ -124,7 +131,8 @@ public final class RootCommand {
         while (leaf.hasSubcommand()) {
             leaf = leaf.subcommand();
         }
-        return leaf.commandSpec().userObject() instanceof RunCommand && !leaf.isUsageHelpRequested()
+        return leaf.commandSpec().userObject() instanceof RunCommand
+                && !leaf.isUsageHelpRequested()
                 && !leaf.isVersionHelpRequested();
     }
 

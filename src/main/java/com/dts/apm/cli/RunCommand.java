@@ -11,7 +11,10 @@ import picocli.CommandLine.ParentCommand;
  * {@code run}: the daemon, in the foreground, until SIGTERM or SIGINT; exits 0 after a clean stop, also when the
  * signal comes during start-up (it stops between start-up steps, never in the middle of one).
  */
-@Command(name = "run", description = "Run the daemon in the foreground (systemd runs this).", mixinStandardHelpOptions = true)
+@Command(
+        name = "run",
+        description = "Run the daemon in the foreground (systemd runs this).",
+        mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
     @ParentCommand
     RootCommand root;

@@ -42,7 +42,8 @@ public final class ShellDocs {
 
     static CommandLine commandLine() {
         var quiet = new PrintStream(PrintStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        var cmd = new CommandLine(new RootCommand(new Terminal(new ByteArrayInputStream(new byte[0]), quiet, quiet, Map.of())));
+        var cmd = new CommandLine(
+                new RootCommand(new Terminal(new ByteArrayInputStream(new byte[0]), quiet, quiet, Map.of())));
         Commands.register(cmd);
         return cmd;
     }
@@ -50,15 +51,26 @@ public final class ShellDocs {
     /** The man page in troff ({@code man -l} reads it). */
     static String manPage(CommandLine root, String version) {
         var m = new StringBuilder();
-        m.append(".TH APP\\-PASSWORD\\-MONITOR 1 \"\" \"").append(NAME).append(' ').append(esc(version))
+        m.append(".TH APP\\-PASSWORD\\-MONITOR 1 \"\" \"")
+                .append(NAME)
+                .append(' ')
+                .append(esc(version))
                 .append("\" \"System Administration\"\n");
-        m.append(".SH NAME\n").append(NAME).append(" \\- ").append(esc(text(root.getCommandSpec().usageMessage().description())))
+        m.append(".SH NAME\n")
+                .append(NAME)
+                .append(" \\- ")
+                .append(esc(text(root.getCommandSpec().usageMessage().description())))
                 .append('\n');
-        m.append(".SH SYNOPSIS\n.B ").append(NAME).append("\n[\\fB\\-\\-config\\fR \\fIFILE\\fR] \\fICOMMAND\\fR [\\fIOPTIONS\\fR]\n");
-        m.append(".SH DESCRIPTION\n").append(esc("A daemon (the run command, started by systemd as app-password-monitor.service) "
-                + "that logs in to each dealer's mailbox over IMAP and/or SMTP on a schedule, records every check "
-                + "in SQLite, serves Prometheus metrics and /healthz on 127.0.0.1:9464, and emails the dealer "
-                + "when an app password stops working. The other commands manage integrations, keys and the database."))
+        m.append(".SH SYNOPSIS\n.B ")
+                .append(NAME)
+                .append("\n[\\fB\\-\\-config\\fR \\fIFILE\\fR] \\fICOMMAND\\fR [\\fIOPTIONS\\fR]\n");
+        m.append(".SH DESCRIPTION\n")
+                .append(
+                        esc(
+                                "A daemon (the run command, started by systemd as app-password-monitor.service) "
+                                        + "that logs in to each dealer's mailbox over IMAP and/or SMTP on a schedule, records every check "
+                                        + "in SQLite, serves Prometheus metrics and /healthz on 127.0.0.1:9464, and emails the dealer "
+                                        + "when an app password stops working. The other commands manage integrations, keys and the database."))
                 .append('\n');
         m.append(".SH GLOBAL OPTIONS\n");
         options(m, root.getCommandSpec());
@@ -72,15 +84,30 @@ public final class ShellDocs {
         item(m, "2", "Bad usage or bad input; one line on standard error says why.");
         item(m, "70", "Internal error.");
         m.append(".SH ENVIRONMENT\n");
-        item(m, "APM_CONFIG", "The config file when --config is not given. The launcher sets "
-                + "/etc/app-password-monitor/app-password-monitor.yml when that file exists.");
-        item(m, "CREDENTIALS_DIRECTORY", "Set by systemd (LoadCredential=): master-key and relay-password are read from it. "
-                + "When it is unset and run as root, the launcher points it at /etc/credstore/app-password-monitor.");
+        item(
+                m,
+                "APM_CONFIG",
+                "The config file when --config is not given. The launcher sets "
+                        + "/etc/app-password-monitor/app-password-monitor.yml when that file exists.");
+        item(
+                m,
+                "CREDENTIALS_DIRECTORY",
+                "Set by systemd (LoadCredential=): master-key and relay-password are read from it. "
+                        + "When it is unset and run as root, the launcher points it at /etc/credstore/app-password-monitor.");
         item(m, "JAVA, APM_JAVA_OPTS", "The java binary and extra JVM options used by the launcher.");
         m.append(".SH FILES\n");
-        item(m, "/etc/app-password-monitor/app-password-monitor.yml", "Configuration (a conffile: upgrades keep your edits).");
-        item(m, "/etc/credstore/app-password-monitor/master-key", "The master key that seals stored app passwords (root, 0600).");
-        item(m, "/etc/credstore/app-password-monitor/relay-password", "The alert relay's SMTP password; empty means none.");
+        item(
+                m,
+                "/etc/app-password-monitor/app-password-monitor.yml",
+                "Configuration (a conffile: upgrades keep your edits).");
+        item(
+                m,
+                "/etc/credstore/app-password-monitor/master-key",
+                "The master key that seals stored app passwords (root, 0600).");
+        item(
+                m,
+                "/etc/credstore/app-password-monitor/relay-password",
+                "The alert relay's SMTP password; empty means none.");
         item(m, "/var/lib/app-password-monitor/", "The state folder: the SQLite database.");
         m.append(".SH SEE ALSO\n\\fBsystemctl\\fR(1), \\fBjournalctl\\fR(1), \\fBsystemd.exec\\fR(5), "
                 + "/usr/share/doc/app-password-monitor/README.md\n");
@@ -97,8 +124,10 @@ public final class ShellDocs {
         m.append(".SS \"").append(esc(full.substring(NAME.length() + 1))).append("\"\n");
         m.append(esc(text(spec.usageMessage().description()))).append('\n');
         if (subs.isEmpty() || spec.userObject() instanceof java.util.concurrent.Callable<?>) {
-            var synopsis = new CommandLine.Help(spec, new CommandLine.Help.ColorScheme.Builder(CommandLine.Help.Ansi.OFF).build())
-                    .synopsis(0).strip();
+            var synopsis = new CommandLine.Help(
+                            spec, new CommandLine.Help.ColorScheme.Builder(CommandLine.Help.Ansi.OFF).build())
+                    .synopsis(0)
+                    .strip();
             m.append(".PP\n.nf\n").append(esc(synopsis)).append("\n.fi\n");
             options(m, spec);
         }
@@ -118,7 +147,8 @@ public final class ShellDocs {
                 continue;
             }
             var names = String.join(", ", o.names());
-            var head = "\\fB" + esc(names) + "\\fR" + (o.arity().max() > 0 ? " \\fI" + esc(o.paramLabel()) + "\\fR" : "");
+            var head =
+                    "\\fB" + esc(names) + "\\fR" + (o.arity().max() > 0 ? " \\fI" + esc(o.paramLabel()) + "\\fR" : "");
             rawItem(m, head, text(o.description()) + defaultOf(o));
         }
     }
@@ -143,7 +173,9 @@ public final class ShellDocs {
     /** troff escaping: backslashes, hyphens, and a leading dot or quote that would read as a request. */
     static String esc(String s) {
         var e = s.replace("\\", "\\e").replace("-", "\\-");
-        return e.lines().map(l -> l.startsWith(".") || l.startsWith("'") ? "\\&" + l : l)
-                .reduce((a, b) -> a + "\n" + b).orElse("");
+        return e.lines()
+                .map(l -> l.startsWith(".") || l.startsWith("'") ? "\\&" + l : l)
+                .reduce((a, b) -> a + "\n" + b)
+                .orElse("");
     }
 }

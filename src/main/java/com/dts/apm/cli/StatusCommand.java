@@ -16,7 +16,9 @@ import picocli.CommandLine.ParentCommand;
  * {@code status}: integration counts by provider and state, and whether each provider's round of checks fits its
  * interval under the login limits (a warning line on standard error when one does not).
  */
-@Command(name = "status", description = "Integration counts by provider and state, and the schedule's capacity.",
+@Command(
+        name = "status",
+        description = "Integration counts by provider and state, and the schedule's capacity.",
         mixinStandardHelpOptions = true)
 final class StatusCommand implements Callable<Integer> {
     @ParentCommand
@@ -32,24 +34,27 @@ final class StatusCommand implements Callable<Integer> {
         var totals = new TreeMap<IntegrationState, Long>();
         counts.values().forEach(m -> m.forEach((s, n) -> totals.merge(s, n, Long::sum)));
         var out = root.terminal.out();
-        var capacity = Capacity.of(ws.snapshots().loginsPerRound(), ws.catalog(), ws.config().schedule());
+        var capacity = Capacity.of(
+                ws.snapshots().loginsPerRound(), ws.catalog(), ws.config().schedule());
         for (var line : capacity) {
             if (!line.fits()) {
                 root.terminal.err().println("warning: " + line.warning());
             }
         }
         if (json) {
-            var rows = capacity.stream().map(l -> {
-                var m = new LinkedHashMap<String, Object>();
-                m.put("provider", l.provider());
-                m.put("logins_per_round", l.logins());
-                m.put("hosts", l.hosts());
-                m.put("interval_seconds", l.interval().toSeconds());
-                m.put("needed_per_second", round(l.needed()));
-                m.put("allowed_per_second", round(l.allowed()));
-                m.put("ratio", round(l.ratio()));
-                return m;
-            }).toList();
+            var rows = capacity.stream()
+                    .map(l -> {
+                        var m = new LinkedHashMap<String, Object>();
+                        m.put("provider", l.provider());
+                        m.put("logins_per_round", l.logins());
+                        m.put("hosts", l.hosts());
+                        m.put("interval_seconds", l.interval().toSeconds());
+                        m.put("needed_per_second", round(l.needed()));
+                        m.put("allowed_per_second", round(l.allowed()));
+                        m.put("ratio", round(l.ratio()));
+                        return m;
+                    })
+                    .toList();
             out.println(Json.write(Map.of("providers", counts, "totals", totals, "capacity", rows)));
             return 0;
         }
@@ -73,11 +78,20 @@ final class StatusCommand implements Callable<Integer> {
         out.println();
         if (!capacity.isEmpty()) {
             out.println();
-            out.printf("%-12s %12s %6s %9s %10s %10s %6s%n", "CAPACITY", "LOGINS/ROUND", "HOSTS", "INTERVAL", "NEEDED/S", "ALLOWED/S",
-                    "RATIO");
+            out.printf(
+                    "%-12s %12s %6s %9s %10s %10s %6s%n",
+                    "CAPACITY", "LOGINS/ROUND", "HOSTS", "INTERVAL", "NEEDED/S", "ALLOWED/S", "RATIO");
             for (var l : capacity) {
-                out.printf(Locale.ROOT, "%-12s %12d %6d %9s %10.2f %10.2f %6.2f%n", l.provider(), l.logins(), l.hosts(),
-                        Durations.format(l.interval()), l.needed(), l.allowed(), l.ratio());
+                out.printf(
+                        Locale.ROOT,
+                        "%-12s %12d %6d %9s %10.2f %10.2f %6.2f%n",
+                        l.provider(),
+                        l.logins(),
+                        l.hosts(),
+                        Durations.format(l.interval()),
+                        l.needed(),
+                        l.allowed(),
+                        l.ratio());
             }
         }
         return 0;

@@ -13,7 +13,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code webhooks list|failed|replay ID}: the webhook deliveries to the dealer system. */
-@Command(name = "webhooks", description = "Webhook deliveries to the dealer system.", mixinStandardHelpOptions = true,
+@Command(
+        name = "webhooks",
+        description = "Webhook deliveries to the dealer system.",
+        mixinStandardHelpOptions = true,
         subcommands = {WebhooksCommand.ListCmd.class, WebhooksCommand.Failed.class, WebhooksCommand.Replay.class})
 final class WebhooksCommand {
     @ParentCommand
@@ -27,8 +30,15 @@ final class WebhooksCommand {
         var fmt = "%-7s %-30s %-8s %-8s %-17s %-17s %s%n";
         out.printf(fmt, "ID", "EVENT", "STATUS", "ATTEMPTS", "CREATED", "NEXT/DELIVERED", "ENDPOINT / LAST ERROR");
         for (var d : all) {
-            out.printf(fmt, d.id(), d.type(), d.status(), d.attempts(), IntegrationsCommand.time(d.createdAt()),
-                    IntegrationsCommand.time(d.status() == WebhookDeliveryStatus.SENT ? d.deliveredAt() : d.nextAttemptAt()),
+            out.printf(
+                    fmt,
+                    d.id(),
+                    d.type(),
+                    d.status(),
+                    d.attempts(),
+                    IntegrationsCommand.time(d.createdAt()),
+                    IntegrationsCommand.time(
+                            d.status() == WebhookDeliveryStatus.SENT ? d.deliveredAt() : d.nextAttemptAt()),
                     d.endpoint() + (d.lastError() == null ? "" : "  " + d.lastError()));
         }
         if (all.isEmpty()) {
@@ -54,7 +64,10 @@ final class WebhooksCommand {
         }
     }
 
-    @Command(name = "failed", description = "Deliveries that gave up after 24 h of retries.", mixinStandardHelpOptions = true)
+    @Command(
+            name = "failed",
+            description = "Deliveries that gave up after 24 h of retries.",
+            mixinStandardHelpOptions = true)
     static final class Failed implements Callable<Integer> {
         @ParentCommand
         WebhooksCommand parent;
@@ -64,13 +77,17 @@ final class WebhooksCommand {
 
         @Override
         public Integer call() {
-            print(parent.root.terminal.out(), parent.root.workspace().webhooks()
-                    .list(Optional.of(WebhookDeliveryStatus.FAILED), 1000), json);
+            print(
+                    parent.root.terminal.out(),
+                    parent.root.workspace().webhooks().list(Optional.of(WebhookDeliveryStatus.FAILED), 1000),
+                    json);
             return 0;
         }
     }
 
-    @Command(name = "replay", description = "Send a delivery again (same webhook-id); the running daemon picks it up.",
+    @Command(
+            name = "replay",
+            description = "Send a delivery again (same webhook-id); the running daemon picks it up.",
             mixinStandardHelpOptions = true)
     static final class Replay implements Callable<Integer> {
         @ParentCommand

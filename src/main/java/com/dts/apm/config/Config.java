@@ -131,20 +131,39 @@ public record Config(
         }
 
         /** The default TLS provider (Conscrypt, else the JDK's). */
-        public Checks(Duration connectTimeout, Duration readTimeout, Duration deadline, Path trustStore, String trustStoreType,
+        public Checks(
+                Duration connectTimeout,
+                Duration readTimeout,
+                Duration deadline,
+                Path trustStore,
+                String trustStoreType,
                 Path trustStorePasswordFile) {
             this(connectTimeout, readTimeout, deadline, trustStore, trustStoreType, trustStorePasswordFile, null, null);
         }
 
         /** These settings with another {@code tls-provider}. */
         public Checks withTlsProvider(String provider) {
-            return new Checks(connectTimeout, readTimeout, deadline, trustStore, trustStoreType, trustStorePasswordFile, provider,
+            return new Checks(
+                    connectTimeout,
+                    readTimeout,
+                    deadline,
+                    trustStore,
+                    trustStoreType,
+                    trustStorePasswordFile,
+                    provider,
                     tlsSessionLifetime);
         }
 
         /** These settings with another {@code tls-session-lifetime} (zero: a full handshake on every check). */
         public Checks withTlsSessionLifetime(Duration lifetime) {
-            return new Checks(connectTimeout, readTimeout, deadline, trustStore, trustStoreType, trustStorePasswordFile, tlsProvider,
+            return new Checks(
+                    connectTimeout,
+                    readTimeout,
+                    deadline,
+                    trustStore,
+                    trustStoreType,
+                    trustStorePasswordFile,
+                    tlsProvider,
                     lifetime);
         }
     }
@@ -292,8 +311,12 @@ public record Config(
     }
 
     /** The webhook event types a {@code webhooks[].events} entry may name. */
-    public static final List<String> WEBHOOK_EVENTS = List.of("integration.state_changed", "integration.failing",
-            "integration.recovered", "integration.degraded", "integration.password_replaced");
+    public static final List<String> WEBHOOK_EVENTS = List.of(
+            "integration.state_changed",
+            "integration.failing",
+            "integration.recovered",
+            "integration.degraded",
+            "integration.password_replaced");
 
     private static Duration orDefault(Duration d, Duration dflt) {
         return d == null ? dflt : d;
@@ -304,12 +327,18 @@ public record Config(
         var v = new Validator(source);
         v.port("http.port", http.port());
         if (database.url() != null) {
-            v.check("database.url", database.url().matches("jdbc:postgresql://[^\\s/?#]+(:[0-9]+)?/[^\\s/?#]+(\\?[^\\s#]*)?"),
+            v.check(
+                    "database.url",
+                    database.url().matches("jdbc:postgresql://[^\\s/?#]+(:[0-9]+)?/[^\\s/?#]+(\\?[^\\s#]*)?"),
                     "'" + database.url().replaceAll("\\?.*", "?...").replaceAll("\\p{Cntrl}", "?")
                             + "' is not a PostgreSQL JDBC URL (jdbc:postgresql://HOST[:PORT]/DATABASE)");
-            v.check("database.url", !database.url().matches("(?i).*[?&]password=.*"),
+            v.check(
+                    "database.url",
+                    !database.url().matches("(?i).*[?&]password=.*"),
                     "must not carry the password: put it in database.password-file");
-            v.check("database.username", database.username() != null && !database.username().isBlank(),
+            v.check(
+                    "database.username",
+                    database.username() != null && !database.username().isBlank(),
                     "is required with database.url");
             v.existingFile("database.password-file", database.passwordFile());
             v.range("database.pool-size", database.poolSize(), 2, 200);
@@ -324,7 +353,9 @@ public record Config(
         v.positive("schedule.degraded-after", schedule.degradedAfter());
         v.range("schedule.max-concurrent-checks", schedule.maxConcurrentChecks(), 1, 1024);
         v.range("schedule.max-concurrent-per-provider", schedule.maxConcurrentPerProvider(), 1, 1024);
-        v.check("schedule.logins-per-second-per-provider", schedule.loginsPerSecondPerProvider() > 0,
+        v.check(
+                "schedule.logins-per-second-per-provider",
+                schedule.loginsPerSecondPerProvider() > 0,
                 "must be above 0");
         v.positive("schedule.retry-initial", schedule.retryInitial());
         v.positive("schedule.retry-max", schedule.retryMax());
@@ -336,7 +367,10 @@ public record Config(
         v.existingFile("checks.trust-store-password-file", checks.trustStorePasswordFile());
         v.oneOf("checks.tls-provider", checks.tlsProvider(), "conscrypt", "jdk");
         v.notNegative("checks.tls-session-lifetime", checks.tlsSessionLifetime());
-        v.check("checks.tls-session-lifetime", checks.tlsSessionLifetime().compareTo(Duration.ofDays(1)) <= 0, "must be at most 1d");
+        v.check(
+                "checks.tls-session-lifetime",
+                checks.tlsSessionLifetime().compareTo(Duration.ofDays(1)) <= 0,
+                "must be at most 1d");
         v.existingFile("providers.file", providers.file());
         v.existingFile("alerts.relay.password-file", alerts.relay().passwordFile());
         v.port("alerts.relay.port", alerts.relay().port());
@@ -345,21 +379,29 @@ public record Config(
         for (int i = 0; i < alerts.reminders().size(); i++) {
             v.positive("alerts.reminders[" + i + "]", alerts.reminders().get(i));
             if (i > 0) {
-                v.check("alerts.reminders[" + i + "]", alerts.reminders().get(i).compareTo(alerts.reminders().get(i - 1)) > 0,
+                v.check(
+                        "alerts.reminders[" + i + "]",
+                        alerts.reminders().get(i).compareTo(alerts.reminders().get(i - 1)) > 0,
                         "must be later than the one before (offsets from the failure email)");
             }
         }
-        v.check("alerts.storm-guard.share", alerts.stormGuard().share() > 0 && alerts.stormGuard().share() <= 1,
+        v.check(
+                "alerts.storm-guard.share",
+                alerts.stormGuard().share() > 0 && alerts.stormGuard().share() <= 1,
                 "must be above 0 and at most 1");
         v.range("alerts.storm-guard.min-count", alerts.stormGuard().minCount(), 1, 1_000_000);
         v.positive("alerts.storm-guard.window", alerts.stormGuard().window());
         v.positive("alerts.send-interval", alerts.sendInterval());
         v.positive("alerts.retry-initial", alerts.retryInitial());
         v.positive("alerts.retry-max", alerts.retryMax());
-        v.check("alerts.retry-max", alerts.retryMax().compareTo(alerts.retryInitial()) >= 0,
+        v.check(
+                "alerts.retry-max",
+                alerts.retryMax().compareTo(alerts.retryInitial()) >= 0,
                 "must not be shorter than alerts.retry-initial");
         if (alerts.opsEmail() != null && !alerts.opsEmail().matches("[^\\s@<>]+@[^\\s@<>]+\\.[^\\s@<>]+")) {
-            v.fail("alerts.ops-email", "'" + alerts.opsEmail().replaceAll("\\p{Cntrl}", "?") + "' is not one email address");
+            v.fail(
+                    "alerts.ops-email",
+                    "'" + alerts.opsEmail().replaceAll("\\p{Cntrl}", "?") + "' is not one email address");
         }
         if (alerts.templatesDir() != null && !Files.isDirectory(alerts.templatesDir())) {
             v.fail("alerts.templates-dir", "folder " + alerts.templatesDir() + " does not exist");
@@ -367,7 +409,9 @@ public record Config(
         v.positive("history.retention", history.retention());
         v.port("api.port", api.port());
         v.check("api.bind", !api.bind().isBlank(), "must not be empty");
-        v.check("api.tls.key-file", (api.tls().certFile() == null) == (api.tls().keyFile() == null),
+        v.check(
+                "api.tls.key-file",
+                (api.tls().certFile() == null) == (api.tls().keyFile() == null),
                 "api.tls.cert-file and api.tls.key-file go together (both PEM files, or both null for plain HTTP)");
         v.existingFile("api.tls.cert-file", api.tls().certFile());
         v.existingFile("api.tls.key-file", api.tls().keyFile());
@@ -378,8 +422,13 @@ public record Config(
         v.check("reconnect.link-ttl", reconnect.linkTtl().compareTo(Duration.ofDays(90)) <= 0, "must be at most 90d");
         v.range("reconnect.max-attempts", reconnect.maxAttempts(), 1, 100);
         if (reconnect.enabled()) {
-            v.check("reconnect.enabled", api.enabled(), "needs api.enabled: true (the page is served by the API listener)");
-            v.check("api.public-url", api.publicUrl() != null,
+            v.check(
+                    "reconnect.enabled",
+                    api.enabled(),
+                    "needs api.enabled: true (the page is served by the API listener)");
+            v.check(
+                    "api.public-url",
+                    api.publicUrl() != null,
                     "is required when reconnect.enabled is true (the base of the links in the emails, e.g. https://monitor.example.com)");
         }
         var urls = new java.util.HashSet<String>();
@@ -387,11 +436,17 @@ public record Config(
             var w = webhooks.get(i);
             var key = "webhooks[" + i + "]";
             v.check(key + ".url", w.url() != null, "is missing");
-            v.check(key + ".url", w.url().matches("https://[^\\s/?#]+(/[^\\s#]*)?")
-                    || w.url().matches("http://(127\\.[0-9.]+|localhost|\\[::1])(:[0-9]+)?(/[^\\s#]*)?"),
-                    "'" + w.url().replaceAll("\\p{Cntrl}", "?") + "' must be an https URL (plain http only to a loopback host)");
+            v.check(
+                    key + ".url",
+                    w.url().matches("https://[^\\s/?#]+(/[^\\s#]*)?")
+                            || w.url().matches("http://(127\\.[0-9.]+|localhost|\\[::1])(:[0-9]+)?(/[^\\s#]*)?"),
+                    "'" + w.url().replaceAll("\\p{Cntrl}", "?")
+                            + "' must be an https URL (plain http only to a loopback host)");
             v.check(key + ".url", urls.add(w.url()), "the same URL is listed twice");
-            v.check(key + ".secret-file", w.secretFile() != null, "is missing (a file holding whsec_ and the base64 secret)");
+            v.check(
+                    key + ".secret-file",
+                    w.secretFile() != null,
+                    "is missing (a file holding whsec_ and the base64 secret)");
             v.existingFile(key + ".secret-file", w.secretFile());
             for (int j = 0; j < w.events().size(); j++) {
                 v.oneOf(key + ".events[" + j + "]", w.events().get(j), WEBHOOK_EVENTS.toArray(String[]::new));
@@ -430,8 +485,7 @@ public record Config(
         }
 
         void oneOf(String key, String value, String... allowed) {
-            check(key, List.of(allowed).contains(value),
-                    "'" + value + "' is not one of " + String.join(", ", allowed));
+            check(key, List.of(allowed).contains(value), "'" + value + "' is not one of " + String.join(", ", allowed));
         }
 
         void existingFile(String key, Path file) {

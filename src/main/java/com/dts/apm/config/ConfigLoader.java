@@ -26,7 +26,8 @@ public final class ConfigLoader {
             if (bytes.length > MAX_BYTES) {
                 throw new ConfigException(chosen + ": larger than " + (MAX_BYTES >> 10) + " KB; not a config file");
             }
-            return Yaml.read(new java.io.ByteArrayInputStream(bytes), Config.class, chosen.toString()).validate(chosen.toString());
+            return Yaml.read(new java.io.ByteArrayInputStream(bytes), Config.class, chosen.toString())
+                    .validate(chosen.toString());
         } catch (IOException e) {
             throw new ConfigException(chosen + ": cannot read: " + e.getMessage());
         }

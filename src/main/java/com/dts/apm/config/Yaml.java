@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -51,8 +50,8 @@ public final class Yaml {
             throw new ConfigException(source + ": " + describe(e));
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
-            throw new ConfigException(source + ": not valid YAML at line "
-                    + (loc == null ? "?" : loc.getLineNr()) + ": " + e.getOriginalMessage());
+            throw new ConfigException(source + ": not valid YAML at line " + (loc == null ? "?" : loc.getLineNr())
+                    + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ConfigException(source + ": cannot read: " + e.getMessage());
         }
@@ -65,13 +64,15 @@ public final class Yaml {
                 .replace(".[", "[");
         String problem;
         if (e instanceof UnrecognizedPropertyException u) {
-            problem = "unknown key (known here: " + u.getKnownPropertyIds().stream()
-                    .map(Object::toString)
-                    .sorted()
-                    .collect(Collectors.joining(", ")) + ")";
+            problem = "unknown key (known here: "
+                    + u.getKnownPropertyIds().stream()
+                            .map(Object::toString)
+                            .sorted()
+                            .collect(Collectors.joining(", ")) + ")";
         } else if (e instanceof InvalidFormatException f) {
             problem = "'" + f.getValue() + "' is not a valid " + simpleName(f.getTargetType());
-        } else if (e instanceof MismatchedInputException m && m.getTargetType() != null
+        } else if (e instanceof MismatchedInputException m
+                && m.getTargetType() != null
                 && !(e.getCause() instanceof IllegalArgumentException)) {
             problem = "expected " + simpleName(m.getTargetType());
         } else {
@@ -86,7 +87,9 @@ public final class Yaml {
             t = t.getCause();
         }
         var msg = t instanceof JsonMappingException j ? j.getOriginalMessage() : t.getMessage();
-        return msg == null ? t.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg);
+        return msg == null
+                ? t.getClass().getSimpleName()
+                : msg.lines().findFirst().orElse(msg);
     }
 
     private static String simpleName(Class<?> type) {
@@ -94,9 +97,11 @@ public final class Yaml {
             return "duration (use 90s, 15m, 6h, 7d)";
         }
         if (type.isEnum()) {
-            return "value (one of " + java.util.Arrays.stream(type.getEnumConstants())
-                    .map(c -> c.toString().toLowerCase(java.util.Locale.ROOT))
-                    .collect(Collectors.joining(", ")) + ")";
+            return "value (one of "
+                    + java.util.Arrays.stream(type.getEnumConstants())
+                            .map(c -> c.toString().toLowerCase(java.util.Locale.ROOT))
+                            .collect(Collectors.joining(", "))
+                    + ")";
         }
         if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
             return "whole number";

@@ -51,7 +51,8 @@ public final class Demo {
     record Dealer(String id, String name, String provider, String mailbox, String contact) {}
 
     static final List<Dealer> DEALERS = List.of(
-            new Dealer("D-101", "Ridgeview Motors", "gmail", "sales@ridgeview-motors.test", "owner@ridgeview-motors.test"),
+            new Dealer(
+                    "D-101", "Ridgeview Motors", "gmail", "sales@ridgeview-motors.test", "owner@ridgeview-motors.test"),
             new Dealer("D-102", "Harbor Auto Group", "icloud", "leads@harbor-auto.test", "manager@harbor-auto.test"),
             new Dealer("D-103", "Summit Trucks", "yahoo", "sales@summit-trucks.test", "owner@summit-trucks.test"),
             new Dealer("D-104", "Lakeside Cars", "zoho", "info@lakeside-cars.test", "gm@lakeside-cars.test"),
@@ -61,7 +62,8 @@ public final class Demo {
     /** The two whose app password the demo revokes; the first one then gets a new password. */
     static final Set<String> BROKEN = Set.of("gmail", "yahoo");
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final Path dir;
     private final PrintStream out;
@@ -84,13 +86,15 @@ public final class Demo {
     public Result run() throws InterruptedException {
         prepare();
         var mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {
-                new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP),
-                new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP)}));
+            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP),
+            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP)
+        }));
         mail.start();
         try {
             int imap = mail.getImap().getPort();
             int smtp = mail.getSmtp().getPort();
-            out.printf("Sandbox mail server on 127.0.0.1: IMAP port %d, SMTP port %d (it stands in for every provider and for the relay)%n",
+            out.printf(
+                    "Sandbox mail server on 127.0.0.1: IMAP port %d, SMTP port %d (it stands in for every provider and for the relay)%n",
                     imap, smtp);
             var config = writeConfig(smtp);
             out.printf("Config: %s%n%n", config);
@@ -119,7 +123,8 @@ public final class Demo {
 
     private Path writeConfig(int smtpPort) {
         var config = dir.resolve("app-password-monitor.yml");
-        var yaml = String.join("\n",
+        var yaml = String.join(
+                "\n",
                 "# Written by `app-password-monitor demo`: a fast schedule against a sandbox mail server.",
                 "database: { path: " + quoted(dir.resolve("data/app-password-monitor.db")) + " }",
                 "http: { bind: 127.0.0.1, port: 0 }",
@@ -157,15 +162,28 @@ public final class Demo {
         for (var d : DEALERS) {
             String password = appPassword(d, 1);
             mail.setUser(d.mailbox(), d.mailbox(), password);
-            long id = store.add(new NewIntegration(d.id(), d.name(), d.contact(), d.mailbox(), d.provider(), d.mailbox(),
-                    new Endpoint("127.0.0.1", imap, Security.PLAIN), new Endpoint("127.0.0.1", smtp, Security.PLAIN),
-                    Set.of(Protocol.IMAP, Protocol.SMTP), true, false, null), Secret.of(password));
+            long id = store.add(
+                    new NewIntegration(
+                            d.id(),
+                            d.name(),
+                            d.contact(),
+                            d.mailbox(),
+                            d.provider(),
+                            d.mailbox(),
+                            new Endpoint("127.0.0.1", imap, Security.PLAIN),
+                            new Endpoint("127.0.0.1", smtp, Security.PLAIN),
+                            Set.of(Protocol.IMAP, Protocol.SMTP),
+                            true,
+                            false,
+                            null),
+                    Secret.of(password));
             ids.put(d.provider(), id);
             out.printf("   #%d %-19s %-8s %s%n", id, d.name(), d.provider(), d.mailbox());
         }
         out.println();
         var watch = new Watch(app);
-        out.println("2. The daemon checks each one at once (IMAP and SMTP login), then every 10s (only failed checks and state changes are shown):");
+        out.println(
+                "2. The daemon checks each one at once (IMAP and SMTP login), then every 10s (only failed checks and state changes are shown):");
         await("every integration HEALTHY", watch, () -> watch.all(IntegrationState.HEALTHY));
         out.println();
 
@@ -178,7 +196,9 @@ public final class Demo {
         }
         out.println("   A first failure only makes them SUSPECT; a re-check confirms it, then they are FAILING and the"
                 + " dealer gets one email:");
-        await("both broken integrations FAILING", watch,
+        await(
+                "both broken integrations FAILING",
+                watch,
                 () -> BROKEN.stream().allMatch(p -> watch.state(ids.get(p)) == IntegrationState.FAILING));
         await("the failure emails", watch, () -> mail.getReceivedMessages().length >= BROKEN.size());
         out.println();
@@ -188,7 +208,10 @@ public final class Demo {
         String fresh = appPassword(fixed, 2);
         mail.getUserManager().getUser(fixed.mailbox()).setPassword(fresh);
         store.setPassword(ids.get(fixed.provider()), Secret.of(fresh));
-        await(fixed.name() + " HEALTHY again", watch, () -> watch.state(ids.get(fixed.provider())) == IntegrationState.HEALTHY);
+        await(
+                fixed.name() + " HEALTHY again",
+                watch,
+                () -> watch.state(ids.get(fixed.provider())) == IntegrationState.HEALTHY);
         await("the recovery email", watch, () -> mail.getReceivedMessages().length >= BROKEN.size() + 1);
         out.println();
 
@@ -202,7 +225,10 @@ public final class Demo {
         try {
             MimeMessage first = null;
             for (var m : mail.getReceivedMessages()) {
-                if (first == null && ((InternetAddress) m.getAllRecipients()[0]).getAddress().equals(fixed.contact())) {
+                if (first == null
+                        && ((InternetAddress) m.getAllRecipients()[0])
+                                .getAddress()
+                                .equals(fixed.contact())) {
                     first = m;
                 }
             }
@@ -220,7 +246,9 @@ public final class Demo {
                     && page.contains("apm_integrations{provider=\"" + fixed.provider() + "\",state=\"HEALTHY\"} 1.0");
         });
         String metrics = scrape(app.httpPort());
-        out.printf("6. What Prometheus sees at http://127.0.0.1:%d/metrics (apm_ series that are not zero, latency histograms left out):%n", app.httpPort());
+        out.printf(
+                "6. What Prometheus sees at http://127.0.0.1:%d/metrics (apm_ series that are not zero, latency histograms left out):%n",
+                app.httpPort());
         metrics.lines()
                 .filter(l -> l.startsWith("apm_") && !l.startsWith("apm_check_duration_seconds"))
                 .filter(l -> !l.endsWith(" 0.0") && !l.endsWith(" 0"))
@@ -228,7 +256,9 @@ public final class Demo {
         out.println();
         out.println("Look around with the same config (the daemon has stopped; the sandbox is gone):");
         out.printf("   java -jar target/app-password-monitor.jar --config %s integrations list%n", config);
-        out.printf("   java -jar target/app-password-monitor.jar --config %s history %d%n", config, ids.get(fixed.provider()));
+        out.printf(
+                "   java -jar target/app-password-monitor.jar --config %s history %d%n",
+                config, ids.get(fixed.provider()));
         return new Result(config, emails, metrics);
     }
 
@@ -248,11 +278,15 @@ public final class Demo {
         int n = 0;
         for (var m : messages) {
             try {
-                String to = ((InternetAddress) m.getAllRecipients()[0]).getAddress().replaceAll("[^A-Za-z0-9@.-]", "");
+                String to =
+                        ((InternetAddress) m.getAllRecipients()[0]).getAddress().replaceAll("[^A-Za-z0-9@.-]", "");
                 String subject = m.getSubject() == null ? "" : m.getSubject();
-                String slug = subject.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
-                var file = dir.resolve("emails").resolve(String.format("%02d-%s-%s.eml", ++n, to,
-                        slug.length() > 60 ? slug.substring(0, 60) : slug));
+                String slug = subject.toLowerCase(Locale.ROOT)
+                        .replaceAll("[^a-z0-9]+", "-")
+                        .replaceAll("(^-|-$)", "");
+                var file = dir.resolve("emails")
+                        .resolve(String.format(
+                                "%02d-%s-%s.eml", ++n, to, slug.length() > 60 ? slug.substring(0, 60) : slug));
                 try (OutputStream os = Files.newOutputStream(file)) {
                     m.writeTo(os);
                 }
@@ -281,9 +315,12 @@ public final class Demo {
 
     private static String scrape(int port) {
         try {
-            var response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            var response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             return response.body();
         } catch (IOException e) {
             throw new ApmException("cannot scrape /metrics: " + e.getMessage(), e);
@@ -319,13 +356,18 @@ public final class Demo {
         void poll() {
             for (var i : app.workspace().integrations().list()) {
                 var before = seen.put(i.id(), i);
-                boolean newCheck = i.lastCheckedAt() != null && (before == null || !i.lastCheckedAt().equals(before.lastCheckedAt()));
+                boolean newCheck = i.lastCheckedAt() != null
+                        && (before == null || !i.lastCheckedAt().equals(before.lastCheckedAt()));
                 if (newCheck && !i.lastOutcome().isOk()) {
-                    out.printf("   %s  #%d %-8s checked: %s%n", TIME.format(i.lastCheckedAt()), i.id(), i.provider(), i.lastOutcome());
+                    out.printf(
+                            "   %s  #%d %-8s checked: %s%n",
+                            TIME.format(i.lastCheckedAt()), i.id(), i.provider(), i.lastOutcome());
                 }
                 var from = before == null ? IntegrationState.UNKNOWN : before.state();
                 if (i.state() != from) {
-                    out.printf("   %s  #%d %-8s %s -> %s%n", TIME.format(i.stateSince()), i.id(), i.provider(), from, i.state());
+                    out.printf(
+                            "   %s  #%d %-8s %s -> %s%n",
+                            TIME.format(i.stateSince()), i.id(), i.provider(), from, i.state());
                 }
             }
         }

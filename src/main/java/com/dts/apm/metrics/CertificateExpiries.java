@@ -21,11 +21,18 @@ public final class CertificateExpiries {
     private final Map<String, Seen> byHost = new ConcurrentHashMap<>();
 
     public void seen(String host, Instant notAfter, Instant now) {
-        byHost.merge(host, new Seen(notAfter, now), (old, fresh) ->
-                !fresh.notAfter().isAfter(old.notAfter()) || old.at().plus(WINDOW).isBefore(now) ? fresh : old);
+        byHost.merge(
+                host,
+                new Seen(notAfter, now),
+                (old, fresh) -> !fresh.notAfter().isAfter(old.notAfter())
+                                || old.at().plus(WINDOW).isBefore(now)
+                        ? fresh
+                        : old);
     }
 
     public Map<String, Instant> earliest() {
-        return byHost.entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> e.getValue().notAfter()));
+        return byHost.entrySet().stream()
+                .collect(Collectors.toUnmodifiableMap(
+                        Map.Entry::getKey, e -> e.getValue().notAfter()));
     }
 }

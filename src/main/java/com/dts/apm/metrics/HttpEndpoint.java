@@ -59,7 +59,8 @@ public final class HttpEndpoint implements AutoCloseable {
         try {
             server = HttpServer.create(address, 0);
         } catch (IOException e) {
-            throw new ApmException("cannot listen for metrics on " + http.bind() + ":" + http.port() + ": " + e.getMessage(), e);
+            throw new ApmException(
+                    "cannot listen for metrics on " + http.bind() + ":" + http.port() + ": " + e.getMessage(), e);
         }
         var executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
         var endpoint = new HttpEndpoint(server, executor, metrics, health);
@@ -99,7 +100,11 @@ public final class HttpEndpoint implements AutoCloseable {
             try {
                 route(exchange);
             } catch (RuntimeException e) {
-                log.error("metrics endpoint failed on {} {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
+                log.error(
+                        "metrics endpoint failed on {} {}",
+                        exchange.getRequestMethod(),
+                        exchange.getRequestURI().getPath(),
+                        e);
                 if (exchange.getResponseCode() == -1) {
                     respond(exchange, 500, TEXT, "internal error\n");
                 }
@@ -147,7 +152,8 @@ public final class HttpEndpoint implements AutoCloseable {
             if (reason.length() > MAX_REASON_LENGTH) {
                 reason = reason.substring(0, MAX_REASON_LENGTH);
             }
-            return new Health.Status(status.healthy(), reason.isEmpty() ? (status.healthy() ? "ok" : "unhealthy") : reason);
+            return new Health.Status(
+                    status.healthy(), reason.isEmpty() ? (status.healthy() ? "ok" : "unhealthy") : reason);
         } catch (RuntimeException e) {
             log.warn("health check failed: {}", e.toString());
             return Health.Status.failing("health check failed: " + e.getClass().getSimpleName());

@@ -49,8 +49,10 @@ public final class Metrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
     private final SnapshotGauges gauges;
-    private final java.util.concurrent.ConcurrentMap<CheckKey, Counter> checkCounters = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentMap<CheckKey, Timer> checkTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentMap<CheckKey, Counter> checkCounters =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentMap<CheckKey, Timer> checkTimers =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Duration snapshotInterval;
     private final AtomicBoolean warmed = new AtomicBoolean();
     private final JvmGcMetrics gcMetrics;
@@ -85,19 +87,27 @@ public final class Metrics implements AutoCloseable {
     /** Counts one login check and records how long it took. {@code provider} is a catalog key such as gmail. */
     public void recordCheck(String provider, Protocol protocol, Outcome outcome, Duration duration) {
         // the meters are looked up once per label set: a builder and registry lookup per check cost more than the count
-        checkCounters.computeIfAbsent(new CheckKey(provider, protocol, outcome), k -> Counter.builder("apm.checks")
-                .description("Login checks by provider, protocol and outcome")
-                .tag("provider", Labels.word(k.provider()))
-                .tag("protocol", k.protocol().label())
-                .tag("outcome", k.outcome().name())
-                .register(registry)).increment();
-        checkTimers.computeIfAbsent(new CheckKey(provider, protocol, null), k -> Timer.builder("apm.check.duration")
-                .description("Duration of one login check (connect, login, logout)")
-                .tag("provider", Labels.word(k.provider()))
-                .tag("protocol", k.protocol().label())
-                .publishPercentileHistogram(false)
-                .serviceLevelObjectives(CHECK_DURATION_BUCKETS.toArray(Duration[]::new))
-                .register(registry)).record(duration);
+        checkCounters
+                .computeIfAbsent(
+                        new CheckKey(provider, protocol, outcome),
+                        k -> Counter.builder("apm.checks")
+                                .description("Login checks by provider, protocol and outcome")
+                                .tag("provider", Labels.word(k.provider()))
+                                .tag("protocol", k.protocol().label())
+                                .tag("outcome", k.outcome().name())
+                                .register(registry))
+                .increment();
+        checkTimers
+                .computeIfAbsent(
+                        new CheckKey(provider, protocol, null),
+                        k -> Timer.builder("apm.check.duration")
+                                .description("Duration of one login check (connect, login, logout)")
+                                .tag("provider", Labels.word(k.provider()))
+                                .tag("protocol", k.protocol().label())
+                                .publishPercentileHistogram(false)
+                                .serviceLevelObjectives(CHECK_DURATION_BUCKETS.toArray(Duration[]::new))
+                                .register(registry))
+                .record(duration);
     }
 
     private record CheckKey(String provider, Protocol protocol, Outcome outcome) {}
@@ -138,8 +148,15 @@ public final class Metrics implements AutoCloseable {
         Timer.builder("apm.api.request.duration")
                 .description("Time to answer one API request, by route template")
                 .tag("route", route)
-                .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-                        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(1000), Duration.ofSeconds(5),
+                .serviceLevelObjectives(
+                        Duration.ofMillis(5),
+                        Duration.ofMillis(10),
+                        Duration.ofMillis(25),
+                        Duration.ofMillis(50),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(250),
+                        Duration.ofMillis(1000),
+                        Duration.ofSeconds(5),
                         Duration.ofSeconds(30))
                 .register(registry)
                 .record(took);

@@ -113,7 +113,10 @@ final class SnapshotGauges {
             next = read(now);
         } catch (RuntimeException e) {
             if (!sourceFailing) {
-                log.warn("metrics source failed, gauges keep the snapshot of {}: {}", current.get().takenAt(), e.toString());
+                log.warn(
+                        "metrics source failed, gauges keep the snapshot of {}: {}",
+                        current.get().takenAt(),
+                        e.toString());
             }
             sourceFailing = true;
             return;
@@ -130,7 +133,9 @@ final class SnapshotGauges {
         var byProviderAndState = new HashMap<MetricsSource.Key, Long>();
         source.integrationsByProviderAndState()
                 .forEach((key, count) -> byProviderAndState.merge(
-                        new MetricsSource.Key(Labels.word(key.provider()), Labels.word(key.state())), count, Long::sum));
+                        new MetricsSource.Key(Labels.word(key.provider()), Labels.word(key.state())),
+                        count,
+                        Long::sum));
         var held = new HashMap<String, Long>();
         source.heldAlertsByProvider().forEach((provider, count) -> held.merge(Labels.word(provider), count, Long::sum));
         var notAfter = new HashMap<String, Instant>();
@@ -174,7 +179,8 @@ final class SnapshotGauges {
                 false);
         certificates.register(
                 snapshot.certificateNotAfter().keySet().stream()
-                        .map(host -> MultiGauge.Row.of(Tags.of("host", host), current, ref -> epochSeconds(ref.get(), host)))
+                        .map(host ->
+                                MultiGauge.Row.of(Tags.of("host", host), current, ref -> epochSeconds(ref.get(), host)))
                         .toList(),
                 false);
     }
@@ -186,13 +192,15 @@ final class SnapshotGauges {
             return Double.NaN;
         }
         // Grows between reads and while the source fails: a stuck database must not look fresh.
-        var sinceSnapshot = Duration.between(snapshot.takenAt(), clock.instant()).toMillis() / 1000.0;
+        var sinceSnapshot =
+                Duration.between(snapshot.takenAt(), clock.instant()).toMillis() / 1000.0;
         return age.getAsDouble() + Math.max(0, sinceSnapshot);
     }
 
     private double checkOverdueSeconds(AtomicReference<Snapshot> ref) {
         // from the due time itself: grows between reads and while the source fails, like the oldest check age
-        return ref.get().earliestDueCheck()
+        return ref.get()
+                .earliestDueCheck()
                 .map(due -> Math.max(0, Duration.between(due, clock.instant()).toMillis() / 1000.0))
                 .orElse(Double.NaN);
     }

@@ -1,7 +1,7 @@
 package com.dts.apm.notify;
 
-import com.dts.apm.provider.AlertKind;
 import com.dts.apm.config.Config;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.ProviderCatalog;
@@ -16,7 +16,6 @@ import java.io.Writer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +34,6 @@ public final class AlertComposer {
     static final int DEALER_MAX = 120;
     static final int DEALER_IN_SUBJECT_MAX = 40;
     static final int DETAIL_MAX = 1000;
-
 
     private final MustacheFactory html;
     private final MustacheFactory text;
@@ -68,17 +66,24 @@ public final class AlertComposer {
      * wording for a rejected password.
      */
     public String verifyHint(ProviderSpec provider, Protocol protocol, Outcome outcome, boolean looksLikeAppPassword) {
-        var text = wording.verifyHint(outcome, provider.id(), outcome == Outcome.AUTH_REJECTED && !looksLikeAppPassword);
+        var text =
+                wording.verifyHint(outcome, provider.id(), outcome == Outcome.AUTH_REJECTED && !looksLikeAppPassword);
         var format = provider.appPassword() == null || provider.appPassword().format() == null
-                ? "a long password of letters and digits" : provider.appPassword().format();
-        var filled = HINT_PLACEHOLDER.matcher(text).replaceAll(m -> Matcher.quoteReplacement(switch (m.group(1)) {
-            case "provider" -> providerName(provider);
-            case "format" -> format;
-            default -> protocol.label().toUpperCase(Locale.ROOT);
-        }));
-        // as in the emails: only "your email provider" needs a capital at a sentence's start, a brand keeps its spelling
+                ? "a long password of letters and digits"
+                : provider.appPassword().format();
+        var filled = HINT_PLACEHOLDER
+                .matcher(text)
+                .replaceAll(m -> Matcher.quoteReplacement(
+                        switch (m.group(1)) {
+                            case "provider" -> providerName(provider);
+                            case "format" -> format;
+                            default -> protocol.label().toUpperCase(Locale.ROOT);
+                        }));
+        // as in the emails: only "your email provider" needs a capital at a sentence's start, a brand keeps its
+        // spelling
         return text.startsWith("{provider}") && isCustom(provider) && !filled.isEmpty()
-                ? Character.toUpperCase(filled.charAt(0)) + filled.substring(1) : filled;
+                ? Character.toUpperCase(filled.charAt(0)) + filled.substring(1)
+                : filled;
     }
 
     private static final Pattern HINT_PLACEHOLDER = Pattern.compile("\\{(provider|format|protocol)}");
@@ -127,8 +132,9 @@ public final class AlertComposer {
             case AUTH_REJECTED, APP_PASSWORD_REQUIRED -> Wording.Procedure.NEW_APP_PASSWORD;
             case PROTOCOL_DISABLED -> Wording.Procedure.SWITCH_ON_IMAP;
             case ACCOUNT_LOCKED -> Wording.Procedure.CONFIRM_ON_WEB;
-            default -> throw new IllegalArgumentException(
-                    "outcome " + outcome + " is not something a dealer can fix (who: " + outcome.who() + ")");
+            default ->
+                throw new IllegalArgumentException(
+                        "outcome " + outcome + " is not something a dealer can fix (who: " + outcome.who() + ")");
         };
     }
 
@@ -163,7 +169,7 @@ public final class AlertComposer {
                 v.put("whatHappened", fill(wording.whatHappened(a.outcome(), p.id()), a));
                 v.put("steps", steps(wording.steps(fix, p.id()), a));
             }
-            case RECOVERY -> { }
+            case RECOVERY -> {}
             case OPS -> {
                 v.put("opsMeaning", fill(wording.opsMeaning(a.outcome()), a));
                 v.put("who", a.outcome().who().name().toLowerCase(Locale.ROOT));
@@ -277,7 +283,8 @@ public final class AlertComposer {
 
     /** Trailing spaces off, at most one blank line in a row, one final newline. */
     static String tidy(String text) {
-        var lines = text.replace("\r\n", "\n").lines().map(String::stripTrailing).toList();
+        var lines =
+                text.replace("\r\n", "\n").lines().map(String::stripTrailing).toList();
         var sb = new StringBuilder();
         int blank = 0;
         for (var line : lines) {

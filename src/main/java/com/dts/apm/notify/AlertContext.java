@@ -1,7 +1,7 @@
 package com.dts.apm.notify;
 
-import com.dts.apm.provider.AlertKind;
 import com.dts.apm.config.Config;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.ProviderSpec;
 import java.net.URLEncoder;
@@ -60,8 +60,19 @@ public record AlertContext(
             Instant failingSince,
             int reminderNumber,
             String detail) {
-        return new AlertContext(alerts.productName(), dealerName, mailbox, provider, outcome, kind, integrationId,
-                alerts.reconnectUrl(), alerts.supportContact(), failingSince, reminderNumber, detail);
+        return new AlertContext(
+                alerts.productName(),
+                dealerName,
+                mailbox,
+                provider,
+                outcome,
+                kind,
+                integrationId,
+                alerts.reconnectUrl(),
+                alerts.supportContact(),
+                failingSince,
+                reminderNumber,
+                detail);
     }
 
     /** The reconnect URL with the integration id filled in, URL-encoded. */

@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /** Makes untrusted text (dealer names, server replies) safe to place on one line of an email; says when, in UTC. */
 final class DisplayText {
-    private static final DateTimeFormatter WHEN =
-            DateTimeFormatter.ofPattern("d MMMM yyyy 'at' HH:mm 'UTC'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern(
+                    "d MMMM yyyy 'at' HH:mm 'UTC'", Locale.ENGLISH)
+            .withZone(ZoneOffset.UTC);
 
     private DisplayText() {}
 
@@ -26,9 +27,11 @@ final class DisplayText {
         boolean space = false;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean blank = Character.isWhitespace(c) || Character.isISOControl(c)
+            boolean blank = Character.isWhitespace(c)
+                    || Character.isISOControl(c)
                     || Character.getType(c) == Character.FORMAT
-                    || c == '\u2028' || c == '\u2029';
+                    || c == '\u2028'
+                    || c == '\u2029';
             if (blank) {
                 space = sb.length() > 0;
             } else {

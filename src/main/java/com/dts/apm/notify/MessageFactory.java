@@ -37,7 +37,9 @@ public final class MessageFactory {
      */
     public MessageFactory(String from, Clock clock) {
         this.from = parseOne("from address", from);
-        this.fromDomain = this.from.getAddress().substring(this.from.getAddress().lastIndexOf('@') + 1)
+        this.fromDomain = this.from
+                .getAddress()
+                .substring(this.from.getAddress().lastIndexOf('@') + 1)
                 .toLowerCase(Locale.ROOT);
         this.clock = clock;
         var props = new Properties();

@@ -1,8 +1,6 @@
 package com.dts.apm.notify;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.Locale;
 
 /**
  * Plain-text ops emails that are not about one mailbox: a provider-wide wave (dealer mail held, or the
@@ -15,7 +13,8 @@ public final class OpsNotice {
     /** The wave started at {@code since}: {@code held} dealer emails are held; {@code reason} says why. */
     public static ComposedEmail started(String product, String provider, Instant since, String reason, long held) {
         var subject = product + ": dealer alerts for " + provider + " are held (provider-wide wave)";
-        var body = String.join("\n",
+        var body = String.join(
+                "\n",
                 "Many " + provider + " mailboxes failed at the same time. This looks like a problem at " + provider
                         + " (an outage, a policy change, our address being blocked), not something each dealer did.",
                 "",
@@ -35,7 +34,8 @@ public final class OpsNotice {
     /** The wave passed: {@code released} held emails went out (still failing), {@code dropped} did not (recovered). */
     public static ComposedEmail ended(String product, String provider, Instant since, long released, long dropped) {
         var subject = product + ": the " + provider + " wave has passed";
-        var body = String.join("\n",
+        var body = String.join(
+                "\n",
                 "The wave of " + provider + " failures that began " + DisplayText.when(since) + " has passed.",
                 "",
                 "Sent:    " + released + " held dealer email(s) of mailboxes that still fail.",
@@ -55,13 +55,21 @@ public final class OpsNotice {
     public static ComposedEmail digest(String product, java.util.List<DigestLine> lines) {
         var body = new StringBuilder(lines.size() + " mailboxes need attention from operations:\n\n");
         for (var l : lines) {
-            body.append("- ").append(DisplayText.oneLine(l.mailbox(), 254)).append(" (").append(l.provider()).append(", ")
-                    .append(DisplayText.oneLine(l.dealer(), 60)).append("): ").append(l.outcome())
-                    .append(l.since() == null ? "" : " since " + DisplayText.when(l.since())).append('\n');
+            body.append("- ")
+                    .append(DisplayText.oneLine(l.mailbox(), 254))
+                    .append(" (")
+                    .append(l.provider())
+                    .append(", ")
+                    .append(DisplayText.oneLine(l.dealer(), 60))
+                    .append("): ")
+                    .append(l.outcome())
+                    .append(l.since() == null ? "" : " since " + DisplayText.when(l.since()))
+                    .append('\n');
         }
         body.append("\napp-password-monitor status and history ID show more; each mailbox gets no further ops email\n"
                 + "until its state changes again.");
-        return compose(product, product + ": " + lines.size() + " mailboxes need attention from operations", body.toString());
+        return compose(
+                product, product + ": " + lines.size() + " mailboxes need attention from operations", body.toString());
     }
 
     /** The notice as one string to keep in the outbox: subject, a blank line, the text body. */
@@ -74,9 +82,12 @@ public final class OpsNotice {
         int cut = note.indexOf("\n\n");
         var subject = cut < 0 ? note : note.substring(0, cut);
         var text = cut < 0 ? "" : note.substring(cut + 2);
-        return new ComposedEmail(DisplayText.oneLine(subject, 160), text,
+        return new ComposedEmail(
+                DisplayText.oneLine(subject, 160),
+                text,
                 "<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:14px;color:#222\">"
-                        + "<pre style=\"font-family:Consolas,monospace;white-space:pre-wrap\">" + escape(text) + "</pre></body></html>");
+                        + "<pre style=\"font-family:Consolas,monospace;white-space:pre-wrap\">" + escape(text)
+                        + "</pre></body></html>");
     }
 
     static String escape(String s) {

@@ -102,7 +102,8 @@ public final class RelaySender {
         } catch (MessagingException e) {
             result = classify(e);
         } catch (RuntimeException e) { // a bug or a broken message: keep the alert, say why
-            result = new DeliveryResult(DeliveryStatus.TRANSIENT_FAILURE, clean(e.getClass().getSimpleName() + ": " + e.getMessage()));
+            result = new DeliveryResult(
+                    DeliveryStatus.TRANSIENT_FAILURE, clean(e.getClass().getSimpleName() + ": " + e.getMessage()));
         } finally {
             closeQuietly(transport);
         }
@@ -116,7 +117,8 @@ public final class RelaySender {
 
     DeliveryResult classify(MessagingException e) {
         if (e instanceof AuthenticationFailedException) {
-            return new DeliveryResult(DeliveryStatus.TRANSIENT_FAILURE,
+            return new DeliveryResult(
+                    DeliveryStatus.TRANSIENT_FAILURE,
                     clean("relay refused our login as " + username + ": " + e.getMessage()));
         }
         for (Exception x = e; x != null; x = x instanceof MessagingException m ? m.getNextException() : null) {
@@ -131,15 +133,20 @@ public final class RelaySender {
                 return byCode(s.getReturnCode(), "message refused: " + s.getMessage());
             }
         }
-        if (e instanceof SendFailedException s && s.getInvalidAddresses() != null && s.getInvalidAddresses().length > 0
+        if (e instanceof SendFailedException s
+                && s.getInvalidAddresses() != null
+                && s.getInvalidAddresses().length > 0
                 && (s.getValidSentAddresses() == null || s.getValidSentAddresses().length == 0)) {
-            return new DeliveryResult(DeliveryStatus.PERMANENT_REJECTION, clean("recipient refused: " + e.getMessage()));
+            return new DeliveryResult(
+                    DeliveryStatus.PERMANENT_REJECTION, clean("recipient refused: " + e.getMessage()));
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        var what = root == e ? e.getMessage() : e.getMessage() + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        var what = root == e
+                ? e.getMessage()
+                : e.getMessage() + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
         return new DeliveryResult(DeliveryStatus.TRANSIENT_FAILURE, clean(what));
     }
 
@@ -195,14 +202,15 @@ public final class RelaySender {
 
     private static Secret readPassword(Config.Relay relay) {
         try {
-            var text = Files.readString(relay.passwordFile(), StandardCharsets.UTF_8).trim();
+            var text = Files.readString(relay.passwordFile(), StandardCharsets.UTF_8)
+                    .trim();
             if (text.isEmpty()) {
                 throw new ConfigException("key alerts.relay.password-file: " + relay.passwordFile() + " is empty");
             }
             return Secret.of(text);
         } catch (IOException e) {
-            throw new ConfigException("key alerts.relay.password-file: cannot read " + relay.passwordFile()
-                    + " (" + e.getClass().getSimpleName() + ")");
+            throw new ConfigException("key alerts.relay.password-file: cannot read " + relay.passwordFile() + " ("
+                    + e.getClass().getSimpleName() + ")");
         }
     }
 

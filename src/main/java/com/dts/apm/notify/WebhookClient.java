@@ -31,7 +31,8 @@ public final class WebhookClient {
     /** How one attempt went: delivered (2xx), or why not, in a few words fit for a log and {@code webhooks failed}. */
     public record Attempt(boolean delivered, String problem) {}
 
-    public Attempt post(String url, String webhookId, String body, WebhookSignature signature) throws InterruptedException {
+    public Attempt post(String url, String webhookId, String body, WebhookSignature signature)
+            throws InterruptedException {
         long timestamp = clock.instant().getEpochSecond();
         var request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(READ)
@@ -50,7 +51,8 @@ public final class WebhookClient {
             if (status >= 200 && status < 300) {
                 return new Attempt(true, null);
             }
-            return new Attempt(false, "HTTP " + status + (status >= 300 && status < 400 ? " (redirects are not followed)" : ""));
+            return new Attempt(
+                    false, "HTTP " + status + (status >= 300 && status < 400 ? " (redirects are not followed)" : ""));
         } catch (java.util.concurrent.TimeoutException e) {
             future.cancel(true);
             return new Attempt(false, "no complete answer within " + READ.toSeconds() + " s");
@@ -60,8 +62,10 @@ public final class WebhookClient {
                 return new Attempt(false, "no answer within " + READ.toSeconds() + " s");
             }
             var m = cause == null ? null : cause.getMessage();
-            return new Attempt(false, (cause == null ? "error" : cause.getClass().getSimpleName())
-                    + (m == null ? "" : ": " + m.lines().findFirst().orElse("")));
+            return new Attempt(
+                    false,
+                    (cause == null ? "error" : cause.getClass().getSimpleName())
+                            + (m == null ? "" : ": " + m.lines().findFirst().orElse("")));
         }
     }
 }

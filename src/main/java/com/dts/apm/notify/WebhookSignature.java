@@ -31,7 +31,8 @@ public final class WebhookSignature {
             throw new ConfigException("key " + configKey + ": cannot read " + file + ": " + e.getMessage());
         }
         if (!text.startsWith(PREFIX)) {
-            throw new ConfigException("key " + configKey + ": " + file + " does not hold a whsec_ secret (whsec_ and base64)");
+            throw new ConfigException(
+                    "key " + configKey + ": " + file + " does not hold a whsec_ secret (whsec_ and base64)");
         }
         byte[] key;
         try {

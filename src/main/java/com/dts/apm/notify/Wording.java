@@ -74,8 +74,13 @@ final class Wording {
             check(file, where);
             var hints = new java.util.HashMap<String, String>();
             try (var builtIn = Wording.class.getClassLoader().getResourceAsStream("templates/" + FILE)) {
-                var defaults = Yaml.read(builtIn, File.class, "built-in templates/" + FILE).verifyHints();
-                if (defaults == null || !defaults.keySet().containsAll(EnumSet.allOf(Outcome.class).stream().map(Outcome::name).toList())) {
+                var defaults = Yaml.read(builtIn, File.class, "built-in templates/" + FILE)
+                        .verifyHints();
+                if (defaults == null
+                        || !defaults.keySet()
+                                .containsAll(EnumSet.allOf(Outcome.class).stream()
+                                        .map(Outcome::name)
+                                        .toList())) {
                     throw new IllegalStateException("the built-in " + FILE + " lacks a verify hint for some outcome");
                 }
                 hints.putAll(defaults);
@@ -90,8 +95,10 @@ final class Wording {
     }
 
     private static void check(File f, String where) {
-        if (f.whatHappened() == null || !f.whatHappened().keySet().containsAll(
-                DEALER_OUTCOMES.stream().map(Outcome::name).toList())) {
+        if (f.whatHappened() == null
+                || !f.whatHappened()
+                        .keySet()
+                        .containsAll(DEALER_OUTCOMES.stream().map(Outcome::name).toList())) {
             throw new ConfigException(where + ": key what-happened: needs an entry for each of " + DEALER_OUTCOMES);
         }
         if (f.opsMeaning() == null || !f.opsMeaning().keySet().containsAll(EnumSet.allOf(Outcome.class))) {

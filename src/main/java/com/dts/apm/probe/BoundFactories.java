@@ -45,7 +45,8 @@ final class BoundFactories {
         var c = CURRENT.get();
         if (c == null) {
             // a socket outside a check's conversation would escape the deadline and the read cap
-            throw new IllegalStateException("no check is running on thread " + Thread.currentThread().getName());
+            throw new IllegalStateException(
+                    "no check is running on thread " + Thread.currentThread().getName());
         }
         return c;
     }

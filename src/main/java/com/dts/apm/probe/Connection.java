@@ -34,6 +34,7 @@ final class Connection {
     private final List<Socket> sockets = new ArrayList<>();
     /** Only IMAP has literals (a size announced before the data); SMTP's streams stay as they are. */
     private final boolean literals;
+
     private final SSLSocketFactory tls;
     private final SocketFactory plain = new PlainFactory();
     private volatile Instant certificateNotAfter;
@@ -46,7 +47,8 @@ final class Connection {
     /** A check's sockets, their TLS from {@code provider} (null: the JDK's); see {@link TlsProvider}. */
     Connection(Trust trust, Provider provider, Protocol protocol) {
         this.literals = protocol == Protocol.IMAP;
-        this.tls = new TlsFactory(context(trust.forCheck(this::trusted), provider).getSocketFactory());
+        this.tls =
+                new TlsFactory(context(trust.forCheck(this::trusted), provider).getSocketFactory());
     }
 
     /** A check's sockets, their TLS from {@code shared} ({@link #sharedTls}). */
@@ -62,12 +64,14 @@ final class Connection {
      * full handshake reports the chain to the connection bound to the checking thread; a resumed one reports none.
      */
     static SSLSocketFactory sharedTls(Trust trust, Provider provider, java.time.Duration lifetime) {
-        var context = context(trust.forCheck(chain -> {
-            var c = BoundFactories.bound();
-            if (c != null) {
-                c.trusted(chain);
-            }
-        }), provider);
+        var context = context(
+                trust.forCheck(chain -> {
+                    var c = BoundFactories.bound();
+                    if (c != null) {
+                        c.trusted(chain);
+                    }
+                }),
+                provider);
         context.getClientSessionContext().setSessionTimeout((int) Math.max(1, lifetime.toSeconds()));
         return context.getSocketFactory();
     }

@@ -39,10 +39,11 @@ import org.eclipse.angus.mail.iap.ProtocolException;
 final class FailureClassifier {
     private static final Pattern STARTTLS_MISSING =
             Pattern.compile("STARTTLS (is )?required but", Pattern.CASE_INSENSITIVE);
-    private static final Pattern NO_MECHANISM =
-            Pattern.compile("No authentication mechanisms supported|No login methods supported", Pattern.CASE_INSENSITIVE);
+    private static final Pattern NO_MECHANISM = Pattern.compile(
+            "No authentication mechanisms supported|No login methods supported", Pattern.CASE_INSENSITIVE);
     /** Angus IMAP's IOException when the server closes the connection without a word. */
     private static final String DROPPED = "Connection dropped by server?";
+
     private static final Pattern WEB_HINT = Pattern.compile("\\bweb\\b|browser", Pattern.CASE_INSENSITIVE);
 
     private FailureClassifier() {}
@@ -82,8 +83,10 @@ final class FailureClassifier {
                 }
                 return new ServerReply(r.getRest(), r.isBYE());
             }
-            if (t instanceof AuthenticationFailedException && failure.protocol() == Protocol.IMAP
-                    && t.getMessage() != null && !NO_MECHANISM.matcher(t.getMessage()).find()) {
+            if (t instanceof AuthenticationFailedException
+                    && failure.protocol() == Protocol.IMAP
+                    && t.getMessage() != null
+                    && !NO_MECHANISM.matcher(t.getMessage()).find()) {
                 return new ServerReply(t.getMessage(), false); // IMAPStore: the text after tag and NO
             }
         }
@@ -101,7 +104,8 @@ final class FailureClassifier {
         if (t.contains("[OVERQUOTA]") || t.contains("[LIMIT]")) {
             return Outcome.RATE_LIMITED;
         }
-        if (t.contains("[WEBALERT") || (t.contains("[ALERT]") && WEB_HINT.matcher(text).find())) {
+        if (t.contains("[WEBALERT")
+                || (t.contains("[ALERT]") && WEB_HINT.matcher(text).find())) {
             return Outcome.ACCOUNT_LOCKED;
         }
         if (t.contains("[PRIVACYREQUIRED]")) {
@@ -160,17 +164,21 @@ final class FailureClassifier {
         }
         depth = 0;
         for (var t = error; t != null && depth++ < 20; t = next(t)) {
-            if (t instanceof SSLException || t instanceof CertificateException
+            if (t instanceof SSLException
+                    || t instanceof CertificateException
                     || t instanceof GeneralSecurityException
-                    || (t.getMessage() != null && STARTTLS_MISSING.matcher(t.getMessage()).find())
+                    || (t.getMessage() != null
+                            && STARTTLS_MISSING.matcher(t.getMessage()).find())
                     || (t.getMessage() != null && t.getMessage().startsWith("Server identity does not match"))) {
                 return Outcome.TLS_ERROR;
             }
         }
         depth = 0;
         for (var t = error; t != null && depth++ < 20; t = next(t)) {
-            if (t instanceof UnknownHostException || t instanceof SocketException
-                    || t instanceof InterruptedIOException || t instanceof EOFException
+            if (t instanceof UnknownHostException
+                    || t instanceof SocketException
+                    || t instanceof InterruptedIOException
+                    || t instanceof EOFException
                     || DROPPED.equals(t.getMessage())) {
                 return Outcome.NETWORK_ERROR; // refused, unreachable, reset, closed, timeouts
             }
@@ -183,7 +191,9 @@ final class FailureClassifier {
         if (t.getCause() != null) {
             return t.getCause();
         }
-        if (t instanceof ProtocolException pe && pe.getResponse() != null && pe.getResponse().isSynthetic()) {
+        if (t instanceof ProtocolException pe
+                && pe.getResponse() != null
+                && pe.getResponse().isSynthetic()) {
             return pe.getResponse().getException();
         }
         return null;

@@ -19,7 +19,12 @@ import org.eclipse.angus.mail.imap.IMAPStore;
  * LOGOUT. No mailbox is selected, nothing is read, flagged or changed.
  */
 final class ImapProbe extends MailProbe {
-    ImapProbe(Config.Checks checks, Trust trust, Provider tlsProvider, java.util.Set<Connection> active, ScheduledExecutorService writeTimeouts,
+    ImapProbe(
+            Config.Checks checks,
+            Trust trust,
+            Provider tlsProvider,
+            java.util.Set<Connection> active,
+            ScheduledExecutorService writeTimeouts,
             AtomicInteger busy) {
         super(Protocol.IMAP, checks, trust, tlsProvider, active, writeTimeouts, busy);
     }
@@ -38,7 +43,11 @@ final class ImapProbe extends MailProbe {
             store = (IMAPStore) session.getStore("imap");
             stage = Failure.Stage.LOGIN;
             var endpoint = target.endpoint();
-            store.connect(endpoint.host(), endpoint.port(), target.username(), target.password().reveal());
+            store.connect(
+                    endpoint.host(),
+                    endpoint.port(),
+                    target.username(),
+                    target.password().reveal());
             stage = Failure.Stage.AFTER_LOGIN;
             var root = (IMAPFolder) store.getDefaultFolder();
             // doCommand would turn a BYE into a StoreClosedException without the response: keep it here

@@ -35,6 +35,7 @@ final class LiteralGuard extends FilterInputStream {
 
     /** 1 after a '}' that closed a number, 2 after that '}' and a '\r' */
     private int closed;
+
     private long announced;
     private int announcedDigits;
     private boolean announcedOverflow;

@@ -9,8 +9,8 @@ import java.security.Provider;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,18 +32,27 @@ abstract class MailProbe implements Probe {
     private final Provider tlsProvider;
     /** The TLS context every check shares when sessions may be resumed; null: a fresh context per check. */
     private final javax.net.ssl.SSLSocketFactory sharedTls;
+
     private final Set<Connection> active;
     private final ScheduledExecutorService writeTimeouts;
     private final AtomicInteger busyWorkers;
     private final Map<Security, Session> sessions = new ConcurrentHashMap<>();
 
-    MailProbe(Protocol protocol, Config.Checks checks, Trust trust, Provider tlsProvider, Set<Connection> active,
-            ScheduledExecutorService writeTimeouts, AtomicInteger busyWorkers) {
+    MailProbe(
+            Protocol protocol,
+            Config.Checks checks,
+            Trust trust,
+            Provider tlsProvider,
+            Set<Connection> active,
+            ScheduledExecutorService writeTimeouts,
+            AtomicInteger busyWorkers) {
         this.protocol = protocol;
         this.checks = checks;
         this.trust = trust;
         this.tlsProvider = tlsProvider;
-        this.sharedTls = checks.tlsSessionLifetime().isZero() ? null : Connection.sharedTls(trust, tlsProvider, checks.tlsSessionLifetime());
+        this.sharedTls = checks.tlsSessionLifetime().isZero()
+                ? null
+                : Connection.sharedTls(trust, tlsProvider, checks.tlsSessionLifetime());
         this.active = active;
         this.writeTimeouts = writeTimeouts;
         this.busyWorkers = busyWorkers;
@@ -56,15 +65,19 @@ abstract class MailProbe implements Probe {
     public final ProbeResult check(ProbeTarget target) {
         refuseMisconfiguration(target);
         var started = System.nanoTime();
-        var connection = sharedTls == null ? new Connection(trust, tlsProvider, protocol) : new Connection(sharedTls, protocol);
+        var connection =
+                sharedTls == null ? new Connection(trust, tlsProvider, protocol) : new Connection(sharedTls, protocol);
         var session = sessions.computeIfAbsent(target.endpoint().security(), this::session);
         var expired = new AtomicBoolean();
         // The conversation runs on the caller's thread; at the deadline the scheduler closes the check's sockets,
         // which ends any blocking connect, handshake or read with an exception at once.
-        var deadline = writeTimeouts.schedule(() -> {
-            expired.set(true);
-            connection.abort();
-        }, checks.deadline().toMillis(), TimeUnit.MILLISECONDS);
+        var deadline = writeTimeouts.schedule(
+                () -> {
+                    expired.set(true);
+                    connection.abort();
+                },
+                checks.deadline().toMillis(),
+                TimeUnit.MILLISECONDS);
         active.add(connection);
         busyWorkers.incrementAndGet();
         Failure failure;
@@ -85,8 +98,13 @@ abstract class MailProbe implements Probe {
             failure = Failure.error(protocol, Failure.Stage.DEADLINE, new InterruptedException("shutting down"));
         }
         var result = result(target, failure, Duration.ofNanos(System.nanoTime() - started), connection);
-        LOG.debug("{} login to {} as {} -> {} in {} ms", protocol.label(), target.endpoint(), target.username(),
-                result.outcome(), result.duration().toMillis());
+        LOG.debug(
+                "{} login to {} as {} -> {} in {} ms",
+                protocol.label(),
+                target.endpoint(),
+                target.username(),
+                result.outcome(),
+                result.duration().toMillis());
         return result;
     }
 

@@ -42,8 +42,8 @@ final class PemCertificates {
         var text = new String(content, StandardCharsets.ISO_8859_1);
         var certificates = parse(text, file);
         if (certificates.isEmpty()) {
-            throw new ConfigException(KEY + ": " + file + " is a PEM file with no certificate in it (no " + BEGIN
-                    + " block)");
+            throw new ConfigException(
+                    KEY + ": " + file + " is a PEM file with no certificate in it (no " + BEGIN + " block)");
         }
         try {
             var store = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -66,7 +66,8 @@ final class PemCertificates {
             var line = line(text, m.start());
             var unparsed = text.substring(end, m.start());
             if (unparsed.contains(BEGIN)) {
-                throw unreadable(file, line(text, end + unparsed.indexOf(BEGIN)), "has no -----END CERTIFICATE----- line");
+                throw unreadable(
+                        file, line(text, end + unparsed.indexOf(BEGIN)), "has no -----END CERTIFICATE----- line");
             }
             end = m.end();
             try {
@@ -99,7 +100,9 @@ final class PemCertificates {
 
     private static String firstLine(Exception e) {
         var msg = e.getMessage();
-        return msg == null ? e.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg);
+        return msg == null
+                ? e.getClass().getSimpleName()
+                : msg.lines().findFirst().orElse(msg);
     }
 
     private static CertificateFactory x509() {

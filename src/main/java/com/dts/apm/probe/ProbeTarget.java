@@ -7,7 +7,8 @@ import com.dts.apm.provider.ProviderSpec;
 import java.util.Objects;
 
 /** One login to check: which provider's rules apply, which server, and the credentials. */
-public record ProbeTarget(ProviderSpec provider, Protocol protocol, Endpoint endpoint, String username, Secret password) {
+public record ProbeTarget(
+        ProviderSpec provider, Protocol protocol, Endpoint endpoint, String username, Secret password) {
     public ProbeTarget {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(protocol, "protocol");

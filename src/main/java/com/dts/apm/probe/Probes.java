@@ -2,8 +2,6 @@ package com.dts.apm.probe;
 
 import com.dts.apm.config.Config;
 import com.dts.apm.provider.Protocol;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Probes implements AutoCloseable {
     /** The connections of the checks talking now: closed at shutdown, so no check waits out its deadline. */
     private final Set<Connection> active = ConcurrentHashMap.newKeySet();
+
     private final ScheduledExecutorService writeTimeouts;
     private final AtomicInteger busy = new AtomicInteger();
     private final java.security.Provider tlsProvider;

@@ -12,7 +12,12 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /** SMTP check: connect, EHLO, (STARTTLS, EHLO), AUTH, QUIT. Never MAIL FROM, never a message. */
 final class SmtpProbe extends MailProbe {
-    SmtpProbe(Config.Checks checks, Trust trust, Provider tlsProvider, java.util.Set<Connection> active, ScheduledExecutorService writeTimeouts,
+    SmtpProbe(
+            Config.Checks checks,
+            Trust trust,
+            Provider tlsProvider,
+            java.util.Set<Connection> active,
+            ScheduledExecutorService writeTimeouts,
             AtomicInteger busy) {
         super(Protocol.SMTP, checks, trust, tlsProvider, active, writeTimeouts, busy);
     }
@@ -29,7 +34,11 @@ final class SmtpProbe extends MailProbe {
         try {
             transport = (SMTPTransport) session.getTransport("smtp");
             var endpoint = target.endpoint();
-            transport.connect(endpoint.host(), endpoint.port(), target.username(), target.password().reveal());
+            transport.connect(
+                    endpoint.host(),
+                    endpoint.port(),
+                    target.username(),
+                    target.password().reveal());
             // Angus connects without AUTH when the server offers none: that is not a verified login.
             if (!transport.supportsExtension("AUTH") && !transport.supportsExtension("AUTH=LOGIN")) {
                 return Failure.reply(Protocol.SMTP, Failure.Stage.NO_AUTH, transport.getLastReturnCode(), null);

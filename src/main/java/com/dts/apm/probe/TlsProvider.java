@@ -26,8 +26,10 @@ final class TlsProvider {
         }
         var conscrypt = Conscrypt.PROVIDER;
         if (conscrypt == null) {
-            tell(() -> LOG.warn("TLS provider: JDK; Conscrypt cannot load ({}): checks verify exactly as"
-                    + " before, at about twice the CPU per TLS handshake", Conscrypt.PROBLEM));
+            tell(() -> LOG.warn(
+                    "TLS provider: JDK; Conscrypt cannot load ({}): checks verify exactly as"
+                            + " before, at about twice the CPU per TLS handshake",
+                    Conscrypt.PROBLEM));
         } else {
             tell(() -> LOG.info("TLS provider: Conscrypt {} (BoringSSL)", Conscrypt.VERSION));
         }
@@ -66,7 +68,10 @@ final class TlsProvider {
                     cause = cause.getCause();
                 }
                 var message = cause.getMessage();
-                problem = cause.getClass().getSimpleName() + (message == null ? "" : ": " + message.lines().findFirst().orElse(""));
+                problem = cause.getClass().getSimpleName()
+                        + (message == null
+                                ? ""
+                                : ": " + message.lines().findFirst().orElse(""));
                 provider = null;
             }
             PROVIDER = provider;

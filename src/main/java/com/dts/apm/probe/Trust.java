@@ -40,7 +40,8 @@ final class Trust {
     private Trust(List<X509ExtendedTrustManager> managers) {
         this.managers = List.copyOf(managers);
         this.anchors = this.managers.stream()
-                .map(m -> Arrays.stream(m.getAcceptedIssuers()).map(X509Certificate::getSubjectX500Principal)
+                .map(m -> Arrays.stream(m.getAcceptedIssuers())
+                        .map(X509Certificate::getSubjectX500Principal)
                         .collect(Collectors.toUnmodifiableSet()))
                 .toList();
     }
@@ -59,7 +60,8 @@ final class Trust {
         var rest = new ArrayList<X509ExtendedTrustManager>(managers.size());
         for (int i = 0; i < managers.size(); i++) {
             var known = anchors.get(i);
-            boolean knows = known.contains(top.getIssuerX500Principal()) || known.contains(top.getSubjectX500Principal());
+            boolean knows =
+                    known.contains(top.getIssuerX500Principal()) || known.contains(top.getSubjectX500Principal());
             (knows ? first : rest).add(managers.get(i));
         }
         first.addAll(rest);
@@ -106,7 +108,9 @@ final class Trust {
             store.load(new ByteArrayInputStream(content), password);
             return store;
         } catch (IOException | GeneralSecurityException e) {
-            var msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            var msg = e.getMessage() == null
+                    ? e.getClass().getSimpleName()
+                    : e.getMessage().lines().findFirst().orElse("");
             throw new ConfigException("checks.trust-store: cannot read " + file + " as a " + checks.trustStoreType()
                     + " key store or a PEM file of certificates: " + msg);
         }

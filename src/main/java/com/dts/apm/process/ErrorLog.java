@@ -55,7 +55,9 @@ public final class ErrorLog {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root == e || root.getMessage() == null ? e.getMessage() : e.getMessage() + " (" + root.getMessage() + ")";
+        return root == e || root.getMessage() == null
+                ? e.getMessage()
+                : e.getMessage() + " (" + root.getMessage() + ")";
     }
 
     public void recovered(String what) {

@@ -17,6 +17,7 @@ public final class LogPattern extends PropertyDefinerBase {
     static final String LINE = "%-5level [%thread] %logger{20} - %msg%n";
     /** For journald: no timestamp, and the line's priority first ({@link JournalPriority}). */
     static final String JOURNAL = "%" + JournalPriority.WORD + LINE;
+
     private static final Path STDERR = Path.of("/proc/self/fd/2");
 
     /** For logback.xml: the pattern for this process's own environment. */
@@ -41,7 +42,9 @@ public final class LogPattern extends PropertyDefinerBase {
         try {
             var dev = Files.getAttribute(STDERR, "unix:dev");
             var ino = Files.getAttribute(STDERR, "unix:ino");
-            return journalStream.strip().equals(Long.toUnsignedString((Long) dev) + ":" + Long.toUnsignedString((Long) ino));
+            return journalStream
+                    .strip()
+                    .equals(Long.toUnsignedString((Long) dev) + ":" + Long.toUnsignedString((Long) ino));
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
             return true;
         }

@@ -54,7 +54,8 @@ public enum AlertKind {
     public static AlertKind parse(String text) {
         var k = text.trim().toUpperCase(Locale.ROOT);
         if (k.equals("STORM") || Arrays.stream(values()).noneMatch(v -> v.name().equals(k))) {
-            throw new IllegalArgumentException("unknown alert kind '" + text + "' (use failure, reminder, recovery or ops)");
+            throw new IllegalArgumentException(
+                    "unknown alert kind '" + text + "' (use failure, reminder, recovery or ops)");
         }
         return valueOf(k);
     }

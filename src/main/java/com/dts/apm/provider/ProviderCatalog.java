@@ -69,15 +69,29 @@ public final class ProviderCatalog {
         file.providers().forEach((id, e) -> {
             var key = "key providers." + id;
             try {
-                specs.put(id, new ProviderSpec(id, e.name(), e.domains(), e.imap(), e.smtp(), e.username(),
-                        appPassword(e.appPassword(), source, key + ".app-password"), ProviderSpec.Policy.parse(e.policy()),
-                        e.limits(), e.variants(), signatures(e.signatures(), source, key + ".signatures"), e.protocols()));
+                specs.put(
+                        id,
+                        new ProviderSpec(
+                                id,
+                                e.name(),
+                                e.domains(),
+                                e.imap(),
+                                e.smtp(),
+                                e.username(),
+                                appPassword(e.appPassword(), source, key + ".app-password"),
+                                ProviderSpec.Policy.parse(e.policy()),
+                                e.limits(),
+                                e.variants(),
+                                signatures(e.signatures(), source, key + ".signatures"),
+                                e.protocols()));
             } catch (IllegalArgumentException ex) {
                 throw new ConfigException(source + ": " + key + ": " + ex.getMessage());
             }
         });
-        specs.putIfAbsent(CUSTOM, new ProviderSpec(CUSTOM, "Other mail host", List.of(), null, null, null,
-                null, null, null, null, null, null));
+        specs.putIfAbsent(
+                CUSTOM,
+                new ProviderSpec(
+                        CUSTOM, "Other mail host", List.of(), null, null, null, null, null, null, null, null, null));
         return new ProviderCatalog(specs);
     }
 
@@ -120,8 +134,8 @@ public final class ProviderCatalog {
 
     /** The provider with this id; a clear bad-input error when there is none. */
     public ProviderSpec get(String id) {
-        return find(id).orElseThrow(() -> new BadInputException(
-                "unknown provider '" + id + "' (known: " + String.join(", ", ids()) + ")"));
+        return find(id).orElseThrow(() ->
+                new BadInputException("unknown provider '" + id + "' (known: " + String.join(", ", ids()) + ")"));
     }
 
     public Optional<ProviderSpec> find(String id) {

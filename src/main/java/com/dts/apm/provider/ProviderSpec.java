@@ -77,10 +77,10 @@ public record ProviderSpec(
             return compiled == null || compiled.matcher(password).matches();
         }
 
-
         @Override
         public String toString() {
-            return "AppPassword[url=" + url + ", helpUrl=" + helpUrl + ", pattern=" + pattern + ", format=" + format + "]";
+            return "AppPassword[url=" + url + ", helpUrl=" + helpUrl + ", pattern=" + pattern + ", format=" + format
+                    + "]";
         }
     }
 
@@ -121,7 +121,8 @@ public record ProviderSpec(
         }
 
         static String labels() {
-            return String.join(", ", java.util.Arrays.stream(values()).map(Policy::label).toList());
+            return String.join(
+                    ", ", java.util.Arrays.stream(values()).map(Policy::label).toList());
         }
     }
 

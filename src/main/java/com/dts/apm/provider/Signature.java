@@ -57,7 +57,6 @@ public final class Signature {
         return reply.toLowerCase(Locale.ROOT).contains(lowerMatch);
     }
 
-
     @Override
     public String toString() {
         return "Signature[protocol=" + protocol + ", match=" + match + ", outcome=" + outcome + ", note=" + note + "]";

@@ -5,13 +5,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import javax.sql.DataSource;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobBuilder;
@@ -22,9 +22,9 @@ import org.quartz.SimpleScheduleBuilder;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
 import org.quartz.spi.JobFactory;
+import org.quartz.spi.TriggerFiredBundle;
 import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
-import org.quartz.spi.TriggerFiredBundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +43,7 @@ public final class RecurringTasks implements AutoCloseable {
     private final Scheduler scheduler;
     /** The clustered scheduler of the jobs one node at a time runs; null without a cluster. */
     private final Scheduler clustered;
+
     private final List<RecurringTask> tasks;
 
     public RecurringTasks(List<RecurringTask> tasks) {
@@ -65,13 +66,21 @@ public final class RecurringTasks implements AutoCloseable {
     /** As above; {@code cluster} null runs every task in memory on this node alone. */
     public RecurringTasks(List<RecurringTask> tasks, Consumer<String> errorCount, Cluster cluster) {
         this.tasks = List.copyOf(tasks);
-        var local = cluster == null ? this.tasks
-                : this.tasks.stream().filter(t -> cluster.perNode().contains(t.name())).toList();
-        var shared = cluster == null ? List.<RecurringTask>of()
-                : this.tasks.stream().filter(t -> !cluster.perNode().contains(t.name())).toList();
+        var local = cluster == null
+                ? this.tasks
+                : this.tasks.stream()
+                        .filter(t -> cluster.perNode().contains(t.name()))
+                        .toList();
+        var shared = cluster == null
+                ? List.<RecurringTask>of()
+                : this.tasks.stream()
+                        .filter(t -> !cluster.perNode().contains(t.name()))
+                        .toList();
         var props = new Properties();
         // a name per node in this JVM for the in-memory one (Quartz keeps schedulers by name, per JVM)
-        props.setProperty("org.quartz.scheduler.instanceName", cluster == null ? CLUSTER_NAME : CLUSTER_NAME + "-local-" + cluster.nodeId());
+        props.setProperty(
+                "org.quartz.scheduler.instanceName",
+                cluster == null ? CLUSTER_NAME : CLUSTER_NAME + "-local-" + cluster.nodeId());
         props.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
         props.setProperty("org.quartz.threadPool.threadCount", String.valueOf(Math.max(2, local.size())));
         props.setProperty("org.quartz.threadPool.threadNamePrefix", "job");
@@ -112,7 +121,9 @@ public final class RecurringTasks implements AutoCloseable {
         props.setProperty("org.quartz.jobStore.dataSource", source);
         props.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
         props.setProperty("org.quartz.jobStore.isClustered", "true");
-        props.setProperty("org.quartz.jobStore.clusterCheckinInterval", String.valueOf(cluster.checkinInterval().toMillis()));
+        props.setProperty(
+                "org.quartz.jobStore.clusterCheckinInterval",
+                String.valueOf(cluster.checkinInterval().toMillis()));
         props.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
         props.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
         return new StdSchedulerFactory(props).getScheduler();
@@ -120,15 +131,16 @@ public final class RecurringTasks implements AutoCloseable {
 
     private static void schedule(Scheduler scheduler, List<RecurringTask> tasks) throws SchedulerException {
         for (var t : tasks) {
-                var job = JobBuilder.newJob(TaskJob.class).withIdentity(t.name()).build();
-                var trigger = TriggerBuilder.newTrigger()
-                        .withIdentity(t.name())
-                        .startAt(new java.util.Date(System.currentTimeMillis() + t.firstDelay().toMillis()))
-                        .withSchedule(SimpleScheduleBuilder.simpleSchedule()
-                                .withIntervalInMilliseconds(t.every().toMillis())
-                                .repeatForever()
-                                .withMisfireHandlingInstructionNextWithRemainingCount())
-                        .build();
+            var job = JobBuilder.newJob(TaskJob.class).withIdentity(t.name()).build();
+            var trigger = TriggerBuilder.newTrigger()
+                    .withIdentity(t.name())
+                    .startAt(new java.util.Date(
+                            System.currentTimeMillis() + t.firstDelay().toMillis()))
+                    .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+                            .withIntervalInMilliseconds(t.every().toMillis())
+                            .repeatForever()
+                            .withMisfireHandlingInstructionNextWithRemainingCount())
+                    .build();
             // every node schedules the same jobs at its start: in the clustered store they are stored once (replaced)
             scheduler.scheduleJob(job, java.util.Set.of(trigger), true);
         }

@@ -37,12 +37,16 @@ public final class ApiTokens {
     /** Stores a new token's hash; refuses a name already in use. */
     public void create(String name, byte[] hash, Set<String> scopes) {
         jdbi.useTransaction(h -> {
-            boolean taken = h.createQuery("SELECT count(*) FROM api_token WHERE name = :name").bind("name", name)
-                    .mapTo(Integer.class).one() > 0;
+            boolean taken = h.createQuery("SELECT count(*) FROM api_token WHERE name = :name")
+                            .bind("name", name)
+                            .mapTo(Integer.class)
+                            .one()
+                    > 0;
             if (taken) {
                 throw new BadInputException("an API token named '" + name + "' exists already (revoke it first)");
             }
-            h.createUpdate("INSERT INTO api_token (name, token_hash, scopes, created_at) VALUES (:name, :hash, :scopes, :now)")
+            h.createUpdate(
+                            "INSERT INTO api_token (name, token_hash, scopes, created_at) VALUES (:name, :hash, :scopes, :now)")
                     .bind("name", name)
                     .bind("hash", hash)
                     .bind("scopes", String.join(" ", new TreeSet<>(scopes)))
@@ -53,7 +57,8 @@ public final class ApiTokens {
 
     /** The token whose hash this is. */
     public Optional<Token> findByHash(byte[] hash) {
-        return reads.withHandle(h -> h.createQuery("SELECT name, token_hash, scopes, created_at, last_used_at FROM api_token"
+        return reads.withHandle(h -> h
+                .createQuery("SELECT name, token_hash, scopes, created_at, last_used_at FROM api_token"
                         + " WHERE token_hash = :hash")
                 .bind("hash", hash)
                 .map((rs, ctx) -> java.util.Map.entry(rs.getBytes("token_hash"), token(rs)))
@@ -67,14 +72,17 @@ public final class ApiTokens {
     }
 
     public List<Token> list() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT name, scopes, created_at, last_used_at FROM api_token ORDER BY name")
-                .map((rs, ctx) -> token(rs))
-                .list());
+        return jdbi.withHandle(
+                h -> h.createQuery("SELECT name, scopes, created_at, last_used_at FROM api_token ORDER BY name")
+                        .map((rs, ctx) -> token(rs))
+                        .list());
     }
 
     /** Deletes the token; a bad-input error when there is none of that name. */
     public void revoke(String name) {
-        int n = jdbi.withHandle(h -> h.createUpdate("DELETE FROM api_token WHERE name = :name").bind("name", name).execute());
+        int n = jdbi.withHandle(h -> h.createUpdate("DELETE FROM api_token WHERE name = :name")
+                .bind("name", name)
+                .execute());
         if (n == 0) {
             throw new BadInputException("no API token named '" + IntegrationInput.printable(name) + "'");
         }
@@ -90,7 +98,10 @@ public final class ApiTokens {
 
     private static Token token(java.sql.ResultSet rs) throws java.sql.SQLException {
         var scopes = rs.getString("scopes");
-        return new Token(rs.getString("name"), scopes.isBlank() ? Set.of() : Set.copyOf(Arrays.asList(scopes.split(" "))),
-                IntegrationStore.instant(rs, "created_at"), IntegrationStore.instant(rs, "last_used_at"));
+        return new Token(
+                rs.getString("name"),
+                scopes.isBlank() ? Set.of() : Set.copyOf(Arrays.asList(scopes.split(" "))),
+                IntegrationStore.instant(rs, "created_at"),
+                IntegrationStore.instant(rs, "last_used_at"));
     }
 }

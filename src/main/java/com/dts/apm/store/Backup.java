@@ -42,12 +42,15 @@ public final class Backup {
         reserve(file);
         try {
             // A plain connection: opening through Database would run migrations on the live file.
-            try (var c = readOnly(source); var ps = c.prepareStatement("VACUUM INTO ?")) {
+            try (var c = readOnly(source);
+                    var ps = c.prepareStatement("VACUUM INTO ?")) {
                 ps.setString(1, file.toString());
                 ps.execute();
             }
             String integrity;
-            try (var c = readOnly(file); var st = c.createStatement(); var rs = st.executeQuery("PRAGMA integrity_check")) {
+            try (var c = readOnly(file);
+                    var st = c.createStatement();
+                    var rs = st.executeQuery("PRAGMA integrity_check")) {
                 integrity = rs.next() ? rs.getString(1) : "no answer";
             }
             if (!"ok".equals(integrity)) {

@@ -16,25 +16,37 @@ public final class CheckHistory {
 
     /** The most recent checks of one integration, newest first. */
     public List<CheckRecord> checks(long integrationId, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT id, integration_id, checked_at, protocol, outcome, duration_ms, detail"
-                        + " FROM check_result WHERE integration_id = :i ORDER BY checked_at DESC, id DESC LIMIT :n")
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT id, integration_id, checked_at, protocol, outcome, duration_ms, detail"
+                                + " FROM check_result WHERE integration_id = :i ORDER BY checked_at DESC, id DESC LIMIT :n")
                 .bind("i", integrationId)
                 .bind("n", limit)
-                .map((rs, ctx) -> new CheckRecord(rs.getLong(1), rs.getLong(2), Instant.ofEpochMilli(rs.getLong(3)),
-                        Protocol.parse(rs.getString(4)), Outcome.valueOf(rs.getString(5)), rs.getLong(6), rs.getString(7)))
+                .map((rs, ctx) -> new CheckRecord(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        Instant.ofEpochMilli(rs.getLong(3)),
+                        Protocol.parse(rs.getString(4)),
+                        Outcome.valueOf(rs.getString(5)),
+                        rs.getLong(6),
+                        rs.getString(7)))
                 .list());
     }
 
     /** A recorded change of state. */
-    public record TransitionRecord(Instant at, IntegrationState from, IntegrationState to, Outcome outcome, String reason) {}
+    public record TransitionRecord(
+            Instant at, IntegrationState from, IntegrationState to, Outcome outcome, String reason) {}
 
     public List<TransitionRecord> transitions(long integrationId, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT at, from_state, to_state, outcome, reason FROM state_transition"
-                        + " WHERE integration_id = :i ORDER BY at DESC, id DESC LIMIT :n")
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT at, from_state, to_state, outcome, reason FROM state_transition"
+                                + " WHERE integration_id = :i ORDER BY at DESC, id DESC LIMIT :n")
                 .bind("i", integrationId)
                 .bind("n", limit)
-                .map((rs, ctx) -> new TransitionRecord(Instant.ofEpochMilli(rs.getLong(1)), IntegrationState.valueOf(rs.getString(2)),
-                        IntegrationState.valueOf(rs.getString(3)), rs.getString(4) == null ? null : Outcome.valueOf(rs.getString(4)),
+                .map((rs, ctx) -> new TransitionRecord(
+                        Instant.ofEpochMilli(rs.getLong(1)),
+                        IntegrationState.valueOf(rs.getString(2)),
+                        IntegrationState.valueOf(rs.getString(3)),
+                        rs.getString(4) == null ? null : Outcome.valueOf(rs.getString(4)),
                         rs.getString(5)))
                 .list());
     }

@@ -39,7 +39,8 @@ public final class CheckWriter {
      * @throws RuntimeException the database error when the record could not be written (see
      *     {@link Database#isTransient}); nothing of it was written then
      */
-    public Optional<Integration> record(long integrationId, Instant at, List<Result> results, Function<Integration, StateChange> decide) {
+    public Optional<Integration> record(
+            long integrationId, Instant at, List<Result> results, Function<Integration, StateChange> decide) {
         return record(integrationId, at, results, decide, false);
     }
 
@@ -48,7 +49,11 @@ public final class CheckWriter {
      * same check failed. SQLite can report an error for a commit that did reach the disk (a full disk while the
      * WAL index grows), so a retry first looks whether the check is there already and then writes nothing.
      */
-    public Optional<Integration> record(long integrationId, Instant at, List<Result> results, Function<Integration, StateChange> decide,
+    public Optional<Integration> record(
+            long integrationId,
+            Instant at,
+            List<Result> results,
+            Function<Integration, StateChange> decide,
             boolean retry) {
         var mine = new Pending(integrationId, at, results, decide, retry);
         queue.add(mine);
@@ -75,7 +80,12 @@ public final class CheckWriter {
         RuntimeException error;
         boolean done;
 
-        Pending(long integrationId, Instant at, List<Result> results, Function<Integration, StateChange> decide, boolean retry) {
+        Pending(
+                long integrationId,
+                Instant at,
+                List<Result> results,
+                Function<Integration, StateChange> decide,
+                boolean retry) {
             this.integrationId = integrationId;
             this.retry = retry;
             this.at = at;
@@ -135,19 +145,31 @@ public final class CheckWriter {
         }
         var before = current.get();
         long now = p.at.toEpochMilli();
-        if (p.retry && !results.isEmpty() && h.createQuery("SELECT count(*) FROM check_result WHERE integration_id = :i AND checked_at = :at")
-                .bind("i", integrationId).bind("at", now).mapTo(Long.class).one() > 0) {
+        if (p.retry
+                && !results.isEmpty()
+                && h.createQuery("SELECT count(*) FROM check_result WHERE integration_id = :i AND checked_at = :at")
+                                .bind("i", integrationId)
+                                .bind("at", now)
+                                .mapTo(Long.class)
+                                .one()
+                        > 0) {
             // A retry of a write whose commit reached the disk although SQLite reported an error (disk full
             // while updating the WAL index): it is recorded already; writing it again would double it.
             return current;
         }
         Long lastCheckId = null;
         if (!results.isEmpty()) {
-            var batch = h.prepareBatch("INSERT INTO check_result (integration_id, checked_at, protocol, outcome, duration_ms, detail)"
-                    + " VALUES (:i, :at, :p, :o, :d, :detail)");
+            var batch = h.prepareBatch(
+                    "INSERT INTO check_result (integration_id, checked_at, protocol, outcome, duration_ms, detail)"
+                            + " VALUES (:i, :at, :p, :o, :d, :detail)");
             for (var r : results) {
-                batch.bind("i", integrationId).bind("at", now).bind("p", r.protocol().label()).bind("o", r.outcome().name())
-                        .bind("d", r.durationMs()).bind("detail", r.detail()).add();
+                batch.bind("i", integrationId)
+                        .bind("at", now)
+                        .bind("p", r.protocol().label())
+                        .bind("o", r.outcome().name())
+                        .bind("d", r.durationMs())
+                        .bind("detail", r.detail())
+                        .add();
             }
             batch.execute();
         }
@@ -157,8 +179,12 @@ public final class CheckWriter {
         if (!results.isEmpty() && state != before.state()) {
             // only a transition names its check: the last row just inserted (SQLite and PostgreSQL alike; the
             // integration's lease, or SQLite's one writer, means no other check of it writes at this instant)
-            lastCheckId = h.createQuery("SELECT max(id) FROM check_result WHERE integration_id = :i AND checked_at = :at")
-                    .bind("i", integrationId).bind("at", now).mapTo(Long.class).one();
+            lastCheckId = h.createQuery(
+                            "SELECT max(id) FROM check_result WHERE integration_id = :i AND checked_at = :at")
+                    .bind("i", integrationId)
+                    .bind("at", now)
+                    .mapTo(Long.class)
+                    .one();
         }
         h.createUpdate("UPDATE integration SET state = :state,"
                         + " state_since = CASE WHEN state = :state THEN state_since ELSE :now END,"
@@ -173,14 +199,19 @@ public final class CheckWriter {
                 .bind("now", now)
                 .bind("outcome", change.outcome().name())
                 .bind("fails", change.consecutiveFailures())
-                .bind("problem", change.problemSince() == null ? null : change.problemSince().toEpochMilli())
+                .bind(
+                        "problem",
+                        change.problemSince() == null
+                                ? null
+                                : change.problemSince().toEpochMilli())
                 .bind("next", change.nextCheckAt().toEpochMilli())
                 .bind("ok", change.success())
                 .bind("id", integrationId)
                 .execute();
         Long transitionId = null;
         if (state != before.state()) {
-            transitionId = Transitions.record(h, integrationId, now, before.state(), state, change.outcome(), lastCheckId, change.reason());
+            transitionId = Transitions.record(
+                    h, integrationId, now, before.state(), state, change.outcome(), lastCheckId, change.reason());
         }
         for (var alert : change.alerts()) {
             h.createUpdate("""
@@ -190,7 +221,9 @@ public final class CheckWriter {
                     .bind("i", integrationId)
                     .bind("incident", transitionId)
                     .bind("kind", alert.kind().label())
-                    .bind("outcome", alert.outcome() == null ? null : alert.outcome().name())
+                    .bind(
+                            "outcome",
+                            alert.outcome() == null ? null : alert.outcome().name())
                     .bind("provider", before.provider())
                     .bind("to", alert.recipient())
                     .bind("pending", OutboxStatus.PENDING.name())
@@ -206,11 +239,29 @@ public final class CheckWriter {
      */
     private static Integration afterUpdate(Integration before, IntegrationState state, StateChange change, long now) {
         var at = Instant.ofEpochMilli(now);
-        return new Integration(before.id(), before.dealerId(), before.dealerName(), before.contactEmail(), before.email(),
-                before.provider(), before.username(), before.imap(), before.smtp(), before.protocols(), before.enabled(),
-                before.canary(), state, state == before.state() ? before.stateSince() : at, change.outcome(),
-                millis(change.problemSince()), change.consecutiveFailures(), before.enabled() ? millis(change.nextCheckAt()) : null,
-                at, change.success() ? at : before.lastSuccessAt(), before.passwordChangedAt(), before.createdAt(),
+        return new Integration(
+                before.id(),
+                before.dealerId(),
+                before.dealerName(),
+                before.contactEmail(),
+                before.email(),
+                before.provider(),
+                before.username(),
+                before.imap(),
+                before.smtp(),
+                before.protocols(),
+                before.enabled(),
+                before.canary(),
+                state,
+                state == before.state() ? before.stateSince() : at,
+                change.outcome(),
+                millis(change.problemSince()),
+                change.consecutiveFailures(),
+                before.enabled() ? millis(change.nextCheckAt()) : null,
+                at,
+                change.success() ? at : before.lastSuccessAt(),
+                before.passwordChangedAt(),
+                before.createdAt(),
                 before.adminEmail());
     }
 

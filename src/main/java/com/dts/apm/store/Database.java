@@ -47,6 +47,7 @@ public final class Database implements AutoCloseable {
     private final Jdbi reads;
     /** SQLite has one writer; in-process writers queue here instead of sleeping in SQLite's busy handler. */
     private final ReentrantLock writer = new ReentrantLock();
+
     private final LongAdder writeNanos = new LongAdder();
     private Handle writeHandle; // guarded by writer
 
@@ -199,10 +200,12 @@ public final class Database implements AutoCloseable {
         if (state.isPresent()) {
             return Postgres.isTransient(state.get());
         }
-        return resultCode(e).map(c -> switch (primary(c)) {
-            case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR -> true;
-            default -> false;
-        }).orElse(false);
+        return resultCode(e)
+                .map(c -> switch (primary(c)) {
+                    case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR -> true;
+                    default -> false;
+                })
+                .orElse(false);
     }
 
     /** SQLite's own result code of the first {@link SQLiteException} in the cause chain (extended where SQLite gave one). */
@@ -291,7 +294,11 @@ public final class Database implements AutoCloseable {
             return Postgres.answers(jdbi);
         }
         try {
-            return startsAsSqlite(file) && jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+            return startsAsSqlite(file)
+                    && jdbi.withHandle(h -> h.createQuery("SELECT 1")
+                                    .mapTo(Integer.class)
+                                    .one())
+                            == 1;
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -316,13 +323,15 @@ public final class Database implements AutoCloseable {
                 }
                 if (Files.size(path) > 0) {
                     if (!startsAsSqlite(path)) {
-                        throw new BadInputException("database " + path + " is not an SQLite database; refusing to touch it");
+                        throw new BadInputException(
+                                "database " + path + " is not an SQLite database; refusing to touch it");
                     }
                 }
                 return;
             }
             try {
-                Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 log.info("created database {}", path);
             } catch (FileAlreadyExistsException raced) {
                 // another process created it first: fine

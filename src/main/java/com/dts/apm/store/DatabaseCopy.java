@@ -15,11 +15,31 @@ import org.jdbi.v3.core.Handle;
  */
 public final class DatabaseCopy {
     /** In the order foreign keys need; every table of the shared migrations. */
-    static final List<String> TABLES = List.of("dealer", "integration", "check_result", "state_transition", "alert_outbox",
-            "key_check", "bouncing_address", "storm", "api_token", "webhook_event", "webhook_endpoint", "webhook_delivery", "reconnect_link");
+    static final List<String> TABLES = List.of(
+            "dealer",
+            "integration",
+            "check_result",
+            "state_transition",
+            "alert_outbox",
+            "key_check",
+            "bouncing_address",
+            "storm",
+            "api_token",
+            "webhook_event",
+            "webhook_endpoint",
+            "webhook_delivery",
+            "reconnect_link");
     /** The tables whose id PostgreSQL numbers itself. */
-    private static final List<String> WITH_IDENTITY = List.of("integration", "check_result", "state_transition", "alert_outbox",
-            "api_token", "webhook_event", "webhook_delivery", "reconnect_link");
+    private static final List<String> WITH_IDENTITY = List.of(
+            "integration",
+            "check_result",
+            "state_transition",
+            "alert_outbox",
+            "api_token",
+            "webhook_event",
+            "webhook_delivery",
+            "reconnect_link");
+
     private static final int BATCH = 1000;
 
     private DatabaseCopy() {}
@@ -34,8 +54,8 @@ public final class DatabaseCopy {
             for (var table : TABLES) {
                 long there = count(target, table);
                 if (there > 0) {
-                    throw new BadInputException("the target database " + to.label() + " is not empty (" + there + " row(s) in "
-                            + table + "); db copy only fills an empty one");
+                    throw new BadInputException("the target database " + to.label() + " is not empty (" + there
+                            + " row(s) in " + table + "); db copy only fills an empty one");
                 }
             }
             from.jdbi().useHandle(source -> {
@@ -43,7 +63,8 @@ public final class DatabaseCopy {
                     long n = copyTable(source, target, table);
                     long copied = count(target, table);
                     if (copied != n || count(source, table) != n) {
-                        throw new IllegalStateException("copy of " + table + ": " + n + " row(s) read, " + copied + " in the target");
+                        throw new IllegalStateException(
+                                "copy of " + table + ": " + n + " row(s) read, " + copied + " in the target");
                     }
                     counts.put(table, n);
                 }
@@ -51,8 +72,10 @@ public final class DatabaseCopy {
             for (var table : WITH_IDENTITY) {
                 {
                     // identity columns go on after the copied ids
-                    target.createQuery("SELECT setval(pg_get_serial_sequence('" + table + "', 'id'), COALESCE(max(id), 0) + 1, false)"
-                            + " FROM " + table).mapTo(Long.class).one();
+                    target.createQuery("SELECT setval(pg_get_serial_sequence('" + table
+                                    + "', 'id'), COALESCE(max(id), 0) + 1, false)" + " FROM " + table)
+                            .mapTo(Long.class)
+                            .one();
                 }
             }
         });
@@ -64,8 +87,10 @@ public final class DatabaseCopy {
     }
 
     private static long copyTable(Handle source, Handle target, String table) {
-        var columns = source.createQuery("SELECT name FROM pragma_table_info(:t) ORDER BY cid").bind("t", table)
-                .mapTo(String.class).list();
+        var columns = source.createQuery("SELECT name FROM pragma_table_info(:t) ORDER BY cid")
+                .bind("t", table)
+                .mapTo(String.class)
+                .list();
         var insert = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
                 + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
         long n = 0;

@@ -28,13 +28,32 @@ public final class Incidents {
      * @param lastOutcome the latest outcome someone must act on since the failure email (the problem may have
      *     changed: a new password, but IMAP switched off); null when there was none
      */
-    public record Incident(long integrationId, Long incidentId, String provider, String contactEmail, Outcome outcome,
-            Instant failureAt, OutboxStatus failureStatus, int lastReminder, String adminEmail, boolean contactBouncing,
+    public record Incident(
+            long integrationId,
+            Long incidentId,
+            String provider,
+            String contactEmail,
+            Outcome outcome,
+            Instant failureAt,
+            OutboxStatus failureStatus,
+            int lastReminder,
+            String adminEmail,
+            boolean contactBouncing,
             Outcome lastOutcome) {
         /** The same incident, reminded about {@code o}. */
         public Incident withOutcome(Outcome o) {
-            return new Incident(integrationId, incidentId, provider, contactEmail, o, failureAt, failureStatus, lastReminder,
-                    adminEmail, contactBouncing, lastOutcome);
+            return new Incident(
+                    integrationId,
+                    incidentId,
+                    provider,
+                    contactEmail,
+                    o,
+                    failureAt,
+                    failureStatus,
+                    lastReminder,
+                    adminEmail,
+                    contactBouncing,
+                    lastOutcome);
         }
     }
 
@@ -56,16 +75,26 @@ public final class Incidents {
                 .bind("reminder", AlertKind.REMINDER.label())
                 .bind("failure", AlertKind.FAILURE.label())
                 .bind("failing", IntegrationState.FAILING.name())
-                .bindList("fixable", Outcome.dealerFixable().stream().map(Outcome::name).toList())
+                .bindList(
+                        "fixable",
+                        Outcome.dealerFixable().stream().map(Outcome::name).toList())
                 .map((rs, ctx) -> {
                     long incident = rs.getLong(2);
                     Long incidentId = rs.wasNull() ? null : incident;
                     var admin = rs.getString(9);
                     long sent = rs.getLong(6);
                     var sentAt = rs.wasNull() ? null : Instant.ofEpochMilli(sent);
-                    return new Incident(rs.getLong(1), incidentId, rs.getString(3), rs.getString(4),
-                            rs.getString(5) == null ? null : Outcome.valueOf(rs.getString(5)), sentAt,
-                            OutboxStatus.valueOf(rs.getString(7)), rs.getInt(8), admin == null || admin.isBlank() ? null : admin, rs.getBoolean(10),
+                    return new Incident(
+                            rs.getLong(1),
+                            incidentId,
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5) == null ? null : Outcome.valueOf(rs.getString(5)),
+                            sentAt,
+                            OutboxStatus.valueOf(rs.getString(7)),
+                            rs.getInt(8),
+                            admin == null || admin.isBlank() ? null : admin,
+                            rs.getBoolean(10),
                             rs.getString(11) == null ? null : Outcome.valueOf(rs.getString(11)));
                 })
                 .list());
@@ -80,11 +109,16 @@ public final class Incidents {
             var still = h.createQuery("""
                             SELECT count(*) FROM integration
                             WHERE id = :i AND state = :failing AND enabled = 1 AND state_since <= :failureAt""")
-                    .bind("i", incident.integrationId())
-                    .bind("failing", IntegrationState.FAILING.name())
-                    .bind("failureAt", incident.failureAt() == null ? Long.MAX_VALUE : incident.failureAt().toEpochMilli())
-                    .mapTo(Integer.class)
-                    .one() > 0;
+                            .bind("i", incident.integrationId())
+                            .bind("failing", IntegrationState.FAILING.name())
+                            .bind(
+                                    "failureAt",
+                                    incident.failureAt() == null
+                                            ? Long.MAX_VALUE
+                                            : incident.failureAt().toEpochMilli())
+                            .mapTo(Integer.class)
+                            .one()
+                    > 0;
             if (!still) {
                 return false;
             }
@@ -97,7 +131,11 @@ public final class Incidents {
                         .bind("reminder", AlertKind.REMINDER.label())
                         .bind("pending", OutboxStatus.PENDING.name())
                         .bind("incident", incident.incidentId())
-                        .bind("outcome", incident.outcome() == null ? null : incident.outcome().name())
+                        .bind(
+                                "outcome",
+                                incident.outcome() == null
+                                        ? null
+                                        : incident.outcome().name())
                         .bind("provider", incident.provider())
                         .bind("to", to)
                         .bind("now", now.toEpochMilli())

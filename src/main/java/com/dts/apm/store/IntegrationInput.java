@@ -40,25 +40,86 @@ public record IntegrationInput(
         String externalId) {
 
     /** Without an external id (the CRM's own id). */
-    public IntegrationInput(String dealerId, String dealerName, String contactEmail, String email, String provider,
-            String username, String imapHost, String imapPort, String imapSecurity, String smtpHost, String smtpPort,
-            String smtpSecurity, String protocols, String enabled, boolean canary, String adminEmail) {
-        this(dealerId, dealerName, contactEmail, email, provider, username, imapHost, imapPort, imapSecurity, smtpHost,
-                smtpPort, smtpSecurity, protocols, enabled, canary, adminEmail, null);
+    public IntegrationInput(
+            String dealerId,
+            String dealerName,
+            String contactEmail,
+            String email,
+            String provider,
+            String username,
+            String imapHost,
+            String imapPort,
+            String imapSecurity,
+            String smtpHost,
+            String smtpPort,
+            String smtpSecurity,
+            String protocols,
+            String enabled,
+            boolean canary,
+            String adminEmail) {
+        this(
+                dealerId,
+                dealerName,
+                contactEmail,
+                email,
+                provider,
+                username,
+                imapHost,
+                imapPort,
+                imapSecurity,
+                smtpHost,
+                smtpPort,
+                smtpSecurity,
+                protocols,
+                enabled,
+                canary,
+                adminEmail,
+                null);
     }
 
     /**
      * How the messages name the fields: the command line's words and flags ({@link #CLI}, also for CSV rows, whose
      * columns the import names), or the API's JSON fields ({@link #API}).
      */
-    public record Labels(String dealerId, String email, String contactEmail, String adminEmail, String dealerName,
-            String username, String enabled, String provider, String hostFlag, String protocolsFlag, String noPassword,
+    public record Labels(
+            String dealerId,
+            String email,
+            String contactEmail,
+            String adminEmail,
+            String dealerName,
+            String username,
+            String enabled,
+            String provider,
+            String hostFlag,
+            String protocolsFlag,
+            String noPassword,
             String fieldSeparator) {
-        public static final Labels CLI = new Labels("dealer id", "email", "contact email", "admin email", "dealer name",
-                "username", "enabled", "--provider", "--%s-host", "--protocols", "no password given (use --password-stdin or --password-file)",
+        public static final Labels CLI = new Labels(
+                "dealer id",
+                "email",
+                "contact email",
+                "admin email",
+                "dealer name",
+                "username",
+                "enabled",
+                "--provider",
+                "--%s-host",
+                "--protocols",
+                "no password given (use --password-stdin or --password-file)",
                 " ");
-        public static final Labels API = new Labels("dealer_id", "email", "contact_email", "admin_email", "dealer_name",
-                "username", "enabled", "provider", "%s.host", "protocols", "password: required for a new integration", ".");
+        public static final Labels API = new Labels(
+                "dealer_id",
+                "email",
+                "contact_email",
+                "admin_email",
+                "dealer_name",
+                "username",
+                "enabled",
+                "provider",
+                "%s.host",
+                "protocols",
+                "password: required for a new integration",
+                ".");
 
         String host(String protocol) {
             return String.format(Locale.ROOT, hostFlag, protocol);
@@ -69,7 +130,8 @@ public record IntegrationInput(
         }
     }
 
-    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+");
+    private static final Pattern EMAIL =
+            Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+");
     private static final Pattern SPACES = Pattern.compile("[\\s\\u00a0]");
     private static final Pattern DEALER_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     /** The CRM's own id: a safe path segment (never . or ..), at most 128 characters. */
@@ -90,7 +152,8 @@ public record IntegrationInput(
     public Valid validate(ProviderCatalog catalog, String rawPassword, Labels labels, boolean passwordRequired) {
         var dealer = required(labels.dealerId(), dealerId);
         if (!DEALER_ID.matcher(dealer).matches()) {
-            throw new BadInputException(labels.dealerId() + " '" + printable(dealer) + "' may hold only letters, digits and . _ : - (at most 64)");
+            throw new BadInputException(labels.dealerId() + " '" + printable(dealer)
+                    + "' may hold only letters, digits and . _ : - (at most 64)");
         }
         var mailbox = email(labels.email(), required(labels.email(), email));
         var contact = blank(contactEmail) ? mailbox : email(labels.contactEmail(), contactEmail.trim());
@@ -113,8 +176,12 @@ public record IntegrationInput(
             }
         }
         var wanted = wantedProtocols(spec, labels);
-        var imap = wanted.contains(Protocol.IMAP) ? endpoint(spec, Protocol.IMAP, mailbox, imapHost, imapPort, imapSecurity, labels) : null;
-        var smtp = wanted.contains(Protocol.SMTP) ? endpoint(spec, Protocol.SMTP, mailbox, smtpHost, smtpPort, smtpSecurity, labels) : null;
+        var imap = wanted.contains(Protocol.IMAP)
+                ? endpoint(spec, Protocol.IMAP, mailbox, imapHost, imapPort, imapSecurity, labels)
+                : null;
+        var smtp = wanted.contains(Protocol.SMTP)
+                ? endpoint(spec, Protocol.SMTP, mailbox, smtpHost, smtpPort, smtpSecurity, labels)
+                : null;
         var user = blank(username) ? spec.usernameFor(mailbox) : username.trim();
         if (user.chars().anyMatch(Character::isISOControl)) {
             throw new BadInputException(labels.username() + " holds control characters");
@@ -124,8 +191,23 @@ public record IntegrationInput(
         }
         boolean on = blank(enabled) || parseBoolean(labels.enabled(), enabled);
         if (rawPassword == null && !passwordRequired) {
-            return new Valid(new NewIntegration(dealer, blank(dealerName) ? null : clean(labels.dealerName(), dealerName),
-                    contact, mailbox, spec.id(), user, imap, smtp, wanted, on, canary, admin), null, spec, List.of());
+            return new Valid(
+                    new NewIntegration(
+                            dealer,
+                            blank(dealerName) ? null : clean(labels.dealerName(), dealerName),
+                            contact,
+                            mailbox,
+                            spec.id(),
+                            user,
+                            imap,
+                            smtp,
+                            wanted,
+                            on,
+                            canary,
+                            admin),
+                    null,
+                    spec,
+                    List.of());
         }
         if (rawPassword == null) {
             throw new BadInputException(labels.noPassword());
@@ -137,7 +219,8 @@ public record IntegrationInput(
         if (!spec.acceptsNoPasswords() && !spec.appPassword().looksLikeAppPassword(password.reveal())) {
             warnings.add("the password for " + mailbox + " does not look like a " + spec.name() + " app password ("
                     + spec.appPassword().format() + "): it is probably the main account password, which "
-                    + spec.name() + " refuses for mail apps; create an app password at " + spec.appPassword().url());
+                    + spec.name() + " refuses for mail apps; create an app password at "
+                    + spec.appPassword().url());
         }
         if (spec.acceptsNoPasswords()) {
             warnings.add(spec.name() + " no longer accepts any password (app passwords included) for IMAP or SMTP: "
@@ -149,11 +232,27 @@ public record IntegrationInput(
                 var name = p.label().toUpperCase(Locale.ROOT);
                 warnings.add(spec.name() + " takes no password over " + name + " (app passwords included): the " + name
                         + " check of " + mailbox + " will report BASIC_AUTH_DISABLED; use --protocols "
-                        + Protocols.label(spec.protocols()) + " (CSV: the protocols column) to verify only what can pass");
+                        + Protocols.label(spec.protocols())
+                        + " (CSV: the protocols column) to verify only what can pass");
             }
         }
-        return new Valid(new NewIntegration(dealer, blank(dealerName) ? null : clean(labels.dealerName(), dealerName),
-                contact, mailbox, spec.id(), user, imap, smtp, wanted, on, canary, admin), password, spec, warnings);
+        return new Valid(
+                new NewIntegration(
+                        dealer,
+                        blank(dealerName) ? null : clean(labels.dealerName(), dealerName),
+                        contact,
+                        mailbox,
+                        spec.id(),
+                        user,
+                        imap,
+                        smtp,
+                        wanted,
+                        on,
+                        canary,
+                        admin),
+                password,
+                spec,
+                warnings);
     }
 
     /**
@@ -181,8 +280,9 @@ public record IntegrationInput(
         }
         var id = raw.trim();
         if (!EXTERNAL_ID.matcher(id).matches()) {
-            throw new BadInputException("external id '" + printable(id) + "' must start with a letter or digit and hold only"
-                    + " letters, digits and . _ : @ ~ - (at most 128)");
+            throw new BadInputException(
+                    "external id '" + printable(id) + "' must start with a letter or digit and hold only"
+                            + " letters, digits and . _ : @ ~ - (at most 128)");
         }
         return id;
     }
@@ -202,13 +302,20 @@ public record IntegrationInput(
         return Secret.of(compact);
     }
 
-    private static Endpoint endpoint(ProviderSpec spec, Protocol protocol, String mailbox, String host, String port, String security,
+    private static Endpoint endpoint(
+            ProviderSpec spec,
+            Protocol protocol,
+            String mailbox,
+            String host,
+            String port,
+            String security,
             Labels labels) {
         var name = protocol.label();
         var preset = spec.endpointFor(protocol, mailbox).orElse(null);
         if (blank(host) && preset == null) {
-            throw new BadInputException("no " + name.toUpperCase(Locale.ROOT) + " server known for provider " + spec.id()
-                    + ": give " + labels.host(name) + " (or leave " + name + " out of " + labels.protocolsFlag() + ")");
+            throw new BadInputException(
+                    "no " + name.toUpperCase(Locale.ROOT) + " server known for provider " + spec.id() + ": give "
+                            + labels.host(name) + " (or leave " + name + " out of " + labels.protocolsFlag() + ")");
         }
         var h = blank(host) ? preset.host() : host.trim();
         Security sec;
@@ -231,12 +338,15 @@ public record IntegrationInput(
         try {
             endpoint = new Endpoint(h, p, sec);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException((labels == Labels.API ? labels.field(name, "host") + "/" + labels.field(name, "port")
-                    : name + " server") + ": " + printable(e.getMessage()));
+            throw new BadInputException((labels == Labels.API
+                            ? labels.field(name, "host") + "/" + labels.field(name, "port")
+                            : name + " server")
+                    + ": " + printable(e.getMessage()));
         }
         if (sec == Security.PLAIN && !endpoint.isLoopback()) {
-            throw new BadInputException(labels.field(name, "security") + " 'plain' would send the password unencrypted to " + endpoint.host()
-                    + ": it is allowed only for a loopback host (use ssl or starttls)");
+            throw new BadInputException(
+                    labels.field(name, "security") + " 'plain' would send the password unencrypted to "
+                            + endpoint.host() + ": it is allowed only for a loopback host (use ssl or starttls)");
         }
         return endpoint;
     }

@@ -135,7 +135,8 @@ public final class IntegrationStore {
     public Saved save(String externalId, NewIntegration n, Secret password) {
         Objects.requireNonNull(externalId, "externalId");
         var now = clock.instant();
-        // the daemon's writer lock (the API runs in the daemon): queued behind the check writer, not SQLite's busy handler
+        // the daemon's writer lock (the API runs in the daemon): queued behind the check writer, not SQLite's busy
+        // handler
         return db.inWriteTransaction(h -> {
             var existing = matching(h, externalId, n.email());
             if (existing.isPresent()) {
@@ -181,24 +182,36 @@ public final class IntegrationStore {
     }
 
     private static Optional<Long> findIdByExternalId(Handle h, String externalId) {
-        return h.createQuery("SELECT id FROM integration WHERE external_id = :x").bind("x", externalId)
-                .mapTo(Long.class).findOne();
+        return h.createQuery("SELECT id FROM integration WHERE external_id = :x")
+                .bind("x", externalId)
+                .mapTo(Long.class)
+                .findOne();
     }
 
     private static Optional<String> externalIdOf(Handle h, long id) {
-        return h.createQuery("SELECT external_id FROM integration WHERE id = :id").bind("id", id)
-                .mapTo(String.class).list().stream().filter(Objects::nonNull).findFirst();
+        return h
+                .createQuery("SELECT external_id FROM integration WHERE id = :id")
+                .bind("id", id)
+                .mapTo(String.class)
+                .list()
+                .stream()
+                .filter(Objects::nonNull)
+                .findFirst();
     }
 
     private static void setExternalId(Handle h, long id, String externalId) {
         if (externalId != null) {
-            h.createUpdate("UPDATE integration SET external_id = :x WHERE id = :id").bind("x", externalId).bind("id", id).execute();
+            h.createUpdate("UPDATE integration SET external_id = :x WHERE id = :id")
+                    .bind("x", externalId)
+                    .bind("id", id)
+                    .execute();
         }
     }
 
     /** The integration the dealer system knows as {@code externalId}. */
     public Optional<Keyed> findByExternalId(String externalId) {
-        return reads.withHandle(h -> h.createQuery("SELECT " + COLUMNS + ", i.external_id" + FROM + " WHERE i.external_id = :x")
+        return reads.withHandle(h -> h.createQuery(
+                        "SELECT " + COLUMNS + ", i.external_id" + FROM + " WHERE i.external_id = :x")
                 .bind("x", externalId)
                 .map((rs, ctx) -> new Keyed(map(rs, ctx), rs.getString("external_id")))
                 .findOne());
@@ -214,11 +227,12 @@ public final class IntegrationStore {
      * dealer id are not null; at most {@code limit}. New integrations get higher ids, so paging is stable under inserts.
      */
     public List<Keyed> page(IntegrationState state, String provider, String dealerId, long afterId, int limit) {
-        return reads.withHandle(h -> h.createQuery("SELECT " + COLUMNS + ", i.external_id" + FROM + " WHERE i.id > :after"
-                        + (state == null ? "" : " AND i.state = :state")
-                        + (provider == null ? "" : " AND i.provider = :provider")
-                        + (dealerId == null ? "" : " AND i.dealer_id = :dealer")
-                        + " ORDER BY i.id LIMIT :limit")
+        return reads.withHandle(h -> h.createQuery(
+                        "SELECT " + COLUMNS + ", i.external_id" + FROM + " WHERE i.id > :after"
+                                + (state == null ? "" : " AND i.state = :state")
+                                + (provider == null ? "" : " AND i.provider = :provider")
+                                + (dealerId == null ? "" : " AND i.dealer_id = :dealer")
+                                + " ORDER BY i.id LIMIT :limit")
                 .bind("after", afterId)
                 .bind("state", state == null ? null : state.name())
                 .bind("provider", provider)
@@ -233,8 +247,11 @@ public final class IntegrationStore {
         return db.inWriteTransaction(h -> {
             var id = findIdByExternalId(h, externalId);
             id.ifPresent(i -> {
-                h.createUpdate("DELETE FROM integration WHERE id = :id").bind("id", i).execute();
-                h.createUpdate("DELETE FROM dealer WHERE NOT EXISTS (SELECT 1 FROM integration WHERE dealer_id = dealer.id)")
+                h.createUpdate("DELETE FROM integration WHERE id = :id")
+                        .bind("id", i)
+                        .execute();
+                h.createUpdate(
+                                "DELETE FROM dealer WHERE NOT EXISTS (SELECT 1 FROM integration WHERE dealer_id = dealer.id)")
                         .execute();
             });
             return id.isPresent();
@@ -287,7 +304,8 @@ public final class IntegrationStore {
     public List<Integration> listDue(Instant now, int limit, Collection<Long> skip) {
         return reads.withHandle(h -> {
             var query = h.createQuery("SELECT " + COLUMNS + FROM + " WHERE i.enabled = 1 AND i.next_check_at <= :now"
-                            + (skip.isEmpty() ? "" : " AND i.id NOT IN (<skip>)") + " ORDER BY i.next_check_at LIMIT :n")
+                            + (skip.isEmpty() ? "" : " AND i.id NOT IN (<skip>)")
+                            + " ORDER BY i.next_check_at LIMIT :n")
                     .bind("now", now.toEpochMilli())
                     .bind("n", limit);
             if (!skip.isEmpty()) {
@@ -313,7 +331,8 @@ public final class IntegrationStore {
                             + " AND (lease_until IS NULL OR lease_until < :now)"
                             + (skip.isEmpty() ? "" : " AND id NOT IN (<skip>)")
                             + " ORDER BY next_check_at LIMIT :n FOR UPDATE SKIP LOCKED) RETURNING id)"
-                            + " SELECT " + COLUMNS + FROM + " WHERE i.id IN (SELECT id FROM claimed) ORDER BY i.next_check_at")
+                            + " SELECT " + COLUMNS + FROM
+                            + " WHERE i.id IN (SELECT id FROM claimed) ORDER BY i.next_check_at")
                     .bind("node", node)
                     .bind("until", leaseUntil.toEpochMilli())
                     .bind("now", now.toEpochMilli())
@@ -344,8 +363,8 @@ public final class IntegrationStore {
      */
     public int spreadOverdue(Instant now, Duration grace, Duration window) {
         long n = now.toEpochMilli();
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE integration SET next_check_at = :now + "
-                        + dialect.randomBelow(":window") + """
+        return jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE integration SET next_check_at = :now + " + dialect.randomBelow(":window") + """
 
                         WHERE enabled = 1 AND next_check_at < :cutoff AND last_checked_at IS NOT NULL
                           AND (password_changed_at IS NULL OR password_changed_at < last_checked_at)""")
@@ -359,8 +378,11 @@ public final class IntegrationStore {
     public void remove(long id) {
         get(id);
         jdbi.useTransaction(h -> {
-            h.createUpdate("DELETE FROM integration WHERE id = :id").bind("id", id).execute();
-            h.createUpdate("DELETE FROM dealer WHERE NOT EXISTS (SELECT 1 FROM integration WHERE dealer_id = dealer.id)")
+            h.createUpdate("DELETE FROM integration WHERE id = :id")
+                    .bind("id", id)
+                    .execute();
+            h.createUpdate(
+                            "DELETE FROM dealer WHERE NOT EXISTS (SELECT 1 FROM integration WHERE dealer_id = dealer.id)")
                     .execute();
         });
     }
@@ -384,7 +406,8 @@ public final class IntegrationStore {
                     .bind("next", enabled ? (Long) now : null)
                     .bind("id", id)
                     .execute();
-            Transitions.record(h, id, now, current.state(), to, null, null, enabled ? "enabled by hand" : "disabled by hand");
+            Transitions.record(
+                    h, id, now, current.state(), to, null, null, enabled ? "enabled by hand" : "disabled by hand");
         });
     }
 
@@ -397,10 +420,7 @@ public final class IntegrationStore {
             h.createUpdate("""
                             UPDATE integration SET password_changed_at = :now, updated_at = :now,
                                                    next_check_at = CASE WHEN enabled = 1 THEN :now ELSE NULL END
-                            WHERE id = :id""")
-                    .bind("now", now)
-                    .bind("id", id)
-                    .execute();
+                            WHERE id = :id""").bind("now", now).bind("id", id).execute();
             Webhooks.recordPasswordReplaced(h, id, now);
         });
     }
@@ -441,8 +461,10 @@ public final class IntegrationStore {
 
     private void update(Handle h, long id, NewIntegration n, Secret password, Instant at) {
         long now = at.toEpochMilli();
-        var contactBefore = h.createQuery("SELECT contact_email FROM integration WHERE id = :id").bind("id", id)
-                .mapTo(String.class).one();
+        var contactBefore = h.createQuery("SELECT contact_email FROM integration WHERE id = :id")
+                .bind("id", id)
+                .mapTo(String.class)
+                .one();
         upsertDealer(h, n, now);
         var update = h.createUpdate("""
                         UPDATE integration SET dealer_id = :dealer, contact_email = :contact, provider = :provider,
@@ -493,7 +515,8 @@ public final class IntegrationStore {
 
     /** Writes an integration's sealed password: the one statement for a new password and a key rotation. */
     static void storeSealed(Handle h, long id, SecretBox.Sealed sealed) {
-        h.createUpdate("UPDATE integration SET secret_key_version = :v, secret_nonce = :n, secret_ciphertext = :c WHERE id = :id")
+        h.createUpdate(
+                        "UPDATE integration SET secret_key_version = :v, secret_nonce = :n, secret_ciphertext = :c WHERE id = :id")
                 .bind("v", sealed.keyVersion())
                 .bind("n", sealed.nonce())
                 .bind("c", sealed.ciphertext())
@@ -550,7 +573,8 @@ public final class IntegrationStore {
 
     private static Endpoint endpoint(ResultSet rs, String prefix) throws SQLException {
         var host = rs.getString(prefix + "_host");
-        return host == null ? null
+        return host == null
+                ? null
                 : new Endpoint(host, rs.getInt(prefix + "_port"), Security.parse(rs.getString(prefix + "_security")));
     }
 

@@ -127,7 +127,8 @@ public final class KeyRing {
         var sb = new StringBuilder("# app-password-monitor master keys. Secret: whoever holds this file and the\n"
                 + "# database can read every stored app password. Back it up apart from the database.\n");
         for (Map.Entry<Integer, SecretKey> e : keys.entrySet()) {
-            sb.append(e.getKey()).append(':')
+            sb.append(e.getKey())
+                    .append(':')
                     .append(Base64.getEncoder().encodeToString(e.getValue().getEncoded()))
                     .append('\n');
         }
@@ -136,7 +137,10 @@ public final class KeyRing {
             Files.createDirectories(dir);
             Path tmp;
             try {
-                tmp = Files.createTempFile(dir, ".master-key", ".tmp",
+                tmp = Files.createTempFile(
+                        dir,
+                        ".master-key",
+                        ".tmp",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException noPosix) {
                 tmp = Files.createTempFile(dir, ".master-key", ".tmp");
@@ -155,9 +159,12 @@ public final class KeyRing {
         } catch (UnsupportedOperationException noPosix) {
             return;
         }
-        if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)
-                || perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new UnreadableKeyException("key file " + file + " can be read or written by other users; run: chmod 600 " + file);
+        if (perms.contains(PosixFilePermission.GROUP_READ)
+                || perms.contains(PosixFilePermission.OTHERS_READ)
+                || perms.contains(PosixFilePermission.GROUP_WRITE)
+                || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new UnreadableKeyException(
+                    "key file " + file + " can be read or written by other users; run: chmod 600 " + file);
         }
     }
 

@@ -1,6 +1,5 @@
 package com.dts.apm.store;
 
-import com.dts.apm.ApmException;
 import com.dts.apm.BadInputException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,8 +21,8 @@ final class Migrations {
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 
     /** In order; the version of a script is its position (1-based). Append only. */
-    static final List<String> SCRIPTS = List.of("V001__init.sql", "V002__alerts.sql", "V003__snapshot_indexes.sql",
-            "V004__api.sql", "V005__reconnect.sql");
+    static final List<String> SCRIPTS = List.of(
+            "V001__init.sql", "V002__alerts.sql", "V003__snapshot_indexes.sql", "V004__api.sql", "V005__reconnect.sql");
 
     /**
      * PostgreSQL's own versions beyond {@link #SCRIPTS}, under {@code db/migration/postgresql/}: what only several nodes
@@ -56,7 +55,8 @@ final class Migrations {
     }
 
     static void apply(Jdbi jdbi, Path file) {
-        int current = jdbi.withHandle(h -> h.createQuery("PRAGMA user_version").mapTo(Integer.class).one());
+        int current = jdbi.withHandle(
+                h -> h.createQuery("PRAGMA user_version").mapTo(Integer.class).one());
         if (current > latest()) {
             throw new BadInputException("database " + file + " has schema version " + current
                     + " but this build knows only up to " + latest()
@@ -79,10 +79,16 @@ final class Migrations {
 
     static void applyPostgres(Jdbi jdbi, String label) {
         jdbi.useHandle(h -> {
-            h.createQuery("SELECT 1 FROM (SELECT pg_advisory_lock(:k)) l").bind("k", POSTGRES_LOCK).mapTo(Integer.class).one();
+            h.createQuery("SELECT 1 FROM (SELECT pg_advisory_lock(:k)) l")
+                    .bind("k", POSTGRES_LOCK)
+                    .mapTo(Integer.class)
+                    .one();
             try {
-                h.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
-                int current = h.createQuery("SELECT COALESCE(max(version), 0) FROM schema_version").mapTo(Integer.class).one();
+                h.execute(
+                        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+                int current = h.createQuery("SELECT COALESCE(max(version), 0) FROM schema_version")
+                        .mapTo(Integer.class)
+                        .one();
                 if (current > latestPostgres()) {
                     throw new BadInputException("database " + label + " has schema version " + current
                             + " but this build knows only up to " + latestPostgres()
@@ -97,12 +103,17 @@ final class Migrations {
                     h.useTransaction(t -> {
                         t.createScript(sql).execute();
                         t.createUpdate("INSERT INTO schema_version (version, applied_at) VALUES (:v, :at)")
-                                .bind("v", version).bind("at", System.currentTimeMillis()).execute();
+                                .bind("v", version)
+                                .bind("at", System.currentTimeMillis())
+                                .execute();
                     });
                     log.info("database {}: applied migration {}", label, name);
                 }
             } finally {
-                h.createQuery("SELECT pg_advisory_unlock(:k)").bind("k", POSTGRES_LOCK).mapTo(Boolean.class).one();
+                h.createQuery("SELECT pg_advisory_unlock(:k)")
+                        .bind("k", POSTGRES_LOCK)
+                        .mapTo(Boolean.class)
+                        .one();
             }
         });
     }

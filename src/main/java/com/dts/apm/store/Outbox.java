@@ -28,8 +28,20 @@ public final class Outbox {
     }
 
     /** One queued alert. */
-    public record Alert(long id, Long integrationId, Long incidentId, AlertKind kind, Outcome outcome, String provider,
-            String recipient, OutboxStatus status, int attempts, Instant createdAt, int reminderNumber, String lastError, String note) {}
+    public record Alert(
+            long id,
+            Long integrationId,
+            Long incidentId,
+            AlertKind kind,
+            Outcome outcome,
+            String provider,
+            String recipient,
+            OutboxStatus status,
+            int attempts,
+            Instant createdAt,
+            int reminderNumber,
+            String lastError,
+            String note) {}
 
     private static final String COLUMNS = "id, integration_id, incident_id, kind, outcome, provider, recipient, status,"
             + " attempts, created_at, reminder_number, last_error, note";
@@ -39,9 +51,20 @@ public final class Outbox {
         Long integrationId = rs.wasNull() ? null : integration;
         long incident = rs.getLong(3);
         Long incidentId = rs.wasNull() ? null : incident;
-        return new Alert(rs.getLong(1), integrationId, incidentId, AlertKind.fromLabel(rs.getString(4)),
-                rs.getString(5) == null ? null : Outcome.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7),
-                OutboxStatus.valueOf(rs.getString(8)), rs.getInt(9), Instant.ofEpochMilli(rs.getLong(10)), rs.getInt(11), rs.getString(12), rs.getString(13));
+        return new Alert(
+                rs.getLong(1),
+                integrationId,
+                incidentId,
+                AlertKind.fromLabel(rs.getString(4)),
+                rs.getString(5) == null ? null : Outcome.valueOf(rs.getString(5)),
+                rs.getString(6),
+                rs.getString(7),
+                OutboxStatus.valueOf(rs.getString(8)),
+                rs.getInt(9),
+                Instant.ofEpochMilli(rs.getLong(10)),
+                rs.getInt(11),
+                rs.getString(12),
+                rs.getString(13));
     }
 
     /** Queues a notice that no state change caused (a storm notice to ops) with its text; returns its id. */
@@ -142,15 +165,17 @@ public final class Outbox {
         return jdbi.withHandle(h -> h.createQuery("SELECT b.address, b.since, b.detail,"
                         + " (SELECT count(*) FROM integration i WHERE i.contact_email = b.address COLLATE NOCASE)"
                         + " FROM bouncing_address b ORDER BY b.since, b.address")
-                .map((rs, ctx) -> new Bounce(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getInt(4)))
+                .map((rs, ctx) ->
+                        new Bounce(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getInt(4)))
                 .list());
     }
 
     /** Forgets a bouncing address (any case), so mail goes to it again; false when it was not remembered. */
     public boolean forgetBouncing(String address) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM bouncing_address WHERE address = :a")
-                .bind("a", address)
-                .execute()) > 0;
+                        .bind("a", address)
+                        .execute())
+                > 0;
     }
 
     /**
@@ -167,18 +192,20 @@ public final class Outbox {
 
     public boolean isBouncing(String address) {
         return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM bouncing_address WHERE address = :a")
-                .bind("a", address)
-                .mapTo(Integer.class)
-                .one()) > 0;
+                        .bind("a", address)
+                        .mapTo(Integer.class)
+                        .one())
+                > 0;
     }
 
     /** The admin contact of the dealer an integration belongs to, when one is set. */
     public Optional<String> findAdminContact(long integrationId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT d.admin_email FROM integration i JOIN dealer d ON d.id = i.dealer_id"
-                        + " WHERE i.id = :i AND d.admin_email IS NOT NULL AND d.admin_email <> ''")
-                .bind("i", integrationId)
-                .mapTo(String.class)
-                .findOne());
+        return jdbi.withHandle(
+                h -> h.createQuery("SELECT d.admin_email FROM integration i JOIN dealer d ON d.id = i.dealer_id"
+                                + " WHERE i.id = :i AND d.admin_email IS NOT NULL AND d.admin_email <> ''")
+                        .bind("i", integrationId)
+                        .mapTo(String.class)
+                        .findOne());
     }
 
     /** Pending alerts whose next attempt is due, oldest first. */
@@ -205,10 +232,11 @@ public final class Outbox {
     }
 
     public List<Alert> list(OutboxStatus status) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox WHERE status = :s ORDER BY id")
-                .bind("s", status.name())
-                .map((rs, ctx) -> map(rs))
-                .list());
+        return jdbi.withHandle(
+                h -> h.createQuery("SELECT " + COLUMNS + " FROM alert_outbox WHERE status = :s ORDER BY id")
+                        .bind("s", status.name())
+                        .map((rs, ctx) -> map(rs))
+                        .list());
     }
 
     public void markSent(long id, Instant at) {
@@ -266,11 +294,12 @@ public final class Outbox {
 
     /** Drops held alerts of a provider: they will never be sent. */
     public int drop(String provider) {
-        return jdbi.withHandle(h -> h.createUpdate("UPDATE alert_outbox SET status = :dropped WHERE status = :held AND provider = :p")
-                .bind("dropped", OutboxStatus.DROPPED.name())
-                .bind("held", OutboxStatus.HELD.name())
-                .bind("p", provider)
-                .execute());
+        return jdbi.withHandle(
+                h -> h.createUpdate("UPDATE alert_outbox SET status = :dropped WHERE status = :held AND provider = :p")
+                        .bind("dropped", OutboxStatus.DROPPED.name())
+                        .bind("held", OutboxStatus.HELD.name())
+                        .bind("p", provider)
+                        .execute());
     }
 
     /** Alerts written but not yet delivered. */
@@ -283,10 +312,11 @@ public final class Outbox {
 
     public Map<String, Long> heldByProvider() {
         var out = new TreeMap<String, Long>();
-        reads.useHandle(h -> h.createQuery("SELECT provider, count(*) FROM alert_outbox WHERE status = :held GROUP BY provider")
-                .bind("held", OutboxStatus.HELD.name())
-                .map((rs, ctx) -> out.put(rs.getString(1), rs.getLong(2)))
-                .list());
+        reads.useHandle(
+                h -> h.createQuery("SELECT provider, count(*) FROM alert_outbox WHERE status = :held GROUP BY provider")
+                        .bind("held", OutboxStatus.HELD.name())
+                        .map((rs, ctx) -> out.put(rs.getString(1), rs.getLong(2)))
+                        .list());
         return out;
     }
 }

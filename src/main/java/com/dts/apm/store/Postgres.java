@@ -6,17 +6,17 @@ import com.dts.apm.config.Config;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
+import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Types;
 import java.util.Optional;
-import org.jdbi.v3.core.Jdbi;
-import java.lang.reflect.Type;
 import java.util.function.Function;
-import org.jdbi.v3.core.argument.ArgumentFactory;
+import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.argument.ArgumentFactory;
 import org.jdbi.v3.core.config.ConfigRegistry;
 import org.sqlite.SQLiteException;
 
@@ -80,19 +80,23 @@ final class Postgres {
             return null; // a server that trusts this host (or a ~/.pgpass) needs none
         }
         try {
-            var text = Files.readString(config.passwordFile(), StandardCharsets.UTF_8).strip();
+            var text = Files.readString(config.passwordFile(), StandardCharsets.UTF_8)
+                    .strip();
             if (text.isEmpty()) {
                 throw new BadInputException("database.password-file " + config.passwordFile() + " is empty");
             }
             return text;
         } catch (IOException e) {
-            throw new BadInputException("database.password-file " + config.passwordFile() + " cannot be read: " + e.getMessage());
+            throw new BadInputException(
+                    "database.password-file " + config.passwordFile() + " cannot be read: " + e.getMessage());
         }
     }
 
     static boolean answers(Jdbi jdbi) {
         try {
-            return jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+            return jdbi.withHandle(
+                            h -> h.createQuery("SELECT 1").mapTo(Integer.class).one())
+                    == 1;
         } catch (RuntimeException e) {
             return false;
         }
@@ -122,10 +126,12 @@ final class Postgres {
      * connection slots (class 53), a lock or statement timeout (55P03, 57014).
      */
     static boolean isTransient(String state) {
-        return state.startsWith("08") || state.startsWith("53") || switch (state) {
-            case "40001", "40P01", "57P01", "57P02", "57P03", "55P03", "57014" -> true;
-            default -> false;
-        };
+        return state.startsWith("08")
+                || state.startsWith("53")
+                || switch (state) {
+                    case "40001", "40P01", "57P01", "57P02", "57P03", "55P03", "57014" -> true;
+                    default -> false;
+                };
     }
 
     /** An operator's reading of an SQLState, or null to fall back to the driver's message. */
@@ -139,7 +145,8 @@ final class Postgres {
             case "53300" -> "the PostgreSQL server has no connection slot left (max_connections)";
             case "40001" -> "a concurrent update got in the way (serialization failure)";
             case "40P01" -> "a deadlock with another transaction";
-            case "28P01", "28000" -> "PostgreSQL refused the login (check database.username and database.password-file)";
+            case "28P01", "28000" ->
+                "PostgreSQL refused the login (check database.username and database.password-file)";
             case "3D000" -> "the database named in database.url does not exist";
             default -> null;
         };

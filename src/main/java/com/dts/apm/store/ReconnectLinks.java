@@ -27,11 +27,27 @@ public final class ReconnectLinks {
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
 
     /** Where a link stands; only {@code LIVE} opens the form. FIXED: the mailbox left FAILING; NOT_CHECKED: it was disabled. */
-    public enum Status { LIVE, USED, EXPIRED, SUPERSEDED, EXHAUSTED, FIXED, NOT_CHECKED }
+    public enum Status {
+        LIVE,
+        USED,
+        EXPIRED,
+        SUPERSEDED,
+        EXHAUSTED,
+        FIXED,
+        NOT_CHECKED
+    }
 
     /** One stored link (never its token). */
-    public record Link(long id, long integrationId, long incidentId, Outcome outcome, Instant createdAt, Instant expiresAt,
-            int attempts, Instant usedAt, Instant supersededAt) {}
+    public record Link(
+            long id,
+            long integrationId,
+            long incidentId,
+            Outcome outcome,
+            Instant createdAt,
+            Instant expiresAt,
+            int attempts,
+            Instant usedAt,
+            Instant supersededAt) {}
 
     private final Jdbi jdbi;
     private final SecretBox box;
@@ -53,13 +69,22 @@ public final class ReconnectLinks {
         var token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         long now = clock.instant().toEpochMilli();
         jdbi.useTransaction(h -> {
-            h.createUpdate("UPDATE reconnect_link SET superseded_at = :now WHERE integration_id = :i AND incident_id <> :incident"
-                            + " AND superseded_at IS NULL AND used_at IS NULL")
-                    .bind("now", now).bind("i", integrationId).bind("incident", incidentId).execute();
-            h.createUpdate("INSERT INTO reconnect_link (token_hash, integration_id, incident_id, outcome, created_at, expires_at)"
-                            + " VALUES (:hash, :i, :incident, :outcome, :now, :expires)")
-                    .bind("hash", hash(token)).bind("i", integrationId).bind("incident", incidentId)
-                    .bind("outcome", outcome.name()).bind("now", now).bind("expires", now + ttl.toMillis())
+            h.createUpdate(
+                            "UPDATE reconnect_link SET superseded_at = :now WHERE integration_id = :i AND incident_id <> :incident"
+                                    + " AND superseded_at IS NULL AND used_at IS NULL")
+                    .bind("now", now)
+                    .bind("i", integrationId)
+                    .bind("incident", incidentId)
+                    .execute();
+            h.createUpdate(
+                            "INSERT INTO reconnect_link (token_hash, integration_id, incident_id, outcome, created_at, expires_at)"
+                                    + " VALUES (:hash, :i, :incident, :outcome, :now, :expires)")
+                    .bind("hash", hash(token))
+                    .bind("i", integrationId)
+                    .bind("incident", incidentId)
+                    .bind("outcome", outcome.name())
+                    .bind("now", now)
+                    .bind("expires", now + ttl.toMillis())
                     .execute();
         });
         return token;
@@ -67,7 +92,9 @@ public final class ReconnectLinks {
 
     /** Forgets a link whose email did not go out (relay down, refused): a link exists only for mail that was sent. */
     public void revoke(String token) {
-        jdbi.useHandle(h -> h.createUpdate("DELETE FROM reconnect_link WHERE token_hash = :hash").bind("hash", hash(token)).execute());
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM reconnect_link WHERE token_hash = :hash")
+                .bind("hash", hash(token))
+                .execute());
     }
 
     /** The link {@code token} is; empty for anything else, malformed or forged (never says which). */
@@ -75,12 +102,20 @@ public final class ReconnectLinks {
         if (token == null || !TOKEN.matcher(token).matches()) {
             return Optional.empty();
         }
-        return jdbi.withHandle(h -> h.createQuery("SELECT id, integration_id, incident_id, outcome, created_at, expires_at,"
-                        + " attempts, used_at, superseded_at FROM reconnect_link WHERE token_hash = :hash")
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT id, integration_id, incident_id, outcome, created_at, expires_at,"
+                                + " attempts, used_at, superseded_at FROM reconnect_link WHERE token_hash = :hash")
                 .bind("hash", hash(token))
-                .map((rs, ctx) -> new Link(rs.getLong(1), rs.getLong(2), rs.getLong(3), Outcome.valueOf(rs.getString(4)),
-                        Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), rs.getInt(7),
-                        instant(rs.getObject(8)), instant(rs.getObject(9))))
+                .map((rs, ctx) -> new Link(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        rs.getLong(3),
+                        Outcome.valueOf(rs.getString(4)),
+                        Instant.ofEpochMilli(rs.getLong(5)),
+                        Instant.ofEpochMilli(rs.getLong(6)),
+                        rs.getInt(7),
+                        instant(rs.getObject(8)),
+                        instant(rs.getObject(9))))
                 .findOne());
     }
 
@@ -99,9 +134,17 @@ public final class ReconnectLinks {
                                (SELECT max(t.id) FROM state_transition t WHERE t.integration_id = l.integration_id
                                                                           AND t.to_state = :failing)
                         FROM reconnect_link l JOIN integration i ON i.id = l.integration_id WHERE l.id = :id""")
-                .bind("id", linkId).bind("failing", IntegrationState.FAILING.name())
-                .map((rs, ctx) -> new Object[] {rs.getObject(1), rs.getObject(2), rs.getLong(3), rs.getInt(4), rs.getLong(5),
-                        rs.getString(6), rs.getObject(7)})
+                .bind("id", linkId)
+                .bind("failing", IntegrationState.FAILING.name())
+                .map((rs, ctx) -> new Object[] {
+                    rs.getObject(1),
+                    rs.getObject(2),
+                    rs.getLong(3),
+                    rs.getInt(4),
+                    rs.getLong(5),
+                    rs.getString(6),
+                    rs.getObject(7)
+                })
                 .findOne();
         if (row.isEmpty()) {
             return Status.FIXED; // the integration is gone
@@ -133,8 +176,12 @@ public final class ReconnectLinks {
     /** Takes one verification of {@code linkId}; false when the link is at {@code maxAttempts} or no longer live. */
     public boolean takeAttempt(long linkId, int maxAttempts) {
         return jdbi.inTransaction(h -> status(h, linkId, maxAttempts) == Status.LIVE
-                && h.createUpdate("UPDATE reconnect_link SET attempts = attempts + 1 WHERE id = :id AND attempts < :max")
-                        .bind("id", linkId).bind("max", maxAttempts).execute() == 1);
+                && h.createUpdate(
+                                        "UPDATE reconnect_link SET attempts = attempts + 1 WHERE id = :id AND attempts < :max")
+                                .bind("id", linkId)
+                                .bind("max", maxAttempts)
+                                .execute()
+                        == 1);
     }
 
     /** One protocol's login result of the verification, recorded as the check it was. */
@@ -156,17 +203,27 @@ public final class ReconnectLinks {
                 return false;
             }
             IntegrationStore.storeSealed(h, id, box.seal(password, SecretBox.passwordContext(id)));
-            var batch = h.prepareBatch("INSERT INTO check_result (integration_id, checked_at, protocol, outcome, duration_ms, detail)"
-                    + " VALUES (:i, :at, :p, :o, :d, :detail)");
+            var batch = h.prepareBatch(
+                    "INSERT INTO check_result (integration_id, checked_at, protocol, outcome, duration_ms, detail)"
+                            + " VALUES (:i, :at, :p, :o, :d, :detail)");
             for (var l : logins) {
-                batch.bind("i", id).bind("at", now).bind("p", l.protocol()).bind("o", l.outcome().name())
-                        .bind("d", l.durationMs()).bind("detail", l.detail()).add();
+                batch.bind("i", id)
+                        .bind("at", now)
+                        .bind("p", l.protocol())
+                        .bind("o", l.outcome().name())
+                        .bind("d", l.durationMs())
+                        .bind("detail", l.detail())
+                        .add();
             }
             Long lastCheck = null;
             if (!logins.isEmpty()) {
                 batch.execute();
-                lastCheck = h.createQuery("SELECT max(id) FROM check_result WHERE integration_id = :i AND checked_at = :at")
-                        .bind("i", id).bind("at", now).mapTo(Long.class).one();
+                lastCheck = h.createQuery(
+                                "SELECT max(id) FROM check_result WHERE integration_id = :i AND checked_at = :at")
+                        .bind("i", id)
+                        .bind("at", now)
+                        .mapTo(Long.class)
+                        .one();
             }
             Webhooks.recordPasswordReplaced(h, id, now);
             h.createUpdate("""
@@ -175,10 +232,18 @@ public final class ReconnectLinks {
                                    next_check_at = CASE WHEN enabled = 1 THEN :next ELSE NULL END,
                                    last_checked_at = :now, last_success_at = :now, password_changed_at = :now, updated_at = :now
                             WHERE id = :id""")
-                    .bind("healthy", IntegrationState.HEALTHY.name()).bind("ok", Outcome.OK.name()).bind("now", now)
-                    .bind("next", now + nextCheckIn.toMillis()).bind("id", id).execute();
-            Transitions.record(h, id, now, IntegrationState.FAILING, IntegrationState.HEALTHY, Outcome.OK, lastCheck, reason);
-            h.createUpdate("UPDATE reconnect_link SET used_at = :now WHERE id = :id").bind("now", now).bind("id", link.id()).execute();
+                    .bind("healthy", IntegrationState.HEALTHY.name())
+                    .bind("ok", Outcome.OK.name())
+                    .bind("now", now)
+                    .bind("next", now + nextCheckIn.toMillis())
+                    .bind("id", id)
+                    .execute();
+            Transitions.record(
+                    h, id, now, IntegrationState.FAILING, IntegrationState.HEALTHY, Outcome.OK, lastCheck, reason);
+            h.createUpdate("UPDATE reconnect_link SET used_at = :now WHERE id = :id")
+                    .bind("now", now)
+                    .bind("id", link.id())
+                    .execute();
             return true;
         });
     }
@@ -186,7 +251,8 @@ public final class ReconnectLinks {
     /** Deletes links that expired before {@code before}; returns how many. */
     public int prune(Instant before) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM reconnect_link WHERE expires_at < :before")
-                .bind("before", before.toEpochMilli()).execute());
+                .bind("before", before.toEpochMilli())
+                .execute());
     }
 
     static byte[] hash(String token) {

@@ -78,16 +78,19 @@ public final class SecretBox {
             key = reload(sealed.keyVersion());
         }
         if (key == null) {
-            throw new UnreadableKeyException("a stored secret (" + context.replaceAll("\\|", " ").trim()
+            throw new UnreadableKeyException("a stored secret ("
+                    + context.replaceAll("\\|", " ").trim()
                     + ") needs key version " + sealed.keyVersion() + ", which the key file does not hold (it has "
                     + ring.versions() + ")");
         }
         try {
-            return cipher(Cipher.DECRYPT_MODE, key, sealed.nonce(), sealed.keyVersion(), context).doFinal(sealed.ciphertext());
+            return cipher(Cipher.DECRYPT_MODE, key, sealed.nonce(), sealed.keyVersion(), context)
+                    .doFinal(sealed.ciphertext());
         } catch (AEADBadTagException e) {
-            throw new UnreadableKeyException("a stored secret (" + context.replaceAll("\\|", " ").trim()
-                    + ") does not open with key version " + sealed.keyVersion()
-                    + ": wrong key file, or the database row was tampered with or copied");
+            throw new UnreadableKeyException(
+                    "a stored secret (" + context.replaceAll("\\|", " ").trim()
+                            + ") does not open with key version " + sealed.keyVersion()
+                            + ": wrong key file, or the database row was tampered with or copied");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not available", e);
         }

@@ -14,8 +14,10 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class SnapshotQueries {
     // The metrics snapshot runs these every few seconds; V003's indexes serve them (CheckWriterIT checks the plans).
-    static final String COUNTS_BY_PROVIDER_AND_STATE = "SELECT provider, state, count(*) FROM integration GROUP BY provider, state";
-    static final String OLDEST_CHECK = "SELECT min(COALESCE(last_checked_at, created_at)) FROM integration WHERE enabled = 1";
+    static final String COUNTS_BY_PROVIDER_AND_STATE =
+            "SELECT provider, state, count(*) FROM integration GROUP BY provider, state";
+    static final String OLDEST_CHECK =
+            "SELECT min(COALESCE(last_checked_at, created_at)) FROM integration WHERE enabled = 1";
 
     private final Jdbi jdbi;
     private final Jdbi reads;

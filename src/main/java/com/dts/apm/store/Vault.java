@@ -29,15 +29,18 @@ public final class Vault {
     public static SecretBox unlock(Database db, Path keyFile, boolean createIfMissing, Clock clock) {
         if (!Files.exists(keyFile)) {
             if (!createIfMissing) {
-                throw new UnreadableKeyException("key file " + keyFile + " does not exist (create one with: keys generate)");
+                throw new UnreadableKeyException(
+                        "key file " + keyFile + " does not exist (create one with: keys generate)");
             }
             if (holdsSecrets(db)) {
                 throw new UnreadableKeyException("key file " + keyFile + " does not exist, but database " + db.label()
                         + " holds passwords sealed with a key: restore the key file (a new key cannot open them)");
             }
             KeyRing.generate().write(keyFile);
-            log.warn("no master key was configured: created {}; back it up apart from the database, "
-                    + "without it the stored passwords cannot be read", keyFile);
+            log.warn(
+                    "no master key was configured: created {}; back it up apart from the database, "
+                            + "without it the stored passwords cannot be read",
+                    keyFile);
         }
         var ring = KeyRing.load(keyFile);
         var box = new SecretBox(ring, keyFile);
@@ -48,7 +51,8 @@ public final class Vault {
     /** Writes a new key file; refuses to overwrite one. */
     public static void generate(Path keyFile) {
         if (Files.exists(keyFile)) {
-            throw new UnreadableKeyException("key file " + keyFile + " already exists; refusing to overwrite it (use keys rotate)");
+            throw new UnreadableKeyException(
+                    "key file " + keyFile + " already exists; refusing to overwrite it (use keys rotate)");
         }
         KeyRing.generate().write(keyFile);
     }
@@ -68,7 +72,8 @@ public final class Vault {
             var rows = h.createQuery("""
                             SELECT id, secret_key_version, secret_nonce, secret_ciphertext FROM integration
                             WHERE secret_ciphertext IS NOT NULL""")
-                    .map((rs, ctx) -> new SealedRow(rs.getLong(1), new SecretBox.Sealed(rs.getInt(2), rs.getBytes(3), rs.getBytes(4))))
+                    .map((rs, ctx) -> new SealedRow(
+                            rs.getLong(1), new SecretBox.Sealed(rs.getInt(2), rs.getBytes(3), rs.getBytes(4))))
                     .list();
             for (var row : rows) {
                 var context = SecretBox.passwordContext(row.id());
@@ -85,10 +90,11 @@ public final class Vault {
     private record SealedRow(long id, SecretBox.Sealed sealed) {}
 
     private static boolean holdsSecrets(Database db) {
-        return db.jdbi().withHandle(h -> h.createQuery(
-                        "SELECT EXISTS (SELECT 1 FROM key_check) OR EXISTS (SELECT 1 FROM integration WHERE secret_ciphertext IS NOT NULL)")
-                .mapTo(Boolean.class)
-                .one());
+        return db.jdbi()
+                .withHandle(h -> h.createQuery(
+                                "SELECT EXISTS (SELECT 1 FROM key_check) OR EXISTS (SELECT 1 FROM integration WHERE secret_ciphertext IS NOT NULL)")
+                        .mapTo(Boolean.class)
+                        .one());
     }
 
     private static void verify(Handle h, SecretBox box, Path keyFile, Clock clock) {
@@ -98,7 +104,8 @@ public final class Vault {
         for (var check : checks) {
             if (box.ring().get(check.keyVersion()) == null) {
                 throw new UnreadableKeyException("key file " + keyFile + " lacks key version " + check.keyVersion()
-                        + " that this database was sealed with (the file has " + box.ring().versions() + ")");
+                        + " that this database was sealed with (the file has "
+                        + box.ring().versions() + ")");
             }
             byte[] value;
             try {
@@ -111,7 +118,8 @@ public final class Vault {
                 throw new UnreadableKeyException("key file " + keyFile + " does not match this database");
             }
         }
-        boolean primaryChecked = checks.stream().anyMatch(c -> c.keyVersion() == box.ring().primaryVersion());
+        boolean primaryChecked =
+                checks.stream().anyMatch(c -> c.keyVersion() == box.ring().primaryVersion());
         if (!primaryChecked) {
             insertCheck(h, box, clock);
         }

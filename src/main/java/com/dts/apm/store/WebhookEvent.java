@@ -34,7 +34,8 @@ public enum WebhookEvent {
             set.add(FAILING);
         } else if (to == IntegrationState.DEGRADED) {
             set.add(DEGRADED);
-        } else if (to == IntegrationState.HEALTHY && (from == IntegrationState.FAILING || from == IntegrationState.DEGRADED)) {
+        } else if (to == IntegrationState.HEALTHY
+                && (from == IntegrationState.FAILING || from == IntegrationState.DEGRADED)) {
             set.add(RECOVERED);
         }
         return set;

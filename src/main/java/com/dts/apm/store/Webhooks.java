@@ -30,29 +30,57 @@ public final class Webhooks {
     public record Due(long deliveryId, long eventId, WebhookEvent type, String body, int attempts, Instant createdAt) {}
 
     /** One delivery as {@code webhooks list|failed} show it. */
-    public record Delivery(long id, long eventId, String type, String endpoint, WebhookDeliveryStatus status, int attempts,
-            Instant createdAt, Instant nextAttemptAt, Instant deliveredAt, String lastError) {}
+    public record Delivery(
+            long id,
+            long eventId,
+            String type,
+            String endpoint,
+            WebhookDeliveryStatus status,
+            int attempts,
+            Instant createdAt,
+            Instant nextAttemptAt,
+            Instant deliveredAt,
+            String lastError) {}
 
-    static void recordTransition(Handle h, long integrationId, long at, IntegrationState from, IntegrationState to,
-            Outcome outcome) {
-        var detail = outcome == null ? null : h.createQuery("SELECT detail FROM check_result WHERE integration_id = :i"
-                        + " AND checked_at = :at AND outcome = :o ORDER BY id LIMIT 1")
-                .bind("i", integrationId).bind("at", at).bind("o", outcome.name())
-                .mapTo(String.class).list().stream().filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    static void recordTransition(
+            Handle h, long integrationId, long at, IntegrationState from, IntegrationState to, Outcome outcome) {
+        var detail = outcome == null
+                ? null
+                : h
+                        .createQuery("SELECT detail FROM check_result WHERE integration_id = :i"
+                                + " AND checked_at = :at AND outcome = :o ORDER BY id LIMIT 1")
+                        .bind("i", integrationId)
+                        .bind("at", at)
+                        .bind("o", outcome.name())
+                        .mapTo(String.class)
+                        .list()
+                        .stream()
+                        .filter(java.util.Objects::nonNull)
+                        .findFirst()
+                        .orElse(null);
         for (var type : WebhookEvent.of(from, to)) {
             insert(h, type, integrationId, at, from, to, outcome, detail);
         }
     }
 
     static void recordPasswordReplaced(Handle h, long integrationId, long at) {
-        var state = h.createQuery("SELECT state FROM integration WHERE id = :i").bind("i", integrationId)
-                .mapTo(String.class).one();
+        var state = h.createQuery("SELECT state FROM integration WHERE id = :i")
+                .bind("i", integrationId)
+                .mapTo(String.class)
+                .one();
         var s = IntegrationState.valueOf(state);
         insert(h, WebhookEvent.PASSWORD_REPLACED, integrationId, at, s, s, null, null);
     }
 
-    private static void insert(Handle h, WebhookEvent type, long integrationId, long at, IntegrationState from,
-            IntegrationState to, Outcome outcome, String detail) {
+    private static void insert(
+            Handle h,
+            WebhookEvent type,
+            long integrationId,
+            long at,
+            IntegrationState from,
+            IntegrationState to,
+            Outcome outcome,
+            String detail) {
         var row = h.createQuery("SELECT external_id, dealer_id, email, provider FROM integration WHERE id = :i")
                 .bind("i", integrationId)
                 .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)})
@@ -80,7 +108,11 @@ public final class Webhooks {
             throw new IllegalStateException("cannot write a webhook body", e);
         }
         h.createUpdate("INSERT INTO webhook_event (type, integration_id, body, created_at) VALUES (:t, :i, :b, :at)")
-                .bind("t", type.label()).bind("i", integrationId).bind("b", json).bind("at", at).execute();
+                .bind("t", type.label())
+                .bind("i", integrationId)
+                .bind("b", json)
+                .bind("at", at)
+                .execute();
     }
 
     /**
@@ -96,16 +128,22 @@ public final class Webhooks {
             }
             h.createUpdate("INSERT INTO webhook_endpoint (url, fanned_out_through)"
                             + " VALUES (:url, (SELECT COALESCE(max(id), 0) FROM webhook_event)) ON CONFLICT DO NOTHING")
-                    .bind("url", url).execute();
-            long through = h.createQuery("SELECT fanned_out_through FROM webhook_endpoint WHERE url = :url").bind("url", url)
-                    .mapTo(Long.class).one();
-            long newest = h.createQuery("SELECT COALESCE(max(id), 0) FROM webhook_event").mapTo(Long.class).one();
+                    .bind("url", url)
+                    .execute();
+            long through = h.createQuery("SELECT fanned_out_through FROM webhook_endpoint WHERE url = :url")
+                    .bind("url", url)
+                    .mapTo(Long.class)
+                    .one();
+            long newest = h.createQuery("SELECT COALESCE(max(id), 0) FROM webhook_event")
+                    .mapTo(Long.class)
+                    .one();
             if (newest <= through) {
                 return 0;
             }
-            int n = h.createUpdate("INSERT INTO webhook_delivery (event_id, endpoint, status, next_attempt_at, created_at)"
-                            + " SELECT id, :url, :pending, :now, :now FROM webhook_event WHERE id > :after AND id <= :newest"
-                            + " AND type IN (<types>) ON CONFLICT DO NOTHING")
+            int n = h.createUpdate(
+                            "INSERT INTO webhook_delivery (event_id, endpoint, status, next_attempt_at, created_at)"
+                                    + " SELECT id, :url, :pending, :now, :now FROM webhook_event WHERE id > :after AND id <= :newest"
+                                    + " AND type IN (<types>) ON CONFLICT DO NOTHING")
                     .bind("url", url)
                     .bind("pending", WebhookDeliveryStatus.PENDING.name())
                     .bind("now", now.toEpochMilli())
@@ -114,27 +152,37 @@ public final class Webhooks {
                     .bindList("types", types.stream().map(WebhookEvent::label).toList())
                     .execute();
             h.createUpdate("UPDATE webhook_endpoint SET fanned_out_through = :n WHERE url = :url")
-                    .bind("n", newest).bind("url", url).execute();
+                    .bind("n", newest)
+                    .bind("url", url)
+                    .execute();
             return n;
         });
     }
 
     /** The id of the newest event (0 when none): a cheap read that tells the sender whether to fan out. */
     public long newestEventId() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(max(id), 0) FROM webhook_event").mapTo(Long.class).one());
+        return jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(max(id), 0) FROM webhook_event")
+                .mapTo(Long.class)
+                .one());
     }
 
     /** The deliveries to {@code url} due at {@code now}, oldest event first. */
     public List<Due> due(String url, Instant now, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT d.id, d.event_id, e.type, e.body, d.attempts, e.created_at"
-                        + " FROM webhook_delivery d JOIN webhook_event e ON e.id = d.event_id"
-                        + " WHERE d.endpoint = :url AND d.status = :pending AND d.next_attempt_at <= :now ORDER BY d.event_id LIMIT :n")
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT d.id, d.event_id, e.type, e.body, d.attempts, e.created_at"
+                                + " FROM webhook_delivery d JOIN webhook_event e ON e.id = d.event_id"
+                                + " WHERE d.endpoint = :url AND d.status = :pending AND d.next_attempt_at <= :now ORDER BY d.event_id LIMIT :n")
                 .bind("url", url)
                 .bind("pending", WebhookDeliveryStatus.PENDING.name())
                 .bind("now", now.toEpochMilli())
                 .bind("n", limit)
-                .map((rs, ctx) -> new Due(rs.getLong(1), rs.getLong(2), WebhookEvent.parse(rs.getString(3)).orElseThrow(),
-                        rs.getString(4), rs.getInt(5), Instant.ofEpochMilli(rs.getLong(6))))
+                .map((rs, ctx) -> new Due(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        WebhookEvent.parse(rs.getString(3)).orElseThrow(),
+                        rs.getString(4),
+                        rs.getInt(5),
+                        Instant.ofEpochMilli(rs.getLong(6))))
                 .list());
     }
 
@@ -144,12 +192,18 @@ public final class Webhooks {
 
     /** A failed attempt: tried again at {@code next}, or marked FAILED when {@code next} is null. */
     public void markFailedAttempt(long deliveryId, Instant next, String error) {
-        update(deliveryId, next == null ? WebhookDeliveryStatus.FAILED : WebhookDeliveryStatus.PENDING, next, error, null);
+        update(
+                deliveryId,
+                next == null ? WebhookDeliveryStatus.FAILED : WebhookDeliveryStatus.PENDING,
+                next,
+                error,
+                null);
     }
 
     private void update(long id, WebhookDeliveryStatus status, Instant next, String error, Instant deliveredAt) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE webhook_delivery SET status = :s, attempts = attempts + 1,"
-                        + " next_attempt_at = COALESCE(:next, next_attempt_at), last_error = :err, delivered_at = :at WHERE id = :id")
+        jdbi.useHandle(h -> h.createUpdate(
+                        "UPDATE webhook_delivery SET status = :s, attempts = attempts + 1,"
+                                + " next_attempt_at = COALESCE(:next, next_attempt_at), last_error = :err, delivered_at = :at WHERE id = :id")
                 .bind("s", status.name())
                 .bind("next", next == null ? null : next.toEpochMilli())
                 .bind("err", error)
@@ -160,23 +214,35 @@ public final class Webhooks {
 
     /** The newest deliveries, or only those of {@code status}. */
     public List<Delivery> list(Optional<WebhookDeliveryStatus> status, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT d.id, d.event_id, e.type, d.endpoint, d.status, d.attempts, d.created_at,"
-                        + " d.next_attempt_at, d.delivered_at, d.last_error FROM webhook_delivery d JOIN webhook_event e ON e.id = d.event_id"
-                        + (status.isPresent() ? " WHERE d.status = :s" : "") + " ORDER BY d.id DESC LIMIT :n")
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT d.id, d.event_id, e.type, d.endpoint, d.status, d.attempts, d.created_at,"
+                                + " d.next_attempt_at, d.delivered_at, d.last_error FROM webhook_delivery d JOIN webhook_event e ON e.id = d.event_id"
+                                + (status.isPresent() ? " WHERE d.status = :s" : "") + " ORDER BY d.id DESC LIMIT :n")
                 .bind("s", status.map(Enum::name).orElse(null))
                 .bind("n", limit)
-                .map((rs, ctx) -> new Delivery(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                        WebhookDeliveryStatus.valueOf(rs.getString(5)), rs.getInt(6), IntegrationStore.instant(rs, "created_at"),
-                        IntegrationStore.instant(rs, "next_attempt_at"), IntegrationStore.instant(rs, "delivered_at"),
+                .map((rs, ctx) -> new Delivery(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        WebhookDeliveryStatus.valueOf(rs.getString(5)),
+                        rs.getInt(6),
+                        IntegrationStore.instant(rs, "created_at"),
+                        IntegrationStore.instant(rs, "next_attempt_at"),
+                        IntegrationStore.instant(rs, "delivered_at"),
                         rs.getString(10)))
                 .list());
     }
 
     /** Sends a delivery again (same event, same webhook-id): back to PENDING, due now, with a fresh retry period. */
     public void replay(long deliveryId, Instant now) {
-        int n = jdbi.withHandle(h -> h.createUpdate("UPDATE webhook_delivery SET status = :p, attempts = 0, next_attempt_at = :now,"
-                        + " created_at = :now, last_error = NULL WHERE id = :id")
-                .bind("p", WebhookDeliveryStatus.PENDING.name()).bind("now", now.toEpochMilli()).bind("id", deliveryId).execute());
+        int n = jdbi.withHandle(
+                h -> h.createUpdate("UPDATE webhook_delivery SET status = :p, attempts = 0, next_attempt_at = :now,"
+                                + " created_at = :now, last_error = NULL WHERE id = :id")
+                        .bind("p", WebhookDeliveryStatus.PENDING.name())
+                        .bind("now", now.toEpochMilli())
+                        .bind("id", deliveryId)
+                        .execute());
         if (n == 0) {
             throw new BadInputException("no webhook delivery with id " + deliveryId + " (see: webhooks list)");
         }
@@ -184,14 +250,20 @@ public final class Webhooks {
 
     /** When the delivery's retry period started (its creation, or its last replay). */
     public Instant retryStart(long deliveryId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT created_at FROM webhook_delivery WHERE id = :id").bind("id", deliveryId)
-                .mapTo(Long.class).findOne().map(Instant::ofEpochMilli).orElse(Instant.EPOCH));
+        return jdbi.withHandle(h -> h.createQuery("SELECT created_at FROM webhook_delivery WHERE id = :id")
+                .bind("id", deliveryId)
+                .mapTo(Long.class)
+                .findOne()
+                .map(Instant::ofEpochMilli)
+                .orElse(Instant.EPOCH));
     }
 
     /** Deletes events older than {@code before} that no endpoint still waits for. */
     public int prune(Instant before) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM webhook_event WHERE created_at < :before AND NOT EXISTS"
                         + " (SELECT 1 FROM webhook_delivery d WHERE d.event_id = webhook_event.id AND d.status = :p)")
-                .bind("before", before.toEpochMilli()).bind("p", WebhookDeliveryStatus.PENDING.name()).execute());
+                .bind("before", before.toEpochMilli())
+                .bind("p", WebhookDeliveryStatus.PENDING.name())
+                .execute());
     }
 }

@@ -34,6 +34,7 @@ final class ReconnectFlow {
     static final int MAX_PASSWORD = 1024;
     /** Quick tries per link: each is a real login, and failed logins count toward the provider's lock-out. */
     static final int PER_LINK = 5;
+
     static final Duration PER_LINK_WINDOW = Duration.ofMinutes(1);
     static final String REASON = "new password entered on the reconnect page";
 
@@ -53,8 +54,14 @@ final class ReconnectFlow {
     private final Csrf csrf;
     private final Throttle perLink;
 
-    ReconnectFlow(ReconnectLinks links, IntegrationStore integrations, ProviderCatalog catalog, AlertComposer composer,
-            Api.Checks checks, Config config, Clock clock) {
+    ReconnectFlow(
+            ReconnectLinks links,
+            IntegrationStore integrations,
+            ProviderCatalog catalog,
+            AlertComposer composer,
+            Api.Checks checks,
+            Config config,
+            Clock clock) {
         this.links = links;
         this.integrations = integrations;
         this.catalog = catalog;
@@ -97,15 +104,21 @@ final class ReconnectFlow {
         }
         var i = current.get();
         if (!csrf.take(csrfToken, link.id())) {
-            return message(403, "This form has expired",
+            return message(
+                    403,
+                    "This form has expired",
                     "For your safety the form can be sent only once, from the page the link in the email opened. Nothing was saved.",
                     "Open the link in the email again and enter the new password once more.");
         }
         var password = typed == null ? "" : typed.replaceAll("[\\s\\u00a0\\u2007\\u202f]", "");
         if (password.isEmpty() || password.length() > MAX_PASSWORD) {
             var p = form(400, token, link, i, null);
-            p.view().put("inputError", password.isEmpty() ? "Enter the new app password first."
-                    : "That is far longer than any app password. Copy just the password, then try again.");
+            p.view()
+                    .put(
+                            "inputError",
+                            password.isEmpty()
+                                    ? "Enter the new app password first."
+                                    : "That is far longer than any app password. Copy just the password, then try again.");
             return p;
         }
         var wait = perLink.take(Long.toString(link.id()));
@@ -119,8 +132,10 @@ final class ReconnectFlow {
         var secret = Secret.of(password);
         var results = checks.verify(asNew(i), secret);
         if (!results.isEmpty() && results.stream().allMatch(r -> r.outcome().isOk())) {
-            var logins = results.stream().map(r -> new ReconnectLinks.Login(r.protocol().label(), r.outcome(),
-                    r.duration().toMillis(), r.detail())).toList();
+            var logins = results.stream()
+                    .map(r -> new ReconnectLinks.Login(
+                            r.protocol().label(), r.outcome(), r.duration().toMillis(), r.detail()))
+                    .toList();
             if (!links.save(link, secret, logins, config.schedule().interval(), REASON)) {
                 return gone(links.status(link, Integer.MAX_VALUE));
             }
@@ -131,7 +146,8 @@ final class ReconnectFlow {
             v.put("title", "Saved");
             return new Page(200, "reconnect-saved.html.mustache", v);
         }
-        var looksLikeAppPassword = spec.appPassword() == null || spec.appPassword().looksLikeAppPassword(password);
+        var looksLikeAppPassword =
+                spec.appPassword() == null || spec.appPassword().looksLikeAppPassword(password);
         var hints = new LinkedHashSet<String>();
         var outcomes = new ArrayList<String>();
         for (var r : results) {
@@ -142,11 +158,22 @@ final class ReconnectFlow {
         }
         var after = links.find(token).orElse(link);
         int left = Math.max(0, maxAttempts() - after.attempts());
-        log.info("integration {} ({}): reconnect page password refused ({}); {} tr{} left on this link", i.id(), i.email(),
-                String.join(", ", outcomes), left, left == 1 ? "y" : "ies");
+        log.info(
+                "integration {} ({}): reconnect page password refused ({}); {} tr{} left on this link",
+                i.id(),
+                i.email(),
+                String.join(", ", outcomes),
+                left,
+                left == 1 ? "y" : "ies");
         var p = form(200, token, after, i, List.copyOf(hints));
-        p.view().put("triesLeft", left == 0 ? "That was the last try this link allows."
-                : left == 1 ? "You can try once more with this link." : "You can try " + left + " more times with this link.");
+        p.view()
+                .put(
+                        "triesLeft",
+                        left == 0
+                                ? "That was the last try this link allows."
+                                : left == 1
+                                        ? "You can try once more with this link."
+                                        : "You can try " + left + " more times with this link.");
         if (left == 0) {
             p.view().remove("csrf");
             p.view().put("noMoreTries", true);
@@ -155,16 +182,38 @@ final class ReconnectFlow {
     }
 
     private static NewIntegration asNew(Integration i) {
-        return new NewIntegration(i.dealerId(), i.dealerName(), i.contactEmail(), i.email(), i.provider(), i.username(),
-                i.imap(), i.smtp(), i.protocols(), true, i.canary(), null);
+        return new NewIntegration(
+                i.dealerId(),
+                i.dealerName(),
+                i.contactEmail(),
+                i.email(),
+                i.provider(),
+                i.username(),
+                i.imap(),
+                i.smtp(),
+                i.protocols(),
+                true,
+                i.canary(),
+                null);
     }
 
     private Page form(int status, String token, ReconnectLinks.Link link, Integration i, List<String> hints) {
         var spec = catalog.find(i.provider()).orElseGet(() -> catalog.get(ProviderCatalog.CUSTOM));
         var here = pageUrl(token);
         var alerts = config.alerts();
-        var context = new AlertContext(alerts.productName(), i.dealerName(), i.email(), spec, link.outcome(), AlertKind.FAILURE,
-                i.id(), here, alerts.supportContact(), i.problemSince(), 0, null);
+        var context = new AlertContext(
+                alerts.productName(),
+                i.dealerName(),
+                i.email(),
+                spec,
+                link.outcome(),
+                AlertKind.FAILURE,
+                i.id(),
+                here,
+                alerts.supportContact(),
+                i.problemSince(),
+                0,
+                null);
         var v = new LinkedHashMap<>(composer.pageView(context));
         v.putAll(base());
         @SuppressWarnings("unchecked")
@@ -193,7 +242,8 @@ final class ReconnectFlow {
     }
 
     private String pageUrl(String token) {
-        var base = config.api().publicUrl() == null ? "" : config.api().publicUrl().replaceAll("/+$", "");
+        var base =
+                config.api().publicUrl() == null ? "" : config.api().publicUrl().replaceAll("/+$", "");
         return base + "/reconnect/" + token;
     }
 
@@ -217,50 +267,82 @@ final class ReconnectFlow {
     }
 
     Page notFound() {
-        return message(404, "This link does not work",
+        return message(
+                404,
+                "This link does not work",
                 "The link may have been cut short when it was copied, or it was never a link from us.",
-                "Open the newest email from " + config.alerts().productName() + " about your mailbox and tap the button in it,"
+                "Open the newest email from " + config.alerts().productName()
+                        + " about your mailbox and tap the button in it,"
                         + " or copy the whole link into the browser.");
     }
 
     Page tooMany(long seconds) {
         long minutes = Math.max(1, (seconds + 59) / 60);
-        var p = message(429, "Too many tries in a short time",
+        var p = message(
+                429,
+                "Too many tries in a short time",
                 "To keep your email provider from locking the mailbox, this page takes only a few tries at a time. Nothing was saved.",
-                "Wait " + (minutes == 1 ? "a minute" : minutes + " minutes") + ", then open the link from the email again.");
+                "Wait " + (minutes == 1 ? "a minute" : minutes + " minutes")
+                        + ", then open the link from the email again.");
         return new Page(429, p.template(), p.view(), Map.of("Retry-After", Long.toString(seconds)));
     }
 
     Page unreadable(int status) {
-        return message(status, "The form could not be read",
-                "Nothing was saved.", "Open the link in the email again and enter the new password once more.");
+        return message(
+                status,
+                "The form could not be read",
+                "Nothing was saved.",
+                "Open the link in the email again and enter the new password once more.");
     }
 
     private Page gone(Status status) {
         var product = config.alerts().productName();
         return switch (status) {
-            case USED -> message(410, "This link has been used",
-                    "A new password was already saved with it, and mail for this mailbox flows again.",
-                    "There is nothing more to do. If the mailbox stops working again, " + product + " emails you a new link.");
-            case EXPIRED -> message(410, "This link has expired",
-                    "For your safety the links in our emails work only for " + days(config.reconnect().linkTtl()) + ".",
-                    "Open the newest email from " + product + " about this mailbox and use its link, or enter the new app"
-                            + " password in the email settings of " + product + ".");
-            case SUPERSEDED -> message(410, "There is a newer email about this mailbox",
-                    "This link belongs to an older email, so it no longer opens the form.",
-                    "Use the link in the newest email from " + product + " about this mailbox.");
-            case EXHAUSTED -> message(410, "This link has been tried too many times",
-                    "To keep your email provider from locking the mailbox, a link checks only " + maxAttempts()
-                            + " passwords. Nothing was saved.",
-                    "Use the link in the next reminder email from " + product + ", or enter the new app password in the email"
-                            + " settings of " + product + ".");
-            case NOT_CHECKED -> message(410, "This mailbox is no longer checked",
-                    "Checking was switched off for it in " + product + " after the email was sent, so this link no longer opens the form.",
-                    "If the mailbox should still be connected, enter the new app password in the email settings of " + product
-                            + ", or contact support.");
-            case FIXED, LIVE -> message(410, "This mailbox is working again",
-                    "It was fixed another way since the email was sent, so this link is no longer needed.",
-                    "There is nothing to do. If the mailbox stops working again, " + product + " emails you a new link.");
+            case USED ->
+                message(
+                        410,
+                        "This link has been used",
+                        "A new password was already saved with it, and mail for this mailbox flows again.",
+                        "There is nothing more to do. If the mailbox stops working again, " + product
+                                + " emails you a new link.");
+            case EXPIRED ->
+                message(
+                        410,
+                        "This link has expired",
+                        "For your safety the links in our emails work only for "
+                                + days(config.reconnect().linkTtl()) + ".",
+                        "Open the newest email from " + product
+                                + " about this mailbox and use its link, or enter the new app"
+                                + " password in the email settings of " + product + ".");
+            case SUPERSEDED ->
+                message(
+                        410,
+                        "There is a newer email about this mailbox",
+                        "This link belongs to an older email, so it no longer opens the form.",
+                        "Use the link in the newest email from " + product + " about this mailbox.");
+            case EXHAUSTED ->
+                message(
+                        410,
+                        "This link has been tried too many times",
+                        "To keep your email provider from locking the mailbox, a link checks only " + maxAttempts()
+                                + " passwords. Nothing was saved.",
+                        "Use the link in the next reminder email from " + product
+                                + ", or enter the new app password in the email" + " settings of " + product + ".");
+            case NOT_CHECKED ->
+                message(
+                        410,
+                        "This mailbox is no longer checked",
+                        "Checking was switched off for it in " + product
+                                + " after the email was sent, so this link no longer opens the form.",
+                        "If the mailbox should still be connected, enter the new app password in the email settings of "
+                                + product + ", or contact support.");
+            case FIXED, LIVE ->
+                message(
+                        410,
+                        "This mailbox is working again",
+                        "It was fixed another way since the email was sent, so this link is no longer needed.",
+                        "There is nothing to do. If the mailbox stops working again, " + product
+                                + " emails you a new link.");
         };
     }
 

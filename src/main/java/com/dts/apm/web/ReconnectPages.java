@@ -44,10 +44,12 @@ public final class ReconnectPages extends Handler.Abstract {
     private static final java.util.Set<Integer> UNREAD = java.util.Set.of(400, 405, 413, 429);
     /** Page views and posts per client address; a post is a real login, so posts have their own, lower limit. */
     static final int VIEWS_PER_ADDRESS = 60;
+
     static final int POSTS_PER_ADDRESS = 20;
     static final Duration ADDRESS_WINDOW = Duration.ofMinutes(10);
-    static final String CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self';"
-            + " base-uri 'none'; frame-ancestors 'none'";
+    static final String CSP =
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self';"
+                    + " base-uri 'none'; frame-ancestors 'none'";
     private static final Pattern ASSET = Pattern.compile("/assets/(reconnect\\.css|reconnect\\.js)");
 
     private final ReconnectFlow flow;
@@ -57,8 +59,15 @@ public final class ReconnectPages extends Handler.Abstract {
     private final Throttle views;
     private final Throttle posts;
 
-    public ReconnectPages(ReconnectLinks links, IntegrationStore integrations, ProviderCatalog catalog, AlertComposer composer,
-            Api.Checks checks, Config config, MeterRegistry registry, Clock clock) {
+    public ReconnectPages(
+            ReconnectLinks links,
+            IntegrationStore integrations,
+            ProviderCatalog catalog,
+            AlertComposer composer,
+            Api.Checks checks,
+            Config config,
+            MeterRegistry registry,
+            Clock clock) {
         this.flow = new ReconnectFlow(links, integrations, catalog, composer, checks, config, clock);
         this.composer = composer;
         this.registry = registry;
@@ -66,7 +75,9 @@ public final class ReconnectPages extends Handler.Abstract {
         this.httpsPublic = url != null && url.toLowerCase(Locale.ROOT).startsWith("https://");
         this.views = new Throttle(VIEWS_PER_ADDRESS, ADDRESS_WINDOW, clock);
         this.posts = new Throttle(POSTS_PER_ADDRESS, ADDRESS_WINDOW, clock);
-        for (var t : new String[] {"reconnect.html.mustache", "reconnect-saved.html.mustache", "reconnect-message.html.mustache"}) {
+        for (var t : new String[] {
+            "reconnect.html.mustache", "reconnect-saved.html.mustache", "reconnect-message.html.mustache"
+        }) {
             composer.renderPage(t, new HashMap<>()); // a broken override fails the start, not the first dealer
         }
     }
@@ -98,7 +109,11 @@ public final class ReconnectPages extends Handler.Abstract {
             if (Database.isTransient(e)) {
                 log.warn("page {} {}: database busy: {}", method, ROUTE, Database.describe(e));
             } else {
-                log.error("page {} {} failed: {}", method, ROUTE, e.getClass().getName()); // no message: it may quote input
+                log.error(
+                        "page {} {} failed: {}",
+                        method,
+                        ROUTE,
+                        e.getClass().getName()); // no message: it may quote input
             }
             page = flow.unreadable(503);
         }
@@ -133,7 +148,8 @@ public final class ReconnectPages extends Handler.Abstract {
     /** The url-encoded form, at most {@link #MAX_FORM} bytes; null when it is not one or too large. */
     private static Map<String, String> form(Request request) {
         var type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")
+        if (type == null
+                || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")
                 || request.getLength() > MAX_FORM) {
             return null;
         }
@@ -209,8 +225,10 @@ public final class ReconnectPages extends Handler.Abstract {
         boolean get = request.getMethod().equals("GET");
         response.setStatus(get ? 200 : 405);
         headers(request, response);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, name.endsWith(".css") ? "text/css; charset=utf-8"
-                : "text/javascript; charset=utf-8");
+        response.getHeaders()
+                .put(
+                        HttpHeader.CONTENT_TYPE,
+                        name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
         if (!get) {
             response.getHeaders().put("Allow", "GET");
             callback.succeeded();

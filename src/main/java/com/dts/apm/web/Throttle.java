@@ -38,7 +38,8 @@ final class Throttle {
                 q.pollFirst();
             }
             if (q.size() >= limit) {
-                return OptionalLong.of(Math.max(1, Duration.between(now, q.peekFirst().plus(window)).toSeconds() + 1));
+                return OptionalLong.of(Math.max(
+                        1, Duration.between(now, q.peekFirst().plus(window)).toSeconds() + 1));
             }
             q.addLast(now);
             return OptionalLong.empty();

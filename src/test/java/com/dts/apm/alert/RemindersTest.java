@@ -21,7 +21,10 @@ class RemindersTest {
     @Test
     void defaultScheduleIsOneDayThreeDaysThenWeeklySixTimes() {
         var r = reminders(null, 6);
-        assertThat(List.of(1, 2, 3, 4, 5, 6).stream().map(r::offset).map(Duration::toDays).toList())
+        assertThat(List.of(1, 2, 3, 4, 5, 6).stream()
+                        .map(r::offset)
+                        .map(Duration::toDays)
+                        .toList())
                 .containsExactly(1L, 3L, 7L, 14L, 21L, 28L);
         assertThat(r.dueNumber(T0, T0.plus(Duration.ofHours(23)))).isZero();
         assertThat(r.dueNumber(T0, T0.plus(Duration.ofDays(1)))).isEqualTo(1);
@@ -38,7 +41,9 @@ class RemindersTest {
 
     @Test
     void noScheduleOrZeroMaximumMeansNoReminders() {
-        assertThat(reminders(List.of(), 6).dueNumber(T0, T0.plus(Duration.ofDays(3650)))).isZero();
-        assertThat(reminders(null, 0).dueNumber(T0, T0.plus(Duration.ofDays(3650)))).isZero();
+        assertThat(reminders(List.of(), 6).dueNumber(T0, T0.plus(Duration.ofDays(3650))))
+                .isZero();
+        assertThat(reminders(null, 0).dueNumber(T0, T0.plus(Duration.ofDays(3650))))
+                .isZero();
     }
 }

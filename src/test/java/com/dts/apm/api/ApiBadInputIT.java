@@ -33,55 +33,136 @@ class ApiBadInputIT {
 
     @Test
     void badInputsGetAClearProblemAndStoreNothing() throws Exception {
-        try (var h = harness(dir); var logs = new LogCapture()) {
+        try (var h = harness(dir);
+                var logs = new LogCapture()) {
             h.start();
             var token = h.token("crm", "integrations:read,integrations:write,checks:run");
             var good = h.mailbox("bad@dealer-b.test", SECRET);
             var put = "/api/v1/integrations/ok-1";
             var json = "application/json";
             var cases = new java.util.ArrayList<Case>();
-            cases.add(new Case("malformed", h.send("PUT", put, token, json, "{\"email\": ".getBytes()), 400, "not valid JSON"));
+            cases.add(new Case(
+                    "malformed", h.send("PUT", put, token, json, "{\"email\": ".getBytes()), 400, "not valid JSON"));
             var full = ApiHarness.JSON.writeValueAsBytes(good);
-            cases.add(new Case("truncated", h.send("PUT", put, token, json, java.util.Arrays.copyOf(full, full.length - 5)), 400,
+            cases.add(new Case(
+                    "truncated",
+                    h.send("PUT", put, token, json, java.util.Arrays.copyOf(full, full.length - 5)),
+                    400,
                     "not valid JSON"));
-            cases.add(new Case("not UTF-8", h.send("PUT", put, token, json,
-                    ("{\"dealer_id\":\"D\u00e9\"}").getBytes(StandardCharsets.ISO_8859_1)), 400, "not UTF-8"));
-            cases.add(new Case("unknown field", h.json("PUT", put, token, with(good, "pasword", "x")), 400, "pasword: unknown field"));
-            cases.add(new Case("port as text", h.json("PUT", put, token, with(good, "imap",
-                    Map.of("host", "127.0.0.1", "port", "993", "security", "ssl"))), 400, "imap.port: expected a whole number"));
-            cases.add(new Case("port out of range", h.json("PUT", put, token, with(good, "imap",
-                    Map.of("host", "127.0.0.1", "port", 70000, "security", "ssl"))), 400, "out of range"));
-            cases.add(new Case("plain to a remote host", h.json("PUT", put, token, with(good, "smtp",
-                    Map.of("host", "smtp.example.com", "port", 25, "security", "plain"))), 400, "smtp.security 'plain'"));
-            cases.add(new Case("bad email", h.json("PUT", put, token, with(good, "email", "not-an-address")), 400,
+            cases.add(new Case(
+                    "not UTF-8",
+                    h.send(
+                            "PUT",
+                            put,
+                            token,
+                            json,
+                            ("{\"dealer_id\":\"D\u00e9\"}").getBytes(StandardCharsets.ISO_8859_1)),
+                    400,
+                    "not UTF-8"));
+            cases.add(new Case(
+                    "unknown field",
+                    h.json("PUT", put, token, with(good, "pasword", "x")),
+                    400,
+                    "pasword: unknown field"));
+            cases.add(new Case(
+                    "port as text",
+                    h.json(
+                            "PUT",
+                            put,
+                            token,
+                            with(good, "imap", Map.of("host", "127.0.0.1", "port", "993", "security", "ssl"))),
+                    400,
+                    "imap.port: expected a whole number"));
+            cases.add(new Case(
+                    "port out of range",
+                    h.json(
+                            "PUT",
+                            put,
+                            token,
+                            with(good, "imap", Map.of("host", "127.0.0.1", "port", 70000, "security", "ssl"))),
+                    400,
+                    "out of range"));
+            cases.add(new Case(
+                    "plain to a remote host",
+                    h.json(
+                            "PUT",
+                            put,
+                            token,
+                            with(good, "smtp", Map.of("host", "smtp.example.com", "port", 25, "security", "plain"))),
+                    400,
+                    "smtp.security 'plain'"));
+            cases.add(new Case(
+                    "bad email",
+                    h.json("PUT", put, token, with(good, "email", "not-an-address")),
+                    400,
                     "email 'not-an-address' is not a valid email address"));
-            cases.add(new Case("no password on create", h.json("PUT", put, token, h.mailbox("bad@dealer-b.test", null)), 400,
+            cases.add(new Case(
+                    "no password on create",
+                    h.json("PUT", put, token, h.mailbox("bad@dealer-b.test", null)),
+                    400,
                     "password: required"));
-            cases.add(new Case("unknown protocol", h.json("PUT", put, token, with(good, "protocols", List.of("pop3"))), 400,
+            cases.add(new Case(
+                    "unknown protocol",
+                    h.json("PUT", put, token, with(good, "protocols", List.of("pop3"))),
+                    400,
                     "protocols"));
-            cases.add(new Case("unknown provider", h.json("PUT", put, token, with(good, "provider", "hotmail2")), 400,
+            cases.add(new Case(
+                    "unknown provider",
+                    h.json("PUT", put, token, with(good, "provider", "hotmail2")),
+                    400,
                     "provider"));
-            cases.add(new Case("huge field", h.json("PUT", put, token, with(good, "dealer_name", "x".repeat(60_000))), 400,
+            cases.add(new Case(
+                    "huge field",
+                    h.json("PUT", put, token, with(good, "dealer_name", "x".repeat(60_000))),
+                    400,
                     "dealer_name is longer than 200"));
-            cases.add(new Case("duplicate key", h.send("PUT", put, token, json,
-                    "{\"email\":\"a@b.test\",\"email\":\"c@d.test\"}".getBytes()), 400, "twice"));
+            cases.add(new Case(
+                    "duplicate key",
+                    h.send("PUT", put, token, json, "{\"email\":\"a@b.test\",\"email\":\"c@d.test\"}".getBytes()),
+                    400,
+                    "twice"));
             cases.add(new Case("array body", h.send("PUT", put, token, json, "[1,2]".getBytes()), 400, "the body"));
-            cases.add(new Case("body over 64 KB", h.json("PUT", put, token, with(good, "dealer_name", "x".repeat(70_000))), 413,
+            cases.add(new Case(
+                    "body over 64 KB",
+                    h.json("PUT", put, token, with(good, "dealer_name", "x".repeat(70_000))),
+                    413,
                     "64 KB"));
-            cases.add(new Case("wrong content type", h.send("PUT", put, token, "text/plain", full), 415, "application/json"));
+            cases.add(new Case(
+                    "wrong content type", h.send("PUT", put, token, "text/plain", full), 415, "application/json"));
             cases.add(new Case("no content type", h.send("PUT", put, token, null, full), 415, "application/json"));
-            cases.add(new Case("300-character id", h.json("PUT", "/api/v1/integrations/" + "a".repeat(300), token, good), 400,
+            cases.add(new Case(
+                    "300-character id",
+                    h.json("PUT", "/api/v1/integrations/" + "a".repeat(300), token, good),
+                    400,
                     "external_id"));
-            cases.add(new Case("id with a space", h.json("PUT", "/api/v1/integrations/a%20b", token, good), 400, "external_id"));
+            cases.add(new Case(
+                    "id with a space", h.json("PUT", "/api/v1/integrations/a%20b", token, good), 400, "external_id"));
             cases.add(new Case("not UTF-8 in the path", h.get("/api/v1/integrations/%C3%28", token), 400, ""));
-            cases.add(new Case("limit -1", h.get("/api/v1/integrations?limit=-1", token), 400, "limit: -1 is out of range"));
-            cases.add(new Case("limit 100000", h.get("/api/v1/integrations?limit=100000", token), 400, "limit: 100000 is out of range"));
-            cases.add(new Case("limit abc", h.get("/api/v1/integrations?limit=abc", token), 400, "limit: 'abc' is not a whole number"));
-            cases.add(new Case("forged cursor", h.get("/api/v1/integrations?cursor=AAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAA", token), 400,
+            cases.add(new Case(
+                    "limit -1", h.get("/api/v1/integrations?limit=-1", token), 400, "limit: -1 is out of range"));
+            cases.add(new Case(
+                    "limit 100000",
+                    h.get("/api/v1/integrations?limit=100000", token),
+                    400,
+                    "limit: 100000 is out of range"));
+            cases.add(new Case(
+                    "limit abc",
+                    h.get("/api/v1/integrations?limit=abc", token),
+                    400,
+                    "limit: 'abc' is not a whole number"));
+            cases.add(new Case(
+                    "forged cursor",
+                    h.get("/api/v1/integrations?cursor=AAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAA", token),
+                    400,
                     "cursor:"));
             cases.add(new Case("garbage cursor", h.get("/api/v1/integrations?cursor=%21%21", token), 400, "cursor:"));
-            cases.add(new Case("unknown state", h.get("/api/v1/integrations?state=BROKEN", token), 400, "state: 'BROKEN'"));
-            cases.add(new Case("unknown query parameter", h.get("/api/v1/integrations?sate=FAILING", token), 400, "sate: unknown"));
+            cases.add(new Case(
+                    "unknown state", h.get("/api/v1/integrations?state=BROKEN", token), 400, "state: 'BROKEN'"));
+            cases.add(new Case(
+                    "unknown query parameter",
+                    h.get("/api/v1/integrations?sate=FAILING", token),
+                    400,
+                    "sate: unknown"));
             cases.add(new Case("missing integration", h.get("/api/v1/integrations/nope", token), 404, "nope"));
             for (var c : cases) {
                 var r = c.response();
@@ -98,11 +179,17 @@ class ApiBadInputIT {
             var dots = h.get("/api/v1/integrations/%2e%2e", token);
             assertThat(dots.statusCode()).as(dots.body()).isEqualTo(400);
             assertThat(dots.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
-            assertThat(h.get("/api/v1/integrations/%2e%2e/history", token).statusCode()).isEqualTo(400);
+            assertThat(h.get("/api/v1/integrations/%2e%2e/history", token).statusCode())
+                    .isEqualTo(400);
 
-            assertThat(h.app.workspace().integrations().list()).as("nothing stored").isEmpty();
+            assertThat(h.app.workspace().integrations().list())
+                    .as("nothing stored")
+                    .isEmpty();
             assertThat(logs.text()).doesNotContain(SECRET).doesNotContain(token);
-            assertThat(h.metrics()).contains("status=\"413\"").contains("status=\"415\"").doesNotContain(SECRET);
+            assertThat(h.metrics())
+                    .contains("status=\"413\"")
+                    .contains("status=\"415\"")
+                    .doesNotContain(SECRET);
         }
     }
 
@@ -115,7 +202,8 @@ class ApiBadInputIT {
                 socket.setSoTimeout(20_000);
                 OutputStream out = socket.getOutputStream();
                 out.write(("PUT /api/v1/integrations/slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
-                        + "\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"dealer_id\":").getBytes());
+                                + "\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"dealer_id\":")
+                        .getBytes());
                 out.flush();
                 // meanwhile another request is answered at once
                 assertThat(h.get("/api/v1/integrations", token).statusCode()).isEqualTo(200);
@@ -125,7 +213,9 @@ class ApiBadInputIT {
                 in.transferTo(reply);
                 long waited = (System.nanoTime() - started) / 1_000_000;
                 var text = reply.toString(StandardCharsets.UTF_8);
-                assertThat(waited).as("cut off by the idle timeout, not hanging").isLessThan(15_000);
+                assertThat(waited)
+                        .as("cut off by the idle timeout, not hanging")
+                        .isLessThan(15_000);
                 assertThat(text).startsWith("HTTP/1.1 400").contains("application/problem+json");
             }
             assertThat(h.app.workspace().integrations().list()).isEmpty();

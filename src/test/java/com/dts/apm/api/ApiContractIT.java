@@ -31,10 +31,16 @@ class ApiContractIT {
         return new ApiHarness(dir, extraConfig);
     }
 
-    private static final List<String> ORDER = List.of("get /api/v1/openapi.json", "put /api/v1/integrations/{external_id}",
-            "get /api/v1/integrations", "get /api/v1/integrations/{external_id}", "post /api/v1/integrations/{external_id}/check",
-            "get /api/v1/integrations/{external_id}/history", "get /api/v1/integrations/{external_id}/credential",
-            "post /api/v1/verify", "delete /api/v1/integrations/{external_id}");
+    private static final List<String> ORDER = List.of(
+            "get /api/v1/openapi.json",
+            "put /api/v1/integrations/{external_id}",
+            "get /api/v1/integrations",
+            "get /api/v1/integrations/{external_id}",
+            "post /api/v1/integrations/{external_id}/check",
+            "get /api/v1/integrations/{external_id}/history",
+            "get /api/v1/integrations/{external_id}/credential",
+            "post /api/v1/verify",
+            "delete /api/v1/integrations/{external_id}");
 
     @Test
     void everyDocumentedRouteAnswersWhatItsSchemaSays() throws Exception {
@@ -50,14 +56,25 @@ class ApiContractIT {
             // the document and the code name the same operations
             var ws = app.workspace();
             var code = new TreeSet<String>();
-            new Api(ws.integrations(), ws.apiTokens(), ws.catalog(), ws.history(), null, null, new SimpleMeterRegistry(), Clock.systemUTC())
-                    .routes().forEach(r -> code.add(r.method().toLowerCase() + " " + r.template()));
+            new Api(
+                            ws.integrations(),
+                            ws.apiTokens(),
+                            ws.catalog(),
+                            ws.history(),
+                            null,
+                            null,
+                            new SimpleMeterRegistry(),
+                            Clock.systemUTC())
+                    .routes()
+                    .forEach(r -> code.add(r.method().toLowerCase() + " " + r.template()));
             var documented = new TreeSet<String>();
-            doc.get("paths").properties().forEach(p -> p.getValue().fieldNames().forEachRemaining(m -> {
-                if (!m.equals("parameters")) {
-                    documented.add(m + " " + p.getKey());
-                }
-            }));
+            doc.get("paths")
+                    .properties()
+                    .forEach(p -> p.getValue().fieldNames().forEachRemaining(m -> {
+                        if (!m.equals("parameters")) {
+                            documented.add(m + " " + p.getKey());
+                        }
+                    }));
             assertThat(documented).isEqualTo(code).isEqualTo(new TreeSet<>(ORDER));
 
             var body = ApiHarness.JSON.writeValueAsBytes(h.mailbox("doc@dealer-d.test", "doc-app-password"));
@@ -68,15 +85,24 @@ class ApiContractIT {
                 var path = template.replace("{external_id}", "doc-1");
                 var operation = doc.get("paths").get(template).get(method.toLowerCase());
                 boolean takesBody = operation.has("requestBody");
-                var response = h.send(method, path, token, takesBody ? "application/json" : null, takesBody ? body : null);
+                var response =
+                        h.send(method, path, token, takesBody ? "application/json" : null, takesBody ? body : null);
                 validated += check(doc, operation, op, response);
                 if (op.startsWith("put")) {
-                    Await.until("checked", Duration.ofSeconds(10), () -> ws.integrations().findByExternalId("doc-1")
-                            .map(k -> k.integration().lastCheckedAt() != null).orElse(false));
+                    Await.until(
+                            "checked",
+                            Duration.ofSeconds(10),
+                            () -> ws.integrations()
+                                    .findByExternalId("doc-1")
+                                    .map(k -> k.integration().lastCheckedAt() != null)
+                                    .orElse(false));
                 }
                 // the documented problems are problems too: no token, and a bad input where one is possible
                 if (operation.has("security") && !operation.get("security").isEmpty()) {
-                    validated += check(doc, operation, op + " without a token",
+                    validated += check(
+                            doc,
+                            operation,
+                            op + " without a token",
                             h.send(method, path, null, takesBody ? "application/json" : null, takesBody ? body : null));
                 }
             }
@@ -91,16 +117,21 @@ class ApiContractIT {
     }
 
     /** Validates one real response against the schema the document gives for its status; returns 1. */
-    private static int check(JsonNode doc, JsonNode operation, String what, HttpResponse<String> response) throws Exception {
+    private static int check(JsonNode doc, JsonNode operation, String what, HttpResponse<String> response)
+            throws Exception {
         var status = Integer.toString(response.statusCode());
         var documented = operation.get("responses").get(status);
-        assertThat(documented).as(what + ": status " + status + " is documented (" + response.body() + ")").isNotNull();
+        assertThat(documented)
+                .as(what + ": status " + status + " is documented (" + response.body() + ")")
+                .isNotNull();
         if (!documented.has("content")) {
             assertThat(response.body()).as(what).isEmpty();
             return 1;
         }
         var media = documented.get("content").fieldNames().next();
-        assertThat(response.headers().firstValue("Content-Type").orElse("")).as(what).startsWith(media);
+        assertThat(response.headers().firstValue("Content-Type").orElse(""))
+                .as(what)
+                .startsWith(media);
         var schema = documented.get("content").get(media).get("schema");
         var errors = validate(doc, schema, response.body());
         assertThat(errors).as(what + ": " + response.body()).isEmpty();
@@ -113,7 +144,8 @@ class ApiContractIT {
         root.set("$defs", doc.get("components").get("schemas"));
         root.setAll((ObjectNode) schema);
         var text = ApiHarness.JSON.writeValueAsString(root).replace("#/components/schemas/", "#/$defs/");
-        var compiled = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(text, InputFormat.JSON);
+        var compiled = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                .getSchema(text, InputFormat.JSON);
         var out = new ArrayList<String>();
         compiled.validate(instance, InputFormat.JSON).forEach(e -> out.add(e.toString()));
         return out;

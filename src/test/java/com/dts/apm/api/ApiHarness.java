@@ -30,7 +30,8 @@ final class ApiHarness implements AutoCloseable {
     final GreenMail mail;
     final Path config;
     final Cli cli;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     App app;
 
     /** Databases on PostgreSQL this harness opened (closed with it); null on SQLite. */
@@ -55,21 +56,26 @@ final class ApiHarness implements AutoCloseable {
             Files.createDirectories(key.getParent());
             com.dts.apm.store.Vault.generate(key);
         }
-        Files.writeString(config, String.join("\n",
-                postgres == null ? "database: { path: " + dir.resolve("data/apm.db") + " }"
-                        : "database:\n" + postgres.yaml().stripTrailing() + "\nsecrets: { key-file: " + key + " }",
-                "http: { port: 0 }",
-                "api: { enabled: true, port: 0 }",
-                "schedule:",
-                "  interval: 1h",
-                "  jitter: 0s",
-                "  confirm-after: 1s",
-                "  failing-recheck-interval: 2s",
-                "  retry-initial: 1s",
-                "  logins-per-second-per-provider: 100",
-                "  shutdown-grace: 5s",
-                String.join("\n", extraConfig),
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        postgres == null
+                                ? "database: { path: " + dir.resolve("data/apm.db") + " }"
+                                : "database:\n" + postgres.yaml().stripTrailing() + "\nsecrets: { key-file: " + key
+                                        + " }",
+                        "http: { port: 0 }",
+                        "api: { enabled: true, port: 0 }",
+                        "schedule:",
+                        "  interval: 1h",
+                        "  jitter: 0s",
+                        "  confirm-after: 1s",
+                        "  failing-recheck-interval: 2s",
+                        "  retry-initial: 1s",
+                        "  logins-per-second-per-provider: 100",
+                        "  shutdown-grace: 5s",
+                        String.join("\n", extraConfig),
+                        ""));
         cli = new Cli(config);
     }
 
@@ -90,9 +96,15 @@ final class ApiHarness implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + app.apiPort() + pathAndQuery);
     }
 
-    HttpResponse<String> send(String method, String path, String token, String contentType, byte[] body) throws Exception {
-        var b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpResponse<String> send(String method, String path, String token, String contentType, byte[] body)
+            throws Exception {
+        var b = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -131,8 +143,11 @@ final class ApiHarness implements AutoCloseable {
     }
 
     String metrics() throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     @Override

@@ -29,12 +29,17 @@ class ApiIntegrationsIT {
 
     @Test
     void putCreatesThenUpdatesAndANewPasswordIsCheckedAtOnce() throws Exception {
-        try (var h = harness(dir); var logs = new LogCapture()) {
+        try (var h = harness(dir);
+                var logs = new LogCapture()) {
             h.mail.setUser("alice@dealer-a.test", "alice@dealer-a.test", "alice-app-password-1");
             h.start();
             var token = h.token("crm", "integrations:read,integrations:write,checks:run");
 
-            var created = h.json("PUT", "/api/v1/integrations/crm-42", token, h.mailbox("alice@dealer-a.test", "alice-app-password-1"));
+            var created = h.json(
+                    "PUT",
+                    "/api/v1/integrations/crm-42",
+                    token,
+                    h.mailbox("alice@dealer-a.test", "alice-app-password-1"));
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             assertThat(created.headers().firstValue("Location")).hasValue("/api/v1/integrations/crm-42");
             var view = body(created);
@@ -42,10 +47,14 @@ class ApiIntegrationsIT {
             assertThat(view.get("protocols").toString()).isEqualTo("[\"imap\",\"smtp\"]");
             assertThat(view.get("imap").get("security").asText()).isEqualTo("plain");
             assertThat(view.has("password")).isFalse();
-            for (var field : List.of("id", "dealer_id", "email", "provider", "state", "enabled", "last_checked_at", "last_success_at")) {
+            for (var field : List.of(
+                    "id", "dealer_id", "email", "provider", "state", "enabled", "last_checked_at", "last_success_at")) {
                 assertThat(view.has(field)).as(field).isTrue();
             }
-            Await.until("checked at once", Duration.ofSeconds(10), () -> quietly(() -> state(h, token, "crm-42").equals("HEALTHY")));
+            Await.until(
+                    "checked at once",
+                    Duration.ofSeconds(10),
+                    () -> quietly(() -> state(h, token, "crm-42").equals("HEALTHY")));
 
             // an update without a password keeps the stored one and answers 200
             var renamed = new java.util.LinkedHashMap<>(h.mailbox("alice@dealer-a.test", null));
@@ -61,9 +70,16 @@ class ApiIntegrationsIT {
             assertThat(check.statusCode()).as(check.body()).isEqualTo(200);
             assertThat(body(check).get("checks").get(0).get("outcome").asText()).isEqualTo("AUTH_REJECTED");
             assertThat(body(check).get("state").asText()).isEqualTo("SUSPECT");
-            var fixed = h.json("PUT", "/api/v1/integrations/crm-42", token, h.mailbox("alice@dealer-a.test", "alice-app-password-2"));
+            var fixed = h.json(
+                    "PUT",
+                    "/api/v1/integrations/crm-42",
+                    token,
+                    h.mailbox("alice@dealer-a.test", "alice-app-password-2"));
             assertThat(fixed.statusCode()).isEqualTo(200);
-            Await.until("healthy again", Duration.ofSeconds(10), () -> quietly(() -> state(h, token, "crm-42").equals("HEALTHY")));
+            Await.until(
+                    "healthy again",
+                    Duration.ofSeconds(10),
+                    () -> quietly(() -> state(h, token, "crm-42").equals("HEALTHY")));
 
             var history = h.get("/api/v1/integrations/crm-42/history", token);
             assertThat(history.statusCode()).isEqualTo(200);
@@ -71,29 +87,41 @@ class ApiIntegrationsIT {
             assertThat(body(history).get("transitions").size()).isGreaterThanOrEqualTo(3);
 
             // the same mailbox under another external id is a conflict, not a second row
-            var clash = h.json("PUT", "/api/v1/integrations/crm-43", token, h.mailbox("alice@dealer-a.test", "x-app-password"));
+            var clash = h.json(
+                    "PUT", "/api/v1/integrations/crm-43", token, h.mailbox("alice@dealer-a.test", "x-app-password"));
             assertThat(clash.statusCode()).as(clash.body()).isEqualTo(409);
             assertThat(body(clash).get("detail").asText()).contains("alice@dealer-a.test", "crm-42");
 
             // the password comes back only on the credential route, and only for credentials:read
-            assertThat(h.get("/api/v1/integrations/crm-42/credential", token).statusCode()).isEqualTo(403);
+            assertThat(h.get("/api/v1/integrations/crm-42/credential", token).statusCode())
+                    .isEqualTo(403);
             var vault = h.token("vault", "credentials:read");
             var credential = h.get("/api/v1/integrations/crm-42/credential", vault);
             assertThat(credential.statusCode()).isEqualTo(200);
             assertThat(body(credential).get("password").asText()).isEqualTo("alice-app-password-2");
             assertThat(logs.text()).contains("api vault GET /api/v1/integrations/{external_id}/credential -> 200");
 
-            assertThat(h.send("DELETE", "/api/v1/integrations/crm-42", token, null, null).statusCode()).isEqualTo(204);
+            assertThat(h.send("DELETE", "/api/v1/integrations/crm-42", token, null, null)
+                            .statusCode())
+                    .isEqualTo(204);
             assertThat(h.get("/api/v1/integrations/crm-42", token).statusCode()).isEqualTo(404);
-            assertThat(h.send("DELETE", "/api/v1/integrations/crm-42", token, null, null).statusCode()).isEqualTo(404);
+            assertThat(h.send("DELETE", "/api/v1/integrations/crm-42", token, null, null)
+                            .statusCode())
+                    .isEqualTo(404);
 
             var metrics = h.metrics();
-            assertThat(metrics).contains("apm_api_requests_total{route=\"/api/v1/integrations/{external_id}\",status=\"201\"}")
-                    .contains("apm_api_request_duration_seconds_count{route=\"/api/v1/integrations/{external_id}/check\"}")
-                    .doesNotContain("crm-42").doesNotContain("alice");
+            assertThat(metrics)
+                    .contains("apm_api_requests_total{route=\"/api/v1/integrations/{external_id}\",status=\"201\"}")
+                    .contains(
+                            "apm_api_request_duration_seconds_count{route=\"/api/v1/integrations/{external_id}/check\"}")
+                    .doesNotContain("crm-42")
+                    .doesNotContain("alice");
             var text = logs.text();
             assertThat(text).contains("api crm PUT /api/v1/integrations/{external_id} -> 201");
-            assertThat(text + metrics).doesNotContain("alice-app-password").doesNotContain(token).doesNotContain(vault);
+            assertThat(text + metrics)
+                    .doesNotContain("alice-app-password")
+                    .doesNotContain(token)
+                    .doesNotContain(vault);
         }
     }
 
@@ -103,28 +131,46 @@ class ApiIntegrationsIT {
             h.start();
             var token = h.token("crm", "integrations:read,integrations:write");
             for (int i = 0; i < 5; i++) {
-                var r = h.json("PUT", "/api/v1/integrations/ext-" + i, token, h.mailbox("m" + i + "@dealer-m.test", "pw-m" + i + "-app-pass"));
+                var r = h.json(
+                        "PUT",
+                        "/api/v1/integrations/ext-" + i,
+                        token,
+                        h.mailbox("m" + i + "@dealer-m.test", "pw-m" + i + "-app-pass"));
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
             }
             var seen = new ArrayList<String>();
             var page = body(h.get("/api/v1/integrations?limit=2", token));
             page.get("items").forEach(i -> seen.add(i.get("external_id").asText()));
             // inserted while the CRM pages: it comes last, nothing is skipped or repeated
-            assertThat(h.json("PUT", "/api/v1/integrations/ext-new", token, h.mailbox("new@dealer-m.test", "pw-new-app-pass"))
-                    .statusCode()).isEqualTo(201);
+            assertThat(h.json(
+                                    "PUT",
+                                    "/api/v1/integrations/ext-new",
+                                    token,
+                                    h.mailbox("new@dealer-m.test", "pw-new-app-pass"))
+                            .statusCode())
+                    .isEqualTo(201);
             while (!page.get("next_cursor").isNull()) {
-                page = body(h.get("/api/v1/integrations?limit=2&cursor=" + page.get("next_cursor").asText(), token));
+                page = body(h.get(
+                        "/api/v1/integrations?limit=2&cursor="
+                                + page.get("next_cursor").asText(),
+                        token));
                 page.get("items").forEach(i -> seen.add(i.get("external_id").asText()));
             }
             assertThat(seen).containsExactly("ext-0", "ext-1", "ext-2", "ext-3", "ext-4", "ext-new");
             assertThat(new HashSet<>(seen)).hasSize(6);
 
-            var filtered = body(h.get("/api/v1/integrations?provider=custom&dealer_id=D-m&state=UNKNOWN&limit=500", token));
+            var filtered =
+                    body(h.get("/api/v1/integrations?provider=custom&dealer_id=D-m&state=UNKNOWN&limit=500", token));
             assertThat(filtered.get("items").size()).isEqualTo(5);
             assertThat(filtered.get("next_cursor").isNull()).isTrue();
-            assertThat(body(h.get("/api/v1/integrations?dealer_id=D-x", token)).get("items").size()).isZero();
+            assertThat(body(h.get("/api/v1/integrations?dealer_id=D-x", token))
+                            .get("items")
+                            .size())
+                    .isZero();
             // a cursor made for other filters does not page this listing
-            var first = body(h.get("/api/v1/integrations?limit=1", token)).get("next_cursor").asText();
+            var first = body(h.get("/api/v1/integrations?limit=1", token))
+                    .get("next_cursor")
+                    .asText();
             var wrong = h.get("/api/v1/integrations?limit=1&provider=custom&cursor=" + first, token);
             assertThat(wrong.statusCode()).isEqualTo(400);
             assertThat(body(wrong).get("detail").asText()).startsWith("cursor:");
@@ -133,7 +179,8 @@ class ApiIntegrationsIT {
 
     @Test
     void tokensAreCheckedAndScopesEnforced() throws Exception {
-        try (var h = harness(dir); var logs = new LogCapture()) {
+        try (var h = harness(dir);
+                var logs = new LogCapture()) {
             h.start();
             var writer = h.token("crm", "integrations:read,integrations:write");
             var reader = h.token("dashboard", "integrations:read");
@@ -145,36 +192,58 @@ class ApiIntegrationsIT {
                 assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
                 assertThat(r.headers().firstValue("WWW-Authenticate")).isPresent();
             }
-            assertThat(forged.body()).as("401 says nothing about why").isEqualTo(none.body()).isEqualTo(garbage.body());
+            assertThat(forged.body())
+                    .as("401 says nothing about why")
+                    .isEqualTo(none.body())
+                    .isEqualTo(garbage.body());
             // an unknown path answers 401 too before a token: nothing is learnt without one
             assertThat(h.get("/api/v1/nothing-here", null).statusCode()).isEqualTo(401);
             assertThat(h.get("/api/v1/nothing-here", reader).statusCode()).isEqualTo(404);
 
             assertThat(h.get("/api/v1/integrations", reader).statusCode()).isEqualTo(200);
-            var denied = h.json("PUT", "/api/v1/integrations/x1", reader, h.mailbox("x1@dealer-x.test", "pw-x1-app-pass"));
+            var denied =
+                    h.json("PUT", "/api/v1/integrations/x1", reader, h.mailbox("x1@dealer-x.test", "pw-x1-app-pass"));
             assertThat(denied.statusCode()).isEqualTo(403);
             assertThat(body(denied).get("detail").asText()).contains("integrations:write");
-            assertThat(h.send("POST", "/api/v1/integrations/x1/check", writer, null, null).statusCode()).isEqualTo(403);
+            assertThat(h.send("POST", "/api/v1/integrations/x1/check", writer, null, null)
+                            .statusCode())
+                    .isEqualTo(403);
             var wrongMethod = h.send("PATCH", "/api/v1/integrations/x1", writer, null, null);
             assertThat(wrongMethod.statusCode()).isEqualTo(405);
-            assertThat(wrongMethod.headers().firstValue("Allow")).hasValueSatisfying(a -> assertThat(a).contains("PUT", "GET", "DELETE"));
+            assertThat(wrongMethod.headers().firstValue("Allow"))
+                    .hasValueSatisfying(a -> assertThat(a).contains("PUT", "GET", "DELETE"));
 
             var list = h.cli.run("api-tokens", "list", "--json");
             assertThat(list.exit()).isZero();
-            assertThat(list.out()).contains("\"name\":\"crm\"", "\"integrations:write\"").doesNotContain(writer).doesNotContain(reader);
+            assertThat(list.out())
+                    .contains("\"name\":\"crm\"", "\"integrations:write\"")
+                    .doesNotContain(writer)
+                    .doesNotContain(reader);
             assertThat(h.cli.run("api-tokens", "revoke", "dashboard").exit()).isZero();
             assertThat(h.get("/api/v1/integrations", reader).statusCode()).isEqualTo(401);
             assertThat(h.cli.run("api-tokens", "revoke", "dashboard").exit()).isEqualTo(2);
-            assertThat(h.cli.run("api-tokens", "create", "crm", "--scopes", "integrations:read").exit()).isEqualTo(2);
+            assertThat(h.cli.run("api-tokens", "create", "crm", "--scopes", "integrations:read")
+                            .exit())
+                    .isEqualTo(2);
             var badScope = h.cli.run("api-tokens", "create", "ops", "--scopes", "integrations:read,admin");
             assertThat(badScope.exit()).isEqualTo(2);
             assertThat(badScope.err()).contains("unknown scope 'admin'");
             // the database holds only hashes
-            var stored = h.app.workspace().database().jdbi().withHandle(hd -> hd.createQuery(
-                    "SELECT token_hash, name, scopes FROM api_token")
-                    .map((rs, ctx) -> java.util.HexFormat.of().formatHex(rs.getBytes(1)) + rs.getString(2) + rs.getString(3)).list());
-            assertThat(String.join(" ", stored)).doesNotContain(writer.substring(4)).doesNotContain(reader.substring(4));
-            assertThat(logs.text()).doesNotContain(writer).doesNotContain(reader).contains("api - GET unmatched -> 401");
+            var stored = h.app.workspace()
+                    .database()
+                    .jdbi()
+                    .withHandle(hd -> hd.createQuery("SELECT token_hash, name, scopes FROM api_token")
+                            .map((rs, ctx) -> java.util.HexFormat.of().formatHex(rs.getBytes(1))
+                                    + rs.getString(2)
+                                    + rs.getString(3))
+                            .list());
+            assertThat(String.join(" ", stored))
+                    .doesNotContain(writer.substring(4))
+                    .doesNotContain(reader.substring(4));
+            assertThat(logs.text())
+                    .doesNotContain(writer)
+                    .doesNotContain(reader)
+                    .contains("api - GET unmatched -> 401");
         }
     }
 
@@ -185,47 +254,133 @@ class ApiIntegrationsIT {
             var token = h.token("crm", "integrations:read,integrations:write");
             var imap = String.valueOf(h.mail.getImap().getPort());
             var smtp = String.valueOf(h.mail.getSmtp().getPort());
-            var add = h.cli.runWithInput("cli-app-password\n", "integrations", "add", "--dealer-id", "D-c", "--email", "cli@dealer-c.test",
-                    "--external-id", "crm-cli", "--provider", "custom", "--imap-host", "127.0.0.1", "--imap-port", imap,
-                    "--imap-security", "plain", "--smtp-host", "127.0.0.1", "--smtp-port", smtp, "--smtp-security", "plain",
+            var add = h.cli.runWithInput(
+                    "cli-app-password\n",
+                    "integrations",
+                    "add",
+                    "--dealer-id",
+                    "D-c",
+                    "--email",
+                    "cli@dealer-c.test",
+                    "--external-id",
+                    "crm-cli",
+                    "--provider",
+                    "custom",
+                    "--imap-host",
+                    "127.0.0.1",
+                    "--imap-port",
+                    imap,
+                    "--imap-security",
+                    "plain",
+                    "--smtp-host",
+                    "127.0.0.1",
+                    "--smtp-port",
+                    smtp,
+                    "--smtp-security",
+                    "plain",
                     "--password-stdin");
             assertThat(add.exit()).as(add.err()).isZero();
             var got = h.get("/api/v1/integrations/crm-cli", token);
             assertThat(got.statusCode()).isEqualTo(200);
-            assertThat(body(got).get("id").asLong()).isEqualTo(Long.parseLong(add.out().strip()));
+            assertThat(body(got).get("id").asLong())
+                    .isEqualTo(Long.parseLong(add.out().strip()));
 
             var csv = dir.resolve("dealers.csv");
-            java.nio.file.Files.writeString(csv, "dealer_id,email,external_id,provider,imap_host,imap_port,imap_security,"
-                    + "smtp_host,smtp_port,smtp_security,password\n"
-                    + "D-v,csv@dealer-v.test,crm-csv,custom,127.0.0.1," + imap + ",plain,127.0.0.1," + smtp + ",plain,csv-app-password\n");
+            java.nio.file.Files.writeString(
+                    csv,
+                    "dealer_id,email,external_id,provider,imap_host,imap_port,imap_security,"
+                            + "smtp_host,smtp_port,smtp_security,password\n"
+                            + "D-v,csv@dealer-v.test,crm-csv,custom,127.0.0.1," + imap + ",plain,127.0.0.1," + smtp
+                            + ",plain,csv-app-password\n");
             var imported = h.cli.run("integrations", "import", csv.toString());
             assertThat(imported.exit()).as(imported.err()).isZero();
-            assertThat(body(h.get("/api/v1/integrations/crm-csv", token)).get("email").asText()).isEqualTo("csv@dealer-v.test");
+            assertThat(body(h.get("/api/v1/integrations/crm-csv", token))
+                            .get("email")
+                            .asText())
+                    .isEqualTo("csv@dealer-v.test");
             // the same row again updates the same integration by its external id
-            assertThat(h.cli.run("integrations", "import", csv.toString()).out()).contains("0 added, 1 updated");
+            assertThat(h.cli.run("integrations", "import", csv.toString()).out())
+                    .contains("0 added, 1 updated");
 
             // an external id already in use, through the command line
-            var taken = h.cli.runWithInput("x-app-password\n", "integrations", "add", "--dealer-id", "D-c", "--email", "other@dealer-c.test",
-                    "--external-id", "crm-csv", "--provider", "custom", "--imap-host", "127.0.0.1", "--imap-port", imap,
-                    "--imap-security", "plain", "--smtp-host", "127.0.0.1", "--smtp-port", smtp, "--smtp-security", "plain",
+            var taken = h.cli.runWithInput(
+                    "x-app-password\n",
+                    "integrations",
+                    "add",
+                    "--dealer-id",
+                    "D-c",
+                    "--email",
+                    "other@dealer-c.test",
+                    "--external-id",
+                    "crm-csv",
+                    "--provider",
+                    "custom",
+                    "--imap-host",
+                    "127.0.0.1",
+                    "--imap-port",
+                    imap,
+                    "--imap-security",
+                    "plain",
+                    "--smtp-host",
+                    "127.0.0.1",
+                    "--smtp-port",
+                    smtp,
+                    "--smtp-security",
+                    "plain",
                     "--password-stdin");
             assertThat(taken.exit()).isEqualTo(2);
             assertThat(taken.err()).contains("external id crm-csv is already used by integration");
-            var badId = h.cli.runWithInput("x-app-password\n", "integrations", "add", "--dealer-id", "D-c", "--email", "o@dealer-c.test",
-                    "--external-id", "../etc", "--provider", "gmail", "--password-stdin");
+            var badId = h.cli.runWithInput(
+                    "x-app-password\n",
+                    "integrations",
+                    "add",
+                    "--dealer-id",
+                    "D-c",
+                    "--email",
+                    "o@dealer-c.test",
+                    "--external-id",
+                    "../etc",
+                    "--provider",
+                    "gmail",
+                    "--password-stdin");
             assertThat(badId.exit()).isEqualTo(2);
             assertThat(badId.err()).contains("external id '../etc' must start with a letter or digit");
 
             // the same refusal through the CLI and the API, in each one's field names
-            var cliPlain = h.cli.runWithInput("x-app-password\n", "integrations", "add", "--dealer-id", "D-c", "--email", "p@dealer-c.test",
-                    "--provider", "custom", "--imap-host", "imap.example.com", "--imap-security", "plain", "--protocols", "imap",
+            var cliPlain = h.cli.runWithInput(
+                    "x-app-password\n",
+                    "integrations",
+                    "add",
+                    "--dealer-id",
+                    "D-c",
+                    "--email",
+                    "p@dealer-c.test",
+                    "--provider",
+                    "custom",
+                    "--imap-host",
+                    "imap.example.com",
+                    "--imap-security",
+                    "plain",
+                    "--protocols",
+                    "imap",
                     "--password-stdin");
-            var apiPlain = h.json("PUT", "/api/v1/integrations/p1", token, with(with(h.mailbox("p@dealer-c.test", "x-app-password"),
-                    "imap", Map.of("host", "imap.example.com", "security", "plain")), "protocols", List.of("imap")));
-            assertThat(cliPlain.err()).contains("imap security 'plain' would send the password unencrypted to imap.example.com");
+            var apiPlain = h.json(
+                    "PUT",
+                    "/api/v1/integrations/p1",
+                    token,
+                    with(
+                            with(
+                                    h.mailbox("p@dealer-c.test", "x-app-password"),
+                                    "imap",
+                                    Map.of("host", "imap.example.com", "security", "plain")),
+                            "protocols",
+                            List.of("imap")));
+            assertThat(cliPlain.err())
+                    .contains("imap security 'plain' would send the password unencrypted to imap.example.com");
             assertThat(body(apiPlain).get("detail").asText())
-                    .isEqualTo("imap.security 'plain' would send the password unencrypted to imap.example.com: it is allowed only for"
-                            + " a loopback host (use ssl or starttls)");
+                    .isEqualTo(
+                            "imap.security 'plain' would send the password unencrypted to imap.example.com: it is allowed only for"
+                                    + " a loopback host (use ssl or starttls)");
         }
     }
 

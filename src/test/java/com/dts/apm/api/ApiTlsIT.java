@@ -39,17 +39,32 @@ class ApiTlsIT {
         }
         var key = (PrivateKey) store.getKey("server", certs.password());
         var keyFile = dir.resolve("api.key");
-        Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        Files.writeString(
+                keyFile,
+                "-----BEGIN PRIVATE KEY-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n");
         var certFile = dir.resolve("api.crt");
-        Files.writeString(certFile, "-----BEGIN CERTIFICATE-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(store.getCertificate("server").getEncoded())
-                + "\n-----END CERTIFICATE-----\n");
+        Files.writeString(
+                certFile,
+                "-----BEGIN CERTIFICATE-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes())
+                                .encodeToString(store.getCertificate("server").getEncoded())
+                        + "\n-----END CERTIFICATE-----\n");
         var config = dir.resolve("apm.yml");
-        Files.writeString(config, String.join("\n", "database: { path: " + dir.resolve("data/apm.db") + " }", "http: { port: 0 }",
-                "api: { enabled: true, port: 0, tls: { cert-file: " + certFile + ", key-file: " + keyFile + " } }", ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "database: { path: " + dir.resolve("data/apm.db") + " }",
+                        "http: { port: 0 }",
+                        "api: { enabled: true, port: 0, tls: { cert-file: " + certFile + ", key-file: " + keyFile
+                                + " } }",
+                        ""));
         var cli = new Cli(config);
-        var token = cli.run("api-tokens", "create", "crm", "--scopes", "integrations:read").out().strip();
+        var token = cli.run("api-tokens", "create", "crm", "--scopes", "integrations:read")
+                .out()
+                .strip();
         var trust = KeyStore.getInstance("PKCS12");
         try (var in = new FileInputStream(certs.trustStore().toFile())) {
             trust.load(in, certs.password());
@@ -60,20 +75,28 @@ class ApiTlsIT {
         ssl.init(null, tmf.getTrustManagers(), null);
         try (var app = App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC())) {
             var client = HttpClient.newBuilder().sslContext(ssl).build();
-            var r = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + app.apiPort() + "/api/v1/integrations"))
-                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            var r = client.send(
+                    HttpRequest.newBuilder(URI.create("https://localhost:" + app.apiPort() + "/api/v1/integrations"))
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("{\"items\":[],\"next_cursor\":null}");
             // plain HTTP on the TLS port gets no API answer
             var plain = HttpClient.newHttpClient();
-            assertThatThrownBy(() -> plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.apiPort()
-                    + "/api/v1/integrations")).build(), HttpResponse.BodyHandlers.ofString()))
+            assertThatThrownBy(() -> plain.send(
+                            HttpRequest.newBuilder(
+                                            URI.create("http://127.0.0.1:" + app.apiPort() + "/api/v1/integrations"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString()))
                     .isInstanceOf(java.io.IOException.class);
         }
 
         Files.writeString(keyFile, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
-        assertThatThrownBy(() -> App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC()).close())
+        assertThatThrownBy(() -> App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC())
+                        .close())
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("api.tls.key-file").hasMessageContaining("PKCS#8");
+                .hasMessageContaining("api.tls.key-file")
+                .hasMessageContaining("PKCS#8");
     }
 }

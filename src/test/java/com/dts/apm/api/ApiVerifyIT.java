@@ -15,7 +15,8 @@ class ApiVerifyIT {
 
     @Test
     void rightAndWrongPasswordsAreAnsweredPerProtocolAndNothingIsStored() throws Exception {
-        try (var h = new ApiHarness(dir); var logs = new LogCapture()) {
+        try (var h = new ApiHarness(dir);
+                var logs = new LogCapture()) {
             h.mail.setUser("vera@dealer-v.test", "vera@dealer-v.test", "vera-right-app-pass");
             h.start();
             var token = h.token("crm", "checks:run");
@@ -39,33 +40,50 @@ class ApiVerifyIT {
             var noPassword = h.json("POST", "/api/v1/verify", token, h.mailbox("vera@dealer-v.test", null));
             assertThat(noPassword.statusCode()).isEqualTo(400);
             assertThat(body(noPassword).get("detail").asText()).startsWith("password: required");
-            var unknown = h.json("POST", "/api/v1/verify", token, with(h.mailbox("vera@dealer-v.test", "x-app-pass"), "save", true));
+            var unknown = h.json(
+                    "POST", "/api/v1/verify", token, with(h.mailbox("vera@dealer-v.test", "x-app-pass"), "save", true));
             assertThat(unknown.statusCode()).isEqualTo(400);
 
-            assertThat(h.app.workspace().integrations().list()).as("verify stores no integration").isEmpty();
-            long checks = h.app.workspace().database().jdbi().withHandle(hd -> hd.createQuery(
-                    "SELECT count(*) FROM check_result").mapTo(Long.class).one());
+            assertThat(h.app.workspace().integrations().list())
+                    .as("verify stores no integration")
+                    .isEmpty();
+            long checks = h.app.workspace()
+                    .database()
+                    .jdbi()
+                    .withHandle(hd -> hd.createQuery("SELECT count(*) FROM check_result")
+                            .mapTo(Long.class)
+                            .one());
             assertThat(checks).as("and no check").isZero();
             assertThat(right.body() + wrong.body() + logs.text() + h.metrics())
-                    .doesNotContain("vera-right-app-pass").doesNotContain("vera-wrong-app-pass").doesNotContain(token);
+                    .doesNotContain("vera-right-app-pass")
+                    .doesNotContain("vera-wrong-app-pass")
+                    .doesNotContain(token);
 
             // 2 calls so far for this mailbox (the 400s never reached the limiter); 3 more are allowed, then 429
             for (int i = 0; i < 3; i++) {
-                assertThat(h.json("POST", "/api/v1/verify", token, h.mailbox("vera@dealer-v.test", "vera-wrong-app-pass"))
-                        .statusCode()).isEqualTo(200);
+                assertThat(h.json(
+                                        "POST",
+                                        "/api/v1/verify",
+                                        token,
+                                        h.mailbox("vera@dealer-v.test", "vera-wrong-app-pass"))
+                                .statusCode())
+                        .isEqualTo(200);
             }
-            var limited = h.json("POST", "/api/v1/verify", token, h.mailbox("VERA@dealer-v.test", "vera-right-app-pass"));
+            var limited =
+                    h.json("POST", "/api/v1/verify", token, h.mailbox("VERA@dealer-v.test", "vera-right-app-pass"));
             assertThat(limited.statusCode()).isEqualTo(429);
-            assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(
-                    s -> assertThat(Integer.parseInt(s)).isBetween(1, 61));
+            assertThat(limited.headers().firstValue("Retry-After"))
+                    .hasValueSatisfying(s -> assertThat(Integer.parseInt(s)).isBetween(1, 61));
             assertThat(body(limited).get("detail").asText()).contains("at most 5");
             // another mailbox is not held back by that one
             h.mail.setUser("walt@dealer-w.test", "walt@dealer-w.test", "walt-app-pass");
-            assertThat(h.json("POST", "/api/v1/verify", token, h.mailbox("walt@dealer-w.test", "walt-app-pass")).statusCode())
+            assertThat(h.json("POST", "/api/v1/verify", token, h.mailbox("walt@dealer-w.test", "walt-app-pass"))
+                            .statusCode())
                     .isEqualTo(200);
             // and a token without checks:run may not verify
             var reader = h.token("dash", "integrations:read");
-            assertThat(h.json("POST", "/api/v1/verify", reader, h.mailbox("walt@dealer-w.test", "walt-app-pass")).statusCode())
+            assertThat(h.json("POST", "/api/v1/verify", reader, h.mailbox("walt@dealer-w.test", "walt-app-pass"))
+                            .statusCode())
                     .isEqualTo(403);
         }
     }

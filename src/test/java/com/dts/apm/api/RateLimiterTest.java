@@ -20,7 +20,8 @@ class RateLimiterTest {
         assertThatThrownBy(() -> limiter.acquire("a@x.test", "mailbox a@x.test"))
                 .isInstanceOfSatisfying(Problem.class, p -> {
                     assertThat(p.status()).isEqualTo(429);
-                    assertThat(p.headers()).containsEntry("Retry-After", "11"); // the first call leaves the window in 10 s
+                    assertThat(p.headers())
+                            .containsEntry("Retry-After", "11"); // the first call leaves the window in 10 s
                 });
         limiter.acquire("b@x.test", "mailbox b@x.test"); // another key is not held back
         clock.advance(Duration.ofSeconds(11));

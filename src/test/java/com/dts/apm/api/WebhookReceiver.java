@@ -14,12 +14,21 @@ import java.util.function.IntFunction;
 /** A dealer system's webhook endpoint on loopback: records every request, answers as the test scripts it. */
 final class WebhookReceiver implements AutoCloseable {
     /** What the receiver does with the n-th request (0-based). */
-    enum Answer { OK, ERROR_500, REDIRECT_301, HANG, CLOSE_MID_RESPONSE }
+    enum Answer {
+        OK,
+        ERROR_500,
+        REDIRECT_301,
+        HANG,
+        CLOSE_MID_RESPONSE
+    }
 
     record Received(Map<String, List<String>> headers, String body, Answer answer) {
         String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
-                    .map(e -> e.getValue().get(0)).orElse(null);
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .findFirst()
+                    .map(e -> e.getValue().get(0))
+                    .orElse(null);
         }
     }
 

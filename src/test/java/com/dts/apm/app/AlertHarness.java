@@ -2,13 +2,12 @@ package com.dts.apm.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.dts.apm.config.ConfigLoader;
-import com.dts.apm.probe.ProbeResult;
-import com.dts.apm.provider.Outcome;
-import com.dts.apm.provider.Protocol;
 import com.dts.apm.check.CheckService;
 import com.dts.apm.check.ProviderGate;
 import com.dts.apm.check.StateMachine;
+import com.dts.apm.config.ConfigLoader;
+import com.dts.apm.probe.ProbeResult;
+import com.dts.apm.provider.Outcome;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.NewIntegration;
 import com.dts.apm.store.Outbox;
@@ -73,7 +72,8 @@ abstract class AlertHarness {
 
     /** As {@link #open(int)}, with {@code more} settings (alerts keys) on top. */
     void open(int relayPort, UnaryOperator<TestConfig> more) throws Exception {
-        var yaml = TestConfig.in(dir).noHttpPort()
+        var yaml = TestConfig.in(dir)
+                .noHttpPort()
                 .alerts("product-name", "DTS System")
                 .alerts("from", "\"DTS System <alerts@dts.test>\"")
                 .alerts("ops-email", "ops@dts.test")
@@ -87,9 +87,20 @@ abstract class AlertHarness {
         var c = ConfigLoader.load(config, null);
         ws = Workspace.open(c, Map.of(), clock);
         outbox = ws.outbox();
-        checks = new CheckService(ws.integrations(), ws.checkWriter(), ws.catalog(), protocol -> target -> new ProbeResult(protocol,
-                outcomes.getOrDefault(target.username(), Outcome.OK), Duration.ofMillis(3), "scripted reply", null),
-                new ProviderGate(ws.catalog(), c.schedule()), new StateMachine(Verification.policy(ws)), c.schedule(), clock,
+        checks = new CheckService(
+                ws.integrations(),
+                ws.checkWriter(),
+                ws.catalog(),
+                protocol -> target -> new ProbeResult(
+                        protocol,
+                        outcomes.getOrDefault(target.username(), Outcome.OK),
+                        Duration.ofMillis(3),
+                        "scripted reply",
+                        null),
+                new ProviderGate(ws.catalog(), c.schedule()),
+                new StateMachine(Verification.policy(ws)),
+                c.schedule(),
+                clock,
                 (i, r) -> {});
         alerting = Alerting.create(ws, (kind, result) -> counted.add(kind.label() + ":" + result));
     }
@@ -128,13 +139,19 @@ abstract class AlertHarness {
     }
 
     List<String> statuses(String kind) {
-        return ws.database().jdbi().withHandle(h -> h.createQuery("SELECT status FROM alert_outbox WHERE kind = :k ORDER BY id")
-                .bind("k", kind).mapTo(String.class).list());
+        return ws.database()
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT status FROM alert_outbox WHERE kind = :k ORDER BY id")
+                        .bind("k", kind)
+                        .mapTo(String.class)
+                        .list());
     }
 
     static String to(MimeMessage m) throws Exception {
-        return Arrays.stream(m.getRecipients(Message.RecipientType.TO)).map(a -> ((jakarta.mail.internet.InternetAddress) a).getAddress())
-                .reduce((a, b) -> a + "," + b).orElse("");
+        return Arrays.stream(m.getRecipients(Message.RecipientType.TO))
+                .map(a -> ((jakarta.mail.internet.InternetAddress) a).getAddress())
+                .reduce((a, b) -> a + "," + b)
+                .orElse("");
     }
 
     static String text(MimeMessage m) throws Exception {

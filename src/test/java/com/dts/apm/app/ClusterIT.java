@@ -42,8 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterIT {
     private static final int GOOD = 18;
     private static final int BAD = 3;
-    private static final Pattern FIRST_CHECK = Pattern.compile("integration (\\d+) \\([^)]*\\) UNKNOWN -> (HEALTHY|SUSPECT)");
-    private static final Pattern METRICS_PORT = Pattern.compile("metrics endpoint listening on http://127\\.0\\.0\\.1:(\\d+)/metrics");
+    private static final Pattern FIRST_CHECK =
+            Pattern.compile("integration (\\d+) \\([^)]*\\) UNKNOWN -> (HEALTHY|SUSPECT)");
+    private static final Pattern METRICS_PORT =
+            Pattern.compile("metrics endpoint listening on http://127\\.0\\.0\\.1:(\\d+)/metrics");
 
     @RegisterExtension
     static final PostgresServer pg = new PostgresServer();
@@ -63,9 +65,16 @@ class ClusterIT {
         databases = new PostgresDatabases(pg, dir);
         config = dir.resolve("apm.yml");
         // 2 checks at once and 3 logins a second per node: a round of 21 mailboxes takes seconds, long enough to share
-        TestConfig.in(dir).postgres(databases)
-                .schedule(s -> s.quick().interval("1h").failingRecheckInterval("1h").confirmAfter("2s")
-                        .maxConcurrentChecks(2).maxConcurrentPerProvider(2).loginsPerSecondPerProvider(3).shutdownGrace("5s"))
+        TestConfig.in(dir)
+                .postgres(databases)
+                .schedule(s -> s.quick()
+                        .interval("1h")
+                        .failingRecheckInterval("1h")
+                        .confirmAfter("2s")
+                        .maxConcurrentChecks(2)
+                        .maxConcurrentPerProvider(2)
+                        .loginsPerSecondPerProvider(3)
+                        .shutdownGrace("5s"))
                 .deadline(Duration.ofSeconds(5)) // a lease is 2 x deadline + 10 s = 20 s
                 .relay("127.0.0.1", mail.getSmtp().getPort())
                 .alerts("send-interval", "1s")
@@ -97,11 +106,15 @@ class ClusterIT {
 
     private void startNodes(int n) throws Exception {
         for (int i = 0; i < n; i++) {
-            nodes.add(ChildJvm.main(dir, log(i), "--config", config.toString(), "run").start());
+            nodes.add(ChildJvm.main(dir, log(i), "--config", config.toString(), "run")
+                    .start());
         }
         for (int i = 0; i < n; i++) {
             int node = i;
-            Await.until("node " + i + " running", Duration.ofSeconds(60), () -> logOf(node).contains("app-password-monitor running"));
+            Await.until(
+                    "node " + i + " running",
+                    Duration.ofSeconds(60),
+                    () -> logOf(node).contains("app-password-monitor running"));
         }
     }
 
@@ -112,8 +125,15 @@ class ClusterIT {
             var email = (i < BAD ? "bad" : "good") + i + "@dealer-c.test";
             mail.setUser(email, email, "right-app-password-" + i);
             var stored = i < BAD ? "revoked-app-password-" + i : "right-app-password-" + i;
-            csv.append("D-C").append(i % 5).append(',').append(email).append(',').append(stored)
-                    .append(",custom,127.0.0.1,").append(mail.getImap().getPort()).append(",plain,imap\n");
+            csv.append("D-C")
+                    .append(i % 5)
+                    .append(',')
+                    .append(email)
+                    .append(',')
+                    .append(stored)
+                    .append(",custom,127.0.0.1,")
+                    .append(mail.getImap().getPort())
+                    .append(",plain,imap\n");
         }
         var file = dir.resolve("mailboxes.csv");
         Files.writeString(file, csv);
@@ -126,7 +146,9 @@ class ClusterIT {
     }
 
     private long count(String sql) {
-        try (var c = connect(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+        try (var c = connect();
+                var st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (Exception e) {
@@ -136,7 +158,8 @@ class ClusterIT {
 
     private Map<Long, Long> checksPerIntegration() throws Exception {
         var out = new HashMap<Long, Long>();
-        try (var c = connect(); var st = c.createStatement();
+        try (var c = connect();
+                var st = c.createStatement();
                 var rs = st.executeQuery("SELECT i.id, count(r.id) FROM integration i LEFT JOIN check_result r"
                         + " ON r.integration_id = i.id GROUP BY i.id")) {
             while (rs.next()) {
@@ -148,7 +171,9 @@ class ClusterIT {
 
     private Set<Long> ids(String where) throws Exception {
         var out = new HashSet<Long>();
-        try (var c = connect(); var st = c.createStatement(); var rs = st.executeQuery("SELECT id FROM integration WHERE " + where)) {
+        try (var c = connect();
+                var st = c.createStatement();
+                var rs = st.executeQuery("SELECT id FROM integration WHERE " + where)) {
             while (rs.next()) {
                 out.add(rs.getLong(1));
             }
@@ -169,7 +194,8 @@ class ClusterIT {
     private void awaitRoundDone(Duration limit) throws Exception {
         Await.until("every mailbox checked, the revoked ones failing and mailed", limit, () -> {
             try {
-                return ids("last_checked_at IS NULL").isEmpty() && ids("state = 'FAILING'").size() == BAD
+                return ids("last_checked_at IS NULL").isEmpty()
+                        && ids("state = 'FAILING'").size() == BAD
                         && count("SELECT count(*) FROM alert_outbox WHERE kind = 'failure' AND status = 'SENT'") == BAD;
             } catch (Exception e) {
                 return false;
@@ -180,7 +206,8 @@ class ClusterIT {
     private void assertEachCheckedOnceAndMailedOnce(Set<Long> bad) throws Exception {
         var checks = checksPerIntegration();
         assertThat(checks).hasSize(BAD + GOOD);
-        checks.forEach((id, n) -> assertThat(n).as("checks recorded for integration %d", id).isEqualTo(bad.contains(id) ? 2 : 1));
+        checks.forEach((id, n) ->
+                assertThat(n).as("checks recorded for integration %d", id).isEqualTo(bad.contains(id) ? 2 : 1));
         // exactly one failure email per revoked mailbox, nobody else mailed
         var received = new HashMap<String, Integer>();
         for (var m : mail.getReceivedMessages()) {
@@ -198,8 +225,13 @@ class ClusterIT {
     private static String metrics(String nodeLog) throws Exception {
         var m = METRICS_PORT.matcher(nodeLog);
         assertThat(m.find()).as("metrics port in the node's log").isTrue();
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.group(1) + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.group(1) + "/metrics"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     @Test
@@ -222,13 +254,18 @@ class ClusterIT {
         for (int i = 0; i < byNode.size(); i++) {
             assertThat(byNode.get(i)).as("node %d checked some", i).isNotEmpty();
             for (var id : byNode.get(i)) {
-                assertThat(all.add(id)).as("integration %d first checked by one node only", id).isTrue();
+                assertThat(all.add(id))
+                        .as("integration %d first checked by one node only", id)
+                        .isTrue();
             }
         }
         assertThat(all).hasSize(BAD + GOOD);
-        System.out.println("ClusterIT: first checks per node " + byNode.stream().map(Set::size).toList());
+        System.out.println("ClusterIT: first checks per node "
+                + byNode.stream().map(Set::size).toList());
         for (int i = 0; i < 3; i++) {
-            assertThat(logOf(i)).doesNotContain("right-app-password").doesNotContain("revoked-app-password")
+            assertThat(logOf(i))
+                    .doesNotContain("right-app-password")
+                    .doesNotContain("revoked-app-password")
                     .doesNotContain(pg.password());
         }
     }
@@ -237,19 +274,25 @@ class ClusterIT {
     void aNodeKilledMidRoundHasItsWorkFinishedByTheOther() throws Exception {
         startNodes(2);
         importMailboxes();
-        Await.until("node 0 in the middle of its share", Duration.ofSeconds(60), () -> firstChecksBy(0).size() >= 2);
+        Await.until(
+                "node 0 in the middle of its share",
+                Duration.ofSeconds(60),
+                () -> firstChecksBy(0).size() >= 2);
         nodes.get(0).destroyForcibly(); // SIGKILL: no shutdown hook, no graceful stop, its leases stay
         assertThat(nodes.get(0).waitFor(30, TimeUnit.SECONDS)).isTrue();
         long leftAtKill = count("SELECT count(*) FROM integration WHERE last_checked_at IS NULL");
-        long leasedByDead = count("SELECT count(*) FROM integration WHERE lease_node IS NOT NULL AND last_checked_at IS NULL");
-        System.out.println("ClusterIT: at the kill " + leftAtKill + " unchecked, " + leasedByDead + " leased and unchecked");
+        long leasedByDead =
+                count("SELECT count(*) FROM integration WHERE lease_node IS NOT NULL AND last_checked_at IS NULL");
+        System.out.println(
+                "ClusterIT: at the kill " + leftAtKill + " unchecked, " + leasedByDead + " leased and unchecked");
         assertThat(leftAtKill).as("killed in the middle of the round").isPositive();
 
         // lease 20 s, Quartz's fail-over after two missed check-ins of 5 s: well within a minute
         var killedAt = System.nanoTime();
         awaitRoundDone(Duration.ofSeconds(90));
-        System.out.println("ClusterIT: the round finished " + Duration.ofNanos(System.nanoTime() - killedAt).toMillis()
-                + " ms after the kill; node 1 checked " + firstChecksBy(1).size() + ", node 0 " + firstChecksBy(0).size());
+        System.out.println("ClusterIT: the round finished "
+                + Duration.ofNanos(System.nanoTime() - killedAt).toMillis() + " ms after the kill; node 1 checked "
+                + firstChecksBy(1).size() + ", node 0 " + firstChecksBy(0).size());
         assertEachCheckedOnceAndMailedOnce(ids("email COLLATE \"C\" LIKE 'bad%'"));
         assertThat(firstChecksBy(1)).isNotEmpty();
         Await.until("one node left in the cluster", Duration.ofSeconds(30), () -> {

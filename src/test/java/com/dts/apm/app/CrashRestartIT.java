@@ -50,8 +50,15 @@ class CrashRestartIT {
         db = dir.resolve("data/apm.db");
         log = dir.resolve("daemon.log");
         config = dir.resolve("apm.yml");
-        TestConfig.in(dir).schedule(s -> s.quick().interval("1h").failingRecheckInterval("1h").maxConcurrentChecks(2)
-                .maxConcurrentPerProvider(2).loginsPerSecondPerProvider(10).shutdownGrace("5s")).writeTo(config);
+        TestConfig.in(dir)
+                .schedule(s -> s.quick()
+                        .interval("1h")
+                        .failingRecheckInterval("1h")
+                        .maxConcurrentChecks(2)
+                        .maxConcurrentPerProvider(2)
+                        .loginsPerSecondPerProvider(10)
+                        .shutdownGrace("5s"))
+                .writeTo(config);
     }
 
     @AfterEach
@@ -69,9 +76,25 @@ class CrashRestartIT {
             var email = (i < BAD ? "bad" : "good") + i + "@dealer-k.test";
             mail.setUser(email, email, "right-app-password-" + i);
             var stored = i < BAD ? "revoked-app-password-" + i : "right-app-password-" + i;
-            var r = cli.runWithInput(stored + "\n", "integrations", "add", "--dealer-id", "D-K" + (i % 7), "--email", email,
-                    "--provider", "custom", "--protocols", "imap", "--imap-host", "127.0.0.1", "--imap-port",
-                    String.valueOf(mail.getImap().getPort()), "--imap-security", "plain", "--password-stdin");
+            var r = cli.runWithInput(
+                    stored + "\n",
+                    "integrations",
+                    "add",
+                    "--dealer-id",
+                    "D-K" + (i % 7),
+                    "--email",
+                    email,
+                    "--provider",
+                    "custom",
+                    "--protocols",
+                    "imap",
+                    "--imap-host",
+                    "127.0.0.1",
+                    "--imap-port",
+                    String.valueOf(mail.getImap().getPort()),
+                    "--imap-security",
+                    "plain",
+                    "--password-stdin");
             assertThat(r.exit()).as(r.err()).isZero();
             ids.add(Long.parseLong(r.out().strip()));
         }
@@ -84,7 +107,8 @@ class CrashRestartIT {
 
     private static Set<Long> ids(Connection c, String sql) throws Exception {
         var out = new HashSet<Long>();
-        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+        try (var st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 out.add(rs.getLong(1));
             }
@@ -106,7 +130,8 @@ class CrashRestartIT {
         Set<Long> checksBefore;
         Set<Long> alertsBefore;
         long uncheckedAtKill;
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement()) {
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                var st = c.createStatement()) {
             // first the bad ones alone, so their alerts are written before the kill
             st.executeUpdate("UPDATE integration SET next_check_at = next_check_at + 3600000 WHERE email LIKE 'good%'");
         }
@@ -122,7 +147,10 @@ class CrashRestartIT {
             }
             await("part of the round done", Duration.ofSeconds(120), () -> {
                 assertThat(daemon.isAlive()).as(this::daemonLog).isTrue();
-                return count(c, "SELECT count(*) FROM integration WHERE email LIKE 'good%' AND last_checked_at IS NOT NULL") >= 12;
+                return count(
+                                c,
+                                "SELECT count(*) FROM integration WHERE email LIKE 'good%' AND last_checked_at IS NOT NULL")
+                        >= 12;
             });
             checksBefore = ids(c, "SELECT id FROM check_result");
             alertsBefore = ids(c, "SELECT id FROM alert_outbox");
@@ -133,7 +161,8 @@ class CrashRestartIT {
         assertThat(uncheckedAtKill).as("killed in the middle of the round").isPositive();
         assertThat(alertsBefore).hasSize(BAD);
 
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement()) {
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                var st = c.createStatement()) {
             try (var rs = st.executeQuery("PRAGMA integrity_check")) {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("ok");
@@ -151,19 +180,29 @@ class CrashRestartIT {
             });
             // a burst would be rows due again: none is due within the next 50 minutes, and none is in flight (a
             // claimed row stays due until its check is recorded), so nothing is left for the dispatcher to claim
-            assertThat(count(c, "SELECT count(*) FROM integration WHERE next_check_at < "
-                    + (System.currentTimeMillis() + Duration.ofMinutes(50).toMillis()))).as("rows due again").isZero();
+            assertThat(count(
+                            c,
+                            "SELECT count(*) FROM integration WHERE next_check_at < "
+                                    + (System.currentTimeMillis()
+                                            + Duration.ofMinutes(50).toMillis())))
+                    .as("rows due again")
+                    .isZero();
             assertThat(ids(c, "SELECT id FROM check_result")).containsAll(checksBefore);
             assertThat(ids(c, "SELECT id FROM alert_outbox")).containsAll(alertsBefore);
             for (var id : all.subList(BAD, BAD + GOOD)) {
                 assertThat(count(c, "SELECT count(*) FROM check_result WHERE integration_id = " + id))
-                        .as("integration %d checked exactly once across the kill", id).isEqualTo(1);
+                        .as("integration %d checked exactly once across the kill", id)
+                        .isEqualTo(1);
             }
             for (var id : all.subList(0, BAD)) {
-                assertThat(count(c, "SELECT count(*) FROM alert_outbox WHERE kind = 'failure' AND integration_id = " + id))
-                        .as("one failure alert for integration %d", id).isEqualTo(1);
+                assertThat(count(
+                                c,
+                                "SELECT count(*) FROM alert_outbox WHERE kind = 'failure' AND integration_id = " + id))
+                        .as("one failure alert for integration %d", id)
+                        .isEqualTo(1);
                 assertThat(count(c, "SELECT count(*) FROM check_result WHERE integration_id = " + id))
-                        .as("integration %d: one check, one confirming re-check", id).isEqualTo(2);
+                        .as("integration %d: one check, one confirming re-check", id)
+                        .isEqualTo(2);
             }
             assertThat(count(c, "SELECT count(*) FROM alert_outbox WHERE status = 'PENDING'"))
                     .isEqualTo(count(c, "SELECT count(*) FROM alert_outbox"));

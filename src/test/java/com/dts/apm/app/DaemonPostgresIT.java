@@ -1,22 +1,22 @@
 package com.dts.apm.app;
 
-import com.dts.apm.testing.PostgresDatabases;
-import com.dts.apm.testing.PostgresServer;
-import com.dts.apm.testing.TestConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.testing.Await;
 import com.dts.apm.testing.LogCapture;
+import com.dts.apm.testing.PostgresDatabases;
+import com.dts.apm.testing.PostgresServer;
+import com.dts.apm.testing.TestConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.DriverManager;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every daemon round of {@link DaemonIT} (GreenMail, the command line, the daemon) with the database on PostgreSQL. */
@@ -51,15 +51,22 @@ class DaemonPostgresIT extends DaemonIT {
      */
     @Test
     void survivesAPostgresOutageAndReconnectsByItself() throws Exception {
-        var ids = java.util.List.of(add("o1@dealer-o.test", "pw-o1-app-pass"), add("o2@dealer-o.test", "pw-o2-app-pass"));
-        try (var logs = new LogCapture(); var app = start()) {
-            Await.until("both healthy", Duration.ofSeconds(20),
+        var ids =
+                java.util.List.of(add("o1@dealer-o.test", "pw-o1-app-pass"), add("o2@dealer-o.test", "pw-o2-app-pass"));
+        try (var logs = new LogCapture();
+                var app = start()) {
+            Await.until(
+                    "both healthy",
+                    Duration.ofSeconds(20),
                     () -> ids.stream().allMatch(id -> state(app, id) == IntegrationState.HEALTHY));
             assertThat(health(app)).isEqualTo(200);
             pg.kill();
             var down = System.nanoTime();
             Await.until("healthz 503", Duration.ofSeconds(15), () -> health(app) == 503);
-            Thread.sleep(Math.max(0, OUTAGE.toMillis() - Duration.ofNanos(System.nanoTime() - down).toMillis()));
+            Thread.sleep(Math.max(
+                    0,
+                    OUTAGE.toMillis()
+                            - Duration.ofNanos(System.nanoTime() - down).toMillis()));
             pg.restart();
             Await.until("healthz 200 again", Duration.ofSeconds(30), () -> health(app) == 200);
             long after = countChecks();
@@ -70,11 +77,14 @@ class DaemonPostgresIT extends DaemonIT {
                     return false;
                 }
             });
-            // the clustered job store (Quartz's own tables) fires again too: the alert round (every 10 s) after the restart
+            // the clustered job store (Quartz's own tables) fires again too: the alert round (every 10 s) after the
+            // restart
             long restartedAt = System.currentTimeMillis();
             Await.until("the clustered alert job fired after the restart", Duration.ofSeconds(40), () -> {
-                try (var c = connect(); var rs = c.createStatement().executeQuery(
-                        "SELECT prev_fire_time FROM qrtz_triggers WHERE trigger_name = 'alerts'")) {
+                try (var c = connect();
+                        var rs = c.createStatement()
+                                .executeQuery(
+                                        "SELECT prev_fire_time FROM qrtz_triggers WHERE trigger_name = 'alerts'")) {
                     return rs.next() && rs.getLong(1) > restartedAt;
                 } catch (Exception e) {
                     return false;
@@ -93,8 +103,13 @@ class DaemonPostgresIT extends DaemonIT {
 
     private static int health(App app) {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/healthz"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/healthz"))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (Exception e) {
             return -1;
         }

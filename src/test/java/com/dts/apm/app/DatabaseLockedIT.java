@@ -35,9 +35,25 @@ class DatabaseLockedIT {
     static List<Long> addSlowIntegrations(Cli cli, int port, int n) {
         var ids = new ArrayList<Long>();
         for (int i = 0; i < n; i++) {
-            var r = cli.runWithInput("slow-app-password\n", "integrations", "add", "--dealer-id", "D-L", "--email",
-                    "locked" + i + "@dealer-l.test", "--provider", "custom", "--protocols", "imap", "--imap-host", "127.0.0.1",
-                    "--imap-port", String.valueOf(port), "--imap-security", "plain", "--password-stdin");
+            var r = cli.runWithInput(
+                    "slow-app-password\n",
+                    "integrations",
+                    "add",
+                    "--dealer-id",
+                    "D-L",
+                    "--email",
+                    "locked" + i + "@dealer-l.test",
+                    "--provider",
+                    "custom",
+                    "--protocols",
+                    "imap",
+                    "--imap-host",
+                    "127.0.0.1",
+                    "--imap-port",
+                    String.valueOf(port),
+                    "--imap-security",
+                    "plain",
+                    "--password-stdin");
             assertThat(r.exit()).as(r.err()).isZero();
             ids.add(Long.parseLong(r.out().strip()));
         }
@@ -45,8 +61,14 @@ class DatabaseLockedIT {
     }
 
     static Path writeConfig(Path dir, Path db) {
-        return TestConfig.in(dir).database(db).schedule(s -> s.interval("1h").jitter("0s")
-                .maxConcurrentPerProvider(8).loginsPerSecondPerProvider(100).shutdownGrace("5s")).writeTo(dir.resolve("apm.yml"));
+        return TestConfig.in(dir)
+                .database(db)
+                .schedule(s -> s.interval("1h")
+                        .jitter("0s")
+                        .maxConcurrentPerProvider(8)
+                        .loginsPerSecondPerProvider(100)
+                        .shutdownGrace("5s"))
+                .writeTo(dir.resolve("apm.yml"));
     }
 
     /** The await the daemon ITs share (one implementation: {@link Await}). */
@@ -55,7 +77,8 @@ class DatabaseLockedIT {
     }
 
     static long count(Connection c, String sql) {
-        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+        try (var st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (java.sql.SQLException e) {
@@ -64,8 +87,12 @@ class DatabaseLockedIT {
     }
 
     static int healthz(App app) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/healthz"))
-                .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/healthz"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     @Test
@@ -74,7 +101,8 @@ class DatabaseLockedIT {
         var config = writeConfig(dir, db);
         try (var slow = new SlowImapServer(1500)) {
             var ids = addSlowIntegrations(new Cli(config), slow.port(), 4);
-            try (var logs = new LogCapture(); var app = App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC());
+            try (var logs = new LogCapture();
+                    var app = App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC());
                     var blocker = DriverManager.getConnection("jdbc:sqlite:" + db)) {
                 // the logins are under way (1.5 s each); take the write lock like another process would
                 try (var st = blocker.createStatement()) {
@@ -82,25 +110,47 @@ class DatabaseLockedIT {
                     st.executeUpdate("UPDATE dealer SET name = name");
                 }
                 await("every login done", Duration.ofSeconds(30), () -> slow.logins.get() >= 4);
-                await("the failed write reported", Duration.ofSeconds(30),
+                await(
+                        "the failed write reported",
+                        Duration.ofSeconds(30),
                         () -> logs.text().contains("recording check results failed"));
                 // hold on until every one of the 4 results has met the lock (each refusal is one line: the first at
                 // ERROR, the repeats at DEBUG) and is held for a retry
-                await("every result refused and held", Duration.ofSeconds(30), () -> logs.text().lines()
-                        .filter(l -> l.contains("recording check results failed")
-                                || l.contains("recording check results still failing")).count() >= 4);
+                await(
+                        "every result refused and held",
+                        Duration.ofSeconds(30),
+                        () -> logs.text()
+                                        .lines()
+                                        .filter(l -> l.contains("recording check results failed")
+                                                || l.contains("recording check results still failing"))
+                                        .count()
+                                >= 4);
                 assertThat(count(blocker, "SELECT count(*) FROM check_result")).isZero();
-                assertThat(healthz(app)).as("the daemon answers while the database is locked").isEqualTo(200);
+                assertThat(healthz(app))
+                        .as("the daemon answers while the database is locked")
+                        .isEqualTo(200);
                 try (var st = blocker.createStatement()) {
                     st.execute("ROLLBACK");
                 }
-                await("results recorded once the lock is gone", Duration.ofSeconds(60),
+                await(
+                        "results recorded once the lock is gone",
+                        Duration.ofSeconds(60),
                         () -> count(blocker, "SELECT count(*) FROM check_result") == 4);
-                assertThat(ids).allSatisfy(id -> assertThat(app.workspace().integrations().get(id).state()).isEqualTo(IntegrationState.HEALTHY));
-                assertThat(slow.logins.get()).as("no second login while the results were held").isEqualTo(4);
+                assertThat(ids)
+                        .allSatisfy(id -> assertThat(
+                                        app.workspace().integrations().get(id).state())
+                                .isEqualTo(IntegrationState.HEALTHY));
+                assertThat(slow.logins.get())
+                        .as("no second login while the results were held")
+                        .isEqualTo(4);
                 var text = logs.text();
-                assertThat(text.lines().filter(l -> l.contains("recording check results failed")).count()).isEqualTo(1);
-                assertThat(text).contains("the database is locked by another process").contains("recording check results works again");
+                assertThat(text.lines()
+                                .filter(l -> l.contains("recording check results failed"))
+                                .count())
+                        .isEqualTo(1);
+                assertThat(text)
+                        .contains("the database is locked by another process")
+                        .contains("recording check results works again");
                 assertThat(healthz(app)).isEqualTo(200);
             }
         }

@@ -21,9 +21,14 @@ import org.junit.jupiter.api.Test;
 class DealerAlertsIT extends AlertHarness {
 
     private static NewIntegration gmail(String email, String adminEmail) {
-        return anIntegration().withEmail(email).withProvider("gmail").withDealer("D-1", "Sample Motors")
-                .withImap(new Endpoint("imap.gmail.com", 993, Security.SSL)).only(Protocol.IMAP)
-                .withAdminEmail(adminEmail).build();
+        return anIntegration()
+                .withEmail(email)
+                .withProvider("gmail")
+                .withDealer("D-1", "Sample Motors")
+                .withImap(new Endpoint("imap.gmail.com", 993, Security.SSL))
+                .only(Protocol.IMAP)
+                .withAdminEmail(adminEmail)
+                .build();
     }
 
     @Test
@@ -43,7 +48,8 @@ class DealerAlertsIT extends AlertHarness {
         assertThat(to(m)).isEqualTo("sales@sample-motors.test");
         assertThat(m.getSubject()).startsWith("Action needed").contains("sales@sample-motors.test");
         assertThat(m.getMessageID()).isEqualTo("<alert-1@app-password-monitor.dts.test>");
-        assertThat(text(m)).contains("https://myaccount.google.com/apppasswords")
+        assertThat(text(m))
+                .contains("https://myaccount.google.com/apppasswords")
                 .contains("https://dealers.example.com/settings/email?integration=" + id)
                 .contains("without spaces")
                 .doesNotContain("scripted reply");
@@ -75,20 +81,28 @@ class DealerAlertsIT extends AlertHarness {
             }
             seen.addAll(fresh); // sales@ before boss@ within one round
         }
-        assertThat(seen).containsExactly(
-                "1d:sales@sample-motors.test",
-                "3d:sales@sample-motors.test",
-                "7d:sales@sample-motors.test", "7d:boss@sample-motors.test",
-                "14d:sales@sample-motors.test", "14d:boss@sample-motors.test",
-                "21d:sales@sample-motors.test", "21d:boss@sample-motors.test",
-                "28d:sales@sample-motors.test", "28d:boss@sample-motors.test");
-        var reminder = java.util.Arrays.stream(received()).filter(m -> {
-            try {
-                return m.getSubject().toLowerCase(java.util.Locale.ROOT).contains("reminder");
-            } catch (jakarta.mail.MessagingException e) {
-                return false;
-            }
-        }).findFirst().orElseThrow();
+        assertThat(seen)
+                .containsExactly(
+                        "1d:sales@sample-motors.test",
+                        "3d:sales@sample-motors.test",
+                        "7d:sales@sample-motors.test",
+                        "7d:boss@sample-motors.test",
+                        "14d:sales@sample-motors.test",
+                        "14d:boss@sample-motors.test",
+                        "21d:sales@sample-motors.test",
+                        "21d:boss@sample-motors.test",
+                        "28d:sales@sample-motors.test",
+                        "28d:boss@sample-motors.test");
+        var reminder = java.util.Arrays.stream(received())
+                .filter(m -> {
+                    try {
+                        return m.getSubject().toLowerCase(java.util.Locale.ROOT).contains("reminder");
+                    } catch (jakarta.mail.MessagingException e) {
+                        return false;
+                    }
+                })
+                .findFirst()
+                .orElseThrow();
         assertThat(text(reminder)).contains("https://myaccount.google.com/apppasswords");
     }
 
@@ -103,8 +117,11 @@ class DealerAlertsIT extends AlertHarness {
         alerting.reminders().queueDue();
         alerting.sendRound();
         assertThat(received()).hasSize(2);
-        List<Integer> numbers = ws.database().jdbi().withHandle(h -> h.createQuery(
-                "SELECT reminder_number FROM alert_outbox WHERE kind = 'reminder'").mapTo(Integer.class).list());
+        List<Integer> numbers = ws.database()
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT reminder_number FROM alert_outbox WHERE kind = 'reminder'")
+                        .mapTo(Integer.class)
+                        .list());
         assertThat(numbers).containsExactly(2);
     }
 
@@ -116,7 +133,7 @@ class DealerAlertsIT extends AlertHarness {
         alerting.sendRound();
         clock.advance(Duration.ofHours(30));
         alerting.reminders().queueDue(); // reminder 1 queued...
-        fixIt(id);                        // ...but the dealer fixed it before it went out
+        fixIt(id); // ...but the dealer fixed it before it went out
         alerting.sendRound();
         clock.advance(Duration.ofDays(10));
         alerting.reminders().queueDue();
@@ -148,14 +165,16 @@ class DealerAlertsIT extends AlertHarness {
         open(port);
         long id = add(gmail("sales@sample-motors.test", null));
         breakIt(id, Outcome.AUTH_REJECTED);
-        alerting.sendRound();           // relay down: the failure email waits
-        fixIt(id);                      // the dealer fixed it meanwhile: a recovery note is queued too
+        alerting.sendRound(); // relay down: the failure email waits
+        fixIt(id); // the dealer fixed it meanwhile: a recovery note is queued too
         var up = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         up.start();
         try {
             clock.advance(Duration.ofHours(1));
             alerting.sendRound();
-            assertThat(up.getReceivedMessages()).as("nothing stale reaches the dealer").isEmpty();
+            assertThat(up.getReceivedMessages())
+                    .as("nothing stale reaches the dealer")
+                    .isEmpty();
             assertThat(statuses("failure")).containsExactly("DROPPED");
             assertThat(statuses("recovery")).containsExactly("DROPPED");
         } finally {
@@ -169,13 +188,13 @@ class DealerAlertsIT extends AlertHarness {
         open(port);
         long id = add(gmail("sales@sample-motors.test", null));
         breakIt(id, Outcome.AUTH_REJECTED);
-        alerting.sendRound();           // relay down
+        alerting.sendRound(); // relay down
         var up = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         up.start();
         try {
             clock.advance(Duration.ofHours(1));
             alerting.sendRound();
-            fixIt(id);                  // fixed after the failure email went out: the recovery note follows
+            fixIt(id); // fixed after the failure email went out: the recovery note follows
             alerting.sendRound();
             assertThat(up.getReceivedMessages()).hasSize(2);
             assertThat(statuses("failure")).containsExactly("SENT");
@@ -191,13 +210,15 @@ class DealerAlertsIT extends AlertHarness {
         open(port);
         long id = add(gmail("sales@sample-motors.test", null));
         breakIt(id, Outcome.AUTH_REJECTED);
-        alerting.sendRound();           // relay down: refused
-        alerting.sendRound();           // not due again yet
-        assertThat(outbox.listDue(clock.instant().plus(Duration.ofMinutes(1)), 10)).singleElement()
+        alerting.sendRound(); // relay down: refused
+        alerting.sendRound(); // not due again yet
+        assertThat(outbox.listDue(clock.instant().plus(Duration.ofMinutes(1)), 10))
+                .singleElement()
                 .satisfies(a -> assertThat(a.attempts()).isEqualTo(1));
         clock.advance(Duration.ofMinutes(1));
-        alerting.sendRound();           // still down: next try in 2 minutes
-        assertThat(outbox.listDue(clock.instant().plus(Duration.ofMinutes(2)), 10)).singleElement()
+        alerting.sendRound(); // still down: next try in 2 minutes
+        assertThat(outbox.listDue(clock.instant().plus(Duration.ofMinutes(2)), 10))
+                .singleElement()
                 .satisfies(a -> assertThat(a.attempts()).isEqualTo(2));
         var up = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         up.start();
@@ -230,9 +251,13 @@ class DealerAlertsIT extends AlertHarness {
     @Test
     void hostileDealerNameIsEscapedAndCannotAddAHeader() throws Exception {
         open();
-        var n = anIntegration().withEmail("sales@sample-motors.test").withProvider("gmail")
+        var n = anIntegration()
+                .withEmail("sales@sample-motors.test")
+                .withProvider("gmail")
                 .withDealer("D-X", "<script>alert('x')</script> Motors\r\nBcc: evil@evil.test " + "A".repeat(3000))
-                .withImap(new Endpoint("imap.gmail.com", 993, Security.SSL)).only(Protocol.IMAP).build();
+                .withImap(new Endpoint("imap.gmail.com", 993, Security.SSL))
+                .only(Protocol.IMAP)
+                .build();
         long id = add(n);
         breakIt(id, Outcome.AUTH_REJECTED);
         alerting.sendRound();
@@ -240,16 +265,25 @@ class DealerAlertsIT extends AlertHarness {
         assertThat(got).hasSize(1);
         assertThat(got[0].getAllRecipients()).hasSize(1);
         assertThat(got[0].getHeader("Bcc")).isNull();
-        assertThat(html(got[0])).doesNotContain("<script>").contains("&lt;script&gt;").doesNotContain("A".repeat(200));
+        assertThat(html(got[0]))
+                .doesNotContain("<script>")
+                .contains("&lt;script&gt;")
+                .doesNotContain("A".repeat(200));
         assertThat(raw(got[0])).doesNotContainPattern("(?m)^Bcc:");
     }
 
     @Test
     void aContactAddressWithALineBreakIsRefusedNotSent() throws Exception {
         open();
-        var n = anIntegration().withDealer("D-Y", "Y Motors").withContactEmail("sales@y.test\r\nBcc: evil@evil.test")
-                .withEmail("sales@y.test").withProvider("gmail").withImap(new Endpoint("imap.gmail.com", 993, Security.SSL))
-                .withoutSmtp().only(Protocol.IMAP).build();
+        var n = anIntegration()
+                .withDealer("D-Y", "Y Motors")
+                .withContactEmail("sales@y.test\r\nBcc: evil@evil.test")
+                .withEmail("sales@y.test")
+                .withProvider("gmail")
+                .withImap(new Endpoint("imap.gmail.com", 993, Security.SSL))
+                .withoutSmtp()
+                .only(Protocol.IMAP)
+                .build();
         long id = add(n);
         breakIt(id, Outcome.AUTH_REJECTED);
         alerting.sendRound();
@@ -334,7 +368,11 @@ class DealerAlertsIT extends AlertHarness {
         var ids = new ArrayList<Long>();
         for (int k = 0; k < 4; k++) {
             var email = "box" + k + "@tls.test";
-            ids.add(add(anIntegration().withEmail(email).withDealer("D-T" + k, "<b>Dealer " + k + "</b>").only(Protocol.IMAP).build()));
+            ids.add(add(anIntegration()
+                    .withEmail(email)
+                    .withDealer("D-T" + k, "<b>Dealer " + k + "</b>")
+                    .only(Protocol.IMAP)
+                    .build()));
             outcomes.put(email, Outcome.TLS_ERROR);
         }
         for (int round = 0; round < 6; round++) {
@@ -348,7 +386,10 @@ class DealerAlertsIT extends AlertHarness {
         assertThat(got).hasSize(1);
         assertThat(to(got[0])).isEqualTo("ops@dts.test");
         assertThat(got[0].getSubject()).contains("4 mailboxes need attention");
-        assertThat(text(got[0])).contains("box0@tls.test").contains("box3@tls.test").contains("TLS_ERROR");
+        assertThat(text(got[0]))
+                .contains("box0@tls.test")
+                .contains("box3@tls.test")
+                .contains("TLS_ERROR");
         assertThat(html(got[0])).contains("&lt;b&gt;Dealer 0").doesNotContain("<b>Dealer");
         assertThat(statuses("ops")).containsOnly("SENT").hasSize(4);
     }
@@ -368,8 +409,11 @@ class DealerAlertsIT extends AlertHarness {
         alerting.reminders().queueDue();
         alerting.sendRound();
         assertThat(statuses("reminder")).containsExactly("SENT");
-        List<String> outcomesQueued = ws.database().jdbi().withHandle(h -> h.createQuery(
-                "SELECT outcome FROM alert_outbox WHERE kind = 'reminder'").mapTo(String.class).list());
+        List<String> outcomesQueued = ws.database()
+                .jdbi()
+                .withHandle(h -> h.createQuery("SELECT outcome FROM alert_outbox WHERE kind = 'reminder'")
+                        .mapTo(String.class)
+                        .list());
         assertThat(outcomesQueued).containsExactly("PROTOCOL_DISABLED");
     }
 }

@@ -90,7 +90,8 @@ class DiskFullIT {
     }
 
     private static String integrity(Path db) throws Exception {
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement();
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                var st = c.createStatement();
                 var rs = st.executeQuery("PRAGMA integrity_check")) {
             rs.next();
             return rs.getString(1);
@@ -104,21 +105,46 @@ class DiskFullIT {
         var cli = new Cli(config);
         try (var slow = new SlowImapServer(1500)) {
             var ids = addSlowIntegrations(cli, slow.port(), 4);
-            try (var logs = new LogCapture(); var app = App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC())) {
+            try (var logs = new LogCapture();
+                    var app = App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC())) {
                 // fill up once the logins are under way (1.5 s each), so it is their results that meet the full disk
-                await("every login under way", Duration.ofSeconds(60), () -> slow.current.get() + slow.logins.get() >= 4);
+                await(
+                        "every login under way",
+                        Duration.ofSeconds(60),
+                        () -> slow.current.get() + slow.logins.get() >= 4);
                 var filler = fill(disk);
                 await("every login done", Duration.ofSeconds(30), () -> slow.logins.get() >= 4);
-                await("the failed write reported", Duration.ofSeconds(30),
+                await(
+                        "the failed write reported",
+                        Duration.ofSeconds(30),
                         () -> logs.text().contains("recording check results failed"));
                 assertThat(logs.text()).contains("the disk is full");
 
                 // the command line says so in one line instead of a stack trace
-                var r = cli.runWithInput("another-app-password\n", "integrations", "add", "--dealer-id", "D-F", "--email",
-                        "full@dealer-f.test", "--provider", "custom", "--protocols", "imap", "--imap-host", "127.0.0.1",
-                        "--imap-port", String.valueOf(slow.port()), "--imap-security", "plain", "--password-stdin");
+                var r = cli.runWithInput(
+                        "another-app-password\n",
+                        "integrations",
+                        "add",
+                        "--dealer-id",
+                        "D-F",
+                        "--email",
+                        "full@dealer-f.test",
+                        "--provider",
+                        "custom",
+                        "--protocols",
+                        "imap",
+                        "--imap-host",
+                        "127.0.0.1",
+                        "--imap-port",
+                        String.valueOf(slow.port()),
+                        "--imap-security",
+                        "plain",
+                        "--password-stdin");
                 assertThat(r.exit()).as(r.all()).isNotZero();
-                assertThat(r.err().strip()).startsWith("error:").contains("disk is full").doesNotContain("\n");
+                assertThat(r.err().strip())
+                        .startsWith("error:")
+                        .contains("disk is full")
+                        .doesNotContain("\n");
 
                 // still running and answering; with no room even for the shared-memory file, reads may fail too,
                 // and /healthz may say so (503) until space returns
@@ -129,15 +155,27 @@ class DiskFullIT {
                     try (var c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
                         return count(c, "SELECT count(*) FROM check_result") >= 4;
                     } catch (Exception e) {
-                        return false; // a fresh connection each time: one opened while the disk was full may not see the writes
+                        return false; // a fresh connection each time: one opened while the disk was full may not see
+                        // the writes
                     }
                 });
                 try (var c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
-                    assertThat(count(c, "SELECT count(*) FROM check_result")).as("each result recorded once, none twice").isEqualTo(4);
+                    assertThat(count(c, "SELECT count(*) FROM check_result"))
+                            .as("each result recorded once, none twice")
+                            .isEqualTo(4);
                 }
-                assertThat(ids).allSatisfy(id -> assertThat(app.workspace().integrations().get(id).state()).isEqualTo(IntegrationState.HEALTHY));
-                assertThat(slow.logins.get()).as("no second login while the results were held").isEqualTo(4);
-                assertThat(logs.text().lines().filter(l -> l.contains("recording check results failed")).count()).isEqualTo(1);
+                assertThat(ids)
+                        .allSatisfy(id -> assertThat(
+                                        app.workspace().integrations().get(id).state())
+                                .isEqualTo(IntegrationState.HEALTHY));
+                assertThat(slow.logins.get())
+                        .as("no second login while the results were held")
+                        .isEqualTo(4);
+                assertThat(logs.text()
+                                .lines()
+                                .filter(l -> l.contains("recording check results failed"))
+                                .count())
+                        .isEqualTo(1);
                 assertThat(logs.text()).contains("recording check results works again");
                 assertThat(integrity(db)).isEqualTo("ok");
                 await("healthy again", Duration.ofSeconds(30), () -> {

@@ -18,14 +18,17 @@ import org.junit.jupiter.api.io.TempDir;
  * to journald; without the variable, or with one naming another stream (inherited from a service), it keeps it.
  */
 class JournalLogIT {
-    private static final String TIMESTAMPED = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S* INFO  \\[main] .*";
+    private static final String TIMESTAMPED =
+            "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S* INFO  \\[main] .*";
 
     @TempDir
     Path dir;
 
     /** {@code device:inode} of a file, the way systemd writes it for its stream socket (st_dev and st_ino in decimal). */
     private static String deviceAndInode(Path file) throws Exception {
-        var stat = new ProcessBuilder("stat", "-L", "-c", "%d:%i", file.toString()).redirectErrorStream(true).start();
+        var stat = new ProcessBuilder("stat", "-L", "-c", "%d:%i", file.toString())
+                .redirectErrorStream(true)
+                .start();
         var text = new String(stat.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(stat.waitFor()).as(text).isZero();
         return text;
@@ -66,7 +69,8 @@ class JournalLogIT {
         assertThat(plain).matches(TIMESTAMPED).contains("created database");
         assertThat(inherited).matches(TIMESTAMPED);
         assertThat(journal).startsWith("<6>INFO  [main] ").contains("created database");
-        assertThat(journal).isEqualTo("<6>" + plain.substring(plain.indexOf("INFO")).replace("/plain/", "/journal/"));
+        assertThat(journal)
+                .isEqualTo("<6>" + plain.substring(plain.indexOf("INFO")).replace("/plain/", "/journal/"));
     }
 
     @Test
@@ -80,7 +84,9 @@ class JournalLogIT {
         try {
             var end = Instant.now().plus(Duration.ofSeconds(120));
             while (!Files.readString(log, StandardCharsets.UTF_8).contains("app-password-monitor running")) {
-                assertThat(p.isAlive()).as(Files.readString(log, StandardCharsets.UTF_8)).isTrue();
+                assertThat(p.isAlive())
+                        .as(Files.readString(log, StandardCharsets.UTF_8))
+                        .isTrue();
                 assertThat(Instant.now()).as("the daemon starts").isBefore(end);
                 Thread.sleep(100);
             }
@@ -94,7 +100,8 @@ class JournalLogIT {
         assertThat(lines).anyMatch(l -> l.startsWith("<6>INFO  [main] ") && l.contains("app-password-monitor running"));
         // no relay configured: the start-up warning carries journald's warning priority
         assertThat(lines).anyMatch(l -> l.startsWith("<4>WARN  [main] ") && l.contains("alerts.relay.host is not set"));
-        assertThat(lines).filteredOn(l -> !l.isBlank())
+        assertThat(lines)
+                .filteredOn(l -> !l.isBlank())
                 .allMatch(l -> l.matches("<[3467]>(TRACE|DEBUG|INFO |WARN |ERROR) \\[.*"));
     }
 }

@@ -35,17 +35,41 @@ class RunSigtermIT {
 
     @Test
     void sigtermDuringARoundExitsZeroQuicklyWithEveryStartedCheckRecorded() throws Exception {
-        assertThat(JAR).as("mvn package builds the jar before the integration tests").exists();
+        assertThat(JAR)
+                .as("mvn package builds the jar before the integration tests")
+                .exists();
         int port = freePort();
         var config = dir.resolve("apm.yml");
-        TestConfig.in(dir).httpPort(port).schedule(s -> s.interval("1h").jitter("0s").maxConcurrentPerProvider(2)
-                .loginsPerSecondPerProvider(100).shutdownGrace("10s")).writeTo(config);
+        TestConfig.in(dir)
+                .httpPort(port)
+                .schedule(s -> s.interval("1h")
+                        .jitter("0s")
+                        .maxConcurrentPerProvider(2)
+                        .loginsPerSecondPerProvider(100)
+                        .shutdownGrace("10s"))
+                .writeTo(config);
         try (var slow = new SlowImapServer(1500)) {
             var cli = new Cli(config);
             for (int i = 0; i < 6; i++) {
-                var r = cli.runWithInput("slow-app-password\n", "integrations", "add", "--dealer-id", "D-S", "--email",
-                        "slow" + i + "@dealer-s.test", "--provider", "custom", "--protocols", "imap", "--imap-host", "127.0.0.1",
-                        "--imap-port", String.valueOf(slow.port()), "--imap-security", "plain", "--password-stdin");
+                var r = cli.runWithInput(
+                        "slow-app-password\n",
+                        "integrations",
+                        "add",
+                        "--dealer-id",
+                        "D-S",
+                        "--email",
+                        "slow" + i + "@dealer-s.test",
+                        "--provider",
+                        "custom",
+                        "--protocols",
+                        "imap",
+                        "--imap-host",
+                        "127.0.0.1",
+                        "--imap-port",
+                        String.valueOf(slow.port()),
+                        "--imap-security",
+                        "plain",
+                        "--password-stdin");
                 assertThat(r.exit()).as(r.err()).isZero();
             }
             var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -56,26 +80,39 @@ class RunSigtermIT {
                     .start();
             try {
                 var http = HttpClient.newHttpClient();
-                var health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build();
+                var health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+                        .build();
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (slow.current.get() == 0) {
-                    assertThat(System.nanoTime()).as("logins start; log:\n" + Files.readString(log)).isLessThan(end);
+                    assertThat(System.nanoTime())
+                            .as("logins start; log:\n" + Files.readString(log))
+                            .isLessThan(end);
                     Thread.sleep(50);
                 }
-                assertThat(http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                assertThat(http.send(health, HttpResponse.BodyHandlers.ofString())
+                                .statusCode())
+                        .isEqualTo(200);
                 var stopAsked = Instant.now();
                 process.destroy(); // SIGTERM
-                assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("exits within 30s").isTrue();
+                assertThat(process.waitFor(30, TimeUnit.SECONDS))
+                        .as("exits within 30s")
+                        .isTrue();
                 var took = Duration.between(stopAsked, Instant.now());
                 var text = Files.readString(log, StandardCharsets.UTF_8);
                 assertThat(process.exitValue()).as(text).isZero();
                 assertThat(took).as(text).isLessThan(Duration.ofSeconds(15));
-                assertThat(text).contains("app-password-monitor running").contains("stopped").doesNotContain("slow-app-password");
+                assertThat(text)
+                        .contains("app-password-monitor running")
+                        .contains("stopped")
+                        .doesNotContain("slow-app-password");
             } finally {
                 process.destroyForcibly();
             }
             var db = Database.open(dir.resolve("data/apm.db"));
-            long checks = db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM check_result").mapTo(Long.class).one());
+            long checks = db.jdbi()
+                    .withHandle(h -> h.createQuery("SELECT count(*) FROM check_result")
+                            .mapTo(Long.class)
+                            .one());
             // every login the server completed belongs to a recorded check, and the round was cut short
             assertThat(checks).isEqualTo(slow.logins.get()).isGreaterThan(0).isLessThan(6);
         }

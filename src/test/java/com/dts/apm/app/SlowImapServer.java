@@ -23,6 +23,7 @@ final class SlowImapServer implements AutoCloseable {
     final AtomicInteger peak = new AtomicInteger();
     /** Logins asked for (the client is waiting for the answer), and logins answered. */
     final AtomicInteger asked = new AtomicInteger();
+
     final AtomicInteger logins = new AtomicInteger();
 
     SlowImapServer(long delayMillis) throws IOException {

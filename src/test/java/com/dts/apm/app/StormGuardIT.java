@@ -18,8 +18,11 @@ class StormGuardIT extends AlertHarness {
     private List<Long> addMany(int n, String prefix) {
         var ids = new ArrayList<Long>();
         for (int i = 0; i < n; i++) {
-            ids.add(add(anIntegration().withEmail(prefix + i + "@dealer" + i + ".test").withDealer("D-" + prefix + i, "Dealer " + i)
-                    .only(Protocol.IMAP).build()));
+            ids.add(add(anIntegration()
+                    .withEmail(prefix + i + "@dealer" + i + ".test")
+                    .withDealer("D-" + prefix + i, "Dealer " + i)
+                    .only(Protocol.IMAP)
+                    .build()));
         }
         return ids;
     }
@@ -64,7 +67,10 @@ class StormGuardIT extends AlertHarness {
 
         var held = cli().run("alerts", "held", "--json");
         assertThat(held.exit()).as(held.err()).isZero();
-        assertThat(held.out()).contains("\"provider\":\"custom\"").contains("\"kind\":\"failure\"").contains("\"storm_reason\":\"3 of 4");
+        assertThat(held.out())
+                .contains("\"provider\":\"custom\"")
+                .contains("\"kind\":\"failure\"")
+                .contains("\"storm_reason\":\"3 of 4");
         assertThat(held.out().split("\"id\":")).hasSize(4);
         var table = cli().run("alerts", "held");
         assertThat(table.out()).contains("custom").contains("3 of 4 mailboxes failed");
@@ -119,7 +125,12 @@ class StormGuardIT extends AlertHarness {
     void aFailingCanaryMarksTheFailureAsTheProviders() throws Exception {
         open();
         var ids = addMany(10, "c");
-        long canary = add(anIntegration().withEmail("canary@ops.test").withDealer("OPS", "Ops").only(Protocol.IMAP).asCanary().build());
+        long canary = add(anIntegration()
+                .withEmail("canary@ops.test")
+                .withDealer("OPS", "Ops")
+                .only(Protocol.IMAP)
+                .asCanary()
+                .build());
         outcomes.put("canary@ops.test", Outcome.AUTH_REJECTED);
         check(canary);
         breakIt(ids.get(0), Outcome.AUTH_REJECTED);

@@ -27,9 +27,14 @@ class UnbounceIT extends AlertHarness {
         refused.add(CONTACT);
         try (var picky = new PickyRelay(refused)) {
             open(picky.port());
-            long id = add(anIntegration().withEmail(CONTACT).withProvider("gmail").withDealer("D-1", "Sample Motors")
-                    .withImap(new Endpoint("imap.gmail.com", 993, Security.SSL)).only(Protocol.IMAP)
-                    .withAdminEmail(ADMIN).build());
+            long id = add(anIntegration()
+                    .withEmail(CONTACT)
+                    .withProvider("gmail")
+                    .withDealer("D-1", "Sample Motors")
+                    .withImap(new Endpoint("imap.gmail.com", 993, Security.SSL))
+                    .only(Protocol.IMAP)
+                    .withAdminEmail(ADMIN)
+                    .build());
             breakIt(id, Outcome.AUTH_REJECTED);
             alerting.sendRound(); // 550 for the contact: remembered, the alert moves to the admin contact
             alerting.sendRound();

@@ -23,10 +23,14 @@ class WorkspaceCredentialsIT {
         var credentials = Files.createDirectories(dir.resolve("credentials"));
         Vault.generate(credentials.resolve("master-key"));
         Files.writeString(credentials.resolve("relay-password"), "relay-secret\n");
-        Files.setPosixFilePermissions(credentials.resolve("relay-password"), PosixFilePermissions.fromString("r--------"));
+        Files.setPosixFilePermissions(
+                credentials.resolve("relay-password"), PosixFilePermissions.fromString("r--------"));
         var yml = dir.resolve("apm.yml");
-        TestConfig.in(dir).database(dir.resolve("state/apm.db")).noHttpPort()
-                .alerts("relay", "{ host: smtp.example.com, username: alerts }").writeTo(yml);
+        TestConfig.in(dir)
+                .database(dir.resolve("state/apm.db"))
+                .noHttpPort()
+                .alerts("relay", "{ host: smtp.example.com, username: alerts }")
+                .writeTo(yml);
         var config = ConfigLoader.load(yml, null);
         var env = Map.of("CREDENTIALS_DIRECTORY", credentials.toString());
 
@@ -34,6 +38,8 @@ class WorkspaceCredentialsIT {
 
         assertThat(Workspace.keyFile(config, env)).isEqualTo(credentials.resolve("master-key"));
         assertThat(ws.relay().passwordFile()).isEqualTo(credentials.resolve("relay-password"));
-        assertThat(dir.resolve("state/master.key")).as("no key of its own beside the database").doesNotExist();
+        assertThat(dir.resolve("state/master.key"))
+                .as("no key of its own beside the database")
+                .doesNotExist();
     }
 }

@@ -5,7 +5,8 @@ public final class BareLoop {
     private BareLoop() {}
 
     public static void main(String[] args) throws Exception {
-        var s = Benchmark.bareInProcess(Integer.parseInt(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        var s = Benchmark.bareInProcess(
+                Integer.parseInt(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         System.out.println(s.wallSeconds() + " " + s.p50() + " " + s.p95() + " " + s.notOk());
         System.exit(0);
     }

@@ -64,8 +64,12 @@ public final class Benchmark {
         int stored = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--n" -> sizes = Arrays.stream(args[++i].split(",")).map(String::strip).filter(s -> !s.isEmpty())
-                        .map(s -> Integer.parseInt(s.replace("_", ""))).toList();
+                case "--n" ->
+                    sizes = Arrays.stream(args[++i].split(","))
+                            .map(String::strip)
+                            .filter(s -> !s.isEmpty())
+                            .map(s -> Integer.parseInt(s.replace("_", "")))
+                            .toList();
                 case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                 case "--daemon-heap" -> heap = args[++i];
                 case "--keep" -> keep = true;
@@ -74,8 +78,13 @@ public final class Benchmark {
             }
         }
         var bench = new Benchmark(concurrency, heap, keep);
-        System.out.printf("app-password-monitor benchmark: N=%s, concurrency %d, daemon -Xmx%s, %d CPUs, java %s%n", sizes, concurrency,
-                heap, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf(
+                "app-password-monitor benchmark: N=%s, concurrency %d, daemon -Xmx%s, %d CPUs, java %s%n",
+                sizes,
+                concurrency,
+                heap,
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
         for (int n : sizes) {
             bench.run(n);
         }
@@ -98,19 +107,24 @@ public final class Benchmark {
             int imapPort = mail.getImap().getPort();
             int httpPort = freePort();
             var config = dir.resolve("apm.yml");
-            Files.writeString(config, String.join("\n",
-                    "database: { path: " + dir.resolve("apm.db") + " }",
-                    "http: { bind: 127.0.0.1, port: " + httpPort + " }",
-                    "schedule:",
-                    "  interval: 24h",
-                    "  jitter: 0s",
-                    "  max-concurrent-checks: " + concurrency,
-                    "  max-concurrent-per-provider: " + concurrency,
-                    "  logins-per-second-per-provider: 1000000",
-                    "logging: { level: info }",
-                    ""));
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "database: { path: " + dir.resolve("apm.db") + " }",
+                            "http: { bind: 127.0.0.1, port: " + httpPort + " }",
+                            "schedule:",
+                            "  interval: 24h",
+                            "  jitter: 0s",
+                            "  max-concurrent-checks: " + concurrency,
+                            "  max-concurrent-per-provider: " + concurrency,
+                            "  logins-per-second-per-provider: 1000000",
+                            "logging: { level: info }",
+                            ""));
             populate(config, n, imapPort);
-            System.out.printf("setup: %,d GreenMail users and integrations stored in %.1f s%n", n, seconds(System.nanoTime() - t0));
+            System.out.printf(
+                    "setup: %,d GreenMail users and integrations stored in %.1f s%n",
+                    n, seconds(System.nanoTime() - t0));
 
             // warm GreenMail up (its JIT) before either contender runs
             bareInProcess(imapPort, Math.min(n, 2000), concurrency);
@@ -122,23 +136,54 @@ public final class Benchmark {
                 double writeSeconds = daemon.metricSum("apm_db_write_busy_seconds_total");
                 var idle = daemon.idle();
                 var bare = bare(imapPort, n);
-                System.out.printf(Locale.ROOT, "daemon round : %.2f s wall, %.0f checks/s, latency p50 %d ms, p95 %d ms, %d not OK%n",
-                        stats.wallSeconds(), n / stats.wallSeconds(), stats.p50(), stats.p95(), stats.notOk());
-                System.out.printf(Locale.ROOT, "bare loop    : %.2f s wall, %.0f logins/s, latency p50 %d ms, p95 %d ms, %d failed%n",
-                        bare.wallSeconds(), n / bare.wallSeconds(), bare.p50(), bare.p95(), bare.notOk());
-                System.out.printf(Locale.ROOT, "ratio        : %.2f x the bare loop (target <= 1.15 at N=10,000)%n",
+                System.out.printf(
+                        Locale.ROOT,
+                        "daemon round : %.2f s wall, %.0f checks/s, latency p50 %d ms, p95 %d ms, %d not OK%n",
+                        stats.wallSeconds(),
+                        n / stats.wallSeconds(),
+                        stats.p50(),
+                        stats.p95(),
+                        stats.notOk());
+                System.out.printf(
+                        Locale.ROOT,
+                        "bare loop    : %.2f s wall, %.0f logins/s, latency p50 %d ms, p95 %d ms, %d failed%n",
+                        bare.wallSeconds(),
+                        n / bare.wallSeconds(),
+                        bare.p50(),
+                        bare.p95(),
+                        bare.notOk());
+                System.out.printf(
+                        Locale.ROOT,
+                        "ratio        : %.2f x the bare loop (target <= 1.15 at N=10,000)%n",
                         stats.wallSeconds() / bare.wallSeconds());
-                System.out.printf(Locale.ROOT, "db writes    : %.2f s holding the writer lock = %.0f%% of the round wall time (SQLite has one writer)%n",
-                        writeSeconds, 100 * writeSeconds / stats.wallSeconds());
-                System.out.printf(Locale.ROOT, "memory       : peak heap used %d MB, peak RSS %d MB (daemon -Xmx%s)%n",
-                        round.peakHeap() >> 20, daemon.peakRssKb() >> 10, daemonHeap);
-                System.out.printf(Locale.ROOT, "database     : %.1f MB (with WAL) after one round%n", dbBytes(dir) / 1e6);
-                System.out.printf(Locale.ROOT, "start-up     : %d ms from process start to the first check (target < 3000)%n",
+                System.out.printf(
+                        Locale.ROOT,
+                        "db writes    : %.2f s holding the writer lock = %.0f%% of the round wall time (SQLite has one writer)%n",
+                        writeSeconds,
+                        100 * writeSeconds / stats.wallSeconds());
+                System.out.printf(
+                        Locale.ROOT,
+                        "memory       : peak heap used %d MB, peak RSS %d MB (daemon -Xmx%s)%n",
+                        round.peakHeap() >> 20,
+                        daemon.peakRssKb() >> 10,
+                        daemonHeap);
+                System.out.printf(
+                        Locale.ROOT, "database     : %.1f MB (with WAL) after one round%n", dbBytes(dir) / 1e6);
+                System.out.printf(
+                        Locale.ROOT,
+                        "start-up     : %d ms from process start to the first check (target < 3000)%n",
                         stats.firstCheckStartMs() - daemon.startedAtMs());
-                System.out.printf(Locale.ROOT, "idle         : heap used %d MB after a full GC (target < 256), committed %d MB%n",
-                        idle.heapAfterGc() >> 20, idle.heapCommitted() >> 20);
-                System.out.printf(Locale.ROOT, "/metrics     : scrape p50 %.1f ms, max %.1f ms over %d scrapes (target < 50)%n",
-                        idle.scrapeP50Ms(), idle.scrapeMaxMs(), idle.scrapes());
+                System.out.printf(
+                        Locale.ROOT,
+                        "idle         : heap used %d MB after a full GC (target < 256), committed %d MB%n",
+                        idle.heapAfterGc() >> 20,
+                        idle.heapCommitted() >> 20);
+                System.out.printf(
+                        Locale.ROOT,
+                        "/metrics     : scrape p50 %.1f ms, max %.1f ms over %d scrapes (target < 50)%n",
+                        idle.scrapeP50Ms(),
+                        idle.scrapeMaxMs(),
+                        idle.scrapes());
                 System.out.printf("load after   : %s%n", load());
             } finally {
                 daemon.stop();
@@ -170,19 +215,25 @@ public final class Benchmark {
             }
             int httpPort = freePort();
             var config = dir.resolve("apm.yml");
-            Files.writeString(config, String.join("\n",
-                    "database: { path: " + dir.resolve("apm.db") + " }",
-                    "http: { bind: 127.0.0.1, port: " + httpPort + " }",
-                    "schedule: { interval: 24h, jitter: 0s, max-concurrent-checks: " + concurrency + ", max-concurrent-per-provider: "
-                            + concurrency + ", logins-per-second-per-provider: 1000000 }",
-                    "logging: { level: info }",
-                    ""));
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "database: { path: " + dir.resolve("apm.db") + " }",
+                            "http: { bind: 127.0.0.1, port: " + httpPort + " }",
+                            "schedule: { interval: 24h, jitter: 0s, max-concurrent-checks: " + concurrency
+                                    + ", max-concurrent-per-provider: " + concurrency
+                                    + ", logins-per-second-per-provider: 1000000 }",
+                            "logging: { level: info }",
+                            ""));
             populate(config, n, mail.getImap().getPort());
             // all checked an hour ago and due tomorrow, except the first few
-            try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("apm.db")); var st = c.createStatement()) {
+            try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("apm.db"));
+                    var st = c.createStatement()) {
                 long now = System.currentTimeMillis();
-                st.executeUpdate("UPDATE integration SET state = 'HEALTHY', last_checked_at = " + (now - 3_600_000) + ", last_success_at = "
-                        + (now - 3_600_000) + ", next_check_at = " + (now + 82_800_000) + " WHERE id > " + concurrency);
+                st.executeUpdate("UPDATE integration SET state = 'HEALTHY', last_checked_at = " + (now - 3_600_000)
+                        + ", last_success_at = " + (now - 3_600_000) + ", next_check_at = " + (now + 82_800_000)
+                        + " WHERE id > " + concurrency);
             }
             System.out.printf("setup: %,d integrations stored in %.1f s%n", n, seconds(System.nanoTime() - t0));
             var daemon = Daemon.start(dir, config, daemonHeap, httpPort);
@@ -190,12 +241,23 @@ public final class Benchmark {
                 var round = daemon.awaitRound(concurrency);
                 var stats = roundStats(dir.resolve("apm.db"));
                 var idle = daemon.idle();
-                System.out.printf(Locale.ROOT, "start-up     : %d ms from process start to the first check (target < 3000)%n",
+                System.out.printf(
+                        Locale.ROOT,
+                        "start-up     : %d ms from process start to the first check (target < 3000)%n",
                         stats.firstCheckStartMs() - daemon.startedAtMs());
-                System.out.printf(Locale.ROOT, "idle         : heap used %d MB after a full GC (target < 256), committed %d MB, peak heap %d MB, peak RSS %d MB%n",
-                        idle.heapAfterGc() >> 20, idle.heapCommitted() >> 20, round.peakHeap() >> 20, daemon.peakRssKb() >> 10);
-                System.out.printf(Locale.ROOT, "/metrics     : scrape p50 %.1f ms, max %.1f ms over %d scrapes (target < 50)%n",
-                        idle.scrapeP50Ms(), idle.scrapeMaxMs(), idle.scrapes());
+                System.out.printf(
+                        Locale.ROOT,
+                        "idle         : heap used %d MB after a full GC (target < 256), committed %d MB, peak heap %d MB, peak RSS %d MB%n",
+                        idle.heapAfterGc() >> 20,
+                        idle.heapCommitted() >> 20,
+                        round.peakHeap() >> 20,
+                        daemon.peakRssKb() >> 10);
+                System.out.printf(
+                        Locale.ROOT,
+                        "/metrics     : scrape p50 %.1f ms, max %.1f ms over %d scrapes (target < 50)%n",
+                        idle.scrapeP50Ms(),
+                        idle.scrapeMaxMs(),
+                        idle.scrapes());
                 System.out.printf(Locale.ROOT, "database     : %.1f MB (with WAL)%n", dbBytes(dir) / 1e6);
                 System.out.printf("load after   : %s%n", load());
             } finally {
@@ -223,8 +285,19 @@ public final class Benchmark {
             var rows = new ArrayList<NewIntegration>();
             var passwords = new ArrayList<Secret>();
             for (int i = from; i < Math.min(n, from + chunk); i++) {
-                rows.add(new NewIntegration("D-" + (i / 4), "Dealer " + (i / 4), null, email(i), "custom", email(i), endpoint, null,
-                        EnumSet.of(Protocol.IMAP), true, false, null));
+                rows.add(new NewIntegration(
+                        "D-" + (i / 4),
+                        "Dealer " + (i / 4),
+                        null,
+                        email(i),
+                        "custom",
+                        email(i),
+                        endpoint,
+                        null,
+                        EnumSet.of(Protocol.IMAP),
+                        true,
+                        false,
+                        null));
                 passwords.add(Secret.of(PASSWORD_PREFIX + i));
             }
             ws.integrations().importAll(rows, passwords);
@@ -235,7 +308,8 @@ public final class Benchmark {
 
     /** Round figures from the database itself: first check start to last check recorded, and the recorded durations. */
     static Stats roundStats(Path db) throws Exception {
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement()) {
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                var st = c.createStatement()) {
             long first;
             long last;
             try (var rs = st.executeQuery("SELECT min(checked_at - duration_ms), max(checked_at) FROM check_result")) {
@@ -263,15 +337,25 @@ public final class Benchmark {
      */
     private Stats bare(int port, int n) throws Exception {
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var p = new ProcessBuilder(java, "-Xmx" + daemonHeap, "-cp", System.getProperty("java.class.path"), BareLoop.class.getName(),
-                String.valueOf(port), String.valueOf(n), String.valueOf(concurrency))
+        var p = new ProcessBuilder(
+                        java,
+                        "-Xmx" + daemonHeap,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        BareLoop.class.getName(),
+                        String.valueOf(port),
+                        String.valueOf(n),
+                        String.valueOf(concurrency))
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
-        var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
+        var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .strip()
+                .split(" ");
         if (p.waitFor() != 0 || out.length != 4) {
             throw new IllegalStateException("the bare loop failed: " + String.join(" ", out));
         }
-        return new Stats(Double.parseDouble(out[0]), Long.parseLong(out[1]), Long.parseLong(out[2]), Long.parseLong(out[3]), 0);
+        return new Stats(
+                Double.parseDouble(out[0]), Long.parseLong(out[1]), Long.parseLong(out[2]), Long.parseLong(out[3]), 0);
     }
 
     /** Logins from a process of its own, printing {@code wallSeconds p50 p95 failed}. */
@@ -315,7 +399,9 @@ public final class Benchmark {
     }
 
     private static long pct(List<Long> sorted, int p) {
-        return sorted.isEmpty() ? 0 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+        return sorted.isEmpty()
+                ? 0
+                : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
     private static double seconds(long nanos) {
@@ -347,7 +433,8 @@ public final class Benchmark {
 
     private static void deleteTree(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {
-            for (var f : files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+            for (var f :
+                    files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
                 Files.deleteIfExists(f);
             }
         }
@@ -355,7 +442,8 @@ public final class Benchmark {
 
     /** The daemon under test, as a child JVM; its figures come from /metrics, /proc and jcmd. */
     private static final class Daemon {
-        private static final Pattern SAMPLE = Pattern.compile("^([a-z_]+)(\\{[^}]*})? ([0-9.eE+-]+)$", Pattern.MULTILINE);
+        private static final Pattern SAMPLE =
+                Pattern.compile("^([a-z_]+)(\\{[^}]*})? ([0-9.eE+-]+)$", Pattern.MULTILINE);
 
         private final Process process;
         private final long startedAtMs;
@@ -371,11 +459,18 @@ public final class Benchmark {
         static Daemon start(Path dir, Path config, String heap, int port) throws IOException {
             var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             var cmd = new ArrayList<>(List.of(java, "-Xmx" + heap));
-            var extra = System.getenv("APM_BENCH_DAEMON_OPTS"); // e.g. -XX:StartFlightRecording=filename=/tmp/d.jfr to profile
+            var extra = System.getenv(
+                    "APM_BENCH_DAEMON_OPTS"); // e.g. -XX:StartFlightRecording=filename=/tmp/d.jfr to profile
             if (extra != null && !extra.isBlank()) {
                 cmd.addAll(List.of(extra.strip().split("\\s+")));
             }
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.dts.apm.Main", "--config", config.toString(), "run"));
+            cmd.addAll(List.of(
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "com.dts.apm.Main",
+                    "--config",
+                    config.toString(),
+                    "run"));
             var pb = new ProcessBuilder(cmd)
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
@@ -396,7 +491,8 @@ public final class Benchmark {
             long deadline = System.nanoTime() + TimeUnit.HOURS.toNanos(2);
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("the daemon exited with " + process.exitValue() + "; see its daemon.log");
+                    throw new IllegalStateException(
+                            "the daemon exited with " + process.exitValue() + "; see its daemon.log");
                 }
                 var text = scrape();
                 if (text != null) {
@@ -416,8 +512,11 @@ public final class Benchmark {
 
         long peakRssKb() throws IOException {
             var status = Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"));
-            return status.stream().filter(l -> l.startsWith("VmHWM:")).map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
-                    .findFirst().orElse(0L);
+            return status.stream()
+                    .filter(l -> l.startsWith("VmHWM:"))
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                    .findFirst()
+                    .orElse(0L);
         }
 
         record Idle(long heapAfterGc, long heapCommitted, double scrapeP50Ms, double scrapeMaxMs, int scrapes) {}
@@ -426,8 +525,11 @@ public final class Benchmark {
         Idle idle() throws Exception {
             Thread.sleep(2000);
             var jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-            new ProcessBuilder(jcmd, String.valueOf(process.pid()), "GC.run").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+            new ProcessBuilder(jcmd, String.valueOf(process.pid()), "GC.run")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor(60, TimeUnit.SECONDS);
             var text = scrape();
             long used = (long) sum(text, "jvm_memory_used_bytes", "area=\"heap\"");
             long committed = (long) sum(text, "jvm_memory_committed_bytes", "area=\"heap\"");
@@ -442,7 +544,11 @@ public final class Benchmark {
                 long s = System.nanoTime();
                 scrape();
                 times.add((System.nanoTime() - s) / 1e6);
-                Thread.sleep(i % 10 == 9 ? 4000 : 50); // some scrapes land after the 10 s gauge snapshot expired: they pay for the refresh
+                Thread.sleep(
+                        i % 10 == 9
+                                ? 4000
+                                : 50); // some scrapes land after the 10 s gauge snapshot expired: they pay for the
+                // refresh
             }
             times.sort(null);
             return new Idle(used, committed, times.get(times.size() / 2), times.get(times.size() - 1), times.size());
@@ -450,7 +556,11 @@ public final class Benchmark {
 
         private String scrape() {
             try {
-                var r = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                var r = http.send(
+                        HttpRequest.newBuilder(metrics)
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 return r.statusCode() == 200 ? r.body() : null;
             } catch (IOException e) {
                 return null; // not listening yet
@@ -467,7 +577,9 @@ public final class Benchmark {
             double total = 0;
             var m = SAMPLE.matcher(text);
             while (m.find()) {
-                if (m.group(1).equals(name) && (labelPart.isEmpty() || (m.group(2) != null && m.group(2).contains(labelPart)))) {
+                if (m.group(1).equals(name)
+                        && (labelPart.isEmpty()
+                                || (m.group(2) != null && m.group(2).contains(labelPart)))) {
                     total += Double.parseDouble(m.group(3));
                 }
             }

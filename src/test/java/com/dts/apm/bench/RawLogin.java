@@ -86,8 +86,14 @@ public final class RawLogin {
             System.err.println("floor: first failure: " + firstError[0]);
         }
         Arrays.sort(durations);
-        System.out.printf(java.util.Locale.ROOT, "%.3f %.1f %.1f %d %.3f%n", wall / 1e9, durations[(int) Math.ceil(0.50 * n) - 1] / 1e6,
-                durations[(int) Math.ceil(0.95 * n) - 1] / 1e6, failed.get(), cpu);
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "%.3f %.1f %.1f %d %.3f%n",
+                wall / 1e9,
+                durations[(int) Math.ceil(0.50 * n) - 1] / 1e6,
+                durations[(int) Math.ceil(0.95 * n) - 1] / 1e6,
+                failed.get(),
+                cpu);
         System.exit(0);
     }
 
@@ -95,7 +101,8 @@ public final class RawLogin {
         var store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         try (var in = Files.newInputStream(caPem)) {
-            store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            store.setCertificateEntry(
+                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         var tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(store);
@@ -103,7 +110,8 @@ public final class RawLogin {
                 ? SSLContext.getInstance("TLS", org.conscrypt.Conscrypt.newProvider())
                 : SSLContext.getInstance("TLS");
         var jdk = (javax.net.ssl.X509ExtendedTrustManager) tmf.getTrustManagers()[0];
-        // as the probes' Trust does: Conscrypt calls TLS 1.3's auth type GENERIC, the JDK's trust manager knows it as UNKNOWN
+        // as the probes' Trust does: Conscrypt calls TLS 1.3's auth type GENERIC, the JDK's trust manager knows it as
+        // UNKNOWN
         var tm = new javax.net.ssl.X509ExtendedTrustManager() {
             @Override
             public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, Socket socket)
@@ -112,7 +120,8 @@ public final class RawLogin {
             }
 
             @Override
-            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+            public void checkServerTrusted(
+                    java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
                     throws java.security.cert.CertificateException {
                 jdk.checkServerTrusted(chain, "GENERIC".equals(authType) ? "UNKNOWN" : authType, engine);
             }
@@ -130,7 +139,8 @@ public final class RawLogin {
             }
 
             @Override
-            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+            public void checkClientTrusted(
+                    java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
                     throws java.security.cert.CertificateException {
                 throw new java.security.cert.CertificateException("client only");
             }
@@ -193,7 +203,8 @@ public final class RawLogin {
                 var out = s.getOutputStream();
                 send(out, "EHLO bench.test");
                 expect(reply(in), "250");
-                var plainAuth = Base64.getEncoder().encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
+                var plainAuth = Base64.getEncoder()
+                        .encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
                 send(out, "AUTH PLAIN " + plainAuth);
                 expect(reply(in), "235");
                 send(out, "QUIT");
@@ -202,14 +213,16 @@ public final class RawLogin {
         }
     }
 
-    static void smtps(SSLSocketFactory factory, String host, int port, String user, String password) throws IOException {
+    static void smtps(SSLSocketFactory factory, String host, int port, String user, String password)
+            throws IOException {
         try (var s = tls(factory, connect(host, port), host, port)) {
             var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
             var out = s.getOutputStream();
             expect(reply(in), "220");
             send(out, "EHLO bench.test");
             expect(reply(in), "250");
-            var plainAuth = Base64.getEncoder().encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
+            var plainAuth = Base64.getEncoder()
+                    .encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
             send(out, "AUTH PLAIN " + plainAuth);
             expect(reply(in), "235");
             send(out, "QUIT");

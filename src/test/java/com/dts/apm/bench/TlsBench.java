@@ -47,11 +47,14 @@ public final class TlsBench {
     private final String tls;
     private final String daemonHeap;
     private final List<Process> children = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(8, r -> {
-        var t = new Thread(r, "http");
-        t.setDaemon(true);
-        return t;
-    })).connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .executor(Executors.newFixedThreadPool(8, r -> {
+                var t = new Thread(r, "http");
+                t.setDaemon(true);
+                return t;
+            }))
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     private int imapsPort;
     private int submissionPort;
     private int submissionsPort;
@@ -84,13 +87,14 @@ public final class TlsBench {
 
     /** An earlier build's classes for the daemon (A/B of one change), and which checks.tls-* keys it knows. */
     static String daemonClasses = null;
+
     static String tlsKeys = "all";
 
     public static void main(String[] args) throws Exception {
         Path dir = null;
         var sizes = List.of(2000, 10000);
         var concurrencies = List.of(16);
-        var protocols = List.of("imap", "smtp");  // smtps (submission with implicit TLS) on request
+        var protocols = List.of("imap", "smtp"); // smtps (submission with implicit TLS) on request
         var clients = List.of("floor", "exporter", "daemon");
         String tls = "conscrypt";
         String heap = "256m";
@@ -117,10 +121,17 @@ public final class TlsBench {
         }
         var bench = new TlsBench(dir, tls, heap, daemonJvm, sessionLifetime);
         int users = sizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
-        System.out.printf("app-password-monitor TLS benchmark: N=%s, concurrency %s, %s, TLS provider %s, %d CPUs, java %s%n", sizes,
-                concurrencies, protocols, tls, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        System.out.printf("daemon JVM: -Xmx%s %s; TLS sessions resumed for %s (daemon and floor; the exporter never resumes)%n", heap,
-                daemonJvm, sessionLifetime);
+        System.out.printf(
+                "app-password-monitor TLS benchmark: N=%s, concurrency %s, %s, TLS provider %s, %d CPUs, java %s%n",
+                sizes,
+                concurrencies,
+                protocols,
+                tls,
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+        System.out.printf(
+                "daemon JVM: -Xmx%s %s; TLS sessions resumed for %s (daemon and floor; the exporter never resumes)%n",
+                heap, daemonJvm, sessionLifetime);
         try {
             bench.setUp(users);
             for (var protocol : protocols) {
@@ -155,8 +166,17 @@ public final class TlsBench {
         };
         System.out.printf("%n== %s, N = %,d, concurrency %d, TLS %s  (%s)%n", label, n, c, tls, load());
         var results = new ArrayList<Figures>();
-        Daemon prepared = clients.contains("daemon") ? Daemon.prepare(dir.resolve("daemon-" + protocol + "-" + n + "-" + c), protocol, n,
-                c, port(protocol), tls, dir.resolve("ca.pem"), sessionLifetime) : null;
+        Daemon prepared = clients.contains("daemon")
+                ? Daemon.prepare(
+                        dir.resolve("daemon-" + protocol + "-" + n + "-" + c),
+                        protocol,
+                        n,
+                        c,
+                        port(protocol),
+                        tls,
+                        dir.resolve("ca.pem"),
+                        sessionLifetime)
+                : null;
         if (clients.contains("floor")) {
             results.add(floor(protocol, n, c));
             System.out.printf("   floor done (%s)%n", load());
@@ -168,33 +188,56 @@ public final class TlsBench {
         if (prepared != null) {
             double s0 = cpuTree(dovecot);
             var f = prepared.run(daemonHeap, daemonJvm, http);
-            results.add(new Figures(f.client(), f.wall(), f.p50(), f.p95(), f.failed(), f.cpu(), cpuTree(dovecot) - s0));
+            results.add(
+                    new Figures(f.client(), f.wall(), f.p50(), f.p95(), f.failed(), f.cpu(), cpuTree(dovecot) - s0));
         }
-        System.out.printf("%-44s %8s %9s %8s %8s %7s %14s %14s%n", "client", "wall s", "logins/s", "p50 ms", "p95 ms", "failed",
-                "CPU s/1000", "Dovecot s/1000");
+        System.out.printf(
+                "%-44s %8s %9s %8s %8s %7s %14s %14s%n",
+                "client", "wall s", "logins/s", "p50 ms", "p95 ms", "failed", "CPU s/1000", "Dovecot s/1000");
         for (var f : results) {
-            System.out.printf(Locale.ROOT, "%-44s %8.2f %9.1f %8.1f %8.1f %7d %14.2f %14.2f%n", f.client(), f.wall(), n / f.wall(), f.p50(),
-                    f.p95(), f.failed(), 1000 * f.cpu() / n, 1000 * f.serverCpu() / n);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-44s %8.2f %9.1f %8.1f %8.1f %7d %14.2f %14.2f%n",
+                    f.client(),
+                    f.wall(),
+                    n / f.wall(),
+                    f.p50(),
+                    f.p95(),
+                    f.failed(),
+                    1000 * f.cpu() / n,
+                    1000 * f.serverCpu() / n);
         }
         var floor = find(results, "(c)");
         var exporter = find(results, "(b)");
         var daemon = find(results, "(a)");
         if (daemon != null && exporter != null) {
-            System.out.printf(Locale.ROOT, "ratio daemon wall / exporter wall : %.2f (target <= 0.9)%n", daemon.wall() / exporter.wall());
+            System.out.printf(
+                    Locale.ROOT,
+                    "ratio daemon wall / exporter wall : %.2f (target <= 0.9)%n",
+                    daemon.wall() / exporter.wall());
         }
         if (daemon != null && floor != null) {
-            System.out.printf(Locale.ROOT, "ratio daemon CPU / floor CPU      : %.2f (target <= 1.25);  daemon wall / floor wall: %.2f%n",
-                    daemon.cpu() / floor.cpu(), daemon.wall() / floor.wall());
+            System.out.printf(
+                    Locale.ROOT,
+                    "ratio daemon CPU / floor CPU      : %.2f (target <= 1.25);  daemon wall / floor wall: %.2f%n",
+                    daemon.cpu() / floor.cpu(),
+                    daemon.wall() / floor.wall());
         }
         if (exporter != null && floor != null) {
-            System.out.printf(Locale.ROOT, "ratio exporter CPU / floor CPU    : %.2f;  exporter wall / floor wall: %.2f%n",
-                    exporter.cpu() / floor.cpu(), exporter.wall() / floor.wall());
+            System.out.printf(
+                    Locale.ROOT,
+                    "ratio exporter CPU / floor CPU    : %.2f;  exporter wall / floor wall: %.2f%n",
+                    exporter.cpu() / floor.cpu(),
+                    exporter.wall() / floor.wall());
         }
         System.out.printf("   (%s)%n", load());
     }
 
     private static Figures find(List<Figures> results, String prefix) {
-        return results.stream().filter(f -> f.client().startsWith(prefix)).findFirst().orElse(null);
+        return results.stream()
+                .filter(f -> f.client().startsWith(prefix))
+                .findFirst()
+                .orElse(null);
     }
 
     private int port(String protocol) {
@@ -212,15 +255,37 @@ public final class TlsBench {
     private Figures floor(String protocol, int n, int c) throws Exception {
         double s0 = cpuTree(dovecot);
         var out = rawLogins(protocol, n, c, 0);
-        return new Figures("(c) raw Java TLS login (" + tls + (isZero(sessionLifetime) ? "" : ", resumed") + ")", Double.parseDouble(out[0]), Double.parseDouble(out[1]),
-                Double.parseDouble(out[2]), Long.parseLong(out[3]), Double.parseDouble(out[4]), cpuTree(dovecot) - s0);
+        return new Figures(
+                "(c) raw Java TLS login (" + tls + (isZero(sessionLifetime) ? "" : ", resumed") + ")",
+                Double.parseDouble(out[0]),
+                Double.parseDouble(out[1]),
+                Double.parseDouble(out[2]),
+                Long.parseLong(out[3]),
+                Double.parseDouble(out[4]),
+                cpuTree(dovecot) - s0);
     }
 
     private String[] rawLogins(String protocol, int n, int c, int first) throws Exception {
-        var p = new ProcessBuilder(java(), "-Xmx" + daemonHeap, "-cp", System.getProperty("java.class.path"), RawLogin.class.getName(),
-                protocol, HOST, String.valueOf(port(protocol)), dir.resolve("ca.pem").toString(), String.valueOf(n), String.valueOf(c), tls,
-                String.valueOf(first), isZero(sessionLifetime) ? "full" : "resume").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
+        var p = new ProcessBuilder(
+                        java(),
+                        "-Xmx" + daemonHeap,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        RawLogin.class.getName(),
+                        protocol,
+                        HOST,
+                        String.valueOf(port(protocol)),
+                        dir.resolve("ca.pem").toString(),
+                        String.valueOf(n),
+                        String.valueOf(c),
+                        tls,
+                        String.valueOf(first),
+                        isZero(sessionLifetime) ? "full" : "resume")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .strip()
+                .split(" ");
         if (!p.waitFor(1, TimeUnit.HOURS) || p.exitValue() != 0 || out.length != 5) {
             throw new IllegalStateException("the raw login client failed: " + String.join(" ", out));
         }
@@ -244,8 +309,12 @@ public final class TlsBench {
                 while ((i = next.getAndIncrement()) < n) {
                     long s = System.nanoTime();
                     try {
-                        var uri = URI.create("http://127.0.0.1:" + exporterPort + "/probe?module=" + protocol + "_" + i + "&target=" + target);
-                        var r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+                        var uri = URI.create("http://127.0.0.1:" + exporterPort + "/probe?module=" + protocol + "_" + i
+                                + "&target=" + target);
+                        var r = http.send(
+                                HttpRequest.newBuilder(uri)
+                                        .timeout(Duration.ofSeconds(30))
+                                        .build(),
                                 HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() != 200 || !r.body().contains("\nprobe_success 1")) {
                             throw new IOException("probe failed: HTTP " + r.statusCode());
@@ -268,8 +337,14 @@ public final class TlsBench {
             System.out.println("   exporter: first failure: " + firstError[0]);
         }
         Arrays.sort(durations);
-        return new Figures("(b) blackbox exporter, module/user", wall / 1e9, pct(durations, 50) / 1e6, pct(durations, 95) / 1e6, failed.get(),
-                cpuSeconds(exporter.pid()) - cpu0, cpuTree(dovecot) - s0);
+        return new Figures(
+                "(b) blackbox exporter, module/user",
+                wall / 1e9,
+                pct(durations, 50) / 1e6,
+                pct(durations, 95) / 1e6,
+                failed.get(),
+                cpuSeconds(exporter.pid()) - cpu0,
+                cpuTree(dovecot) - s0);
     }
 
     private static long pct(long[] sorted, int p) {
@@ -302,41 +377,100 @@ public final class TlsBench {
             run("chown", "-R", owner + ":" + group, dc.toString());
             run("chmod", "755", dir.toString());
         }
-        children.add(start("relay", dir.resolve("relay.log"), java(), "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                NullRelay.class.getName(), String.valueOf(relayPort)));
+        children.add(start(
+                "relay",
+                dir.resolve("relay.log"),
+                java(),
+                "-Xmx64m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                NullRelay.class.getName(),
+                String.valueOf(relayPort)));
         var dovecotCmd = new ArrayList<String>();
         if (root) {
             dovecotCmd.addAll(List.of("setpriv", "--reuid=" + owner, "--regid=" + group, "--clear-groups"));
         }
-        dovecotCmd.addAll(List.of("dovecot", "-F", "-c", dc.resolve("dovecot.conf").toString()));
+        dovecotCmd.addAll(
+                List.of("dovecot", "-F", "-c", dc.resolve("dovecot.conf").toString()));
         dovecot = start("dovecot", dir.resolve("dovecot-stdout.log"), dovecotCmd.toArray(String[]::new));
         children.add(dovecot);
         Files.writeString(dir.resolve("blackbox.yml"), exporterConfig(users));
-        exporter = start("exporter", dir.resolve("exporter.log"), "prometheus-blackbox-exporter",
-                "--config.file=" + dir.resolve("blackbox.yml"), "--web.listen-address=127.0.0.1:" + exporterPort, "--log.level=error");
+        exporter = start(
+                "exporter",
+                dir.resolve("exporter.log"),
+                "prometheus-blackbox-exporter",
+                "--config.file=" + dir.resolve("blackbox.yml"),
+                "--web.listen-address=127.0.0.1:" + exporterPort,
+                "--log.level=error");
         children.add(exporter);
         awaitPort(imapsPort, "Dovecot IMAPS (see " + dc.resolve("dovecot.log") + ")");
         awaitPort(submissionPort, "Dovecot submission");
         awaitPort(submissionsPort, "Dovecot submissions");
         awaitPort(exporterPort, "the blackbox exporter");
         awaitPort(relayPort, "the relay");
-        System.out.printf("set-up: Dovecot %s on 127.0.0.1:%d (IMAPS) and :%d (submission), %,d users; blackbox exporter on :%d; %s%n",
+        System.out.printf(
+                "set-up: Dovecot %s on 127.0.0.1:%d (IMAPS) and :%d (submission), %,d users; blackbox exporter on :%d; %s%n",
                 run("dovecot", "--version").strip(), imapsPort, submissionPort, users, exporterPort, load());
     }
 
     private void certificates() throws Exception {
         var d = dir.toString();
-        run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/ca.key", "-out", d + "/ca.pem", "-days", "2",
-                "-subj", "/CN=app-password-monitor bench CA", "-addext", "basicConstraints=critical,CA:true",
-                "-addext", "keyUsage=critical,keyCertSign,cRLSign");
-        run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", d + "/server.key", "-out", d + "/server.csr", "-subj",
+        run(
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                d + "/ca.key",
+                "-out",
+                d + "/ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=app-password-monitor bench CA",
+                "-addext",
+                "basicConstraints=critical,CA:true",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign");
+        run(
+                "openssl",
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                d + "/server.key",
+                "-out",
+                d + "/server.csr",
+                "-subj",
                 "/CN=" + HOST);
-        Files.writeString(dir.resolve("server.ext"), "subjectAltName=DNS:" + HOST + ",IP:127.0.0.1\nbasicConstraints=CA:false\n"
-                + "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n");
-        run("openssl", "x509", "-req", "-in", d + "/server.csr", "-CA", d + "/ca.pem", "-CAkey", d + "/ca.key", "-CAcreateserial",
-                "-days", "2", "-extfile", d + "/server.ext", "-out", d + "/server.pem");
+        Files.writeString(
+                dir.resolve("server.ext"),
+                "subjectAltName=DNS:" + HOST + ",IP:127.0.0.1\nbasicConstraints=CA:false\n"
+                        + "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n");
+        run(
+                "openssl",
+                "x509",
+                "-req",
+                "-in",
+                d + "/server.csr",
+                "-CA",
+                d + "/ca.pem",
+                "-CAkey",
+                d + "/ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                d + "/server.ext",
+                "-out",
+                d + "/server.pem");
         run("openssl", "verify", "-CAfile", d + "/ca.pem", d + "/server.pem");
-        Files.writeString(dir.resolve("chain.pem"), Files.readString(dir.resolve("server.pem")) + Files.readString(dir.resolve("ca.pem")));
+        Files.writeString(
+                dir.resolve("chain.pem"),
+                Files.readString(dir.resolve("server.pem")) + Files.readString(dir.resolve("ca.pem")));
         Files.delete(dir.resolve("ca.key")); // nothing signs after this
     }
 
@@ -345,7 +479,8 @@ public final class TlsBench {
         var chain = dc.resolve("chain.pem");
         Files.copy(dir.resolve("server.key"), key);
         Files.copy(dir.resolve("chain.pem"), chain);
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "# a throwaway instance for the TLS benchmark: loopback only, its own directories, no root",
                 "base_dir = " + dc.resolve("run"),
                 "state_dir = " + dc.resolve("state"),
@@ -418,27 +553,44 @@ public final class TlsBench {
     }
 
     private String exporterConfig(int users) {
-        var tlsConfig = "      tls_config: { ca_file: \"" + dir.resolve("ca.pem") + "\", server_name: \"" + HOST + "\", min_version: TLS12 }\n";
+        var tlsConfig = "      tls_config: { ca_file: \"" + dir.resolve("ca.pem") + "\", server_name: \"" + HOST
+                + "\", min_version: TLS12 }\n";
         var b = new StringBuilder("# one module per user: the exporter's modules carry the credentials\nmodules:\n");
         for (int i = 0; i < users; i++) {
-            b.append("  imap_").append(i).append(":\n    prober: tcp\n    timeout: 20s\n    tcp:\n      tls: true\n").append(tlsConfig)
+            b.append("  imap_")
+                    .append(i)
+                    .append(":\n    prober: tcp\n    timeout: 20s\n    tcp:\n      tls: true\n")
+                    .append(tlsConfig)
                     .append("      query_response:\n")
                     .append("        - expect: \"^\\\\* OK\"\n")
-                    .append("        - send: \"a LOGIN ").append(user(i)).append(' ').append(password(i)).append("\\r\"\n")
+                    .append("        - send: \"a LOGIN ")
+                    .append(user(i))
+                    .append(' ')
+                    .append(password(i))
+                    .append("\\r\"\n")
                     .append("        - expect: \"^a OK\"\n")
                     .append("        - send: \"b LOGOUT\\r\"\n")
                     .append("        - expect: \"^b OK\"\n");
-            var plain = Base64.getEncoder().encodeToString(("\0" + user(i) + "\0" + password(i)).getBytes(StandardCharsets.UTF_8));
-            b.append("  smtps_").append(i).append(":\n    prober: tcp\n    timeout: 20s\n    tcp:\n      tls: true\n").append(tlsConfig)
+            var plain = Base64.getEncoder()
+                    .encodeToString(("\0" + user(i) + "\0" + password(i)).getBytes(StandardCharsets.UTF_8));
+            b.append("  smtps_")
+                    .append(i)
+                    .append(":\n    prober: tcp\n    timeout: 20s\n    tcp:\n      tls: true\n")
+                    .append(tlsConfig)
                     .append("      query_response:\n")
                     .append("        - expect: \"^220 \"\n")
                     .append("        - send: \"EHLO bench.test\\r\"\n")
                     .append("        - expect: \"^250 \"\n")
-                    .append("        - send: \"AUTH PLAIN ").append(plain).append("\\r\"\n")
+                    .append("        - send: \"AUTH PLAIN ")
+                    .append(plain)
+                    .append("\\r\"\n")
                     .append("        - expect: \"^235 \"\n")
                     .append("        - send: \"QUIT\\r\"\n")
                     .append("        - expect: \"^221 \"\n");
-            b.append("  smtp_").append(i).append(":\n    prober: tcp\n    timeout: 20s\n    tcp:\n").append(tlsConfig)
+            b.append("  smtp_")
+                    .append(i)
+                    .append(":\n    prober: tcp\n    timeout: 20s\n    tcp:\n")
+                    .append(tlsConfig)
                     .append("      query_response:\n")
                     .append("        - expect: \"^220 \"\n")
                     .append("        - send: \"EHLO bench.test\\r\"\n")
@@ -448,7 +600,9 @@ public final class TlsBench {
                     .append("        - starttls: true\n")
                     .append("        - send: \"EHLO bench.test\\r\"\n")
                     .append("        - expect: \"^250 \"\n")
-                    .append("        - send: \"AUTH PLAIN ").append(plain).append("\\r\"\n")
+                    .append("        - send: \"AUTH PLAIN ")
+                    .append(plain)
+                    .append("\\r\"\n")
                     .append("        - expect: \"^235 \"\n")
                     .append("        - send: \"QUIT\\r\"\n")
                     .append("        - expect: \"^221 \"\n");
@@ -457,8 +611,12 @@ public final class TlsBench {
     }
 
     private Process start(String name, Path log, String... cmd) throws IOException {
-        var p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Files.writeString(dir.resolve(name + ".pid"), p.pid() + "\n"); // for the script's clean-up if this JVM is killed
+        var p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        Files.writeString(
+                dir.resolve(name + ".pid"), p.pid() + "\n"); // for the script's clean-up if this JVM is killed
         return p;
     }
 
@@ -509,7 +667,8 @@ public final class TlsBench {
         if (f == null) {
             return 0;
         }
-        double total = (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])) / TICKS;
+        double total =
+                (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])) / TICKS;
         // setpriv exec()s dovecot, so the master is this process itself
         for (var child : master.toHandle().children().toList()) {
             total += cpuSeconds(child.pid());
@@ -547,7 +706,11 @@ public final class TlsBench {
     }
 
     private static List<Integer> ints(String s) {
-        return Arrays.stream(s.split(",")).map(String::strip).filter(x -> !x.isEmpty()).map(x -> Integer.parseInt(x.replace("_", ""))).toList();
+        return Arrays.stream(s.split(","))
+                .map(String::strip)
+                .filter(x -> !x.isEmpty())
+                .map(x -> Integer.parseInt(x.replace("_", "")))
+                .toList();
     }
 
     /** (a): the real daemon in a child JVM over N stored integrations, from its first login to its last record. */
@@ -564,26 +727,30 @@ public final class TlsBench {
             this.n = n;
         }
 
-        static Daemon prepare(Path dir, String protocol, int n, int c, int port, String tls, Path ca, String sessionLifetime)
+        static Daemon prepare(
+                Path dir, String protocol, int n, int c, int port, String tls, Path ca, String sessionLifetime)
                 throws Exception {
             Files.createDirectories(dir);
             int httpPort = freePort();
             var config = dir.resolve("apm.yml");
-            Files.writeString(config, String.join("\n",
-                    "database: { path: " + dir.resolve("apm.db") + " }",
-                    "http: { bind: 127.0.0.1, port: " + httpPort + " }",
-                    "schedule:",
-                    "  interval: 24h",
-                    "  jitter: 0s",
-                    "  max-concurrent-checks: " + c,
-                    "  max-concurrent-per-provider: " + c,
-                    "  logins-per-second-per-provider: 1000000",
-                    "checks:",
-                    "  trust-store: " + ca,
-                    tlsKeys.equals("none") ? "" : "  tls-provider: " + tls,
-                    tlsKeys.equals("all") ? "  tls-session-lifetime: " + sessionLifetime : "",
-                    "logging: { level: info }",
-                    ""));
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "database: { path: " + dir.resolve("apm.db") + " }",
+                            "http: { bind: 127.0.0.1, port: " + httpPort + " }",
+                            "schedule:",
+                            "  interval: 24h",
+                            "  jitter: 0s",
+                            "  max-concurrent-checks: " + c,
+                            "  max-concurrent-per-provider: " + c,
+                            "  logins-per-second-per-provider: 1000000",
+                            "checks:",
+                            "  trust-store: " + ca,
+                            tlsKeys.equals("none") ? "" : "  tls-provider: " + tls,
+                            tlsKeys.equals("all") ? "  tls-session-lifetime: " + sessionLifetime : "",
+                            "logging: { level: info }",
+                            ""));
             var ws = Workspace.open(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC());
             var p = protocol.equals("imap") ? Protocol.IMAP : Protocol.SMTP;
             var endpoint = new Endpoint(HOST, port, protocol.equals("smtp") ? Security.STARTTLS : Security.SSL);
@@ -591,8 +758,19 @@ public final class TlsBench {
                 var rows = new ArrayList<NewIntegration>();
                 var passwords = new ArrayList<Secret>();
                 for (int i = from; i < Math.min(n, from + 5000); i++) {
-                    rows.add(new NewIntegration("D-" + i, "Dealer " + i, null, user(i), "custom", user(i),
-                            p == Protocol.IMAP ? endpoint : null, p == Protocol.SMTP ? endpoint : null, EnumSet.of(p), true, false, null));
+                    rows.add(new NewIntegration(
+                            "D-" + i,
+                            "Dealer " + i,
+                            null,
+                            user(i),
+                            "custom",
+                            user(i),
+                            p == Protocol.IMAP ? endpoint : null,
+                            p == Protocol.SMTP ? endpoint : null,
+                            EnumSet.of(p),
+                            true,
+                            false,
+                            null));
                     passwords.add(Secret.of(password(i)));
                 }
                 ws.integrations().importAll(rows, passwords);
@@ -617,8 +795,11 @@ public final class TlsBench {
                 System.out.println("   daemon classes from " + daemonClasses);
             }
             cmd.addAll(List.of("-cp", cp, "com.dts.apm.Main", "--config", config.toString(), "run"));
-            var process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("daemon.log").toFile()).start();
+            var process = new ProcessBuilder(cmd)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("daemon.log").toFile())
+                    .start();
             try {
                 var metrics = URI.create("http://127.0.0.1:" + httpPort + "/metrics");
                 double cpuAtFirst = -1;
@@ -645,7 +826,14 @@ public final class TlsBench {
                 double cpu = cpuSeconds(process.pid()) - cpuAtFirst;
                 System.out.println("   daemon CPU by thread (whole process, s): " + threadCpu(process.pid()));
                 var s = Benchmark.roundStats(dir.resolve("apm.db"));
-                return new Figures("(a) daemon round (run, " + TlsBench.tlsOf(dir) + ")", s.wallSeconds(), s.p50(), s.p95(), s.notOk(), cpu, 0);
+                return new Figures(
+                        "(a) daemon round (run, " + TlsBench.tlsOf(dir) + ")",
+                        s.wallSeconds(),
+                        s.p50(),
+                        s.p95(),
+                        s.notOk(),
+                        cpu,
+                        0);
             } finally {
                 process.destroy();
                 if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -661,7 +849,8 @@ public final class TlsBench {
                 for (var t : tasks.toList()) {
                     try {
                         var stat = Files.readString(t.resolve("stat"));
-                        var name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "N");
+                        var name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                                .replaceAll("[0-9]+", "N");
                         var f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                         groups.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS, Double::sum);
                     } catch (IOException e) {
@@ -671,14 +860,20 @@ public final class TlsBench {
             } catch (IOException e) {
                 return "unknown";
             }
-            return groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(8)
+            return groups.entrySet().stream()
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .limit(8)
                     .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue()))
                     .collect(java.util.stream.Collectors.joining(", "));
         }
 
         private static String scrape(HttpClient http, URI uri) {
             try {
-                var r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                var r = http.send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 return r.statusCode() == 200 ? r.body() : null;
             } catch (IOException e) {
                 return null; // not listening yet

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /** The schedule's capacity arithmetic with the built-in catalog and the default schedule (hourly, 5 logins/s). */
 class CapacityTest {
-    private static final Config.Schedule DEFAULTS = new Config.Schedule(null, null, null, null, null, null, null, null, null, null,
-            null);
+    private static final Config.Schedule DEFAULTS =
+            new Config.Schedule(null, null, null, null, null, null, null, null, null, null, null);
 
     private static Capacity.Line only(List<HostLogins> rows) {
         var lines = Capacity.of(rows, ProviderCatalog.builtIn(), DEFAULTS);
@@ -30,8 +30,11 @@ class CapacityTest {
         assertThat(l.allowed()).isEqualTo(5.0);
         assertThat(l.ratio()).isCloseTo(11.11, within(0.01));
         assertThat(l.fits()).isFalse();
-        assertThat(l.warning()).contains("gmail needs 55.56 logins/s for a round every 1h (200,000 logins)", "allow 5.00/s",
-                "a round takes 11.1 h, 11.1x the interval");
+        assertThat(l.warning())
+                .contains(
+                        "gmail needs 55.56 logins/s for a round every 1h (200,000 logins)",
+                        "allow 5.00/s",
+                        "a round takes 11.1 h, 11.1x the interval");
     }
 
     @Test
@@ -53,11 +56,16 @@ class CapacityTest {
 
     @Test
     void oneBusyCustomHostIsTheRatioOfAllCustomHosts() {
-        var l = only(List.of(new HostLogins("custom", "mail.small.test", 10), new HostLogins("custom", "mx.hoster.test", 36_000)));
+        var l = only(List.of(
+                new HostLogins("custom", "mail.small.test", 10), new HostLogins("custom", "mx.hoster.test", 36_000)));
         assertThat(l.busiestHost()).isEqualTo("mx.hoster.test");
         assertThat(l.ratio()).isCloseTo(2.0, within(1e-9));
-        assertThat(l.warning()).contains("custom host mx.hoster.test needs 10.00 logins/s", "(36,000 logins)", "allows 5.00/s per host",
-                "2.0x the interval");
+        assertThat(l.warning())
+                .contains(
+                        "custom host mx.hoster.test needs 10.00 logins/s",
+                        "(36,000 logins)",
+                        "allows 5.00/s per host",
+                        "2.0x the interval");
     }
 
     @Test

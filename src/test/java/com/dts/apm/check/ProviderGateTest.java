@@ -47,14 +47,16 @@ class ProviderGateTest {
     }
 
     private static Config.Schedule schedule(int perProvider, double perSecond) {
-        return TestConfig.scheduleOf(s -> s.maxConcurrentPerProvider(perProvider).loginsPerSecondPerProvider(perSecond));
+        return TestConfig.scheduleOf(
+                s -> s.maxConcurrentPerProvider(perProvider).loginsPerSecondPerProvider(perSecond));
     }
 
     private static ProviderGate gate(int perProvider, double perSecond, ProviderGate.Ticker ticker) {
         return new ProviderGate(ProviderCatalog.builtIn(), schedule(perProvider, perSecond), ticker);
     }
 
-    private static long millisFor(ProviderGate gate, FakeTicker ticker, String provider, int logins) throws InterruptedException {
+    private static long millisFor(ProviderGate gate, FakeTicker ticker, String provider, int logins)
+            throws InterruptedException {
         long start = ticker.nanos();
         for (int i = 0; i < logins; i++) {
             gate.enter(provider).close();
@@ -113,7 +115,8 @@ class ProviderGateTest {
         // 8 logins let in at most 20 per second, however many threads ask at once: one at once, then one every 50 ms
         List<Long> slots = new ArrayList<>(ticker.waitedUntil);
         Collections.sort(slots);
-        assertThat(slots).extracting(t -> TimeUnit.NANOSECONDS.toMillis(t - start))
+        assertThat(slots)
+                .extracting(t -> TimeUnit.NANOSECONDS.toMillis(t - start))
                 .containsExactly(50L, 100L, 150L, 200L, 250L, 300L, 350L);
     }
 
@@ -159,22 +162,28 @@ class ProviderGateTest {
         var b = gate.enter("custom");
         var asking = new AtomicReference<Thread>();
         var released = new AtomicLong();
-        var third = CompletableFuture.supplyAsync(() -> {
-            asking.set(Thread.currentThread());
-            try {
-                gate.enter("custom").close();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            return released.get();
-        }, Executors.newSingleThreadExecutor());
+        var third = CompletableFuture.supplyAsync(
+                () -> {
+                    asking.set(Thread.currentThread());
+                    try {
+                        gate.enter("custom").close();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return released.get();
+                },
+                Executors.newSingleThreadExecutor());
         // the third caller parks on the connection slots (no pacing wait can park it: the fake ticker never sleeps)
-        Await.until("the third caller waits for a slot", Duration.ofSeconds(5),
+        Await.until(
+                "the third caller waits for a slot",
+                Duration.ofSeconds(5),
                 () -> asking.get() != null && asking.get().getState() == Thread.State.WAITING);
         assertThat(third.isDone()).isFalse();
         released.set(1);
         a.close();
-        assertThat(third.get(5, TimeUnit.SECONDS)).as("let in only after a slot was returned").isEqualTo(1L);
+        assertThat(third.get(5, TimeUnit.SECONDS))
+                .as("let in only after a slot was returned")
+                .isEqualTo(1L);
         b.close();
     }
 

@@ -1,9 +1,9 @@
 package com.dts.apm.check;
 
-import com.dts.apm.provider.AlertKind;
 import static com.dts.apm.testing.Integrations.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.store.Integration;
@@ -13,9 +13,9 @@ import com.dts.apm.testing.TestConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class StateMachineTest {
     private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
@@ -26,8 +26,14 @@ class StateMachineTest {
     private final StateMachine machine = new StateMachine(POLICY);
 
     private static Integration in(IntegrationState state, int failures, Instant problemSince) {
-        return anIntegration().withDealer("d1", "Acme").withContactEmail("owner@acme.test").withEmail("sales@acme.test")
-                .withProvider("gmail").only(Protocol.IMAP).inState(state, failures, problemSince).stored(7, NOW);
+        return anIntegration()
+                .withDealer("d1", "Acme")
+                .withContactEmail("owner@acme.test")
+                .withEmail("sales@acme.test")
+                .withProvider("gmail")
+                .only(Protocol.IMAP)
+                .inState(state, failures, problemSince)
+                .stored(7, NOW);
     }
 
     private StateChange decide(IntegrationState state, int failures, Instant problemSince, Outcome outcome) {
@@ -70,29 +76,44 @@ class StateMachineTest {
     @Test
     void failureAlertGoesToTheContactAddress() {
         var c = decide(IntegrationState.SUSPECT, 1, NOW.minusSeconds(600), Outcome.AUTH_REJECTED);
-        assertThat(c.alerts()).containsExactly(new StateChange.NewAlert(AlertKind.FAILURE, Outcome.AUTH_REJECTED, "owner@acme.test"));
+        assertThat(c.alerts())
+                .containsExactly(new StateChange.NewAlert(AlertKind.FAILURE, Outcome.AUTH_REJECTED, "owner@acme.test"));
         assertThat(c.problemSince()).isEqualTo(NOW.minusSeconds(600));
         assertThat(c.consecutiveFailures()).isEqualTo(2);
     }
 
     @Test
     void transientFailuresBackOffExponentiallyUpToTheCap() {
-        assertThat(decide(IntegrationState.HEALTHY, 0, null, Outcome.NETWORK_ERROR).nextCheckAt()).isEqualTo(NOW.plusSeconds(300));
-        assertThat(decide(IntegrationState.HEALTHY, 1, NOW, Outcome.NETWORK_ERROR).nextCheckAt()).isEqualTo(NOW.plusSeconds(600));
-        assertThat(decide(IntegrationState.HEALTHY, 2, NOW, Outcome.NETWORK_ERROR).nextCheckAt()).isEqualTo(NOW.plusSeconds(1200));
-        assertThat(decide(IntegrationState.HEALTHY, 3, NOW, Outcome.NETWORK_ERROR).nextCheckAt()).isEqualTo(NOW.plusSeconds(2400));
-        assertThat(decide(IntegrationState.HEALTHY, 4, NOW, Outcome.NETWORK_ERROR).nextCheckAt()).isEqualTo(NOW.plusSeconds(3600));
-        assertThat(decide(IntegrationState.HEALTHY, 40, NOW, Outcome.NETWORK_ERROR).nextCheckAt()).isEqualTo(NOW.plusSeconds(3600));
+        assertThat(decide(IntegrationState.HEALTHY, 0, null, Outcome.NETWORK_ERROR)
+                        .nextCheckAt())
+                .isEqualTo(NOW.plusSeconds(300));
+        assertThat(decide(IntegrationState.HEALTHY, 1, NOW, Outcome.NETWORK_ERROR)
+                        .nextCheckAt())
+                .isEqualTo(NOW.plusSeconds(600));
+        assertThat(decide(IntegrationState.HEALTHY, 2, NOW, Outcome.NETWORK_ERROR)
+                        .nextCheckAt())
+                .isEqualTo(NOW.plusSeconds(1200));
+        assertThat(decide(IntegrationState.HEALTHY, 3, NOW, Outcome.NETWORK_ERROR)
+                        .nextCheckAt())
+                .isEqualTo(NOW.plusSeconds(2400));
+        assertThat(decide(IntegrationState.HEALTHY, 4, NOW, Outcome.NETWORK_ERROR)
+                        .nextCheckAt())
+                .isEqualTo(NOW.plusSeconds(3600));
+        assertThat(decide(IntegrationState.HEALTHY, 40, NOW, Outcome.NETWORK_ERROR)
+                        .nextCheckAt())
+                .isEqualTo(NOW.plusSeconds(3600));
     }
 
     @Test
     void degradedExactlyAtTheThresholdNotOneMilliBefore() {
-        var justBefore = decide(IntegrationState.HEALTHY, 5, NOW.minus(Duration.ofHours(2)).plusMillis(1), Outcome.NETWORK_ERROR);
+        var justBefore = decide(
+                IntegrationState.HEALTHY, 5, NOW.minus(Duration.ofHours(2)).plusMillis(1), Outcome.NETWORK_ERROR);
         assertThat(justBefore.state()).isEqualTo(IntegrationState.HEALTHY);
         assertThat(justBefore.alerts()).isEmpty();
         var at = decide(IntegrationState.HEALTHY, 5, NOW.minus(Duration.ofHours(2)), Outcome.NETWORK_ERROR);
         assertThat(at.state()).isEqualTo(IntegrationState.DEGRADED);
-        assertThat(at.alerts()).containsExactly(new StateChange.NewAlert(AlertKind.OPS, Outcome.NETWORK_ERROR, "ops@example.com"));
+        assertThat(at.alerts())
+                .containsExactly(new StateChange.NewAlert(AlertKind.OPS, Outcome.NETWORK_ERROR, "ops@example.com"));
         var again = decide(IntegrationState.DEGRADED, 6, NOW.minus(Duration.ofHours(3)), Outcome.TLS_ERROR);
         assertThat(again.state()).isEqualTo(IntegrationState.DEGRADED);
         assertThat(again.alerts()).isEmpty();
@@ -120,7 +141,8 @@ class StateMachineTest {
     @Test
     void basicAuthDisabledIsTheDealersOnlyWhenConfigured() {
         var toDealer = new StateMachine(TestConfig.policyOf(p -> p.basicAuthToDealer(true)));
-        var c = toDealer.decide(in(IntegrationState.SUSPECT, 1, NOW), Outcome.BASIC_AUTH_DISABLED, NOW, INTERVAL, JITTER);
+        var c = toDealer.decide(
+                in(IntegrationState.SUSPECT, 1, NOW), Outcome.BASIC_AUTH_DISABLED, NOW, INTERVAL, JITTER);
         assertThat(c.state()).isEqualTo(IntegrationState.FAILING);
         assertThat(c.alerts()).extracting(StateChange.NewAlert::kind).containsExactly(AlertKind.FAILURE);
     }
@@ -136,7 +158,8 @@ class StateMachineTest {
     @Test
     void worstOutcomeOfSeveralProtocolsIsTheOneToActOn() {
         assertThat(Outcome.worst(List.of(Outcome.OK, Outcome.OK))).isEqualTo(Outcome.OK);
-        assertThat(Outcome.worst(List.of(Outcome.NETWORK_ERROR, Outcome.AUTH_REJECTED))).isEqualTo(Outcome.AUTH_REJECTED);
+        assertThat(Outcome.worst(List.of(Outcome.NETWORK_ERROR, Outcome.AUTH_REJECTED)))
+                .isEqualTo(Outcome.AUTH_REJECTED);
         assertThat(Outcome.worst(List.of(Outcome.OK, Outcome.RATE_LIMITED))).isEqualTo(Outcome.RATE_LIMITED);
         assertThat(Outcome.worst(List.of(Outcome.AUTH_REJECTED, Outcome.APP_PASSWORD_REQUIRED)))
                 .isEqualTo(Outcome.APP_PASSWORD_REQUIRED);
@@ -145,15 +168,19 @@ class StateMachineTest {
     @Test
     void clockBoundariesOfTheBackoffAndTheSlowPaces() {
         // jitter may be negative: the regular interval moves both ways
-        assertThat(machine.decide(in(IntegrationState.HEALTHY, 0, null), Outcome.OK, NOW, INTERVAL, JITTER.negated()).nextCheckAt())
+        assertThat(machine.decide(in(IntegrationState.HEALTHY, 0, null), Outcome.OK, NOW, INTERVAL, JITTER.negated())
+                        .nextCheckAt())
                 .isEqualTo(NOW.plus(Duration.ofMinutes(58)));
         // the confirming re-check is exactly confirm-after away, to the millisecond
-        assertThat(decide(IntegrationState.HEALTHY, 0, null, Outcome.AUTH_REJECTED).nextCheckAt())
+        assertThat(decide(IntegrationState.HEALTHY, 0, null, Outcome.AUTH_REJECTED)
+                        .nextCheckAt())
                 .isEqualTo(NOW.plus(Duration.ofMinutes(10)));
         // backoff never waits longer than the regular interval of a provider with a short one
-        var shortInterval = machine.decide(in(IntegrationState.HEALTHY, 9, NOW), Outcome.RATE_LIMITED, NOW, Duration.ofMinutes(30), JITTER);
+        var shortInterval = machine.decide(
+                in(IntegrationState.HEALTHY, 9, NOW), Outcome.RATE_LIMITED, NOW, Duration.ofMinutes(30), JITTER);
         assertThat(shortInterval.nextCheckAt()).isEqualTo(NOW.plus(Duration.ofMinutes(30)));
-        // a SUSPECT integration whose confirming check is inconclusive tries again within confirm-after, not at the backoff
+        // a SUSPECT integration whose confirming check is inconclusive tries again within confirm-after, not at the
+        // backoff
         var inconclusive = decide(IntegrationState.SUSPECT, 3, NOW.minusSeconds(600), Outcome.NETWORK_ERROR);
         assertThat(inconclusive.state()).isEqualTo(IntegrationState.SUSPECT);
         assertThat(inconclusive.nextCheckAt()).isEqualTo(NOW.plus(Duration.ofMinutes(10)));

@@ -40,8 +40,20 @@ class AlertsBouncesIT {
     }
 
     private void add(String email, String contact) {
-        var args = new java.util.ArrayList<>(java.util.List.of("integrations", "add", "--dealer-id", "D-B", "--email", email,
-                "--provider", "custom", "--imap-host", "imap.dealer-b.test", "--protocols", "imap", "--password-stdin"));
+        var args = new java.util.ArrayList<>(java.util.List.of(
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D-B",
+                "--email",
+                email,
+                "--provider",
+                "custom",
+                "--imap-host",
+                "imap.dealer-b.test",
+                "--protocols",
+                "imap",
+                "--password-stdin"));
         if (contact != null) {
             args.addAll(java.util.List.of("--contact-email", contact));
         }
@@ -98,7 +110,8 @@ class AlertsBouncesIT {
         var r = cli.run("alerts", "unbounce", "Sales@Dealer-B.test");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("Sales@Dealer-B.test", "the next alert goes to it again");
-        assertThat(new Outbox(Database.open(db)).isBouncing("sales@dealer-b.test")).isFalse();
+        assertThat(new Outbox(Database.open(db)).isBouncing("sales@dealer-b.test"))
+                .isFalse();
         assertThat(cli.run("alerts", "bounces").out()).isEqualTo("no address bounces\n");
     }
 
@@ -108,17 +121,22 @@ class AlertsBouncesIT {
 
         var r = cli.run("alerts", "unbounce", "nobody@dealer-b.test");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err().lines()).hasSize(1).first().asString()
+        assertThat(r.err().lines())
+                .hasSize(1)
+                .first()
+                .asString()
                 .isEqualTo("error: address 'nobody@dealer-b.test' is not marked as bouncing (see: alerts bounces)");
         assertThat(r.out()).isEmpty();
-        assertThat(new Outbox(Database.open(db)).isBouncing("sales@dealer-b.test")).isTrue();
+        assertThat(new Outbox(Database.open(db)).isBouncing("sales@dealer-b.test"))
+                .isTrue();
     }
 
     @Test
     void unbounceWaitsForAWriterInAnotherProcessInsteadOfFailing() throws Exception {
         bounces("sales@dealer-b.test", Instant.parse("2026-11-20T08:30:00Z"), REFUSED);
         // the daemon in the middle of a write transaction, as another connection holds SQLite's one write lock
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement()) {
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                var st = c.createStatement()) {
             st.execute("BEGIN IMMEDIATE");
             st.executeUpdate("UPDATE dealer SET name = name");
             var command = new AtomicReference<Thread>();
@@ -139,7 +157,8 @@ class AlertsBouncesIT {
             var r = unbounce.get(30, TimeUnit.SECONDS);
             assertThat(r.exit()).as(r.err()).isZero();
         }
-        assertThat(new Outbox(Database.open(db)).isBouncing("sales@dealer-b.test")).isFalse();
+        assertThat(new Outbox(Database.open(db)).isBouncing("sales@dealer-b.test"))
+                .isFalse();
     }
 
     /** The sqlite-jdbc native call {@code t} is in, with the Java frames that led to it; null when it is in none. */
@@ -161,18 +180,26 @@ class AlertsBouncesIT {
         bounces("sales@dealer-b.test", Instant.parse("2026-11-20T08:30:00Z"), REFUSED);
         bounces("shared@dealer-b.test", Instant.parse("2026-11-20T08:30:00Z"), REFUSED);
         var csv = dir.resolve("contacts.csv");
-        Files.writeString(csv, String.join("\n",
-                "dealer_id,email,contact_email,provider,imap_host,protocols,password",
-                "D-B,sales@dealer-b.test,office@dealer-b.test,custom,imap.dealer-b.test,imap,app-password-b",
-                "D-B,service@dealer-b.test,office@dealer-b.test,custom,imap.dealer-b.test,imap,app-password-b",
-                ""), StandardCharsets.UTF_8);
+        Files.writeString(
+                csv,
+                String.join(
+                        "\n",
+                        "dealer_id,email,contact_email,provider,imap_host,protocols,password",
+                        "D-B,sales@dealer-b.test,office@dealer-b.test,custom,imap.dealer-b.test,imap,app-password-b",
+                        "D-B,service@dealer-b.test,office@dealer-b.test,custom,imap.dealer-b.test,imap,app-password-b",
+                        ""),
+                StandardCharsets.UTF_8);
 
         var r = cli.run("integrations", "import", csv.toString());
         assertThat(r.exit()).as(r.err()).isZero();
 
         var outbox = new Outbox(Database.open(db));
-        assertThat(outbox.isBouncing("sales@dealer-b.test")).as("no mailbox names it any more").isFalse();
-        assertThat(outbox.isBouncing("shared@dealer-b.test")).as("parts@ still sends its alerts there").isTrue();
+        assertThat(outbox.isBouncing("sales@dealer-b.test"))
+                .as("no mailbox names it any more")
+                .isFalse();
+        assertThat(outbox.isBouncing("shared@dealer-b.test"))
+                .as("parts@ still sends its alerts there")
+                .isTrue();
     }
 
     @Test
@@ -180,10 +207,13 @@ class AlertsBouncesIT {
         add("sales@dealer-b.test", null);
         bounces("sales@dealer-b.test", Instant.parse("2026-11-20T08:30:00Z"), REFUSED);
         var csv = dir.resolve("same.csv");
-        Files.writeString(csv, "dealer_id,email,contact_email,provider,imap_host,protocols,password\n"
-                + "D-B,sales@dealer-b.test,Sales@dealer-b.test,custom,imap.dealer-b.test,imap,app-password-b\n");
+        Files.writeString(
+                csv,
+                "dealer_id,email,contact_email,provider,imap_host,protocols,password\n"
+                        + "D-B,sales@dealer-b.test,Sales@dealer-b.test,custom,imap.dealer-b.test,imap,app-password-b\n");
 
         assertThat(cli.run("integrations", "import", csv.toString()).exit()).isZero();
-        assertThat(new Outbox(Database.open(db)).isBouncing("sales@dealer-b.test")).isTrue();
+        assertThat(new Outbox(Database.open(db)).isBouncing("sales@dealer-b.test"))
+                .isTrue();
     }
 }

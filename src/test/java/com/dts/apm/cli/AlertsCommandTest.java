@@ -14,8 +14,11 @@ class AlertsCommandTest {
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     int run(String... args) {
-        return RootCommand.execute(args, new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        return RootCommand.execute(
+                args,
+                new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
                 Map.of());
     }
 
@@ -29,26 +32,51 @@ class AlertsCommandTest {
 
     @Test
     void previewPrintsHeadersAndTheTextPart() {
-        int code = run("alerts", "preview", "--provider", "gmail", "--outcome", "AUTH_REJECTED",
-                "--dealer-name", "Sample Motors", "--email", "sales@sample-motors.example");
+        int code = run(
+                "alerts",
+                "preview",
+                "--provider",
+                "gmail",
+                "--outcome",
+                "AUTH_REJECTED",
+                "--dealer-name",
+                "Sample Motors",
+                "--email",
+                "sales@sample-motors.example");
 
         assertThat(code).isZero();
-        assertThat(out()).startsWith("Subject: Action needed: DTS System can no longer reach sales@sample-motors.example")
+        assertThat(out())
+                .startsWith("Subject: Action needed: DTS System can no longer reach sales@sample-motors.example")
                 .contains("\nFrom: DTS System <alerts@example.com>\n")
                 .contains("\nTo: Sample Motors <sales@sample-motors.example>\n\n")
-                .contains("https://myaccount.google.com/apppasswords", "without spaces",
-                        "https://dealers.example.com/settings/email?integration=12345", "support@example.com")
+                .contains(
+                        "https://myaccount.google.com/apppasswords",
+                        "without spaces",
+                        "https://dealers.example.com/settings/email?integration=12345",
+                        "support@example.com")
                 .doesNotContain("<html");
         assertThat(err()).isEmpty();
     }
 
     @Test
     void previewWithHtmlPrintsTheHtmlPart() {
-        int code = run("alerts", "preview", "--provider", "zoho", "--outcome", "PROTOCOL_DISABLED", "--kind", "reminder",
-                "--html", "--dealer-name", "<b>Bold</b> Motors");
+        int code = run(
+                "alerts",
+                "preview",
+                "--provider",
+                "zoho",
+                "--outcome",
+                "PROTOCOL_DISABLED",
+                "--kind",
+                "reminder",
+                "--html",
+                "--dealer-name",
+                "<b>Bold</b> Motors");
 
         assertThat(code).isZero();
-        assertThat(out()).startsWith("<!DOCTYPE html>").contains("IMAP Access", "&lt;b&gt;Bold&lt;/b&gt; Motors")
+        assertThat(out())
+                .startsWith("<!DOCTYPE html>")
+                .contains("IMAP Access", "&lt;b&gt;Bold&lt;/b&gt; Motors")
                 .doesNotContain("<b>Bold</b>", "Subject:");
     }
 
@@ -57,7 +85,8 @@ class AlertsCommandTest {
         int code = run("alerts", "preview", "--provider", "outlook", "--outcome", "basic_auth_disabled");
 
         assertThat(code).isZero();
-        assertThat(out()).contains("To: Sample Motors <sales@msn.com>", "Sign in with Microsoft")
+        assertThat(out())
+                .contains("To: Sample Motors <sales@msn.com>", "Sign in with Microsoft")
                 .doesNotContain("without spaces");
     }
 
@@ -66,7 +95,8 @@ class AlertsCommandTest {
         int code = run("alerts", "preview", "--provider", "microsoft365", "--outcome", "AUTH_REJECTED");
 
         assertThat(code).isZero();
-        assertThat(out()).contains("To: Sample Motors <sales@sample-motors.onmicrosoft.com>", "mysignins.microsoft.com");
+        assertThat(out())
+                .contains("To: Sample Motors <sales@sample-motors.onmicrosoft.com>", "mysignins.microsoft.com");
     }
 
     @Test

@@ -11,9 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +51,10 @@ class CheckCliIT {
         mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAPS, ServerSetupTest.SMTPS}));
         mail.start();
         var config = dir.resolve("apm.yml");
-        TestConfig.in(dir).noHttpPort().deadline(Duration.ofSeconds(20)).trustStore(certs.trustStore(), certs.passwordFile())
+        TestConfig.in(dir)
+                .noHttpPort()
+                .deadline(Duration.ofSeconds(20))
+                .trustStore(certs.trustStore(), certs.passwordFile())
                 .writeTo(config);
         cli = new Cli(config);
     }
@@ -63,10 +66,28 @@ class CheckCliIT {
 
     private long add(String email, String password) {
         mail.setUser(email, email, password);
-        var r = cli.runWithInput(password + "\n", "integrations", "add", "--dealer-id", "D-" + email.charAt(0),
-                "--email", email, "--provider", "custom",
-                "--imap-host", "localhost", "--imap-port", String.valueOf(mail.getImaps().getPort()), "--imap-security", "ssl",
-                "--smtp-host", "localhost", "--smtp-port", String.valueOf(mail.getSmtps().getPort()), "--smtp-security", "ssl",
+        var r = cli.runWithInput(
+                password + "\n",
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D-" + email.charAt(0),
+                "--email",
+                email,
+                "--provider",
+                "custom",
+                "--imap-host",
+                "localhost",
+                "--imap-port",
+                String.valueOf(mail.getImaps().getPort()),
+                "--imap-security",
+                "ssl",
+                "--smtp-host",
+                "localhost",
+                "--smtp-port",
+                String.valueOf(mail.getSmtps().getPort()),
+                "--smtp-security",
+                "ssl",
                 "--password-stdin");
         assertThat(r.exit()).as(r.err()).isZero();
         return Long.parseLong(r.out().strip());
@@ -112,8 +133,11 @@ class CheckCliIT {
         var history = cli.run("history", "--json", String.valueOf(id));
         assertThat(history.exit()).as(history.all()).isZero();
         var h = JSON.readTree(history.out());
-        assertThat(h.get("checks")).extracting(c -> c.get("outcome").asText())
-                .containsOnly("OK", "AUTH_REJECTED").contains("OK", "AUTH_REJECTED").hasSize(4);
+        assertThat(h.get("checks"))
+                .extracting(c -> c.get("outcome").asText())
+                .containsOnly("OK", "AUTH_REJECTED")
+                .contains("OK", "AUTH_REJECTED")
+                .hasSize(4);
         assertThat(h.get("transitions")).isNotEmpty();
         assertThat(history.out()).doesNotContain(ALICE_PASSWORD);
     }
@@ -126,13 +150,16 @@ class CheckCliIT {
 
         var all = cli.run("check", "--all", "--json");
         assertThat(all.exit()).isEqualTo(1);
-        var byId = all.out().lines().map(l -> {
-            try {
-                return parseOne(l);
-            } catch (Exception e) {
-                throw new AssertionError("not JSON: " + l, e);
-            }
-        }).toList();
+        var byId = all.out()
+                .lines()
+                .map(l -> {
+                    try {
+                        return parseOne(l);
+                    } catch (Exception e) {
+                        throw new AssertionError("not JSON: " + l, e);
+                    }
+                })
+                .toList();
         assertThat(byId).extracting(n -> n.get("id").asLong()).containsExactlyInAnyOrder(a, b);
 
         var text = cli.run("check", String.valueOf(a));
@@ -153,10 +180,13 @@ class CheckCliIT {
         var store = dir.resolve(name);
         Files.writeString(store, content);
         var config = dir.resolve(name + ".yml");
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "checks: { deadline: 20s, trust-store: " + store + " }",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "database: { path: " + dir.resolve("data/apm.db") + " }",
+                        "checks: { deadline: 20s, trust-store: " + store + " }",
+                        ""));
         return new Cli(config);
     }
 
@@ -168,24 +198,30 @@ class CheckCliIT {
         var r = pem.run("check", "--json", String.valueOf(id));
 
         assertThat(r.exit()).as(r.all()).isZero();
-        assertThat(parseOne(r.out().strip()).get("checks")).extracting(c -> c.get("outcome").asText())
+        assertThat(parseOne(r.out().strip()).get("checks"))
+                .extracting(c -> c.get("outcome").asText())
                 .containsExactly("OK", "OK");
     }
 
     @Test
     void aPemTrustStoreWithoutACertificateExitsTwoWithOneLine() throws Exception {
         long id = add(ALICE, ALICE_PASSWORD);
-        var bad = withTrustStore("empty-ca.pem", "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYI\n-----END PUBLIC KEY-----\n");
+        var bad = withTrustStore(
+                "empty-ca.pem", "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYI\n-----END PUBLIC KEY-----\n");
 
         var r = bad.run("check", String.valueOf(id));
 
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err().lines()).singleElement().asString()
+        assertThat(r.err().lines())
+                .singleElement()
+                .asString()
                 .startsWith("error: checks.trust-store: " + dir.resolve("empty-ca.pem"))
                 .contains("no certificate");
         var history = cli.run("history", "--json", String.valueOf(id));
-        assertThat(JSON.readTree(history.out()).get("checks")).as("no check ran").isEmpty();
+        assertThat(JSON.readTree(history.out()).get("checks"))
+                .as("no check ran")
+                .isEmpty();
     }
 
     private static List<String> fieldNames(JsonNode n) {

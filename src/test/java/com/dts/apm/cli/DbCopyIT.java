@@ -46,9 +46,25 @@ class DbCopyIT {
 
     private long add(Cli cli, String email, String password) {
         mail.setUser(email, email, "right-" + email);
-        var r = cli.runWithInput(password + "\n", "integrations", "add", "--dealer-id", "D1", "--email", email, "--provider", "custom",
-                "--protocols", "imap", "--imap-host", "127.0.0.1", "--imap-port", String.valueOf(mail.getImap().getPort()),
-                "--imap-security", "plain", "--password-stdin");
+        var r = cli.runWithInput(
+                password + "\n",
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D1",
+                "--email",
+                email,
+                "--provider",
+                "custom",
+                "--protocols",
+                "imap",
+                "--imap-host",
+                "127.0.0.1",
+                "--imap-port",
+                String.valueOf(mail.getImap().getPort()),
+                "--imap-security",
+                "plain",
+                "--password-stdin");
         assertThat(r.exit()).as(r.all()).isZero();
         return Long.parseLong(r.out().strip());
     }
@@ -61,24 +77,48 @@ class DbCopyIT {
         add(sqlite, "b@dealer.test", "revoked");
         assertThat(sqlite.run("check", "--all").exit()).isEqualTo(1);
         assertThat(sqlite.run("check", "--all").exit()).isEqualTo(1);
-        assertThat(sqlite.run("api-tokens", "create", "crm", "--scopes", "integrations:read").exit()).isZero();
+        assertThat(sqlite.run("api-tokens", "create", "crm", "--scopes", "integrations:read")
+                        .exit())
+                .isZero();
         var before = JSON.readTree(sqlite.run("integrations", "list", "--json").out());
 
         var to = databases.config();
-        var copy = sqlite.run("db", "copy", "--to", to.url(), "--username", to.username(), "--password-file", to.passwordFile().toString());
+        var copy = sqlite.run(
+                "db",
+                "copy",
+                "--to",
+                to.url(),
+                "--username",
+                to.username(),
+                "--password-file",
+                to.passwordFile().toString());
         assertThat(copy.exit()).as(copy.all()).isZero();
-        assertThat(copy.out()).contains("integration       2 row(s)").contains("check_result      4 row(s)")
-                .contains("state_transition  3 row(s)").contains("api_token         1 row(s)").contains("the counts match");
+        assertThat(copy.out())
+                .contains("integration       2 row(s)")
+                .contains("check_result      4 row(s)")
+                .contains("state_transition  3 row(s)")
+                .contains("api_token         1 row(s)")
+                .contains("the counts match");
 
-        var postgres = new Cli(TestConfig.in(dir).noHttpPort().keyFile(key).postgres(databases).writeTo(dir.resolve("pg.yml")));
-        assertThat(JSON.readTree(postgres.run("integrations", "list", "--json").out())).isEqualTo(before);
+        var postgres = new Cli(
+                TestConfig.in(dir).noHttpPort().keyFile(key).postgres(databases).writeTo(dir.resolve("pg.yml")));
+        assertThat(JSON.readTree(postgres.run("integrations", "list", "--json").out()))
+                .isEqualTo(before);
         assertThat(postgres.run("history", String.valueOf(a)).out()).contains("OK");
         // the sealed passwords open with the same key, and new rows get new ids
         var check = postgres.run("check", String.valueOf(a), "--json");
         assertThat(check.exit()).as(check.all()).isZero();
         assertThat(add(postgres, "c@dealer.test", "right-c@dealer.test")).isEqualTo(3);
 
-        var again = sqlite.run("db", "copy", "--to", to.url(), "--username", to.username(), "--password-file", to.passwordFile().toString());
+        var again = sqlite.run(
+                "db",
+                "copy",
+                "--to",
+                to.url(),
+                "--username",
+                to.username(),
+                "--password-file",
+                to.passwordFile().toString());
         assertThat(again.exit()).isEqualTo(2);
         assertThat(again.err().strip()).contains("is not empty").doesNotContain("\n");
         assertThat(Files.readString(dir.resolve("pg.yml"))).contains(to.url());

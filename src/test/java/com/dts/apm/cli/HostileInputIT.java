@@ -43,8 +43,12 @@ class HostileInputIT {
      */
     private static void assertRefused(Cli.Result r) {
         assertThat(r.exit()).as(r.all()).isEqualTo(2);
-        assertThat(r.err().lines().filter(l -> l.startsWith("error:")).count()).as(r.err()).isEqualTo(1);
-        assertThat(r.err().lines()).as("every line stays short").allSatisfy(l -> assertThat(l.length()).isLessThan(600));
+        assertThat(r.err().lines().filter(l -> l.startsWith("error:")).count())
+                .as(r.err())
+                .isEqualTo(1);
+        assertThat(r.err().lines())
+                .as("every line stays short")
+                .allSatisfy(l -> assertThat(l.length()).isLessThan(600));
         assertThat(r.err().length()).as("stderr stays small").isLessThan(4000);
         assertThat(r.all()).doesNotContain("\tat ").doesNotContain("Exception:");
     }
@@ -57,7 +61,8 @@ class HostileInputIT {
 
     @Test
     void configWithInvalidUtf8IsRefused() throws IOException {
-        var bytes = ("database: { path: " + dir.resolve("x.db") + " }\nalerts: { product-name: \"").getBytes(StandardCharsets.UTF_8);
+        var bytes = ("database: { path: " + dir.resolve("x.db") + " }\nalerts: { product-name: \"")
+                .getBytes(StandardCharsets.UTF_8);
         var out = new java.io.ByteArrayOutputStream();
         out.write(bytes);
         out.write(new byte[] {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, (byte) 0xFE, '"', ' ', '}', '\n'});
@@ -66,7 +71,9 @@ class HostileInputIT {
 
     @Test
     void configWithNulBytesIsRefused() throws IOException {
-        assertRefused(withConfig("schedule: { interval: \"1h\0\0\" }\nhttp:\0 { port: 0 }\n".getBytes(StandardCharsets.UTF_8), "status"));
+        assertRefused(withConfig(
+                "schedule: { interval: \"1h\0\0\" }\nhttp:\0 { port: 0 }\n".getBytes(StandardCharsets.UTF_8),
+                "status"));
     }
 
     @Test
@@ -77,9 +84,11 @@ class HostileInputIT {
 
     @Test
     void configWithHugeNumbersIsRefused() throws IOException {
-        assertRefused(withConfig("schedule: { max-concurrent-checks: 99999999999999999999999999 }\n".getBytes(StandardCharsets.US_ASCII),
+        assertRefused(withConfig(
+                "schedule: { max-concurrent-checks: 99999999999999999999999999 }\n".getBytes(StandardCharsets.US_ASCII),
                 "status"));
-        assertRefused(withConfig("schedule: { interval: 9999999999999999999999d }\n".getBytes(StandardCharsets.US_ASCII), "status"));
+        assertRefused(withConfig(
+                "schedule: { interval: 9999999999999999999999d }\n".getBytes(StandardCharsets.US_ASCII), "status"));
         assertRefused(withConfig("http: { port: 70000 }\n".getBytes(StandardCharsets.US_ASCII), "status"));
     }
 
@@ -89,9 +98,28 @@ class HostileInputIT {
         var bomb = new StringBuilder("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
         for (char c = 'b'; c <= 'k'; c++) {
             var prev = (char) (c - 1);
-            bomb.append(c).append(": &").append(c).append(" [*").append(prev).append(",*").append(prev).append(",*").append(prev)
-                    .append(",*").append(prev).append(",*").append(prev).append(",*").append(prev).append(",*").append(prev)
-                    .append(",*").append(prev).append(",*").append(prev).append("]\n");
+            bomb.append(c)
+                    .append(": &")
+                    .append(c)
+                    .append(" [*")
+                    .append(prev)
+                    .append(",*")
+                    .append(prev)
+                    .append(",*")
+                    .append(prev)
+                    .append(",*")
+                    .append(prev)
+                    .append(",*")
+                    .append(prev)
+                    .append(",*")
+                    .append(prev)
+                    .append(",*")
+                    .append(prev)
+                    .append(",*")
+                    .append(prev)
+                    .append(",*")
+                    .append(prev)
+                    .append("]\n");
         }
         assertRefused(withConfig(bomb.toString().getBytes(StandardCharsets.US_ASCII), "status"));
     }
@@ -120,7 +148,8 @@ class HostileInputIT {
 
     @Test
     void csvWithNulBytesIsRefusedAndImportsNothing() throws IOException {
-        var f = csv("dealer_id,email,password\nD1,a\0b@dealer.test,pw\0pw\nD\0,c@dealer.test,pw\n".getBytes(StandardCharsets.UTF_8));
+        var f = csv("dealer_id,email,password\nD1,a\0b@dealer.test,pw\0pw\nD\0,c@dealer.test,pw\n"
+                .getBytes(StandardCharsets.UTF_8));
         assertRefused(cli.run("integrations", "import", f.toString()));
         assertThat(cli.run("integrations", "list", "--json").out().strip()).isEqualTo("[]");
     }
@@ -128,11 +157,21 @@ class HostileInputIT {
     @Test
     void csvWithAHugeFieldOrLineIsRefused() throws IOException {
         var huge = "dealer_id,email,password\nD1," + "a".repeat(8 * MB) + "@dealer.test,pw\n";
-        assertRefused(cli.run("integrations", "import", csv(huge.getBytes(StandardCharsets.US_ASCII)).toString()));
+        assertRefused(cli.run(
+                "integrations",
+                "import",
+                csv(huge.getBytes(StandardCharsets.US_ASCII)).toString()));
         var wide = "dealer_id,email,password," + "x,".repeat(200_000) + "y\n";
-        assertRefused(cli.run("integrations", "import", csv(wide.getBytes(StandardCharsets.US_ASCII)).toString()));
-        var ports = "dealer_id,email,password,imap_host,imap_port\nD1,a@dealer.test,pw,127.0.0.1,99999999999999999999999\n";
-        assertRefused(cli.run("integrations", "import", csv(ports.getBytes(StandardCharsets.US_ASCII)).toString()));
+        assertRefused(cli.run(
+                "integrations",
+                "import",
+                csv(wide.getBytes(StandardCharsets.US_ASCII)).toString()));
+        var ports =
+                "dealer_id,email,password,imap_host,imap_port\nD1,a@dealer.test,pw,127.0.0.1,99999999999999999999999\n";
+        assertRefused(cli.run(
+                "integrations",
+                "import",
+                csv(ports.getBytes(StandardCharsets.US_ASCII)).toString()));
     }
 
     @Test
@@ -159,8 +198,23 @@ class HostileInputIT {
     }
 
     private List<String> addArgs(String email, String... more) {
-        var args = new ArrayList<>(List.of("integrations", "add", "--dealer-id", "D1", "--email", email, "--provider", "custom",
-                "--imap-host", "127.0.0.1", "--imap-port", "993", "--smtp-host", "127.0.0.1", "--smtp-port", "465"));
+        var args = new ArrayList<>(List.of(
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D1",
+                "--email",
+                email,
+                "--provider",
+                "custom",
+                "--imap-host",
+                "127.0.0.1",
+                "--imap-port",
+                "993",
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-port",
+                "465"));
         args.addAll(List.of(more));
         return args;
     }
@@ -185,14 +239,16 @@ class HostileInputIT {
 
     @Test
     void passwordFromAnEndlessSourceIsRefused() {
-        assertRefused(cli.run(addArgs("a@dealer.test", "--password-file", "/dev/zero").toArray(String[]::new)));
+        assertRefused(
+                cli.run(addArgs("a@dealer.test", "--password-file", "/dev/zero").toArray(String[]::new)));
         var endless = new InputStream() {
             @Override
             public int read() {
                 return 'x';
             }
         };
-        var r = cli.runWithStream(endless, addArgs("b@dealer.test", "--password-stdin").toArray(String[]::new));
+        var r = cli.runWithStream(
+                endless, addArgs("b@dealer.test", "--password-stdin").toArray(String[]::new));
         assertRefused(r);
         assertThat(cli.run("integrations", "list", "--json").out().strip()).isEqualTo("[]");
     }
@@ -201,9 +257,11 @@ class HostileInputIT {
     void passwordWithNulOrInvalidUtf8IsRefused() throws IOException {
         var nul = dir.resolve("pw-nul");
         Files.write(nul, "app\0password\n".getBytes(StandardCharsets.UTF_8));
-        assertRefused(cli.run(addArgs("a@dealer.test", "--password-file", nul.toString()).toArray(String[]::new)));
+        assertRefused(cli.run(
+                addArgs("a@dealer.test", "--password-file", nul.toString()).toArray(String[]::new)));
         var bad = dir.resolve("pw-bad");
         Files.write(bad, new byte[] {'p', (byte) 0xFF, 'w', '\n'});
-        assertRefused(cli.run(addArgs("a@dealer.test", "--password-file", bad.toString()).toArray(String[]::new)));
+        assertRefused(cli.run(
+                addArgs("a@dealer.test", "--password-file", bad.toString()).toArray(String[]::new)));
     }
 }

@@ -34,7 +34,8 @@ class ImportCliIT {
     }
 
     private JsonNode list() throws Exception {
-        return new ObjectMapper().readTree(cli.run("integrations", "list", "--json").out());
+        return new ObjectMapper()
+                .readTree(cli.run("integrations", "list", "--json").out());
     }
 
     @Test
@@ -57,18 +58,24 @@ class ImportCliIT {
                 + "sales@gmail.com,abcd efgh ijkl mnop,D1,Acme Motors,,imap+smtp,true\n"
                 + "\"service@yahoo.com\",qwertyuiopasdfgh,D2,\"Bob's Cars, Inc.\",yahoo,imap,\n"
                 + "parts@acme-motors.test,s3cretpassword,D1,,custom,smtp,no\n");
-        Files.writeString(f, Files.readString(f).replace("parts@acme-motors.test,s3cretpassword,D1,,custom,smtp,no",
-                "parts@acme-motors.test,s3cretpassword,D1,,custom,smtp,no"));
+        Files.writeString(
+                f,
+                Files.readString(f)
+                        .replace(
+                                "parts@acme-motors.test,s3cretpassword,D1,,custom,smtp,no",
+                                "parts@acme-motors.test,s3cretpassword,D1,,custom,smtp,no"));
         var bad = cli.run("integrations", "import", f.toString());
         // custom without servers is a bad row: nothing imported
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("line 4").contains("no SMTP server known");
         assertThat(list()).isEmpty();
 
-        Files.writeString(f, "email,password,dealer_id,dealer_name,provider,protocols,enabled,smtp_host,smtp_security\n"
-                + "sales@gmail.com,abcd efgh ijkl mnop,D1,Acme Motors,,imap+smtp,true,,\n"
-                + "\"service@yahoo.com\",qwertyuiopasdfgh,D2,\"Bob's Cars, Inc.\",yahoo,imap,,,\n"
-                + "parts@acme-motors.test,s3cretpassword,D1,,custom,smtp,no,mail.acme-motors.test,starttls\n");
+        Files.writeString(
+                f,
+                "email,password,dealer_id,dealer_name,provider,protocols,enabled,smtp_host,smtp_security\n"
+                        + "sales@gmail.com,abcd efgh ijkl mnop,D1,Acme Motors,,imap+smtp,true,,\n"
+                        + "\"service@yahoo.com\",qwertyuiopasdfgh,D2,\"Bob's Cars, Inc.\",yahoo,imap,,,\n"
+                        + "parts@acme-motors.test,s3cretpassword,D1,,custom,smtp,no,mail.acme-motors.test,starttls\n");
         var r = cli.run("integrations", "import", f.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("3 added, 0 updated");
@@ -79,12 +86,15 @@ class ImportCliIT {
         assertThat(rows.get(2).get("enabled").asBoolean()).isFalse();
         assertThat(rows.get(2).get("state").asText()).isEqualTo("DISABLED");
 
-        Files.writeString(f, "dealer_id,email,password\nD7,sales@gmail.com,zyxw vuts rqpo nmlk\nD8,new@gmail.com,abcdabcdabcdabcd\n");
+        Files.writeString(
+                f,
+                "dealer_id,email,password\nD7,sales@gmail.com,zyxw vuts rqpo nmlk\nD8,new@gmail.com,abcdabcdabcdabcd\n");
         var again = cli.run("integrations", "import", f.toString());
         assertThat(again.exit()).as(again.err()).isZero();
         assertThat(again.out()).contains("1 added, 1 updated");
         assertThat(list().get(0).get("dealer_id").asText()).isEqualTo("D7");
-        assertThat(Fixtures.anyFileContains(dir.resolve("data"), "zyxwvutsrqponmlk")).isFalse();
+        assertThat(Fixtures.anyFileContains(dir.resolve("data"), "zyxwvutsrqponmlk"))
+                .isFalse();
         assertThat(again.all()).doesNotContain("zyxwvutsrqponmlk");
     }
 
@@ -112,14 +122,21 @@ class ImportCliIT {
 
     @Test
     void missingRequiredColumnIsRefused() throws Exception {
-        var r = cli.run("integrations", "import", csv("dealer_id,email\nD1,a@gmail.com\n").toString());
+        var r = cli.run(
+                "integrations",
+                "import",
+                csv("dealer_id,email\nD1,a@gmail.com\n").toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("missing column(s) password");
     }
 
     @Test
     void unknownColumnIsRefused() throws Exception {
-        var r = cli.run("integrations", "import", csv("dealer_id,email,password,pasword\nD1,a@gmail.com,abcdabcdabcdabcd,x\n").toString());
+        var r = cli.run(
+                "integrations",
+                "import",
+                csv("dealer_id,email,password,pasword\nD1,a@gmail.com,abcdabcdabcdabcd,x\n")
+                        .toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("unknown column(s) pasword");
     }
@@ -129,7 +146,8 @@ class ImportCliIT {
         var empty = cli.run("integrations", "import", csv("").toString());
         assertThat(empty.exit()).isEqualTo(2);
         assertThat(empty.err()).contains("the file is empty");
-        var header = cli.run("integrations", "import", csv("dealer_id,email,password\n").toString());
+        var header = cli.run(
+                "integrations", "import", csv("dealer_id,email,password\n").toString());
         assertThat(header.exit()).isEqualTo(2);
         assertThat(header.err()).contains("no data rows");
         var missing = cli.run("integrations", "import", dir.resolve("nope.csv").toString());
@@ -140,7 +158,10 @@ class ImportCliIT {
     @Test
     void fileThatIsNotUtf8IsRefused() throws Exception {
         var f = dir.resolve("latin1.csv");
-        Files.write(f, "dealer_id,email,password\nD1,caf\u00e9@gmail.com,abcdabcdabcdabcd\n".getBytes(StandardCharsets.ISO_8859_1));
+        Files.write(
+                f,
+                "dealer_id,email,password\nD1,caf\u00e9@gmail.com,abcdabcdabcdabcd\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
         var r = cli.run("integrations", "import", f.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("not UTF-8");
@@ -149,9 +170,16 @@ class ImportCliIT {
 
     @Test
     void rowWithTooFewOrTooManyValuesIsABadRow() throws Exception {
-        var r = cli.run("integrations", "import", csv("dealer_id,email,password\nD1,a@gmail.com\nD2,b@gmail.com,abcdabcdabcdabcd,extra\nD3,c@gmail.com,abcdabcdabcdabcd\n").toString());
+        var r = cli.run(
+                "integrations",
+                "import",
+                csv("dealer_id,email,password\nD1,a@gmail.com\nD2,b@gmail.com,abcdabcdabcdabcd,extra\nD3,c@gmail.com,abcdabcdabcdabcd\n")
+                        .toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("line 2: 2 value(s) but the header has 3 columns").contains("line 3:").doesNotContain("line 4");
+        assertThat(r.err())
+                .contains("line 2: 2 value(s) but the header has 3 columns")
+                .contains("line 3:")
+                .doesNotContain("line 4");
         assertThat(list()).isEmpty();
     }
 
@@ -166,7 +194,8 @@ class ImportCliIT {
 
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("3 added", "(1 warning(s) above)");
-        assertThat(r.err()).contains("warning: line 4: Microsoft 365 takes no password over IMAP")
+        assertThat(r.err())
+                .contains("warning: line 4: Microsoft 365 takes no password over IMAP")
                 .doesNotContain("line 2:", "line 3:");
         var rows = list();
         assertThat(rows.get(0).get("protocols").asText()).isEqualTo("smtp");
@@ -177,19 +206,38 @@ class ImportCliIT {
 
     @Test
     void adminContactComesFromTheCsvColumnOrTheAddOption() throws Exception {
-        var f = csv("dealer_id,email,password,admin_email\nD1,sales@gmail.com,abcdabcdabcdabcd,boss@acme-motors.test\n");
+        var f = csv(
+                "dealer_id,email,password,admin_email\nD1,sales@gmail.com,abcdabcdabcdabcd,boss@acme-motors.test\n");
         var r = cli.run("integrations", "import", f.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(list().get(0).get("admin_email").asText()).isEqualTo("boss@acme-motors.test");
 
-        var add = cli.runWithInput("abcdabcdabcdabcd\n", "integrations", "add", "--dealer-id", "D2", "--email", "two@gmail.com",
-                "--admin-email", "owner@two.test", "--password-stdin");
+        var add = cli.runWithInput(
+                "abcdabcdabcdabcd\n",
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D2",
+                "--email",
+                "two@gmail.com",
+                "--admin-email",
+                "owner@two.test",
+                "--password-stdin");
         assertThat(add.exit()).as(add.err()).isZero();
         assertThat(list().get(1).get("admin_email").asText()).isEqualTo("owner@two.test");
         assertThat(cli.run("integrations", "show", add.out().strip()).out()).contains("admin contact:  owner@two.test");
 
-        var bad = cli.runWithInput("abcdabcdabcdabcd\n", "integrations", "add", "--dealer-id", "D3", "--email", "three@gmail.com",
-                "--admin-email", "boss@x.test\r\nBcc: evil@evil.test", "--password-stdin");
+        var bad = cli.runWithInput(
+                "abcdabcdabcdabcd\n",
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D3",
+                "--email",
+                "three@gmail.com",
+                "--admin-email",
+                "boss@x.test\r\nBcc: evil@evil.test",
+                "--password-stdin");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err().strip().lines()).hasSize(1);
         assertThat(bad.err()).contains("admin email");
@@ -197,7 +245,11 @@ class ImportCliIT {
 
     @Test
     void aBadFileChangesNothingAlreadyStored() throws Exception {
-        var first = cli.run("integrations", "import", csv("dealer_id,email,password\nD1,sales@gmail.com,abcdabcdabcdabcd\n").toString());
+        var first = cli.run(
+                "integrations",
+                "import",
+                csv("dealer_id,email,password\nD1,sales@gmail.com,abcdabcdabcdabcd\n")
+                        .toString());
         assertThat(first.exit()).as(first.err()).isZero();
         var dbFile = dir.resolve("data/apm.db");
         var before = list().toString();
@@ -213,17 +265,24 @@ class ImportCliIT {
             assertThat(list().toString()).as(text).isEqualTo(before);
         }
         var latin1 = dir.resolve("latin1.csv");
-        Files.write(latin1, "dealer_id,email,password\nD\u00e9,sales@gmail.com,zzzzzzzzzzzzzzzz\n".getBytes(StandardCharsets.ISO_8859_1));
+        Files.write(
+                latin1,
+                "dealer_id,email,password\nD\u00e9,sales@gmail.com,zzzzzzzzzzzzzzzz\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
         var r = cli.run("integrations", "import", latin1.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip().lines()).hasSize(1);
         assertThat(list().toString()).isEqualTo(before);
-        assertThat(Fixtures.anyFileContains(dbFile.getParent(), "zzzzzzzzzzzzzzzz")).isFalse();
+        assertThat(Fixtures.anyFileContains(dbFile.getParent(), "zzzzzzzzzzzzzzzz"))
+                .isFalse();
     }
 
     @Test
     void missingColumnIsOneLine() throws Exception {
-        var r = cli.run("integrations", "import", csv("email,password\na@gmail.com,abcdabcdabcdabcd\n").toString());
+        var r = cli.run(
+                "integrations",
+                "import",
+                csv("email,password\na@gmail.com,abcdabcdabcdabcd\n").toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("dealer_id");
         assertThat(r.err().strip().lines()).hasSize(1);

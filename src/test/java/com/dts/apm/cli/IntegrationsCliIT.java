@@ -63,15 +63,26 @@ class IntegrationsCliIT {
 
     @Test
     void addPrintsTheIdAndListShowsTheDocumentedFields() throws Exception {
-        var r = runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D-100", "--dealer-name", "Acme Motors",
-                "--email", "sales@gmail.com", "--password-stdin");
+        var r = runWithPassword(
+                APP_PASSWORD,
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D-100",
+                "--dealer-name",
+                "Acme Motors",
+                "--email",
+                "sales@gmail.com",
+                "--password-stdin");
         assertThat(r.exit()).isZero();
         assertThat(r.out().strip()).isEqualTo("1");
         assertThat(r.err()).doesNotContain("warning");
         var list = listJson();
         assertThat(list).hasSize(1);
         var i = list.get(0);
-        for (var field : new String[] {"id", "dealer_id", "email", "provider", "state", "enabled", "last_checked_at", "last_success_at"}) {
+        for (var field : new String[] {
+            "id", "dealer_id", "email", "provider", "state", "enabled", "last_checked_at", "last_success_at"
+        }) {
             assertThat(i.has(field)).as(field).isTrue();
         }
         assertThat(i.get("provider").asText()).isEqualTo("gmail");
@@ -85,9 +96,23 @@ class IntegrationsCliIT {
     void passwordFromAFileWithCustomServers() throws Exception {
         var pw = dir.resolve("pw.txt");
         Files.writeString(pw, "hunter2hunter2\n");
-        var r = run("integrations", "add", "--dealer-id", "D1", "--email", "info@acme-motors.test", "--provider", "custom",
-                "--imap-host", "mail.acme-motors.test", "--smtp-host", "mail.acme-motors.test", "--smtp-security", "starttls",
-                "--password-file", pw.toString());
+        var r = run(
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D1",
+                "--email",
+                "info@acme-motors.test",
+                "--provider",
+                "custom",
+                "--imap-host",
+                "mail.acme-motors.test",
+                "--smtp-host",
+                "mail.acme-motors.test",
+                "--smtp-security",
+                "starttls",
+                "--password-file",
+                pw.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         var i = listJson().get(0);
         assertThat(i.get("imap").get("port").asInt()).isEqualTo(993);
@@ -97,7 +122,14 @@ class IntegrationsCliIT {
 
     @Test
     void warnsWhenTheGmailPasswordIsProbablyTheMainOne() {
-        var r = runWithPassword("hunter2hunter2", "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com",
+        var r = runWithPassword(
+                "hunter2hunter2",
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D1",
+                "--email",
+                "a@gmail.com",
                 "--password-stdin");
         assertThat(r.exit()).isZero();
         assertThat(r.err()).contains("warning").contains("probably the main account password");
@@ -105,10 +137,21 @@ class IntegrationsCliIT {
 
     @Test
     void microsoft365VerifiesSmtpOnlyUnlessImapIsAskedForWithAWarning() throws Exception {
-        var r = runWithPassword("hunter2hunter2", "integrations", "add", "--dealer-id", "D1", "--email", "sales@contoso-motors.com",
-                "--provider", "microsoft365", "--password-stdin");
+        var r = runWithPassword(
+                "hunter2hunter2",
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D1",
+                "--email",
+                "sales@contoso-motors.com",
+                "--provider",
+                "microsoft365",
+                "--password-stdin");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.err()).as("SMTP AUTH may take this password (providers.md): no warning").doesNotContain("warning");
+        assertThat(r.err())
+                .as("SMTP AUTH may take this password (providers.md): no warning")
+                .doesNotContain("warning");
         var i = listJson().get(0);
         assertThat(i.get("provider").asText()).isEqualTo("microsoft365");
         assertThat(i.get("protocols").asText()).isEqualTo("smtp");
@@ -117,12 +160,27 @@ class IntegrationsCliIT {
         assertThat(i.get("smtp").get("port").asInt()).isEqualTo(587);
         assertThat(i.get("smtp").get("security").asText()).isEqualTo("starttls");
 
-        var both = runWithPassword("hunter2hunter2", "integrations", "add", "--dealer-id", "D2", "--email", "service@contoso-motors.com",
-                "--provider", "microsoft365", "--protocols", "imap,smtp", "--password-stdin");
+        var both = runWithPassword(
+                "hunter2hunter2",
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D2",
+                "--email",
+                "service@contoso-motors.com",
+                "--provider",
+                "microsoft365",
+                "--protocols",
+                "imap,smtp",
+                "--password-stdin");
         assertThat(both.exit()).as(both.err()).isZero();
         assertThat(both.err().lines().filter(l -> l.startsWith("warning:")))
-                .singleElement().asString()
-                .contains("Microsoft 365 takes no password over IMAP", "service@contoso-motors.com", "BASIC_AUTH_DISABLED");
+                .singleElement()
+                .asString()
+                .contains(
+                        "Microsoft 365 takes no password over IMAP",
+                        "service@contoso-motors.com",
+                        "BASIC_AUTH_DISABLED");
         var stored = listJson().get(1);
         assertThat(stored.get("protocols").asText()).isEqualTo("imap+smtp");
         assertThat(stored.get("imap").get("host").asText()).isEqualTo("outlook.office365.com");
@@ -130,7 +188,8 @@ class IntegrationsCliIT {
 
     @Test
     void passwordAsAnArgumentIsRefused() throws Exception {
-        var r = run("integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password", "hunter2hunter2");
+        var r = run(
+                "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password", "hunter2hunter2");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--password is refused");
         assertThat(r.err().lines().count()).isEqualTo(1);
@@ -142,14 +201,37 @@ class IntegrationsCliIT {
         String[][] cases = {
             {"unknown provider 'hotmale'", "--email", "a@gmail.com", "--provider", "hotmale"},
             {"is not a valid email address", "--email", "not-an-address"},
-            {"port 70000 is out of range", "--email", "a@acme.test", "--provider", "custom", "--imap-host", "m.acme.test",
-                "--smtp-host", "m.acme.test", "--imap-port", "70000"},
-            {"allowed only for a loopback host", "--email", "a@acme.test", "--provider", "custom", "--imap-host", "m.acme.test",
-                "--imap-security", "plain", "--protocols", "imap"},
+            {
+                "port 70000 is out of range",
+                "--email",
+                "a@acme.test",
+                "--provider",
+                "custom",
+                "--imap-host",
+                "m.acme.test",
+                "--smtp-host",
+                "m.acme.test",
+                "--imap-port",
+                "70000"
+            },
+            {
+                "allowed only for a loopback host",
+                "--email",
+                "a@acme.test",
+                "--provider",
+                "custom",
+                "--imap-host",
+                "m.acme.test",
+                "--imap-security",
+                "plain",
+                "--protocols",
+                "imap"
+            },
             {"cannot tell the provider", "--email", "a@acme.test"},
         };
         for (var c : cases) {
-            var args = new java.util.ArrayList<>(java.util.List.of("integrations", "add", "--dealer-id", "D1", "--password-stdin"));
+            var args = new java.util.ArrayList<>(
+                    java.util.List.of("integrations", "add", "--dealer-id", "D1", "--password-stdin"));
             args.addAll(java.util.List.of(c).subList(1, c.length));
             var r = runWithPassword(STORED, args.toArray(String[]::new));
             assertThat(r.exit()).as(c[0]).isEqualTo(2);
@@ -161,7 +243,8 @@ class IntegrationsCliIT {
 
     @Test
     void emptyPasswordIsRefused() throws Exception {
-        var r = runWithPassword("   ", "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
+        var r = runWithPassword(
+                "   ", "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("password is empty");
         assertThat(listJson()).isEmpty();
@@ -169,10 +252,19 @@ class IntegrationsCliIT {
 
     @Test
     void duplicateMailboxIsRefusedAndTheFirstKept() throws Exception {
-        assertThat(runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com",
-                "--password-stdin").exit()).isZero();
-        var r = runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D2", "--email", "A@gmail.com",
-                "--password-stdin");
+        assertThat(runWithPassword(
+                                APP_PASSWORD,
+                                "integrations",
+                                "add",
+                                "--dealer-id",
+                                "D1",
+                                "--email",
+                                "a@gmail.com",
+                                "--password-stdin")
+                        .exit())
+                .isZero();
+        var r = runWithPassword(
+                APP_PASSWORD, "integrations", "add", "--dealer-id", "D2", "--email", "A@gmail.com", "--password-stdin");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("already stored as integration 1");
         assertThat(listJson().get(0).get("dealer_id").asText()).isEqualTo("D1");
@@ -180,7 +272,8 @@ class IntegrationsCliIT {
 
     @Test
     void disableEnableSetPasswordAndRemove() throws Exception {
-        runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
+        runWithPassword(
+                APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
         assertThat(run("integrations", "disable", "1").exit()).isZero();
         assertThat(listJson().get(0).get("state").asText()).isEqualTo("DISABLED");
         assertThat(listJson().get(0).get("enabled").asBoolean()).isFalse();
@@ -200,14 +293,16 @@ class IntegrationsCliIT {
 
     @Test
     void humanListIsATable() {
-        runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
+        runWithPassword(
+                APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
         var r = run("integrations", "list");
         assertThat(r.out()).contains("ID").contains("a@gmail.com").contains("UNKNOWN");
     }
 
     @Test
     void keysGenerateRefusesToOverwriteAndRotateKeepsPasswordsReadable() throws Exception {
-        runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
+        runWithPassword(
+                APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
         var again = run("keys", "generate");
         assertThat(again.exit()).isEqualTo(2);
         assertThat(again.err()).contains("already exists");
@@ -215,7 +310,9 @@ class IntegrationsCliIT {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("key version 1 -> 2, 1 password(s) re-sealed");
         assertThat(run("integrations", "list").exit()).isZero();
-        assertThat(Files.readString(dir.resolve("data/master.key"), StandardCharsets.US_ASCII)).contains("\n2:").doesNotContain("\n1:");
+        assertThat(Files.readString(dir.resolve("data/master.key"), StandardCharsets.US_ASCII))
+                .contains("\n2:")
+                .doesNotContain("\n1:");
     }
 
     @Test
@@ -229,9 +326,11 @@ class IntegrationsCliIT {
 
     @Test
     void wrongKeyFileIsOneClearLine() throws Exception {
-        runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
+        runWithPassword(
+                APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
         var other = dir.resolve("other.key");
-        assertThat(run("keys", "generate", "--key-file", other.toString()).exit()).isZero();
+        assertThat(run("keys", "generate", "--key-file", other.toString()).exit())
+                .isZero();
         var config = dir.resolve("other.yml");
         TestConfig.in(dir).noHttpPort().keyFile(other).writeTo(config);
         var r = new Cli(config).run("integrations", "list");
@@ -252,10 +351,14 @@ class IntegrationsCliIT {
 
     @Test
     void databaseFromANewerVersionIsOneLineExitTwoAndUntouched() throws Exception {
-        runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
-        com.dts.apm.store.Database.open(dir.resolve("data/apm.db")).jdbi().useHandle(h -> h.execute("PRAGMA user_version = 42"));
+        runWithPassword(
+                APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
+        com.dts.apm.store.Database.open(dir.resolve("data/apm.db"))
+                .jdbi()
+                .useHandle(h -> h.execute("PRAGMA user_version = 42"));
         var before = Files.readAllBytes(dir.resolve("data/apm.db"));
-        var r = runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D2", "--email", "b@gmail.com", "--password-stdin");
+        var r = runWithPassword(
+                APP_PASSWORD, "integrations", "add", "--dealer-id", "D2", "--email", "b@gmail.com", "--password-stdin");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("schema version 42").contains("newer");
         assertThat(r.err().strip().lines().count()).isEqualTo(1);
@@ -266,7 +369,8 @@ class IntegrationsCliIT {
     void emptyPasswordFileAndTwoPasswordSourcesAreOneLineExitTwo() throws Exception {
         var pw = dir.resolve("empty.txt");
         Files.writeString(pw, " \n");
-        var empty = run("integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-file", pw.toString());
+        var empty = run(
+                "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-file", pw.toString());
         assertThat(empty.exit()).isEqualTo(2);
         assertThat(empty.err()).contains("password is empty");
         assertThat(empty.err().strip().lines().count()).isEqualTo(1);
@@ -294,12 +398,17 @@ class IntegrationsCliIT {
         assertThat(run("integrations", "list").exit()).isZero();
         var key = dir.resolve("data/master.key");
         assertThat(key).exists();
-        assertThat(Files.getPosixFilePermissions(key)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(key))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         var first = Files.readString(key);
-        runWithPassword(APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
+        runWithPassword(
+                APP_PASSWORD, "integrations", "add", "--dealer-id", "D1", "--email", "a@gmail.com", "--password-stdin");
         assertThat(run("integrations", "list").exit()).isZero();
         assertThat(Files.readString(key)).isEqualTo(first);
-        var warnings = logs.text().lines().filter(l -> l.contains("no master key was configured")).count();
+        var warnings = logs.text()
+                .lines()
+                .filter(l -> l.contains("no master key was configured"))
+                .count();
         assertThat(warnings).isEqualTo(1);
     }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dts.apm.testing.Cli;
 import com.dts.apm.testing.TestConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * logging in to a real provider with a made-up mailbox.
  */
 class QuickStartIT {
-    private static final Pattern ADD = Pattern.compile(
-            "printf '%s\\\\n' '([^']*)' \\| apm (integrations add (?:[^\\n]*\\\\\\n)*[^\\n]*)");
+    private static final Pattern ADD =
+            Pattern.compile("printf '%s\\\\n' '([^']*)' \\| apm (integrations add (?:[^\\n]*\\\\\\n)*[^\\n]*)");
 
     @Test
     void quickStartMailboxEndsAsNetworkErrorOnServersThatDoNotExist(@TempDir Path dir) throws Exception {
@@ -30,21 +30,27 @@ class QuickStartIT {
         assertThat(m.find()).as("the quick start's integrations add line").isTrue();
         var args = words(m.group(2).replace("\\\n", " "));
         var config = dir.resolve("apm.yml");
-        TestConfig.in(dir).noHttpPort().checkTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(15))
+        TestConfig.in(dir)
+                .noHttpPort()
+                .checkTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(15))
                 .writeTo(config);
         var cli = new Cli(config);
 
         var add = cli.runWithInput(m.group(1) + "\n", args.toArray(String[]::new));
         assertThat(add.exit()).as(add.all()).isZero();
-        var shown = new ObjectMapper().readTree(cli.run("integrations", "show", "1", "--json").out());
-        assertThat(List.of(shown.path("imap").path("host").asText(), shown.path("smtp").path("host").asText()))
+        var shown = new ObjectMapper()
+                .readTree(cli.run("integrations", "show", "1", "--json").out());
+        assertThat(List.of(
+                        shown.path("imap").path("host").asText(),
+                        shown.path("smtp").path("host").asText()))
                 .as("servers under the reserved .example domain, so nothing real is logged in to")
                 .allSatisfy(host -> assertThat(host).endsWith(".example"));
 
         var check = cli.run("check", "--json", "1");
         assertThat(check.exit()).as(check.all()).isEqualTo(1);
         var result = new ObjectMapper().readTree(check.out());
-        assertThat(result.path("checks")).isNotEmpty()
+        assertThat(result.path("checks"))
+                .isNotEmpty()
                 .allSatisfy(c -> assertThat(c.path("outcome").asText()).isEqualTo("NETWORK_ERROR"));
     }
 

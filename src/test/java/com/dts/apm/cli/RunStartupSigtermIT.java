@@ -43,7 +43,8 @@ class RunStartupSigtermIT {
 
     @Test
     void sigtermAtAnyStepOfStartUpStopsInOrderWithExitZero() throws Exception {
-        int schema = schemaVersion(Database.open(dir.resolve("reference/apm.db")).file());
+        int schema =
+                schemaVersion(Database.open(dir.resolve("reference/apm.db")).file());
         var duringStartUp = new ArrayList<String>();
         for (var step : STEPS) {
             var work = Files.createDirectories(dir.resolve(step));
@@ -52,12 +53,16 @@ class RunStartupSigtermIT {
             try {
                 awaitLoaded(p, work.resolve("classes.log"), step, log);
                 p.destroy(); // SIGTERM
-                assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("stops within 60 s after SIGTERM at " + step).isTrue();
+                assertThat(p.waitFor(60, TimeUnit.SECONDS))
+                        .as("stops within 60 s after SIGTERM at " + step)
+                        .isTrue();
             } finally {
                 p.destroyForcibly();
             }
             var text = Files.readString(log, StandardCharsets.UTF_8);
-            assertThat(p.exitValue()).as("exit code, SIGTERM at %s:%n%s", step, text).isZero();
+            assertThat(p.exitValue())
+                    .as("exit code, SIGTERM at %s:%n%s", step, text)
+                    .isZero();
             assertThat(text).as("SIGTERM at " + step).contains("stopped").doesNotContain("ERROR", "Exception");
             if (text.contains("stop requested during start-up")) {
                 duringStartUp.add(step);
@@ -73,8 +78,22 @@ class RunStartupSigtermIT {
         var work = Files.createDirectories(dir.resolve("add"));
         var log = work.resolve("add.log");
         // waits for a password on standard input that never comes
-        var p = start(work, log, "integrations", "add", "--dealer-id", "D-1", "--email", "sales@dealer.test", "--provider",
-                "custom", "--imap-host", "imap.dealer.test", "--protocols", "imap", "--password-stdin");
+        var p = start(
+                work,
+                log,
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D-1",
+                "--email",
+                "sales@dealer.test",
+                "--provider",
+                "custom",
+                "--imap-host",
+                "imap.dealer.test",
+                "--protocols",
+                "imap",
+                "--password-stdin");
         try {
             awaitLoaded(p, work.resolve("classes.log"), "com.dts.apm.cli.RootCommand", log);
             p.destroy();
@@ -82,7 +101,9 @@ class RunStartupSigtermIT {
         } finally {
             p.destroyForcibly();
         }
-        assertThat(p.exitValue()).as(Files.readString(log, StandardCharsets.UTF_8)).isEqualTo(143);
+        assertThat(p.exitValue())
+                .as(Files.readString(log, StandardCharsets.UTF_8))
+                .isEqualTo(143);
     }
 
     private static Process start(Path work, Path log, String... args) throws IOException {
@@ -90,8 +111,12 @@ class RunStartupSigtermIT {
         TestConfig.in(work).writeTo(config);
         var full = new ArrayList<>(List.of("--config", config.toString()));
         full.addAll(List.of(args));
-        return ChildJvm.main(work, log, List.of("-Xlog:class+load=info:file=" + work.resolve("classes.log")),
-                full.toArray(String[]::new)).start();
+        return ChildJvm.main(
+                        work,
+                        log,
+                        List.of("-Xlog:class+load=info:file=" + work.resolve("classes.log")),
+                        full.toArray(String[]::new))
+                .start();
     }
 
     /** Waits until the child's class-loading log names {@code className}; reads only what was added since last time. */
@@ -119,7 +144,9 @@ class RunStartupSigtermIT {
                     seen.delete(0, lastLine + 1); // keep only a partial last line
                 }
             }
-            assertThat(p.isAlive()).as("child died before loading %s:%n%s", className, read(log)).isTrue();
+            assertThat(p.isAlive())
+                    .as("child died before loading %s:%n%s", className, read(log))
+                    .isTrue();
             assertThat(Instant.now()).as("child loads " + className).isBefore(end);
             Thread.sleep(5);
         }
@@ -135,13 +162,17 @@ class RunStartupSigtermIT {
             return;
         }
         try (Stream<Path> files = Files.list(data)) {
-            assertThat(files.map(f -> f.getFileName().toString())).as("files after SIGTERM at " + step)
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .as("files after SIGTERM at " + step)
                     .noneMatch(name -> name.endsWith(".tmp"));
         }
         var db = data.resolve("apm.db");
         if (Files.exists(db) && Files.size(db) > 0) {
-            assertThat(schemaVersion(db)).as("schema version after SIGTERM at " + step).isEqualTo(schema);
-            try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement();
+            assertThat(schemaVersion(db))
+                    .as("schema version after SIGTERM at " + step)
+                    .isEqualTo(schema);
+            try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                    var st = c.createStatement();
                     var rs = st.executeQuery("PRAGMA integrity_check")) {
                 rs.next();
                 assertThat(rs.getString(1)).isEqualTo("ok");
@@ -154,7 +185,8 @@ class RunStartupSigtermIT {
     }
 
     private static int schemaVersion(Path db) throws Exception {
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db); var st = c.createStatement();
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                var st = c.createStatement();
                 var rs = st.executeQuery("PRAGMA user_version")) {
             rs.next();
             return rs.getInt(1);

@@ -19,7 +19,8 @@ class ShellDocsTest {
         var completion = Files.readString(dir.resolve("shell/app-password-monitor"));
         assertThat(completion).contains("complete -F", "app-password-monitor");
         String man;
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(dir.resolve("shell/app-password-monitor.1.gz")))) {
+        try (InputStream in =
+                new GZIPInputStream(Files.newInputStream(dir.resolve("shell/app-password-monitor.1.gz")))) {
             man = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertThat(man).startsWith(".TH APP\\-PASSWORD\\-MONITOR 1 \"\" \"app-password-monitor 1.2.3\"");

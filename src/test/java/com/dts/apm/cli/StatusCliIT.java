@@ -24,10 +24,13 @@ class StatusCliIT {
     void setUp() throws Exception {
         var config = dir.resolve("apm.yml");
         // 0.0004 logins/s per host: 1.44 an hour
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "schedule: { interval: 1h, logins-per-second-per-provider: 0.0004 }",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "database: { path: " + dir.resolve("data/apm.db") + " }",
+                        "schedule: { interval: 1h, logins-per-second-per-provider: 0.0004 }",
+                        ""));
         cli = new Cli(config);
         add("a1@busy.test", "mail.busy.test", "imap,smtp");
         add("a2@busy.test", "mail.busy.test", "imap,smtp");
@@ -35,9 +38,31 @@ class StatusCliIT {
     }
 
     private void add(String email, String host, String protocols) {
-        var r = cli.runWithInput("app-password-1\n", "integrations", "add", "--dealer-id", "D-" + email.replace("@", "."), "--email", email,
-                "--provider", "custom", "--imap-host", host, "--imap-port", "993", "--imap-security", "ssl",
-                "--smtp-host", host, "--smtp-port", "465", "--smtp-security", "ssl", "--protocols", protocols, "--password-stdin");
+        var r = cli.runWithInput(
+                "app-password-1\n",
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D-" + email.replace("@", "."),
+                "--email",
+                email,
+                "--provider",
+                "custom",
+                "--imap-host",
+                host,
+                "--imap-port",
+                "993",
+                "--imap-security",
+                "ssl",
+                "--smtp-host",
+                host,
+                "--smtp-port",
+                "465",
+                "--smtp-security",
+                "ssl",
+                "--protocols",
+                protocols,
+                "--password-stdin");
         assertThat(r.exit()).as(r.err()).isZero();
     }
 
@@ -46,10 +71,15 @@ class StatusCliIT {
         var r = cli.run("status");
         assertThat(r.exit()).as(r.err()).isZero();
         // 4 logins an hour on mail.busy.test: 0.00111/s against 0.0004/s = 2.78; mail.quiet.test: 1 an hour = 0.69
-        assertThat(r.out()).contains("CAPACITY").containsPattern("custom\\s+5\\s+2\\s+1h\\s+0\\.00\\s+0\\.00\\s+2\\.78");
-        assertThat(r.err().lines()).singleElement().satisfies(l -> assertThat(l)
-                .startsWith("warning: schedule: custom host mail.busy.test needs 0.00 logins/s for a round every 1h (4 logins)")
-                .contains("2.8x the interval"));
+        assertThat(r.out())
+                .contains("CAPACITY")
+                .containsPattern("custom\\s+5\\s+2\\s+1h\\s+0\\.00\\s+0\\.00\\s+2\\.78");
+        assertThat(r.err().lines())
+                .singleElement()
+                .satisfies(l -> assertThat(l)
+                        .startsWith(
+                                "warning: schedule: custom host mail.busy.test needs 0.00 logins/s for a round every 1h (4 logins)")
+                        .contains("2.8x the interval"));
     }
 
     @Test

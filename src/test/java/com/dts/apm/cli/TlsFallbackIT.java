@@ -34,26 +34,49 @@ class TlsFallbackIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        // failsafe's probe-suite-on-jdk-tls execution has no Conscrypt at all; this class needs it in its own class path
+        // failsafe's probe-suite-on-jdk-tls execution has no Conscrypt at all; this class needs it in its own class
+        // path
         assumeFalse(Boolean.getBoolean("apm.test.without-conscrypt"), "run by the default failsafe execution");
         var certs = TestCerts.forGreenMail();
         mail = new GreenMail(ServerSetup.dynamicPort(new ServerSetup[] {ServerSetupTest.IMAPS, ServerSetupTest.SMTPS}));
         mail.start();
         mail.setUser(USER, USER, PASSWORD);
         config = dir.resolve("apm.yml");
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "checks:",
-                "  deadline: 20s",
-                "  trust-store: " + certs.trustStore(),
-                "  trust-store-type: PKCS12",
-                "  trust-store-password-file: " + certs.passwordFile(),
-                ""));
-        var added = new Cli(config).runWithInput(PASSWORD + "\n", "integrations", "add", "--dealer-id", "D-1", "--email", USER,
-                "--provider", "custom",
-                "--imap-host", "localhost", "--imap-port", String.valueOf(mail.getImaps().getPort()), "--imap-security", "ssl",
-                "--smtp-host", "localhost", "--smtp-port", String.valueOf(mail.getSmtps().getPort()), "--smtp-security", "ssl",
-                "--password-stdin");
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "database: { path: " + dir.resolve("data/apm.db") + " }",
+                        "checks:",
+                        "  deadline: 20s",
+                        "  trust-store: " + certs.trustStore(),
+                        "  trust-store-type: PKCS12",
+                        "  trust-store-password-file: " + certs.passwordFile(),
+                        ""));
+        var added = new Cli(config)
+                .runWithInput(
+                        PASSWORD + "\n",
+                        "integrations",
+                        "add",
+                        "--dealer-id",
+                        "D-1",
+                        "--email",
+                        USER,
+                        "--provider",
+                        "custom",
+                        "--imap-host",
+                        "localhost",
+                        "--imap-port",
+                        String.valueOf(mail.getImaps().getPort()),
+                        "--imap-security",
+                        "ssl",
+                        "--smtp-host",
+                        "localhost",
+                        "--smtp-port",
+                        String.valueOf(mail.getSmtps().getPort()),
+                        "--smtp-security",
+                        "ssl",
+                        "--password-stdin");
         assertThat(added.exit()).as(added.err()).isZero();
     }
 
@@ -70,8 +93,11 @@ class TlsFallbackIT {
             var cmd = new java.util.ArrayList<>(pb.command());
             int cp = cmd.indexOf("-cp") + 1;
             var kept = java.util.Arrays.stream(cmd.get(cp).split(java.io.File.pathSeparator))
-                    .filter(e -> !e.contains("conscrypt")).toList();
-            assertThat(kept).as("class path without Conscrypt").hasSizeLessThan(cmd.get(cp).split(java.io.File.pathSeparator).length);
+                    .filter(e -> !e.contains("conscrypt"))
+                    .toList();
+            assertThat(kept)
+                    .as("class path without Conscrypt")
+                    .hasSizeLessThan(cmd.get(cp).split(java.io.File.pathSeparator).length);
             cmd.set(cp, String.join(java.io.File.pathSeparator, kept));
             pb.command(cmd);
         }
@@ -83,30 +109,49 @@ class TlsFallbackIT {
     @Test
     void checksOnTheJdksTlsWhenConscryptCannotLoadAndSaysSoOnce() throws Exception {
         var out = check(true, dir.resolve("no-native.log"));
-        assertThat(out.lines().filter(l -> l.contains("TLS provider:"))).as(out).singleElement().satisfies(l -> assertThat(l)
-                .contains("WARN", "TLS provider: JDK; Conscrypt cannot load (ClassNotFoundException: org.conscrypt."));
-        assertThat(out).contains("\"state\":\"HEALTHY\"").contains("\"protocol\":\"imap\",\"outcome\":\"OK\"")
-                .contains("\"protocol\":\"smtp\",\"outcome\":\"OK\"").doesNotContain(PASSWORD);
+        assertThat(out.lines().filter(l -> l.contains("TLS provider:")))
+                .as(out)
+                .singleElement()
+                .satisfies(l -> assertThat(l)
+                        .contains(
+                                "WARN",
+                                "TLS provider: JDK; Conscrypt cannot load (ClassNotFoundException: org.conscrypt."));
+        assertThat(out)
+                .contains("\"state\":\"HEALTHY\"")
+                .contains("\"protocol\":\"imap\",\"outcome\":\"OK\"")
+                .contains("\"protocol\":\"smtp\",\"outcome\":\"OK\"")
+                .doesNotContain(PASSWORD);
 
         mail.getUserManager().getUser(USER).setPassword("the-dealer-changed-it");
         var rejected = check(true, dir.resolve("no-native-rejected.log"));
-        assertThat(rejected).contains("\"outcome\":\"AUTH_REJECTED\"").doesNotContain("\"outcome\":\"OK\"").doesNotContain(PASSWORD);
+        assertThat(rejected)
+                .contains("\"outcome\":\"AUTH_REJECTED\"")
+                .doesNotContain("\"outcome\":\"OK\"")
+                .doesNotContain(PASSWORD);
     }
 
     @Test
     void checksOnConscryptWhereItLoads() throws Exception {
         var out = check(false, dir.resolve("native.log"));
-        assertThat(out.lines().filter(l -> l.contains("TLS provider:"))).as(out).singleElement()
+        assertThat(out.lines().filter(l -> l.contains("TLS provider:")))
+                .as(out)
+                .singleElement()
                 .satisfies(l -> assertThat(l).contains("INFO", "TLS provider: Conscrypt 2."));
-        assertThat(out).contains("\"protocol\":\"imap\",\"outcome\":\"OK\"").contains("\"protocol\":\"smtp\",\"outcome\":\"OK\"");
+        assertThat(out)
+                .contains("\"protocol\":\"imap\",\"outcome\":\"OK\"")
+                .contains("\"protocol\":\"smtp\",\"outcome\":\"OK\"");
     }
 
     @Test
     void checksOnTheJdksTlsWhenConfigured() throws Exception {
         Files.writeString(config, Files.readString(config) + "  tls-provider: jdk\n");
         var out = check(false, dir.resolve("jdk.log"));
-        assertThat(out.lines().filter(l -> l.contains("TLS provider:"))).as(out).singleElement()
+        assertThat(out.lines().filter(l -> l.contains("TLS provider:")))
+                .as(out)
+                .singleElement()
                 .satisfies(l -> assertThat(l).contains("TLS provider: JDK (checks.tls-provider: jdk)"));
-        assertThat(out).contains("\"protocol\":\"imap\",\"outcome\":\"OK\"").contains("\"protocol\":\"smtp\",\"outcome\":\"OK\"");
+        assertThat(out)
+                .contains("\"protocol\":\"imap\",\"outcome\":\"OK\"")
+                .contains("\"protocol\":\"smtp\",\"outcome\":\"OK\"");
     }
 }

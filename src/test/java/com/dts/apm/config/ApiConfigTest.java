@@ -39,7 +39,10 @@ class ApiConfigTest {
     void badApiValuesNameTheirKey() throws Exception {
         refused("api: { port: 70000 }\n", "key api.port", "out of range");
         refused("api: { tls: { cert-file: " + dir.resolve("c.pem") + " } }\n", "key api.tls.key-file", "go together");
-        refused("api: { tls: { cert-file: /nope.pem, key-file: /nope.key } }\n", "key api.tls.cert-file", "does not exist");
+        refused(
+                "api: { tls: { cert-file: /nope.pem, key-file: /nope.key } }\n",
+                "key api.tls.cert-file",
+                "does not exist");
         refused("api: { public-url: 'ftp://x' }\n", "key api.public-url");
         refused("api: { enabled: maybe }\n", "key api.enabled");
     }
@@ -49,20 +52,33 @@ class ApiConfigTest {
         var secret = dir.resolve("w.secret");
         Files.writeString(secret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n");
         var ok = load("webhooks:\n  - url: https://crm.example.com/hooks\n    secret-file: " + secret
-                + "\n    events: [integration.failing]\n  - url: http://127.0.0.1:8080/h\n    secret-file: " + secret + "\n");
+                + "\n    events: [integration.failing]\n  - url: http://127.0.0.1:8080/h\n    secret-file: " + secret
+                + "\n");
         assertThat(ok.webhooks()).hasSize(2);
         assertThat(ok.webhooks().get(1).events()).isEmpty();
-        refused("webhooks:\n  - url: http://crm.example.com/hooks\n    secret-file: " + secret + "\n", "key webhooks[0].url", "https");
+        refused(
+                "webhooks:\n  - url: http://crm.example.com/hooks\n    secret-file: " + secret + "\n",
+                "key webhooks[0].url",
+                "https");
         refused("webhooks:\n  - url: https://crm.example.com/hooks\n", "key webhooks[0].secret-file", "missing");
-        refused("webhooks:\n  - url: https://crm.example.com/hooks\n    secret-file: " + secret + "\n    events: [integration.dead]\n",
-                "key webhooks[0].events[0]", "integration.failing");
-        refused("webhooks:\n  - url: https://a.test/h\n    secret-file: " + secret + "\n  - url: https://a.test/h\n    secret-file: "
-                + secret + "\n", "key webhooks[1].url", "twice");
+        refused(
+                "webhooks:\n  - url: https://crm.example.com/hooks\n    secret-file: " + secret
+                        + "\n    events: [integration.dead]\n",
+                "key webhooks[0].events[0]",
+                "integration.failing");
+        refused(
+                "webhooks:\n  - url: https://a.test/h\n    secret-file: " + secret
+                        + "\n  - url: https://a.test/h\n    secret-file: " + secret + "\n",
+                "key webhooks[1].url",
+                "twice");
         refused("webhooks:\n  - url: https://a.test/h\n    secret: x\n", "webhooks[0].secret", "unknown key");
     }
 
     @Test
     void theConfigsEventNamesAreTheWebhookEventTypes() {
-        assertThat(Config.WEBHOOK_EVENTS).containsExactlyElementsOf(Arrays.stream(WebhookEvent.values()).map(WebhookEvent::label).toList());
+        assertThat(Config.WEBHOOK_EVENTS)
+                .containsExactlyElementsOf(Arrays.stream(WebhookEvent.values())
+                        .map(WebhookEvent::label)
+                        .toList());
     }
 }

@@ -19,6 +19,7 @@ class BackoffTest {
 
     @Test
     void aCapBelowTheFirstStepWins() {
-        assertThat(new Backoff(Duration.ofMinutes(5), Duration.ofMinutes(2)).after(1)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(new Backoff(Duration.ofMinutes(5), Duration.ofMinutes(2)).after(1))
+                .isEqualTo(Duration.ofMinutes(2));
     }
 }

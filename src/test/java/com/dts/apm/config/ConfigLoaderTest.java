@@ -43,7 +43,9 @@ class ConfigLoaderTest {
 
     @Test
     void readsShortDurations() throws Exception {
-        var c = ConfigLoader.load(write("schedule:\n  interval: 90s\n  jitter: 15m\n  degraded-after: 6h\nhistory: { retention: 7d }\n"), null);
+        var c = ConfigLoader.load(
+                write("schedule:\n  interval: 90s\n  jitter: 15m\n  degraded-after: 6h\nhistory: { retention: 7d }\n"),
+                null);
         assertThat(c.schedule().interval()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.schedule().jitter()).isEqualTo(Duration.ofMinutes(15));
         assertThat(c.schedule().degradedAfter()).isEqualTo(Duration.ofHours(6));
@@ -81,17 +83,21 @@ class ConfigLoaderTest {
     @Test
     void outOfRangeValueIsRefusedNotClamped() throws Exception {
         var f = write("http: { port: 70000 }\n");
-        assertThatThrownBy(() -> ConfigLoader.load(f, null)).hasMessageContaining("key http.port: 70000 is out of range");
+        assertThatThrownBy(() -> ConfigLoader.load(f, null))
+                .hasMessageContaining("key http.port: 70000 is out of range");
         var g = write("schedule: { interval: 0s }\n");
-        assertThatThrownBy(() -> ConfigLoader.load(g, null)).hasMessageContaining("key schedule.interval: must be longer than 0");
+        assertThatThrownBy(() -> ConfigLoader.load(g, null))
+                .hasMessageContaining("key schedule.interval: must be longer than 0");
     }
 
     @Test
     void postgresSettingsAreReadAndChecked() throws Exception {
         var pw = dir.resolve("pg.pass");
         Files.writeString(pw, "s3cret\n");
-        var c = ConfigLoader.load(write("database:\n  url: jdbc:postgresql://db.example.com:5432/apm\n  username: apm\n"
-                + "  password-file: " + pw + "\n  pool-size: 20\n"), null);
+        var c = ConfigLoader.load(
+                write("database:\n  url: jdbc:postgresql://db.example.com:5432/apm\n  username: apm\n"
+                        + "  password-file: " + pw + "\n  pool-size: 20\n"),
+                null);
         assertThat(c.database().postgres()).isTrue();
         assertThat(c.database().url()).isEqualTo("jdbc:postgresql://db.example.com:5432/apm");
         assertThat(c.database().poolSize()).isEqualTo(20);
@@ -100,17 +106,21 @@ class ConfigLoaderTest {
         var notPostgres = write("database: { url: 'jdbc:mysql://db/apm', username: apm }\n");
         assertThatThrownBy(() -> ConfigLoader.load(notPostgres, null))
                 .hasMessageContaining("key database.url: 'jdbc:mysql://db/apm' is not a PostgreSQL JDBC URL");
-        var passwordInUrl = write("database: { url: 'jdbc:postgresql://db/apm?user=apm&password=hunter2', username: apm }\n");
+        var passwordInUrl =
+                write("database: { url: 'jdbc:postgresql://db/apm?user=apm&password=hunter2', username: apm }\n");
         assertThatThrownBy(() -> ConfigLoader.load(passwordInUrl, null))
                 .hasMessageContaining("key database.url: must not carry the password")
                 .hasMessageNotContaining("hunter2");
         var noUser = write("database: { url: 'jdbc:postgresql://db/apm' }\n");
-        assertThatThrownBy(() -> ConfigLoader.load(noUser, null)).hasMessageContaining("key database.username: is required with database.url");
-        var noFile = write("database: { url: 'jdbc:postgresql://db/apm', username: apm, password-file: /nonexistent/pg.pass }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(noUser, null))
+                .hasMessageContaining("key database.username: is required with database.url");
+        var noFile = write(
+                "database: { url: 'jdbc:postgresql://db/apm', username: apm, password-file: /nonexistent/pg.pass }\n");
         assertThatThrownBy(() -> ConfigLoader.load(noFile, null))
                 .hasMessageContaining("key database.password-file: file /nonexistent/pg.pass does not exist");
         var pool = write("database: { url: 'jdbc:postgresql://db/apm', username: apm, pool-size: 1 }\n");
-        assertThatThrownBy(() -> ConfigLoader.load(pool, null)).hasMessageContaining("key database.pool-size: 1 is out of range 2-200");
+        assertThatThrownBy(() -> ConfigLoader.load(pool, null))
+                .hasMessageContaining("key database.pool-size: 1 is out of range 2-200");
         var userWithoutUrl = write("database: { username: apm }\n");
         assertThatThrownBy(() -> ConfigLoader.load(userWithoutUrl, null))
                 .hasMessageContaining("key database.username: is only for database.url");
@@ -142,7 +152,9 @@ class ConfigLoaderTest {
     @Test
     void emptyFileIsRefused() throws Exception {
         var f = write("");
-        assertThatThrownBy(() -> ConfigLoader.load(f, null)).isInstanceOf(ConfigException.class).hasMessageStartingWith(f.toString());
+        assertThatThrownBy(() -> ConfigLoader.load(f, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(f.toString());
     }
 
     @Test
@@ -156,7 +168,8 @@ class ConfigLoaderTest {
     @Test
     void alertDeliverySettingsAreChecked() throws Exception {
         var f = write("alerts:\n  retry-initial: 10m\n  retry-max: 1m\n");
-        assertThatThrownBy(() -> ConfigLoader.load(f, null)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> ConfigLoader.load(f, null))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("key alerts.retry-max");
         var g = write("alerts:\n  reminders: [3d, 1d]\n");
         assertThatThrownBy(() -> ConfigLoader.load(g, null)).hasMessageContaining("key alerts.reminders[1]");

@@ -17,7 +17,8 @@ class ReadmeKeysTest {
 
     @Test
     void readmeNamesOnlyConfigKeysThatExist() throws Exception {
-        var example = new YAMLMapper().readTree(Path.of("config/app-password-monitor.yml").toFile());
+        var example = new YAMLMapper()
+                .readTree(Path.of("config/app-password-monitor.yml").toFile());
         var missing = new TreeSet<String>();
         var m = KEY.matcher(Files.readString(Path.of("README.md")));
         int seen = 0;
@@ -32,7 +33,9 @@ class ReadmeKeysTest {
             }
         }
         assertThat(seen).as("keys found in README.md").isGreaterThan(20);
-        assertThat(missing).as("README.md names config keys the daemon does not have").isEmpty();
+        assertThat(missing)
+                .as("README.md names config keys the daemon does not have")
+                .isEmpty();
     }
 
     private static boolean exists(JsonNode root, String dotted) {

@@ -35,7 +35,10 @@ class ReconnectConfigTest {
     @Test
     void onNeedsTheApiAndItsPublicUrl() throws Exception {
         refused("reconnect: { enabled: true }\n", "key reconnect.enabled", "api.enabled");
-        refused("api: { enabled: true }\nreconnect: { enabled: true }\n", "key api.public-url", "required when reconnect.enabled");
+        refused(
+                "api: { enabled: true }\nreconnect: { enabled: true }\n",
+                "key api.public-url",
+                "required when reconnect.enabled");
         var c = load("api: { enabled: true, public-url: 'https://monitor.example.com' }\n"
                 + "reconnect: { enabled: true, link-ttl: 2d, max-attempts: 3 }\n");
         assertThat(c.reconnect().enabled()).isTrue();

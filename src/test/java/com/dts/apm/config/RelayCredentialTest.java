@@ -24,14 +24,16 @@ class RelayCredentialTest {
     @Test
     void anEmptyCredentialCountsAsNoPassword() throws Exception {
         Files.createFile(credentials.resolve("relay-password"));
-        assertThat(unset.withCredential(Map.of("CREDENTIALS_DIRECTORY", credentials.toString()))).isEqualTo(unset);
+        assertThat(unset.withCredential(Map.of("CREDENTIALS_DIRECTORY", credentials.toString())))
+                .isEqualTo(unset);
     }
 
     @Test
     void theConfiguredFileWinsAndNoCredentialsDirectoryChangesNothing() throws Exception {
         Files.writeString(credentials.resolve("relay-password"), "s3cret\n");
         var configured = new Config.Relay("smtp.example.com", 587, "starttls", "alerts", Path.of("/etc/relay.pw"));
-        assertThat(configured.withCredential(Map.of("CREDENTIALS_DIRECTORY", credentials.toString()))).isEqualTo(configured);
+        assertThat(configured.withCredential(Map.of("CREDENTIALS_DIRECTORY", credentials.toString())))
+                .isEqualTo(configured);
         assertThat(unset.withCredential(Map.of())).isEqualTo(unset);
     }
 }

@@ -46,8 +46,9 @@ class DemoIT {
         // one failure email each for the two revoked passwords, one recovery note for the one fixed
         assertThat(emails).hasSize(3);
         var to = emails.stream().map(m -> uncheckedRecipient(m)).toList();
-        assertThat(to).containsExactlyInAnyOrder("owner@ridgeview-motors.test", "owner@summit-trucks.test",
-                "owner@ridgeview-motors.test");
+        assertThat(to)
+                .containsExactlyInAnyOrder(
+                        "owner@ridgeview-motors.test", "owner@summit-trucks.test", "owner@ridgeview-motors.test");
         var subjects = emails.stream().map(DemoIT::subject).toList();
         assertThat(subjects).filteredOn(t -> t.startsWith("Action needed")).hasSize(2);
         // no app password shows in the output, the log or an email
@@ -59,7 +60,8 @@ class DemoIT {
         }
         // each failure email carries its provider's own page
         var texts = String.join("\n", emails.stream().map(DemoIT::text).toList());
-        assertThat(texts).contains("https://myaccount.google.com/apppasswords", "https://login.yahoo.com/account/security");
+        assertThat(texts)
+                .contains("https://myaccount.google.com/apppasswords", "https://login.yahoo.com/account/security");
         everything.append(texts);
         for (var d : Demo.DEALERS) {
             assertThat(everything).doesNotContain(Demo.appPassword(d, 1), Demo.appPassword(d, 2));

@@ -29,7 +29,10 @@ class CertificateExpiriesTest {
         expiries.seen("imap.example.com", NEW_CERT, NOW.plus(CertificateExpiries.WINDOW));
         assertThat(expiries.earliest()).containsEntry("imap.example.com", OLD_CERT);
 
-        expiries.seen("imap.example.com", NEW_CERT, NOW.plus(CertificateExpiries.WINDOW).plus(Duration.ofMinutes(1)));
+        expiries.seen(
+                "imap.example.com",
+                NEW_CERT,
+                NOW.plus(CertificateExpiries.WINDOW).plus(Duration.ofMinutes(1)));
         assertThat(expiries.earliest()).containsEntry("imap.example.com", NEW_CERT);
     }
 
@@ -38,8 +41,9 @@ class CertificateExpiriesTest {
         expiries.seen("imap.example.com", NEW_CERT, NOW);
         expiries.seen("smtp.example.com", OLD_CERT, NOW);
 
-        assertThat(expiries.earliest()).containsOnly(
-                org.assertj.core.api.Assertions.entry("imap.example.com", NEW_CERT),
-                org.assertj.core.api.Assertions.entry("smtp.example.com", OLD_CERT));
+        assertThat(expiries.earliest())
+                .containsOnly(
+                        org.assertj.core.api.Assertions.entry("imap.example.com", NEW_CERT),
+                        org.assertj.core.api.Assertions.entry("smtp.example.com", OLD_CERT));
     }
 }

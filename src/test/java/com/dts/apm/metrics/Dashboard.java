@@ -21,8 +21,22 @@ record Dashboard(JsonNode root) {
             Pattern.compile("\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
     // Possessive, so that "rate(" is seen as a function and not as the metric "rat".
     private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w:$])[a-zA-Z_:][a-zA-Z0-9_:]*+(?!\\s*\\()");
-    private static final Set<String> KEYWORDS =
-            Set.of("and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left", "group_right", "inf", "nan", "Inf", "NaN");
+    private static final Set<String> KEYWORDS = Set.of(
+            "and",
+            "or",
+            "unless",
+            "bool",
+            "offset",
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "inf",
+            "nan",
+            "Inf",
+            "NaN");
 
     static Dashboard load() throws IOException {
         return new Dashboard(new ObjectMapper().readTree(FILE.toFile()));

@@ -1,8 +1,8 @@
 package com.dts.apm.metrics;
 
-import com.dts.apm.provider.AlertKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,7 +29,8 @@ class DashboardTest {
             metrics.recordCheck("gmail", Protocol.IMAP, Outcome.OK, Duration.ofMillis(100));
             metrics.recordNotification(AlertKind.FAILURE, "sent");
             Metrics.recordApiRequest(metrics.registry(), "/api/v1/integrations", 200, Duration.ofMillis(3));
-            Metrics.webhookDeliveries(metrics.registry(), "integration.failing", "sent").increment();
+            Metrics.webhookDeliveries(metrics.registry(), "integration.failing", "sent")
+                    .increment();
             return Samples.parse(metrics.scrape(HttpEndpoint.PROMETHEUS_TEXT)).all().stream()
                     .map(Samples.Sample::name)
                     .collect(Collectors.toSet());
@@ -47,16 +48,17 @@ class DashboardTest {
         }
 
         assertThat(exported).as("metrics queried by the dashboard").containsAll(queried);
-        assertThat(queried).contains(
-                "apm_integrations",
-                "apm_checks_total",
-                "apm_check_duration_seconds_bucket",
-                "apm_notifications_total",
-                "apm_notification_queue_depth",
-                "apm_oldest_check_age_seconds",
-                "apm_alerts_held",
-                "apm_tls_certificate_expiry_timestamp_seconds",
-                "jvm_memory_used_bytes");
+        assertThat(queried)
+                .contains(
+                        "apm_integrations",
+                        "apm_checks_total",
+                        "apm_check_duration_seconds_bucket",
+                        "apm_notifications_total",
+                        "apm_notification_queue_depth",
+                        "apm_oldest_check_age_seconds",
+                        "apm_alerts_held",
+                        "apm_tls_certificate_expiry_timestamp_seconds",
+                        "jvm_memory_used_bytes");
     }
 
     @Test
@@ -74,16 +76,21 @@ class DashboardTest {
     @Test
     void everyPanelUsesThePrometheusDatasourceVariable() throws Exception {
         var dashboard = Dashboard.load();
-        var datasourceVariable = dashboard.root().path("templating").path("list").get(0);
+        var datasourceVariable =
+                dashboard.root().path("templating").path("list").get(0);
         assertThat(datasourceVariable.path("name").asText()).isEqualTo("datasource");
         assertThat(datasourceVariable.path("type").asText()).isEqualTo("datasource");
         assertThat(datasourceVariable.path("query").asText()).isEqualTo("prometheus");
 
         for (var panel : dashboard.panels()) {
-            assertThat(panel.path("datasource").path("uid").asText()).as(title(panel)).isEqualTo("${datasource}");
+            assertThat(panel.path("datasource").path("uid").asText())
+                    .as(title(panel))
+                    .isEqualTo("${datasource}");
             assertThat(panel.path("targets")).as(title(panel)).isNotEmpty();
             for (var target : panel.path("targets")) {
-                assertThat(target.path("datasource").path("uid").asText()).as(title(panel)).isEqualTo("${datasource}");
+                assertThat(target.path("datasource").path("uid").asText())
+                        .as(title(panel))
+                        .isEqualTo("${datasource}");
             }
         }
     }
@@ -100,8 +107,9 @@ class DashboardTest {
 
     @Test
     void findsMetricNamesInPromQl() {
-        assertThat(Dashboard.metricNames(
-                        "histogram_quantile(0.95, sum by (provider, le) (rate(apm_check_duration_seconds_bucket{job=~\"$job\"}[$__rate_interval])))"))
+        assertThat(
+                        Dashboard.metricNames(
+                                "histogram_quantile(0.95, sum by (provider, le) (rate(apm_check_duration_seconds_bucket{job=~\"$job\"}[$__rate_interval])))"))
                 .containsExactly("apm_check_duration_seconds_bucket");
         assertThat(Dashboard.metricNames("min by (host) (apm_tls_certificate_expiry_timestamp_seconds) - time()"))
                 .containsExactly("apm_tls_certificate_expiry_timestamp_seconds");

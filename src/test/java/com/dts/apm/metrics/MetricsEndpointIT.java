@@ -1,11 +1,11 @@
 package com.dts.apm.metrics;
 
-import com.dts.apm.provider.AlertKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dts.apm.ApmException;
 import com.dts.apm.config.Config;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import java.net.URI;
@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class MetricsEndpointIT {
     private final FakeSource source = new FakeSource();
     private final AtomicReference<Health.Status> health = new AtomicReference<>(Health.Status.ok());
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Metrics metrics;
     private HttpEndpoint endpoint;
 
@@ -65,8 +66,8 @@ class MetricsEndpointIT {
         metrics.recordCheck("gmail", Protocol.IMAP, Outcome.AUTH_REJECTED, Duration.ofMillis(412));
         metrics.recordCheck("gmail", Protocol.IMAP, Outcome.OK, Duration.ofMillis(80));
         metrics.recordNotification(AlertKind.FAILURE, "sent");
-        source.integrations = Map.of(
-                new MetricsSource.Key("gmail", "HEALTHY"), 12L, new MetricsSource.Key("yahoo", "DEGRADED"), 3L);
+        source.integrations =
+                Map.of(new MetricsSource.Key("gmail", "HEALTHY"), 12L, new MetricsSource.Key("yahoo", "DEGRADED"), 3L);
         source.queueDepth = 2;
         source.oldestCheckAge = OptionalDouble.of(3600);
         source.held = Map.of("yahoo", 4L);
@@ -103,7 +104,9 @@ class MetricsEndpointIT {
         metrics.recordCheck("zoho", Protocol.SMTP, Outcome.NETWORK_ERROR, Duration.ofSeconds(10));
 
         var response = send(
-                "GET", "/metrics", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+                "GET",
+                "/metrics",
+                "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValue(HttpEndpoint.OPENMETRICS_TEXT);

@@ -1,8 +1,8 @@
 package com.dts.apm.metrics;
 
-import com.dts.apm.provider.AlertKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.testing.TestClock;
@@ -60,11 +60,13 @@ class MetricsTest {
 
         var samples = scrape(); // would wait for the background read before
 
-        assertThat(samples.value("apm_integrations", Map.of("provider", "gmail", "state", "HEALTHY"))).contains(3.0);
+        assertThat(samples.value("apm_integrations", Map.of("provider", "gmail", "state", "HEALTHY")))
+                .contains(3.0);
         assertThat(source.reads).hasValue(2);
         release.countDown();
         background.join();
-        assertThat(scrape().value("apm_integrations", Map.of("provider", "gmail", "state", "HEALTHY"))).contains(4.0);
+        assertThat(scrape().value("apm_integrations", Map.of("provider", "gmail", "state", "HEALTHY")))
+                .contains(4.0);
     }
 
     @Test
@@ -75,7 +77,9 @@ class MetricsTest {
 
         var samples = scrape();
 
-        assertThat(samples.value("apm_checks_total", Map.of("provider", "gmail", "protocol", "imap", "outcome", "AUTH_REJECTED")))
+        assertThat(samples.value(
+                        "apm_checks_total",
+                        Map.of("provider", "gmail", "protocol", "imap", "outcome", "AUTH_REJECTED")))
                 .contains(2.0);
         assertThat(samples.value("apm_checks_total", Map.of("provider", "gmail", "protocol", "smtp", "outcome", "OK")))
                 .contains(1.0);
@@ -94,7 +98,9 @@ class MetricsTest {
                 .toList();
 
         assertThat(buckets)
-                .containsExactly("0.05", "0.1", "0.25", "0.5", "1.0", "2.0", "5.0", "10.0", "20.0", "30.0", "45.0", "60.0", "+Inf");
+                .containsExactly(
+                        "0.05", "0.1", "0.25", "0.5", "1.0", "2.0", "5.0", "10.0", "20.0", "30.0", "45.0", "60.0",
+                        "+Inf");
     }
 
     @Test
@@ -114,8 +120,10 @@ class MetricsTest {
         metrics.recordLoopError("check");
         metrics.recordLoopError("check");
         metrics.recordLoopError("check of sales@acme.test");
-        assertThat(scrape().value("apm_loop_errors_total", Map.of("loop", "check"))).contains(2.0);
-        assertThat(scrape().value("apm_loop_errors_total", Map.of("loop", "other"))).contains(1.0);
+        assertThat(scrape().value("apm_loop_errors_total", Map.of("loop", "check")))
+                .contains(2.0);
+        assertThat(scrape().value("apm_loop_errors_total", Map.of("loop", "other")))
+                .contains(1.0);
     }
 
     @Test
@@ -128,11 +136,14 @@ class MetricsTest {
 
         var samples = scrape();
 
-        assertThat(samples.value("apm_integrations", Map.of("provider", "gmail", "state", "HEALTHY"))).contains(40.0);
-        assertThat(samples.value("apm_integrations", Map.of("provider", "gmail", "state", "FAILING"))).contains(2.0);
+        assertThat(samples.value("apm_integrations", Map.of("provider", "gmail", "state", "HEALTHY")))
+                .contains(40.0);
+        assertThat(samples.value("apm_integrations", Map.of("provider", "gmail", "state", "FAILING")))
+                .contains(2.0);
         assertThat(samples.value("apm_notification_queue_depth")).contains(3.0);
         assertThat(samples.value("apm_oldest_check_age_seconds")).contains(1800.0);
-        assertThat(samples.value("apm_alerts_held", Map.of("provider", "yahoo"))).contains(7.0);
+        assertThat(samples.value("apm_alerts_held", Map.of("provider", "yahoo")))
+                .contains(7.0);
         assertThat(samples.value("apm_tls_certificate_expiry_timestamp_seconds", Map.of("host", "imap.gmail.com")))
                 .contains(1.9e9);
     }
@@ -164,14 +175,18 @@ class MetricsTest {
         clock.advance(Duration.ofSeconds(10));
         var samples = scrape();
 
-        assertThat(samples.value("apm_integrations", Map.of("provider", "gmail", "state", "FAILING"))).contains(0.0);
-        assertThat(samples.value("apm_integrations", Map.of("provider", "gmail", "state", "HEALTHY"))).contains(7.0);
-        assertThat(samples.value("apm_alerts_held", Map.of("provider", "gmail"))).contains(0.0);
+        assertThat(samples.value("apm_integrations", Map.of("provider", "gmail", "state", "FAILING")))
+                .contains(0.0);
+        assertThat(samples.value("apm_integrations", Map.of("provider", "gmail", "state", "HEALTHY")))
+                .contains(7.0);
+        assertThat(samples.value("apm_alerts_held", Map.of("provider", "gmail")))
+                .contains(0.0);
     }
 
     @Test
     void certificateHostsThatDisappearAreRemoved() {
-        source.certificates = Map.of("imap.a.example", Instant.ofEpochSecond(10), "imap.b.example", Instant.ofEpochSecond(20));
+        source.certificates =
+                Map.of("imap.a.example", Instant.ofEpochSecond(10), "imap.b.example", Instant.ofEpochSecond(20));
         scrape();
 
         source.certificates = Map.of("imap.b.example", Instant.ofEpochSecond(30));
@@ -195,7 +210,10 @@ class MetricsTest {
         var certificates = scrape().named("apm_tls_certificate_expiry_timestamp_seconds");
 
         assertThat(certificates).hasSize(SnapshotGauges.MAX_CERTIFICATE_HOSTS);
-        assertThat(certificates).extracting(s -> s.labels().get("host")).contains("mail0.example").doesNotContain("mail120.example");
+        assertThat(certificates)
+                .extracting(s -> s.labels().get("host"))
+                .contains("mail0.example")
+                .doesNotContain("mail120.example");
     }
 
     @Test
@@ -220,7 +238,9 @@ class MetricsTest {
     @Test
     void checkOverdueIsHowLateTheEarliestDueCheckIsAndKeepsGrowingWhileTheSourceFails() {
         source.earliestDue = Optional.of(clock.instant().plusSeconds(30));
-        assertThat(scrape().value("apm_check_overdue_seconds")).as("due later: nothing is late").contains(0.0);
+        assertThat(scrape().value("apm_check_overdue_seconds"))
+                .as("due later: nothing is late")
+                .contains(0.0);
 
         source.earliestDue = Optional.of(clock.instant().minusSeconds(90));
         clock.advance(Duration.ofSeconds(60));
@@ -233,12 +253,14 @@ class MetricsTest {
 
     @Test
     void checkOverdueIsNaNWithoutEnabledIntegrations() {
-        assertThat(scrape().value("apm_check_overdue_seconds")).hasValueSatisfying(v -> assertThat(v).isNaN());
+        assertThat(scrape().value("apm_check_overdue_seconds"))
+                .hasValueSatisfying(v -> assertThat(v).isNaN());
     }
 
     @Test
     void oldestCheckAgeIsNaNWithoutEnabledIntegrations() {
-        assertThat(scrape().value("apm_oldest_check_age_seconds")).hasValueSatisfying(v -> assertThat(v).isNaN());
+        assertThat(scrape().value("apm_oldest_check_age_seconds"))
+                .hasValueSatisfying(v -> assertThat(v).isNaN());
     }
 
     @Test
@@ -250,7 +272,8 @@ class MetricsTest {
         var scrape = metrics.scrape(HttpEndpoint.PROMETHEUS_TEXT);
 
         assertThat(scrape).doesNotContain("dealer.example").doesNotContain("dealer 42");
-        assertThat(Samples.parse(scrape).value("apm_checks_total", Map.of("provider", "other", "protocol", "imap", "outcome", "OK")))
+        assertThat(Samples.parse(scrape)
+                        .value("apm_checks_total", Map.of("provider", "other", "protocol", "imap", "outcome", "OK")))
                 .contains(1.0);
     }
 
@@ -267,18 +290,23 @@ class MetricsTest {
         source.certificates = Map.of("imap.zoho.com", Instant.ofEpochSecond(1));
         source.oldestCheckAge = OptionalDouble.of(1);
 
-        var apm = scrape().all().stream().filter(s -> s.name().startsWith("apm_")).toList();
+        var apm =
+                scrape().all().stream().filter(s -> s.name().startsWith("apm_")).toList();
 
-        assertThat(apm).extracting(Samples.Sample::name).contains(
-                "apm_checks_total",
-                "apm_check_duration_seconds_bucket",
-                "apm_notifications_total",
-                "apm_integrations",
-                "apm_notification_queue_depth",
-                "apm_oldest_check_age_seconds",
-                "apm_check_overdue_seconds",
-                "apm_alerts_held",
-                "apm_tls_certificate_expiry_timestamp_seconds");
-        assertThat(apm).allSatisfy(s -> assertThat(ALLOWED_APM_LABELS).containsAll(s.labels().keySet()));
+        assertThat(apm)
+                .extracting(Samples.Sample::name)
+                .contains(
+                        "apm_checks_total",
+                        "apm_check_duration_seconds_bucket",
+                        "apm_notifications_total",
+                        "apm_integrations",
+                        "apm_notification_queue_depth",
+                        "apm_oldest_check_age_seconds",
+                        "apm_check_overdue_seconds",
+                        "apm_alerts_held",
+                        "apm_tls_certificate_expiry_timestamp_seconds");
+        assertThat(apm)
+                .allSatisfy(s ->
+                        assertThat(ALLOWED_APM_LABELS).containsAll(s.labels().keySet()));
     }
 }

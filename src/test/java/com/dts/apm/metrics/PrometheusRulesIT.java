@@ -57,7 +57,8 @@ class PrometheusRulesIT {
         var rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
         var i = 0;
         for (var expr : Dashboard.load().expressions()) {
-            var plain = expr.replace("$__rate_interval", "5m").replace("$job", ".+").replace("$instance", ".+");
+            var plain =
+                    expr.replace("$__rate_interval", "5m").replace("$job", ".+").replace("$instance", ".+");
             rules.append("      - record: dashboard:query").append(++i).append('\n');
             rules.append("        expr: '").append(plain.replace("'", "''")).append("'\n");
         }

@@ -1,7 +1,7 @@
 package com.dts.apm.notify;
 
-import com.dts.apm.provider.AlertKind;
 import com.dts.apm.config.Config;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.ProviderCatalog;
 import com.dts.apm.testing.TestConfig;
@@ -15,7 +15,8 @@ final class AnAlert {
     static final Instant NOW = Instant.parse("2025-03-15T10:00:00Z");
     static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     static final Config.Alerts ALERTS = TestConfig.alertsOf(a -> a.productName("DTS System")
-            .from("DTS System <alerts@dts.example>").supportContact("help@dts.example")
+            .from("DTS System <alerts@dts.example>")
+            .supportContact("help@dts.example")
             .reconnectUrl("https://dealers.dts.example/settings/email?integration={integration_id}&tab=mail")
             .opsEmail("ops@dts.example"));
 
@@ -63,7 +64,16 @@ final class AnAlert {
     }
 
     AlertContext build() {
-        return AlertContext.of(ALERTS, dealerName, mailbox, CATALOG.get(provider), outcome, kind, 4711,
-                Instant.parse("2025-03-12T08:30:00Z"), reminder, detail);
+        return AlertContext.of(
+                ALERTS,
+                dealerName,
+                mailbox,
+                CATALOG.get(provider),
+                outcome,
+                kind,
+                4711,
+                Instant.parse("2025-03-12T08:30:00Z"),
+                reminder,
+                detail);
     }
 }

@@ -33,15 +33,20 @@ class MessageFactoryTest {
         assertThat(parsed.getMessageID()).isEqualTo("<alert-42@app-password-monitor.dts.example>");
         assertThat(parsed.getSubject()).isEqualTo(mail.subject());
         assertThat(parsed.getFrom()).containsExactly(new InternetAddress("alerts@dts.example", "DTS System"));
-        assertThat(parsed.getAllRecipients()).extracting(a -> ((InternetAddress) a).getAddress())
+        assertThat(parsed.getAllRecipients())
+                .extracting(a -> ((InternetAddress) a).getAddress())
                 .containsExactly("sales@sample-motors.example");
         assertThat(parsed.getHeader("Auto-Submitted")).containsExactly("auto-generated");
         assertThat(parsed.getSentDate().toInstant()).isEqualTo(AnAlert.NOW);
         assertThat(parsed.getContentType()).startsWith("multipart/alternative");
         var parts = (MimeMultipart) parsed.getContent();
         assertThat(parts.getCount()).isEqualTo(2);
-        assertThat(parts.getBodyPart(0).getContentType()).startsWith("text/plain").containsIgnoringCase("utf-8");
-        assertThat(parts.getBodyPart(1).getContentType()).startsWith("text/html").containsIgnoringCase("utf-8");
+        assertThat(parts.getBodyPart(0).getContentType())
+                .startsWith("text/plain")
+                .containsIgnoringCase("utf-8");
+        assertThat(parts.getBodyPart(1).getContentType())
+                .startsWith("text/html")
+                .containsIgnoringCase("utf-8");
         assertThat((String) parts.getBodyPart(0).getContent()).isEqualTo(mail.textBody());
         assertThat((String) parts.getBodyPart(1).getContent()).isEqualTo(mail.htmlBody());
     }
@@ -74,8 +79,15 @@ class MessageFactoryTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sales@x.example\r\nBcc: evil@example.com", "sales@x.example\nBcc: evil@example.com",
-        "a@x.example, b@y.example", "not an address", "", "sales@"})
+    @ValueSource(
+            strings = {
+                "sales@x.example\r\nBcc: evil@example.com",
+                "sales@x.example\nBcc: evil@example.com",
+                "a@x.example, b@y.example",
+                "not an address",
+                "",
+                "sales@"
+            })
     void refusesABadRecipientAddress(String address) {
         var mail = composer.compose(anAlert().build());
 
@@ -94,7 +106,8 @@ class MessageFactoryTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1>\r\nBcc: x", "a b", "", "x12345678901234567890123456789012345678901234567890123456789012345"})
+    @ValueSource(
+            strings = {"1>\r\nBcc: x", "a b", "", "x12345678901234567890123456789012345678901234567890123456789012345"})
     void refusesAnAlertIdAMessageIdCannotCarry(String id) {
         var mail = composer.compose(anAlert().build());
 

@@ -133,8 +133,10 @@ class RelaySenderIT {
     @Test
     void aRelayThatNeverAnswersTimesOutAsATransientFailure() throws Exception {
         try (var hang = ScriptedSmtpServer.silent()) {
-            var sender = new RelaySender(new Config.Relay("127.0.0.1", hang.port(), "plain", null, null),
-                    Duration.ofSeconds(2), Duration.ofMillis(500));
+            var sender = new RelaySender(
+                    new Config.Relay("127.0.0.1", hang.port(), "plain", null, null),
+                    Duration.ofSeconds(2),
+                    Duration.ofMillis(500));
 
             var result = sender.send(factory.create(composer.compose(anAlert().build()), "a@b.example", null, "105"));
 
@@ -147,7 +149,8 @@ class RelaySenderIT {
         try (var server = ScriptedSmtpServer.rejectingRecipients("550 5.1.1 <gone@dealer.example>: user unknown")) {
             var sender = new RelaySender(new Config.Relay("127.0.0.1", server.port(), "plain", null, null));
 
-            var result = sender.send(factory.create(composer.compose(anAlert().build()), "gone@dealer.example", null, "106"));
+            var result = sender.send(
+                    factory.create(composer.compose(anAlert().build()), "gone@dealer.example", null, "106"));
 
             assertThat(result.status()).isEqualTo(DeliveryStatus.PERMANENT_REJECTION);
             assertThat(result.detail()).contains("550").contains("user unknown");
@@ -160,7 +163,8 @@ class RelaySenderIT {
         try (var server = ScriptedSmtpServer.rejectingRecipients("451 4.3.0 try again later")) {
             var sender = new RelaySender(new Config.Relay("127.0.0.1", server.port(), "plain", null, null));
 
-            var result = sender.send(factory.create(composer.compose(anAlert().build()), "a@dealer.example", null, "107"));
+            var result =
+                    sender.send(factory.create(composer.compose(anAlert().build()), "a@dealer.example", null, "107"));
 
             assertThat(result.status()).isEqualTo(DeliveryStatus.TRANSIENT_FAILURE);
         }
@@ -205,20 +209,23 @@ class RelaySenderIT {
         var parts = (MimeMultipart) got.getContent();
         assertThat(parts.getBodyPart(0).isMimeType("text/plain")).isTrue();
         assertThat(parts.getBodyPart(1).isMimeType("text/html")).isTrue();
-        assertThat(((String) parts.getBodyPart(0).getContent()).replace("\r\n", "\n")).isEqualTo(mail.textBody());
+        assertThat(((String) parts.getBodyPart(0).getContent()).replace("\r\n", "\n"))
+                .isEqualTo(mail.textBody());
     }
 
     private void assertNoPasswordAnywhere(DeliveryResult result) {
-        var authPlain = java.util.Base64.getEncoder().encodeToString(
-                ("\0relay-user\0" + RELAY_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        var authPlain = java.util.Base64.getEncoder()
+                .encodeToString(("\0relay-user\0" + RELAY_PASSWORD).getBytes(StandardCharsets.UTF_8));
         var authLogin = java.util.Base64.getEncoder().encodeToString(RELAY_PASSWORD.getBytes(StandardCharsets.UTF_8));
         assertThat(result.detail()).doesNotContain(RELAY_PASSWORD);
-        assertThat(logs.list).filteredOn(e -> !e.getLoggerName().startsWith("com.icegreen")).allSatisfy(e -> {
-            assertThat(e.getFormattedMessage()).doesNotContain(RELAY_PASSWORD, authPlain, authLogin);
-            if (e.getThrowableProxy() != null) {
-                assertThat(e.getThrowableProxy().getMessage()).doesNotContain(RELAY_PASSWORD);
-            }
-        });
+        assertThat(logs.list)
+                .filteredOn(e -> !e.getLoggerName().startsWith("com.icegreen"))
+                .allSatisfy(e -> {
+                    assertThat(e.getFormattedMessage()).doesNotContain(RELAY_PASSWORD, authPlain, authLogin);
+                    if (e.getThrowableProxy() != null) {
+                        assertThat(e.getThrowableProxy().getMessage()).doesNotContain(RELAY_PASSWORD);
+                    }
+                });
         // Jakarta Mail's debug output would start lines with "DEBUG SMTP" and show the AUTH exchange.
         var printed = stdout.toString(StandardCharsets.UTF_8);
         assertThat(printed).doesNotContain("DEBUG SMTP", RELAY_PASSWORD, authPlain, authLogin);

@@ -36,10 +36,12 @@ class RelaySenderTest {
     @Test
     void base64FormsOfTheLoginAreMasked(@TempDir Path dir) throws Exception {
         var sender = sender(dir);
-        var plain = Base64.getEncoder().encodeToString(("\0" + USER + "\0" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        var plain =
+                Base64.getEncoder().encodeToString(("\0" + USER + "\0" + PASSWORD).getBytes(StandardCharsets.UTF_8));
         var login = Base64.getEncoder().encodeToString(PASSWORD.getBytes(StandardCharsets.UTF_8));
 
-        var detail = sender.classify(new MessagingException("501 5.5.2 cannot decode " + plain + " or " + login)).detail();
+        var detail = sender.classify(new MessagingException("501 5.5.2 cannot decode " + plain + " or " + login))
+                .detail();
 
         assertThat(detail).doesNotContain(plain, login, PASSWORD).contains("***");
     }

@@ -19,12 +19,14 @@ class TemplateOverrideIT {
 
     @Test
     void aFileInTheOverrideFolderReplacesTheBuiltInTemplate() throws IOException {
-        Files.writeString(dir.resolve("failure.text.mustache"),
+        Files.writeString(
+                dir.resolve("failure.text.mustache"),
                 "Custom body for {{mailbox}} at {{dealer}}.\n{{#steps}}{{number}}) {{text}}\n{{/steps}}");
 
         var mail = new AlertComposer(dir, AnAlert.CLOCK).compose(anAlert().build());
 
-        assertThat(mail.textBody()).startsWith("Custom body for sales@sample-motors.example at Sample Motors.")
+        assertThat(mail.textBody())
+                .startsWith("Custom body for sales@sample-motors.example at Sample Motors.")
                 .contains("1) Open the App passwords page");
         assertThat(mail.htmlBody()).contains("How to fix it"); // not overridden: still the built-in one
     }
@@ -33,7 +35,8 @@ class TemplateOverrideIT {
     void anOverriddenPartialIsUsedByTheBuiltInTemplates() throws IOException {
         Files.writeString(dir.resolve("footer.text.mustache"), "Questions? Call the dealer desk.\n");
 
-        var text = new AlertComposer(dir, AnAlert.CLOCK).compose(anAlert().build()).textBody();
+        var text =
+                new AlertComposer(dir, AnAlert.CLOCK).compose(anAlert().build()).textBody();
 
         assertThat(text).endsWith("Questions? Call the dealer desk.\n").doesNotContain("NEED HELP?");
     }
@@ -44,10 +47,12 @@ class TemplateOverrideIT {
         try (InputStream in = getClass().getClassLoader().getResourceAsStream("templates/steps.yml")) {
             builtIn = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Files.writeString(dir.resolve("steps.yml"),
+        Files.writeString(
+                dir.resolve("steps.yml"),
                 builtIn.replace("Type a name you will recognise later", "Call it anything you like"));
 
-        var text = new AlertComposer(dir, AnAlert.CLOCK).compose(anAlert().build()).textBody();
+        var text =
+                new AlertComposer(dir, AnAlert.CLOCK).compose(anAlert().build()).textBody();
 
         assertThat(text).contains("3. Call it anything you like");
     }
@@ -58,10 +63,14 @@ class TemplateOverrideIT {
         try (InputStream in = getClass().getClassLoader().getResourceAsStream("templates/steps.yml")) {
             builtIn = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        Files.writeString(dir.resolve("steps.yml"), builtIn.replace("Type a name you will recognise later",
-                "Name it after {mailbox}; the new password is {format}"));
+        Files.writeString(
+                dir.resolve("steps.yml"),
+                builtIn.replace(
+                        "Type a name you will recognise later",
+                        "Name it after {mailbox}; the new password is {format}"));
 
-        var text = new AlertComposer(dir, AnAlert.CLOCK).compose(anAlert().mailbox("{format}@sample-motors.example").build())
+        var text = new AlertComposer(dir, AnAlert.CLOCK)
+                .compose(anAlert().mailbox("{format}@sample-motors.example").build())
                 .textBody();
 
         assertThat(text).contains("Name it after {format}@sample-motors.example; the new password is 16 letters");
@@ -81,6 +90,8 @@ class TemplateOverrideIT {
     void aFolderWithoutOverridesUsesTheBuiltInTemplates() {
         var mail = new AlertComposer(dir, AnAlert.CLOCK).compose(anAlert().build());
 
-        assertThat(mail).isEqualTo(new AlertComposer(null, AnAlert.CLOCK).compose(anAlert().build()));
+        assertThat(mail)
+                .isEqualTo(
+                        new AlertComposer(null, AnAlert.CLOCK).compose(anAlert().build()));
     }
 }

@@ -26,13 +26,16 @@ class VerifyHintTest {
         assertThat(composer.verifyHint(gmail, Protocol.IMAP, Outcome.AUTH_REJECTED, false))
                 .startsWith("That looks like your main Gmail password; Gmail needs an app password (")
                 .contains(gmail.appPassword().format());
-        assertThat(composer.verifyHint(gmail, Protocol.IMAP, Outcome.AUTH_REJECTED, true)).contains("may have been deleted");
+        assertThat(composer.verifyHint(gmail, Protocol.IMAP, Outcome.AUTH_REJECTED, true))
+                .contains("may have been deleted");
         assertThat(composer.verifyHint(gmail, Protocol.SMTP, Outcome.APP_PASSWORD_REQUIRED, false))
                 .startsWith("That is your main Gmail password");
-        assertThat(composer.verifyHint(CATALOG.get("yahoo"), Protocol.IMAP, Outcome.AUTH_REJECTED, true)).startsWith("Yahoo refused");
+        assertThat(composer.verifyHint(CATALOG.get("yahoo"), Protocol.IMAP, Outcome.AUTH_REJECTED, true))
+                .startsWith("Yahoo refused");
         assertThat(composer.verifyHint(CATALOG.get("custom"), Protocol.IMAP, Outcome.AUTH_REJECTED, false))
                 .startsWith("Your email provider refused this password");
-        assertThat(composer.verifyHint(gmail, Protocol.SMTP, Outcome.PROTOCOL_DISABLED, true)).contains("SMTP access is switched off");
+        assertThat(composer.verifyHint(gmail, Protocol.SMTP, Outcome.PROTOCOL_DISABLED, true))
+                .contains("SMTP access is switched off");
     }
 
     @Test
@@ -42,8 +45,11 @@ class VerifyHintTest {
             for (var outcome : Outcome.values()) {
                 for (var protocol : Protocol.values()) {
                     for (var looks : new boolean[] {true, false}) {
-                        assertThat(composer.verifyHint(CATALOG.get(id), protocol, outcome, looks)).as(id + " " + outcome)
-                                .isNotBlank().doesNotContain("{").doesNotContain("null");
+                        assertThat(composer.verifyHint(CATALOG.get(id), protocol, outcome, looks))
+                                .as(id + " " + outcome)
+                                .isNotBlank()
+                                .doesNotContain("{")
+                                .doesNotContain("null");
                     }
                 }
             }
@@ -52,15 +58,25 @@ class VerifyHintTest {
 
     @Test
     void anOverrideReplacesHintsKeyByKeyAndAnOlderCopyKeepsTheBuiltInOnes() throws Exception {
-        var builtIn = new String(getClass().getClassLoader().getResourceAsStream("templates/steps.yml").readAllBytes());
-        var older = builtIn.substring(0, builtIn.indexOf("verify-hints:")) + builtIn.substring(builtIn.indexOf("# The numbered steps"));
+        var builtIn = new String(getClass()
+                .getClassLoader()
+                .getResourceAsStream("templates/steps.yml")
+                .readAllBytes());
+        var older = builtIn.substring(0, builtIn.indexOf("verify-hints:"))
+                + builtIn.substring(builtIn.indexOf("# The numbered steps"));
         Files.writeString(dir.resolve("steps.yml"), older);
         var composer = new AlertComposer(dir, Clock.systemUTC());
-        assertThat(composer.verifyHint(CATALOG.get("gmail"), Protocol.IMAP, Outcome.RATE_LIMITED, true)).startsWith("Gmail is limiting");
+        assertThat(composer.verifyHint(CATALOG.get("gmail"), Protocol.IMAP, Outcome.RATE_LIMITED, true))
+                .startsWith("Gmail is limiting");
 
-        Files.writeString(dir.resolve("steps.yml"), older.replace("procedures:", "verify-hints:\n  RATE_LIMITED: \"Slow down, {provider}.\"\n\nprocedures:"));
+        Files.writeString(
+                dir.resolve("steps.yml"),
+                older.replace(
+                        "procedures:", "verify-hints:\n  RATE_LIMITED: \"Slow down, {provider}.\"\n\nprocedures:"));
         composer = new AlertComposer(dir, Clock.systemUTC());
-        assertThat(composer.verifyHint(CATALOG.get("gmail"), Protocol.IMAP, Outcome.RATE_LIMITED, true)).isEqualTo("Slow down, Gmail.");
-        assertThat(composer.verifyHint(CATALOG.get("gmail"), Protocol.IMAP, Outcome.OK, true)).contains("this password works");
+        assertThat(composer.verifyHint(CATALOG.get("gmail"), Protocol.IMAP, Outcome.RATE_LIMITED, true))
+                .isEqualTo("Slow down, Gmail.");
+        assertThat(composer.verifyHint(CATALOG.get("gmail"), Protocol.IMAP, Outcome.OK, true))
+                .contains("this password works");
     }
 }

@@ -16,21 +16,27 @@ class DetailsTest {
         var login = b64(PASSWORD);
         var text = "NO bad " + PASSWORD + " / " + plain + " / " + login + " / " + login.replace("=", "");
         var clean = Details.clean(text, USER, PASSWORD);
-        assertThat(clean).doesNotContain(PASSWORD, plain, login, login.replace("=", "")).contains("***");
+        assertThat(clean)
+                .doesNotContain(PASSWORD, plain, login, login.replace("=", ""))
+                .contains("***");
     }
 
     @Test
     void removesThePasswordAsAnImapQuotedStringEchoesIt() {
         var password = "pa\"ss\\word-42";
         var quoted = "pa\\\"ss\\\\word-42"; // what LOGIN sends inside its quotes: \" and \\
-        var clean = Details.clean("a1 BAD Could not parse command: LOGIN \"" + USER + "\" \"" + quoted + "\"", USER, password);
+        var clean = Details.clean(
+                "a1 BAD Could not parse command: LOGIN \"" + USER + "\" \"" + quoted + "\"", USER, password);
         assertThat(clean).doesNotContain(quoted).doesNotContain("ss\\\\word-42").contains("***");
     }
 
     @Test
     void stripsControlCharactersAndCutsLongText() {
-        var clean = Details.clean("535-5.7.8 first\r\n535 5.7.8\u0000 second\u001b[31m" + "x".repeat(1000), USER, PASSWORD);
-        assertThat(clean).startsWith("535-5.7.8 first 535 5.7.8 second[31m").doesNotContain("\r", "\n", "\u0000", "\u001b");
+        var clean =
+                Details.clean("535-5.7.8 first\r\n535 5.7.8\u0000 second\u001b[31m" + "x".repeat(1000), USER, PASSWORD);
+        assertThat(clean)
+                .startsWith("535-5.7.8 first 535 5.7.8 second[31m")
+                .doesNotContain("\r", "\n", "\u0000", "\u001b");
         assertThat(clean).hasSize(Details.MAX);
     }
 

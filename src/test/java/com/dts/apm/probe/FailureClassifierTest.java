@@ -44,11 +44,20 @@ class FailureClassifierTest {
         return Stream.of(
                 // Gmail
                 row("gmail", "[AUTHENTICATIONFAILED] Invalid credentials (Failure)", AUTH_REJECTED),
-                row("gmail", "[ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)", APP_PASSWORD_REQUIRED),
+                row(
+                        "gmail",
+                        "[ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)",
+                        APP_PASSWORD_REQUIRED),
                 row("gmail", "[ALERT] Your account is not enabled for IMAP use.", PROTOCOL_DISABLED),
-                row("gmail", "[ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page and enable your account for IMAP access. (Failure)", PROTOCOL_DISABLED),
+                row(
+                        "gmail",
+                        "[ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page and enable your account for IMAP access. (Failure)",
+                        PROTOCOL_DISABLED),
                 row("gmail", "[ALERT] IMAP access is disabled for your domain.", PROTOCOL_DISABLED),
-                row("gmail", "[ALERT] Please log in via your web browser: https://support.google.com/mail/accounts/answer/78754 (Failure)", ACCOUNT_LOCKED),
+                row(
+                        "gmail",
+                        "[ALERT] Please log in via your web browser: https://support.google.com/mail/accounts/answer/78754 (Failure)",
+                        ACCOUNT_LOCKED),
                 row("gmail", "[ALERT] Too many simultaneous connections. (Failure)", RATE_LIMITED),
                 row("gmail", "[OVERQUOTA] Account exceeded command or bandwidth limits.", RATE_LIMITED),
                 row("gmail", "[ALERT] Account exceeded command or bandwidth limits. (Failure)", RATE_LIMITED),
@@ -65,7 +74,10 @@ class FailureClassifierTest {
                 row("aol", "[AUTHENTICATIONFAILED] AUTHENTICATE Invalid credentials", AUTH_REJECTED),
                 // Zoho
                 row("zoho", "[AUTHENTICATIONFAILED] Invalid credentials(Failure)", AUTH_REJECTED),
-                row("zoho", "[ALERT] You are yet to enable IMAP for your account. Please contact your administrator (Failure)", PROTOCOL_DISABLED),
+                row(
+                        "zoho",
+                        "[ALERT] You are yet to enable IMAP for your account. Please contact your administrator (Failure)",
+                        PROTOCOL_DISABLED),
                 // Microsoft personal accounts: no password works any more
                 row("outlook", "Basic authentication is disabled.", BASIC_AUTH_DISABLED),
                 row("outlook", "LOGIN failed.", BASIC_AUTH_DISABLED),
@@ -80,7 +92,10 @@ class FailureClassifierTest {
                 row("custom", "Basic authentication is disabled.", BASIC_AUTH_DISABLED),
                 // Fastmail, Yandex (custom provider here)
                 row("custom", "Incorrect username or password.", AUTH_REJECTED),
-                row("custom", "[AUTHENTICATIONFAILED] LOGIN Invalid credentials or IMAP is disabled sc=ebI8JB0ug4Y1_290737_53p", AUTH_REJECTED),
+                row(
+                        "custom",
+                        "[AUTHENTICATIONFAILED] LOGIN Invalid credentials or IMAP is disabled sc=ebI8JB0ug4Y1_290737_53p",
+                        AUTH_REJECTED),
                 // RFC 5530 codes at any provider
                 row("custom", "[EXPIRED] Password expired", AUTH_REJECTED),
                 row("custom", "[UNAVAILABLE] Try again later", NETWORK_ERROR),
@@ -98,27 +113,87 @@ class FailureClassifierTest {
     /** SMTP: the reply code and the last server response, joined as SMTPTransport returns it. */
     static Stream<Arguments> smtpReplies() {
         return Stream.of(
-                smtp("gmail", 535, "535-5.7.8 Username and Password not accepted. Learn more at\n535 5.7.8  https://support.google.com/mail/?p=BadCredentials a1-20020a - gsmtp", AUTH_REJECTED),
-                smtp("gmail", 534, "534-5.7.9 Application-specific password required. Learn more at\n534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor a1 - gsmtp", APP_PASSWORD_REQUIRED),
-                smtp("gmail", 534, "534-5.7.14 <https://accounts.google.com/signin/continue?sarp=1&scc=1&plt=AKgnsbt>\n534-5.7.14 Please log in via your web browser and\n534 5.7.14 then try again.", ACCOUNT_LOCKED),
-                smtp("gmail", 454, "454 4.7.0 Too many login attempts, please try again later. a1 - gsmtp", RATE_LIMITED),
+                smtp(
+                        "gmail",
+                        535,
+                        "535-5.7.8 Username and Password not accepted. Learn more at\n535 5.7.8  https://support.google.com/mail/?p=BadCredentials a1-20020a - gsmtp",
+                        AUTH_REJECTED),
+                smtp(
+                        "gmail",
+                        534,
+                        "534-5.7.9 Application-specific password required. Learn more at\n534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor a1 - gsmtp",
+                        APP_PASSWORD_REQUIRED),
+                smtp(
+                        "gmail",
+                        534,
+                        "534-5.7.14 <https://accounts.google.com/signin/continue?sarp=1&scc=1&plt=AKgnsbt>\n534-5.7.14 Please log in via your web browser and\n534 5.7.14 then try again.",
+                        ACCOUNT_LOCKED),
+                smtp(
+                        "gmail",
+                        454,
+                        "454 4.7.0 Too many login attempts, please try again later. a1 - gsmtp",
+                        RATE_LIMITED),
                 smtp("yahoo", 535, "535 5.7.0 (#AUTH005) Too many bad auth attempts.", APP_PASSWORD_REQUIRED),
                 smtp("yahoo", 535, "535 5.7.0 (#MBR1212) Incorrect username or password.", AUTH_REJECTED),
                 smtp("aol", 535, "535 5.7.0 (#AUTH005) Too many bad auth attempts.", APP_PASSWORD_REQUIRED),
                 smtp("zoho", 535, "535 Authentication Failed", AUTH_REJECTED),
-                smtp("outlook", 535, "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [BN9PR03CA0123.namprd03.prod.outlook.com 2025-09-01T10:00:00.000Z 08DD]", BASIC_AUTH_DISABLED),
-                smtp("outlook", 535, "535 5.7.3 Authentication unsuccessful [BN9PR03CA0123.namprd03.prod.outlook.com]", BASIC_AUTH_DISABLED),
-                smtp("outlook", 554, "554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message due to a permanent exception with message WASCL UserAction verdict is not None. Actual verdict is RefuseQuota, ShowTierUpgrade.", ACCOUNT_LOCKED),
+                smtp(
+                        "outlook",
+                        535,
+                        "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [BN9PR03CA0123.namprd03.prod.outlook.com 2025-09-01T10:00:00.000Z 08DD]",
+                        BASIC_AUTH_DISABLED),
+                smtp(
+                        "outlook",
+                        535,
+                        "535 5.7.3 Authentication unsuccessful [BN9PR03CA0123.namprd03.prod.outlook.com]",
+                        BASIC_AUTH_DISABLED),
+                smtp(
+                        "outlook",
+                        554,
+                        "554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message due to a permanent exception with message WASCL UserAction verdict is not None. Actual verdict is RefuseQuota, ShowTierUpgrade.",
+                        ACCOUNT_LOCKED),
                 // Microsoft 365: SMTP AUTH may still take a password, so a plain rejection is the dealer's to fix
-                smtp("microsoft365", 535, "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [BN9PR03CA0123.namprd03.prod.outlook.com]", BASIC_AUTH_DISABLED),
-                smtp("microsoft365", 535, "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0501CA0123.namprd05.prod.outlook.com]", BASIC_AUTH_DISABLED),
-                smtp("microsoft365", 550, "550 5.7.30 Basic authentication is not supported for Client Submission.", BASIC_AUTH_DISABLED),
-                smtp("microsoft365", 535, "535 5.7.3 Authentication unsuccessful [BN9PR03CA0123.namprd03.prod.outlook.com]", AUTH_REJECTED),
-                smtp("microsoft365", 554, "554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message due to a permanent exception with message WASCL UserAction verdict is not None. Actual verdict is RefuseQuota, ShowTierUpgrade.", ACCOUNT_LOCKED),
+                smtp(
+                        "microsoft365",
+                        535,
+                        "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [BN9PR03CA0123.namprd03.prod.outlook.com]",
+                        BASIC_AUTH_DISABLED),
+                smtp(
+                        "microsoft365",
+                        535,
+                        "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0501CA0123.namprd05.prod.outlook.com]",
+                        BASIC_AUTH_DISABLED),
+                smtp(
+                        "microsoft365",
+                        550,
+                        "550 5.7.30 Basic authentication is not supported for Client Submission.",
+                        BASIC_AUTH_DISABLED),
+                smtp(
+                        "microsoft365",
+                        535,
+                        "535 5.7.3 Authentication unsuccessful [BN9PR03CA0123.namprd03.prod.outlook.com]",
+                        AUTH_REJECTED),
+                smtp(
+                        "microsoft365",
+                        554,
+                        "554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message due to a permanent exception with message WASCL UserAction verdict is not None. Actual verdict is RefuseQuota, ShowTierUpgrade.",
+                        ACCOUNT_LOCKED),
                 // Microsoft 365 behind a custom domain chosen as custom: generic rules
-                smtp("custom", 535, "535 5.7.3 Authentication unsuccessful [BN9PR03CA0123.namprd03.prod.outlook.com]", AUTH_REJECTED),
-                smtp("custom", 535, "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.", BASIC_AUTH_DISABLED),
-                smtp("custom", 550, "550 5.7.30 Basic authentication is not supported for Client Submission.", BASIC_AUTH_DISABLED),
+                smtp(
+                        "custom",
+                        535,
+                        "535 5.7.3 Authentication unsuccessful [BN9PR03CA0123.namprd03.prod.outlook.com]",
+                        AUTH_REJECTED),
+                smtp(
+                        "custom",
+                        535,
+                        "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.",
+                        BASIC_AUTH_DISABLED),
+                smtp(
+                        "custom",
+                        550,
+                        "550 5.7.30 Basic authentication is not supported for Client Submission.",
+                        BASIC_AUTH_DISABLED),
                 smtp("custom", 534, "534 5.7.9 Authentication mechanism is too weak", APP_PASSWORD_REQUIRED),
                 smtp("custom", 530, "530 5.7.0 Must issue a STARTTLS command first", PROTOCOL_ERROR),
                 smtp("custom", 421, "421 4.7.0 Try again later, closing connection.", RATE_LIMITED),
@@ -135,28 +210,77 @@ class FailureClassifierTest {
 
     static Stream<Arguments> exceptions() {
         return Stream.of(
-                Arguments.of(new MessagingException("Unknown host", new UnknownHostException("mail.nowhere.invalid")), NETWORK_ERROR),
-                Arguments.of(new MailConnectException(new SocketConnectException("refused", new ConnectException("Connection refused"), "h", 1, 1)), NETWORK_ERROR),
-                Arguments.of(new MessagingException("read", new SocketTimeoutException("Read timed out")), NETWORK_ERROR),
+                Arguments.of(
+                        new MessagingException("Unknown host", new UnknownHostException("mail.nowhere.invalid")),
+                        NETWORK_ERROR),
+                Arguments.of(
+                        new MailConnectException(new SocketConnectException(
+                                "refused", new ConnectException("Connection refused"), "h", 1, 1)),
+                        NETWORK_ERROR),
+                Arguments.of(
+                        new MessagingException("read", new SocketTimeoutException("Read timed out")), NETWORK_ERROR),
                 Arguments.of(new MessagingException("reset", new SocketException("Connection reset")), NETWORK_ERROR),
                 Arguments.of(new MessagingException("eof", new EOFException()), NETWORK_ERROR),
-                Arguments.of(new MessagingException("* BYE Jakarta Mail Exception", new ConnectionException(null,
-                        Response.byeResponse(new SocketTimeoutException("Read timed out")))), NETWORK_ERROR),
-                Arguments.of(new MessagingException("* BYE Jakarta Mail Exception", new ConnectionException(null,
-                        Response.byeResponse(new java.io.IOException("Connection dropped by server?")))), NETWORK_ERROR),
-                Arguments.of(new MessagingException("* BYE Jakarta Mail Exception", new ConnectionException(null,
-                        Response.byeResponse(new CappedSocket.TooMuchDataException(1024)))), PROTOCOL_ERROR),
-                Arguments.of(new MessagingException("read", new CappedSocket.TooMuchDataException(1024)), PROTOCOL_ERROR),
-                Arguments.of(new MessagingException("* BYE Jakarta Mail Exception", new ConnectionException(null,
-                        Response.byeResponse(new LiteralGuard.LiteralTooLargeException("2000000000 bytes")))), PROTOCOL_ERROR),
-                Arguments.of(new MessagingException("greeting", new LiteralGuard.LiteralTooLargeException("2000000000 bytes")), PROTOCOL_ERROR),
-                Arguments.of(new MessagingException("tls", new SSLHandshakeException("PKIX path building failed")), TLS_ERROR),
-                Arguments.of(new MessagingException("tls", sslCausedBy(new CertificateException("No subject alternative names matching IP address 10.0.0.1 found"))), TLS_ERROR),
-                Arguments.of(new MessagingException("tls", sslCausedBy(new EOFException("SSL peer shut down incorrectly"))), TLS_ERROR),
-                Arguments.of(new MessagingException("STARTTLS is required but host does not support STARTTLS"), TLS_ERROR),
-                Arguments.of(new MessagingException("STARTTLS required but not supported by server", new ProtocolException("STARTTLS required but not supported by server")), TLS_ERROR),
-                Arguments.of(new AuthenticationFailedException("No authentication mechanisms supported by both server and client"), PROTOCOL_ERROR),
-                Arguments.of(new MessagingException("Got bad greeting from SMTP host: h, port: 25, response: HTTP/1.1 400"), PROTOCOL_ERROR),
+                Arguments.of(
+                        new MessagingException(
+                                "* BYE Jakarta Mail Exception",
+                                new ConnectionException(
+                                        null, Response.byeResponse(new SocketTimeoutException("Read timed out")))),
+                        NETWORK_ERROR),
+                Arguments.of(
+                        new MessagingException(
+                                "* BYE Jakarta Mail Exception",
+                                new ConnectionException(
+                                        null,
+                                        Response.byeResponse(
+                                                new java.io.IOException("Connection dropped by server?")))),
+                        NETWORK_ERROR),
+                Arguments.of(
+                        new MessagingException(
+                                "* BYE Jakarta Mail Exception",
+                                new ConnectionException(
+                                        null, Response.byeResponse(new CappedSocket.TooMuchDataException(1024)))),
+                        PROTOCOL_ERROR),
+                Arguments.of(
+                        new MessagingException("read", new CappedSocket.TooMuchDataException(1024)), PROTOCOL_ERROR),
+                Arguments.of(
+                        new MessagingException(
+                                "* BYE Jakarta Mail Exception",
+                                new ConnectionException(
+                                        null,
+                                        Response.byeResponse(
+                                                new LiteralGuard.LiteralTooLargeException("2000000000 bytes")))),
+                        PROTOCOL_ERROR),
+                Arguments.of(
+                        new MessagingException(
+                                "greeting", new LiteralGuard.LiteralTooLargeException("2000000000 bytes")),
+                        PROTOCOL_ERROR),
+                Arguments.of(
+                        new MessagingException("tls", new SSLHandshakeException("PKIX path building failed")),
+                        TLS_ERROR),
+                Arguments.of(
+                        new MessagingException(
+                                "tls",
+                                sslCausedBy(new CertificateException(
+                                        "No subject alternative names matching IP address 10.0.0.1 found"))),
+                        TLS_ERROR),
+                Arguments.of(
+                        new MessagingException("tls", sslCausedBy(new EOFException("SSL peer shut down incorrectly"))),
+                        TLS_ERROR),
+                Arguments.of(
+                        new MessagingException("STARTTLS is required but host does not support STARTTLS"), TLS_ERROR),
+                Arguments.of(
+                        new MessagingException(
+                                "STARTTLS required but not supported by server",
+                                new ProtocolException("STARTTLS required but not supported by server")),
+                        TLS_ERROR),
+                Arguments.of(
+                        new AuthenticationFailedException(
+                                "No authentication mechanisms supported by both server and client"),
+                        PROTOCOL_ERROR),
+                Arguments.of(
+                        new MessagingException("Got bad greeting from SMTP host: h, port: 25, response: HTTP/1.1 400"),
+                        PROTOCOL_ERROR),
                 Arguments.of(new IllegalStateException("something odd"), PROTOCOL_ERROR));
     }
 
@@ -165,7 +289,8 @@ class FailureClassifierTest {
     void classifiesExceptionsByTheirCauseChain(Exception error, Outcome expected) {
         for (Protocol protocol : Protocol.values()) {
             var failure = Failure.error(protocol, Failure.Stage.CONNECT, error);
-            assertThat(FailureClassifier.classify(CATALOG.get("gmail"), failure)).isEqualTo(expected);
+            assertThat(FailureClassifier.classify(CATALOG.get("gmail"), failure))
+                    .isEqualTo(expected);
         }
     }
 
@@ -178,7 +303,8 @@ class FailureClassifierTest {
 
     @Test
     void gmailOverquotaByeIsRateLimited() {
-        var bye = new ConnectionException(null, new Response("* BYE [OVERQUOTA] Account exceeded command or bandwidth limits."));
+        var bye = new ConnectionException(
+                null, new Response("* BYE [OVERQUOTA] Account exceeded command or bandwidth limits."));
         var failure = Failure.error(IMAP, Failure.Stage.CONNECT, new MessagingException(bye.getMessage(), bye));
         assertThat(FailureClassifier.classify(CATALOG.get("gmail"), failure)).isEqualTo(RATE_LIMITED);
     }
@@ -190,14 +316,16 @@ class FailureClassifierTest {
         assertThat(FailureClassifier.classify(CATALOG.get("custom"), failure)).isEqualTo(AUTH_REJECTED);
         assertThat(FailureClassifier.classify(CATALOG.get("outlook"), failure)).isEqualTo(BASIC_AUTH_DISABLED);
         assertThat(FailureClassifier.classify(CATALOG.get("microsoft365"), failure))
-                .as("providers.md: low confidence, the imapsync FAQ ties it to a wrong password").isEqualTo(AUTH_REJECTED);
+                .as("providers.md: low confidence, the imapsync FAQ ties it to a wrong password")
+                .isEqualTo(AUTH_REJECTED);
     }
 
     @Test
     void microsoft365ImapWordsMeanNothingOverSmtp() {
         // "LOGIN failed." means "no password over IMAP" only when the IMAP server says it
         var failure = new Failure(SMTP, Failure.Stage.LOGIN, 535, "535 LOGIN failed.", null);
-        assertThat(FailureClassifier.classify(CATALOG.get("microsoft365"), failure)).isEqualTo(AUTH_REJECTED);
+        assertThat(FailureClassifier.classify(CATALOG.get("microsoft365"), failure))
+                .isEqualTo(AUTH_REJECTED);
     }
 
     @Test
@@ -210,7 +338,8 @@ class FailureClassifierTest {
     @Test
     void providerSignaturesWinOverGenericRules() {
         // generic rules alone would read a 535 as AUTH_REJECTED; Yahoo's #AUTH005 says otherwise
-        var failure = new Failure(SMTP, Failure.Stage.LOGIN, 535, "535 5.7.0 (#AUTH005) Too many bad auth attempts.", null);
+        var failure =
+                new Failure(SMTP, Failure.Stage.LOGIN, 535, "535 5.7.0 (#AUTH005) Too many bad auth attempts.", null);
         assertThat(FailureClassifier.classify(CATALOG.get("custom"), failure)).isEqualTo(AUTH_REJECTED);
         assertThat(FailureClassifier.classify(CATALOG.get("yahoo"), failure)).isEqualTo(APP_PASSWORD_REQUIRED);
     }
@@ -226,7 +355,8 @@ class FailureClassifierTest {
     void deadlineAndMissingAuthHaveFixedOutcomes() {
         assertThat(FailureClassifier.classify(CATALOG.get("gmail"), Failure.error(IMAP, Failure.Stage.DEADLINE, null)))
                 .isEqualTo(NETWORK_ERROR);
-        assertThat(FailureClassifier.classify(CATALOG.get("gmail"), Failure.reply(SMTP, Failure.Stage.NO_AUTH, 250, null)))
+        assertThat(FailureClassifier.classify(
+                        CATALOG.get("gmail"), Failure.reply(SMTP, Failure.Stage.NO_AUTH, 250, null)))
                 .isEqualTo(PROTOCOL_ERROR);
     }
 

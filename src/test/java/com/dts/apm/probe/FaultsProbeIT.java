@@ -63,7 +63,10 @@ class FaultsProbeIT {
     }
 
     private static void assertClean(ProbeResult r) {
-        assertThat(r.detail()).isNotBlank().hasSizeLessThanOrEqualTo(Details.MAX).doesNotContain(PASSWORD)
+        assertThat(r.detail())
+                .isNotBlank()
+                .hasSizeLessThanOrEqualTo(Details.MAX)
+                .doesNotContain(PASSWORD)
                 .doesNotContainPattern("[\\p{Cntrl}]");
         assertThat(r.duration()).isLessThan(GENEROUS);
     }
@@ -95,7 +98,9 @@ class FaultsProbeIT {
             assertThat(r.duration()).isGreaterThanOrEqualTo(DEADLINE);
             assertClean(r);
             assertWorkerFreed();
-            assertThat(server.awaitClientGone(GENEROUS)).as("connection closed by the probe").isTrue();
+            assertThat(server.awaitClientGone(GENEROUS))
+                    .as("connection closed by the probe")
+                    .isTrue();
         }
     }
 
@@ -127,9 +132,11 @@ class FaultsProbeIT {
     @Test
     void aSocketAskedForOutsideACheckIsRefused() {
         assertThatThrownBy(() -> BoundFactories.PLAIN.createSocket("127.0.0.1", 9))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no check is running");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no check is running");
         assertThatThrownBy(() -> BoundFactories.TLS.createSocket())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no check is running");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no check is running");
     }
 
     @Test
@@ -169,8 +176,8 @@ class FaultsProbeIT {
     @Test
     void unknownHostIsNetworkError() {
         for (var protocol : Protocol.values()) {
-            var r = probes.check(Targets.target("custom", protocol, "no-such-mail-host.invalid", 993, Security.SSL, USER,
-                    PASSWORD));
+            var r = probes.check(
+                    Targets.target("custom", protocol, "no-such-mail-host.invalid", 993, Security.SSL, USER, PASSWORD));
             assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.NETWORK_ERROR);
             assertClean(r);
         }
@@ -227,7 +234,8 @@ class FaultsProbeIT {
             assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.RATE_LIMITED);
             assertThat(r.detail()).startsWith("421");
             assertClean(r);
-            assertThat(server.received()).noneMatch(l -> l.toUpperCase(java.util.Locale.ROOT).startsWith("AUTH"));
+            assertThat(server.received())
+                    .noneMatch(l -> l.toUpperCase(java.util.Locale.ROOT).startsWith("AUTH"));
         }
     }
 
@@ -316,22 +324,23 @@ class FaultsProbeIT {
     void invalidUtf8InRepliesIsKeptReadable() throws Exception {
         byte[] junk = {(byte) 0xff, (byte) 0xfe, (byte) 0xc3, (byte) 0x28, (byte) 0xe2, (byte) 0x82, 0x07, 0x1b};
         try (var server = new HostileServer(p -> {
-            var tag = untilImapLogin(p);
-            p.write((tag + " NO [AUTHENTICATIONFAILED] bad ").getBytes(StandardCharsets.US_ASCII));
-            p.write(junk);
-            p.send(" bytes");
-            p.readUntil("never");
-        }); var smtpServer = new HostileServer(p -> {
-            p.send("220 hostile ESMTP");
-            p.readUntil("EHLO");
-            p.send("250-hostile");
-            p.send("250 AUTH PLAIN LOGIN");
-            p.readUntil("AUTH");
-            p.write("535 5.7.8 bad ".getBytes(StandardCharsets.US_ASCII));
-            p.write(junk);
-            p.send(" bytes");
-            p.readUntil("never");
-        })) {
+                    var tag = untilImapLogin(p);
+                    p.write((tag + " NO [AUTHENTICATIONFAILED] bad ").getBytes(StandardCharsets.US_ASCII));
+                    p.write(junk);
+                    p.send(" bytes");
+                    p.readUntil("never");
+                });
+                var smtpServer = new HostileServer(p -> {
+                    p.send("220 hostile ESMTP");
+                    p.readUntil("EHLO");
+                    p.send("250-hostile");
+                    p.send("250 AUTH PLAIN LOGIN");
+                    p.readUntil("AUTH");
+                    p.write("535 5.7.8 bad ".getBytes(StandardCharsets.US_ASCII));
+                    p.write(junk);
+                    p.send(" bytes");
+                    p.readUntil("never");
+                })) {
             var r = imap(server.port());
             assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.AUTH_REJECTED);
             assertClean(r);

@@ -69,8 +69,14 @@ class GreenMailProbeIT {
     }
 
     private ProbeResult smtpStartTls(String password) {
-        return probes.check(Targets.target("custom", com.dts.apm.provider.Protocol.SMTP, "localhost", front.port(),
-                Security.STARTTLS, USER, password));
+        return probes.check(Targets.target(
+                "custom",
+                com.dts.apm.provider.Protocol.SMTP,
+                "localhost",
+                front.port(),
+                Security.STARTTLS,
+                USER,
+                password));
     }
 
     @Test
@@ -78,7 +84,9 @@ class GreenMailProbeIT {
         var r = imaps(PASSWORD);
         assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.OK);
         assertThat(r.detail()).isEmpty();
-        assertThat(r.certificateNotAfter()).as("expiry learnt from the verified chain").isNotNull();
+        assertThat(r.certificateNotAfter())
+                .as("expiry learnt from the verified chain")
+                .isNotNull();
     }
 
     @Test
@@ -108,7 +116,9 @@ class GreenMailProbeIT {
     void acceptsValidLoginOverSmtpWithStartTls() {
         var r = smtpStartTls(PASSWORD);
         assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.OK);
-        assertThat(r.certificateNotAfter()).as("the upgrade verified the certificate").isNotNull();
+        assertThat(r.certificateNotAfter())
+                .as("the upgrade verified the certificate")
+                .isNotNull();
     }
 
     @Test
@@ -143,15 +153,24 @@ class GreenMailProbeIT {
             System.setOut(stdout);
             System.setErr(stderr);
             // GreenMail's own log lines (logger com.icegreen, shown as c.i.g.) stand for the provider's logs
-            var ours = console.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.contains(" c.i.g."))
+            var ours = console.toString(StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(l -> !l.contains(" c.i.g."))
                     .collect(java.util.stream.Collectors.joining("\n"));
             var everything = logs.text() + "\n" + jul.text() + "\n" + ours + "\n" + results;
             assertThat(logs.text()).as("the probes log each check at DEBUG").contains("login to");
             for (var secret : secretForms(USER, PASSWORD)) {
                 assertThat(everything).doesNotContain(secret);
             }
-            assertThat(results).extracting(ProbeResult::outcome).containsExactly(Outcome.OK, Outcome.OK, Outcome.OK,
-                    Outcome.AUTH_REJECTED, Outcome.AUTH_REJECTED, Outcome.AUTH_REJECTED);
+            assertThat(results)
+                    .extracting(ProbeResult::outcome)
+                    .containsExactly(
+                            Outcome.OK,
+                            Outcome.OK,
+                            Outcome.OK,
+                            Outcome.AUTH_REJECTED,
+                            Outcome.AUTH_REJECTED,
+                            Outcome.AUTH_REJECTED);
         } finally {
             System.setOut(stdout);
             System.setErr(stderr);
@@ -162,7 +181,8 @@ class GreenMailProbeIT {
     /** The password and the base64 forms a client sends it in (AUTH LOGIN, AUTH PLAIN). */
     static List<String> secretForms(String user, String password) {
         var b64 = Base64.getEncoder();
-        return List.of(password,
+        return List.of(
+                password,
                 b64.encodeToString(password.getBytes(StandardCharsets.UTF_8)),
                 b64.encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8)),
                 b64.encodeToString((user + "\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8)));

@@ -35,25 +35,30 @@ class LiteralGuardTest {
         var guard = new LiteralGuard(new ByteArrayInputStream(text.getBytes(StandardCharsets.ISO_8859_1)), LIMIT);
         var got = new StringBuilder();
         assertThatThrownBy(() -> {
-            int b;
-            while ((b = guard.read()) != -1) {
-                got.append((char) b);
-            }
-        }).isInstanceOf(LiteralGuard.LiteralTooLargeException.class);
+                    int b;
+                    while ((b = guard.read()) != -1) {
+                        got.append((char) b);
+                    }
+                })
+                .isInstanceOf(LiteralGuard.LiteralTooLargeException.class);
         return got.toString();
     }
 
     private static void assertPasses(String text) throws IOException {
         for (int piece = 1; piece <= text.length() + 1; piece++) {
-            assertThat(readAll(text, piece)).as("read %d bytes at a time", piece).isEqualTo(text);
+            assertThat(readAll(text, piece))
+                    .as("read %d bytes at a time", piece)
+                    .isEqualTo(text);
         }
     }
 
     private static void assertRefused(String text, String message) {
         for (int piece = 1; piece <= text.length() + 1; piece++) {
             int p = piece;
-            assertThatThrownBy(() -> readAll(text, p)).as("read %d bytes at a time", piece)
-                    .isInstanceOf(LiteralGuard.LiteralTooLargeException.class).hasMessageContaining(message);
+            assertThatThrownBy(() -> readAll(text, p))
+                    .as("read %d bytes at a time", piece)
+                    .isInstanceOf(LiteralGuard.LiteralTooLargeException.class)
+                    .hasMessageContaining(message);
         }
     }
 
@@ -75,9 +80,10 @@ class LiteralGuardTest {
 
     @Test
     void keepsRefusingAfterTheFirstRefusal() throws IOException {
-        var guard = new LiteralGuard(new ByteArrayInputStream("{2000000000}\r\n* OK more\r\n".getBytes(
-                StandardCharsets.US_ASCII)), LIMIT);
-        assertThatThrownBy(() -> guard.read(new byte[64], 0, 64)).isInstanceOf(LiteralGuard.LiteralTooLargeException.class);
+        var guard = new LiteralGuard(
+                new ByteArrayInputStream("{2000000000}\r\n* OK more\r\n".getBytes(StandardCharsets.US_ASCII)), LIMIT);
+        assertThatThrownBy(() -> guard.read(new byte[64], 0, 64))
+                .isInstanceOf(LiteralGuard.LiteralTooLargeException.class);
         assertThatThrownBy(guard::read).isInstanceOf(LiteralGuard.LiteralTooLargeException.class);
         assertThatThrownBy(() -> guard.read(new byte[8], 0, 8)).hasMessageContaining("2000000000");
     }
@@ -121,17 +127,25 @@ class LiteralGuardTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"* OK {2000000000} is a big number\r\n", "* OK {2000000000}\n", "* OK {2000000000}\r\r\n",
-            "* OK {-2000000000}\r\n", "* OK {}\r\n", "* OK {20000 00000}\r\n", "* OK {2000000000+1}\r\n",
-            "* OK 2000000000}\r\n"})
+    @ValueSource(
+            strings = {
+                "* OK {2000000000} is a big number\r\n",
+                "* OK {2000000000}\n",
+                "* OK {2000000000}\r\r\n",
+                "* OK {-2000000000}\r\n",
+                "* OK {}\r\n",
+                "* OK {20000 00000}\r\n",
+                "* OK {2000000000+1}\r\n",
+                "* OK 2000000000}\r\n"
+            })
     void passesWhatIsNotAnAnnouncement(String text) throws IOException {
         assertPasses(text);
     }
 
     @Test
     void watchesNothingOnceStopped() throws IOException {
-        var guard = new LiteralGuard(new ByteArrayInputStream("{2000000000}\r\n".getBytes(StandardCharsets.US_ASCII)),
-                LIMIT);
+        var guard = new LiteralGuard(
+                new ByteArrayInputStream("{2000000000}\r\n".getBytes(StandardCharsets.US_ASCII)), LIMIT);
         guard.stopWatching();
         assertThat(guard.readAllBytes()).hasSize(14);
     }

@@ -81,41 +81,54 @@ class LiteralProbeIT {
         })) {
             var r = checkWatchingAllocation(() -> imap(server.port(), Security.PLAIN));
             assertRefused(r);
-            assertThat(server.received()).noneMatch(l -> l.toUpperCase(Locale.ROOT).contains("LOGIN"));
-            assertThat(server.awaitClientGone(GENEROUS)).as("connection closed by the probe").isTrue();
+            assertThat(server.received())
+                    .noneMatch(l -> l.toUpperCase(Locale.ROOT).contains("LOGIN"));
+            assertThat(server.awaitClientGone(GENEROUS))
+                    .as("connection closed by the probe")
+                    .isTrue();
         }
     }
 
     @Test
     void hugeLiteralInAPlainLoginReplyIsProtocolError() throws Exception {
-        try (var server = ScriptedMailServer.imap().onLogin("{tag} NO [ALERT] {" + HUGE + "}").start()) {
+        try (var server = ScriptedMailServer.imap()
+                .onLogin("{tag} NO [ALERT] {" + HUGE + "}")
+                .start()) {
             assertRefused(checkWatchingAllocation(() -> imap(server.port(), Security.PLAIN)));
         }
     }
 
     @Test
     void hugeLiteralInALoginReplyOverImplicitTlsIsProtocolError() throws Exception {
-        try (var server = ScriptedMailServer.imap().implicitTls(certs.serverContext())
-                .onLogin("* OK [ALERT] {" + HUGE + "}").start()) {
+        try (var server = ScriptedMailServer.imap()
+                .implicitTls(certs.serverContext())
+                .onLogin("* OK [ALERT] {" + HUGE + "}")
+                .start()) {
             assertRefused(checkWatchingAllocation(() -> imap(server.port(), Security.SSL)));
         }
     }
 
     @Test
     void hugeLiteralInAListReplyOverImplicitTlsIsProtocolError() throws Exception {
-        try (var server = ScriptedMailServer.imap().implicitTls(certs.serverContext())
-                .onList("* LIST () \"/\" {" + HUGE + "}").start()) {
+        try (var server = ScriptedMailServer.imap()
+                .implicitTls(certs.serverContext())
+                .onList("* LIST () \"/\" {" + HUGE + "}")
+                .start()) {
             assertRefused(checkWatchingAllocation(() -> imap(server.port(), Security.SSL)));
         }
     }
 
     @Test
     void hugeLiteralInALoginReplyAfterStartTlsIsProtocolError() throws Exception {
-        try (var server = ScriptedMailServer.imap().startTls(certs.serverContext())
-                .onLogin("{tag} NO {" + HUGE + "}").start()) {
+        try (var server = ScriptedMailServer.imap()
+                .startTls(certs.serverContext())
+                .onLogin("{tag} NO {" + HUGE + "}")
+                .start()) {
             assertRefused(checkWatchingAllocation(() -> imap(server.port(), Security.STARTTLS)));
-            assertThat(server.received()).filteredOn(l -> l.text().toUpperCase(Locale.ROOT).contains("LOGIN"))
-                    .isNotEmpty().allSatisfy(l -> assertThat(l.encrypted()).isTrue());
+            assertThat(server.received())
+                    .filteredOn(l -> l.text().toUpperCase(Locale.ROOT).contains("LOGIN"))
+                    .isNotEmpty()
+                    .allSatisfy(l -> assertThat(l.encrypted()).isTrue());
         }
     }
 
@@ -123,10 +136,19 @@ class LiteralProbeIT {
     void smallLiteralInAListReplyIsOk() throws Exception {
         var list = new String[] {"* LIST (\\Noselect) \"/\" {5}", "INBOX", "{tag} OK LIST completed"};
         try (var plain = ScriptedMailServer.imap().onList(list).start();
-                var tls = ScriptedMailServer.imap().implicitTls(certs.serverContext()).onList(list).start();
-                var startTls = ScriptedMailServer.imap().startTls(certs.serverContext()).onList(list).start()) {
-            for (var r : new ProbeResult[] {imap(plain.port(), Security.PLAIN), imap(tls.port(), Security.SSL),
-                    imap(startTls.port(), Security.STARTTLS)}) {
+                var tls = ScriptedMailServer.imap()
+                        .implicitTls(certs.serverContext())
+                        .onList(list)
+                        .start();
+                var startTls = ScriptedMailServer.imap()
+                        .startTls(certs.serverContext())
+                        .onList(list)
+                        .start()) {
+            for (var r : new ProbeResult[] {
+                imap(plain.port(), Security.PLAIN),
+                imap(tls.port(), Security.SSL),
+                imap(startTls.port(), Security.STARTTLS)
+            }) {
                 assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.OK);
             }
         }
@@ -137,7 +159,10 @@ class LiteralProbeIT {
         // 16 bytes of mailbox name: "x{2000000000}\r\ny"
         var list = new String[] {"* LIST () \"/\" {16}", "x{" + HUGE + "}", "y", "{tag} OK LIST completed"};
         try (var plain = ScriptedMailServer.imap().onList(list).start();
-                var tls = ScriptedMailServer.imap().implicitTls(certs.serverContext()).onList(list).start()) {
+                var tls = ScriptedMailServer.imap()
+                        .implicitTls(certs.serverContext())
+                        .onList(list)
+                        .start()) {
             assertThat(imap(plain.port(), Security.PLAIN).outcome()).isEqualTo(Outcome.OK);
             assertThat(imap(tls.port(), Security.SSL).outcome()).isEqualTo(Outcome.OK);
         }
@@ -145,7 +170,9 @@ class LiteralProbeIT {
 
     @Test
     void smtpHasNoLiterals() throws Exception {
-        try (var server = ScriptedMailServer.smtp().onLogin("535 5.7.8 bad credentials {" + HUGE + "}").start()) {
+        try (var server = ScriptedMailServer.smtp()
+                .onLogin("535 5.7.8 bad credentials {" + HUGE + "}")
+                .start()) {
             var r = probes.check(Targets.smtp("custom", server.port(), Security.PLAIN, USER, PASSWORD));
             assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.AUTH_REJECTED);
             assertThat(r.detail()).contains("{" + HUGE + "}");
@@ -162,7 +189,9 @@ class LiteralProbeIT {
             var plainGuard = (LiteralGuard) wrapped.getInputStream();
             assertThat(plainGuard.watching()).isTrue();
             var tls = connection.tlsFactory().createSocket(wrapped, "127.0.0.1", listener.getLocalPort(), true);
-            assertThat(plainGuard.watching()).as("the guard under TLS would read ciphertext").isFalse();
+            assertThat(plainGuard.watching())
+                    .as("the guard under TLS would read ciphertext")
+                    .isFalse();
             assertThat(tls).isInstanceOf(SSLSocket.class);
             assertThat(tls.getInputStream()).isInstanceOf(LiteralGuard.class);
         } finally {
@@ -186,8 +215,11 @@ class LiteralProbeIT {
 
     private void assertRefused(ProbeResult r) throws InterruptedException {
         assertThat(r.outcome()).as(r.detail()).isEqualTo(Outcome.PROTOCOL_ERROR);
-        assertThat(r.detail()).contains("literal of " + HUGE + " bytes").doesNotContain(PASSWORD)
-                .hasSizeLessThanOrEqualTo(Details.MAX).doesNotContainPattern("[\\p{Cntrl}]");
+        assertThat(r.detail())
+                .contains("literal of " + HUGE + " bytes")
+                .doesNotContain(PASSWORD)
+                .hasSizeLessThanOrEqualTo(Details.MAX)
+                .doesNotContainPattern("[\\p{Cntrl}]");
         assertThat(r.duration()).isLessThan(GENEROUS);
         Await.until("no worker still talking to the server", GENEROUS, () -> probes.busyWorkers() == 0);
     }
@@ -199,7 +231,8 @@ class LiteralProbeIT {
      */
     private static ProbeResult checkWatchingAllocation(Supplier<ProbeResult> check) {
         if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)
-                || !threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
+                || !threads.isThreadAllocatedMemorySupported()
+                || !threads.isThreadAllocatedMemoryEnabled()) {
             return check.get();
         }
         var before = workerAllocations(threads);

@@ -22,7 +22,8 @@ public final class PemFiles {
             var encoder = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
             for (var alias : Collections.list(store.aliases())) {
                 pem.append("-----BEGIN CERTIFICATE-----\n")
-                        .append(encoder.encodeToString(store.getCertificate(alias).getEncoded()))
+                        .append(encoder.encodeToString(
+                                store.getCertificate(alias).getEncoded()))
                         .append("\n-----END CERTIFICATE-----\n");
             }
             return pem.toString();

@@ -22,9 +22,16 @@ import javax.net.ssl.SSLSocket;
  * send, hangs, hang-ups. Records every line it receives, and whether it came encrypted.
  */
 final class ScriptedMailServer implements AutoCloseable {
-    enum Kind { IMAP, SMTP }
+    enum Kind {
+        IMAP,
+        SMTP
+    }
 
-    enum Tls { NONE, IMPLICIT, STARTTLS }
+    enum Tls {
+        NONE,
+        IMPLICIT,
+        STARTTLS
+    }
 
     /** One line the client sent; {@code encrypted} when it came over TLS. */
     record Line(String text, boolean encrypted) {}
@@ -55,7 +62,8 @@ final class ScriptedMailServer implements AutoCloseable {
         this.loginReply = List.copyOf(b.loginReply);
         this.afterLoginReply = List.copyOf(b.afterLoginReply);
         this.listReply = List.copyOf(b.listReply);
-        this.server = LoopbackServer.threadPerClient("scripted-" + kind.name().toLowerCase(Locale.ROOT), 10, this::serve);
+        this.server =
+                LoopbackServer.threadPerClient("scripted-" + kind.name().toLowerCase(Locale.ROOT), 10, this::serve);
     }
 
     static Builder imap() {

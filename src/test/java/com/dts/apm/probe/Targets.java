@@ -12,10 +12,16 @@ final class Targets {
 
     private Targets() {}
 
-    static ProbeTarget target(String provider, Protocol protocol, String host, int port, Security security, String user,
+    static ProbeTarget target(
+            String provider,
+            Protocol protocol,
+            String host,
+            int port,
+            Security security,
+            String user,
             String password) {
-        return new ProbeTarget(CATALOG.get(provider), protocol, new Endpoint(host, port, security), user,
-                Secret.of(password));
+        return new ProbeTarget(
+                CATALOG.get(provider), protocol, new Endpoint(host, port, security), user, Secret.of(password));
     }
 
     static ProbeTarget imap(String provider, int port, Security security, String user, String password) {

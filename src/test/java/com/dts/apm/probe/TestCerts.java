@@ -89,7 +89,8 @@ public record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            System.setProperty("greenmail.tls.keystore.file", greenMail.keyStore().toString());
+            System.setProperty(
+                    "greenmail.tls.keystore.file", greenMail.keyStore().toString());
             System.setProperty("greenmail.tls.keystore.password", PASSWORD);
         }
         return greenMail;
@@ -118,7 +119,8 @@ public record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[
         try {
             var keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
-            keys.setKeyEntry("server", made.keys().getPrivate(), PASSWORD.toCharArray(), new Certificate[] {made.certificate()});
+            keys.setKeyEntry(
+                    "server", made.keys().getPrivate(), PASSWORD.toCharArray(), new Certificate[] {made.certificate()});
             store(keys, keyStore);
             var trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
@@ -149,10 +151,20 @@ public record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[
             var now = Instant.now();
             var notBefore = now.plus(kind.start);
             var subject = new X500Name(kind.subject);
-            var builder = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now.toEpochMilli() * 10 + kind.ordinal()),
-                    Date.from(notBefore), Date.from(notBefore.plus(kind.validity)), subject, keys.getPublic())
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(kind.names.toArray(GeneralName[]::new)))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
+            var builder = new JcaX509v3CertificateBuilder(
+                            subject,
+                            BigInteger.valueOf(now.toEpochMilli() * 10 + kind.ordinal()),
+                            Date.from(notBefore),
+                            Date.from(notBefore.plus(kind.validity)),
+                            subject,
+                            keys.getPublic())
+                    .addExtension(
+                            Extension.subjectAlternativeName,
+                            false,
+                            new GeneralNames(kind.names.toArray(GeneralName[]::new)))
+                    .addExtension(
+                            Extension.subjectKeyIdentifier,
+                            false,
                             new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
             var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate());
             return new Made(keys, new JcaX509CertificateConverter().getCertificate(builder.build(signer)));
@@ -171,8 +183,8 @@ public record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[
 
     /** Check settings that trust this certificate, with short timeouts for tests. */
     Config.Checks trustingChecks(Duration deadline) {
-        return new Config.Checks(Duration.ofSeconds(5), Duration.ofSeconds(10), deadline, trustStore, "PKCS12",
-                passwordFile);
+        return new Config.Checks(
+                Duration.ofSeconds(5), Duration.ofSeconds(10), deadline, trustStore, "PKCS12", passwordFile);
     }
 
     /** Check settings that trust only the JDK's CAs. */

@@ -21,7 +21,8 @@ class TlsProviderIT {
 
     @Test
     void probesUseTheJdksTlsWhenConfigured() {
-        try (var probes = Probes.create(TestCerts.defaultChecks(Duration.ofSeconds(5)).withTlsProvider("jdk"))) {
+        try (var probes =
+                Probes.create(TestCerts.defaultChecks(Duration.ofSeconds(5)).withTlsProvider("jdk"))) {
             assertThat(probes.tlsProvider()).isEqualTo("JDK");
         }
     }

@@ -47,23 +47,33 @@ class TlsResumptionIT {
 
     @Test
     void laterChecksToTheSameServerResumeTheVerifiedSession() {
-        try (var probes = Probes.create(certs.trustingChecks(Duration.ofSeconds(20)).withTlsSessionLifetime(Duration.ofMinutes(10)))) {
+        try (var probes = Probes.create(
+                certs.trustingChecks(Duration.ofSeconds(20)).withTlsSessionLifetime(Duration.ofMinutes(10)))) {
             var first = imaps(probes, PASSWORD);
             assertThat(first.outcome()).as(first.detail()).isEqualTo(Outcome.OK);
-            assertThat(first.certificateNotAfter()).as("full handshake: chain verified and reported").isNotNull();
+            assertThat(first.certificateNotAfter())
+                    .as("full handshake: chain verified and reported")
+                    .isNotNull();
             var second = imaps(probes, PASSWORD);
             assertThat(second.outcome()).as(second.detail()).isEqualTo(Outcome.OK);
-            assertThat(second.certificateNotAfter()).as("resumed: no certificate exchanged").isNull();
+            assertThat(second.certificateNotAfter())
+                    .as("resumed: no certificate exchanged")
+                    .isNull();
             var wrong = imaps(probes, "not-the-password");
-            assertThat(wrong.outcome()).as("a resumed session still checks the login").isEqualTo(Outcome.AUTH_REJECTED);
+            assertThat(wrong.outcome())
+                    .as("a resumed session still checks the login")
+                    .isEqualTo(Outcome.AUTH_REJECTED);
             var smtp = probes.check(Targets.smtp("custom", mail.getSmtps().getPort(), Security.SSL, USER, PASSWORD));
-            assertThat(smtp.certificateNotAfter()).as("another port is another server: a full handshake").isNotNull();
+            assertThat(smtp.certificateNotAfter())
+                    .as("another port is another server: a full handshake")
+                    .isNotNull();
         }
     }
 
     @Test
     void byDefaultTheLifetimeIsZeroAndEveryCheckVerifiesTheChain() {
-        assertThat(certs.trustingChecks(Duration.ofSeconds(20)).tlsSessionLifetime()).isZero();
+        assertThat(certs.trustingChecks(Duration.ofSeconds(20)).tlsSessionLifetime())
+                .isZero();
         try (var probes = Probes.create(certs.trustingChecks(Duration.ofSeconds(20)))) {
             for (int i = 0; i < 3; i++) {
                 var r = imaps(probes, PASSWORD);

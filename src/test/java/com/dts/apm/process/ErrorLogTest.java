@@ -17,8 +17,11 @@ class ErrorLogTest {
             var errors = new ErrorLog(LoggerFactory.getLogger(ErrorLogTest.class), counted::add);
             for (int waiting = 1; waiting <= 5; waiting++) {
                 // what HikariCP says on every tick while PostgreSQL is down
-                errors.failed("dispatch", new SQLTransientConnectionException("apm-db - Connection is not available, request timed out after "
-                        + (5000 + waiting) + "ms (total=1, active=1, idle=0, waiting=" + waiting + ")"));
+                errors.failed(
+                        "dispatch",
+                        new SQLTransientConnectionException(
+                                "apm-db - Connection is not available, request timed out after " + (5000 + waiting)
+                                        + "ms (total=1, active=1, idle=0, waiting=" + waiting + ")"));
             }
             errors.failed("dispatch", new IllegalStateException("another cause"));
             errors.recovered("dispatch");

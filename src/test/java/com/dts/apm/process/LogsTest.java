@@ -57,7 +57,10 @@ class LogsTest {
         assertThat(events.get(0).get("level").asText()).isEqualTo("INFO");
         assertThat(events.get(0).get("formattedMessage").asText())
                 .isEqualTo("integration 7 (gmail) HEALTHY -> SUSPECT: AUTH_REJECTED");
-        assertThat(events.get(1).get("formattedMessage").asText()).contains("\"quotes\"").contains("\n").contains("ünïcödé");
+        assertThat(events.get(1).get("formattedMessage").asText())
+                .contains("\"quotes\"")
+                .contains("\n")
+                .contains("ünïcödé");
         assertThat(events.get(2).get("throwable").toString()).contains("boom");
     }
 
@@ -85,7 +88,8 @@ class LogsTest {
     /** {@code JOURNAL_STREAM} as systemd would set it for this JVM's standard error ({@code device:inode}). */
     private static Map<String, String> journalEnv() throws Exception {
         var fd2 = Path.of("/proc/self/fd/2");
-        return Map.of("JOURNAL_STREAM", Files.getAttribute(fd2, "unix:dev") + ":" + Files.getAttribute(fd2, "unix:ino"));
+        return Map.of(
+                "JOURNAL_STREAM", Files.getAttribute(fd2, "unix:dev") + ":" + Files.getAttribute(fd2, "unix:ino"));
     }
 
     @Test
@@ -97,11 +101,12 @@ class LogsTest {
             log.warn("a warning");
             log.debug("a detail");
         });
-        assertThat(out.lines()).containsExactly(
-                "<6>INFO  [main] c.d.a.c.CheckService - journald stamps this",
-                "<3>ERROR [main] c.d.a.c.CheckService - an error",
-                "<4>WARN  [main] c.d.a.c.CheckService - a warning",
-                "<7>DEBUG [main] c.d.a.c.CheckService - a detail");
+        assertThat(out.lines())
+                .containsExactly(
+                        "<6>INFO  [main] c.d.a.c.CheckService - journald stamps this",
+                        "<3>ERROR [main] c.d.a.c.CheckService - an error",
+                        "<4>WARN  [main] c.d.a.c.CheckService - a warning",
+                        "<7>DEBUG [main] c.d.a.c.CheckService - a detail");
     }
 
     @Test
@@ -126,5 +131,4 @@ class LogsTest {
             throw new AssertionError("not JSON: " + line, e);
         }
     }
-
 }

@@ -16,7 +16,8 @@ class AlertKindTest {
 
     @Test
     void aStoredKindThisVersionNeverWroteIsRefusedNotSkipped() {
-        assertThatThrownBy(() -> AlertKind.fromLabel("stroms")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> AlertKind.fromLabel("stroms"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'stroms'");
     }
 
@@ -31,8 +32,8 @@ class AlertKindTest {
     void aPersonCanAskForEveryTemplatedKindButNotForTheStormNotice() {
         assertThat(AlertKind.parse(" Reminder ")).isEqualTo(AlertKind.REMINDER);
         assertThat(AlertKind.parse("ops")).isEqualTo(AlertKind.OPS);
-        assertThatThrownBy(() -> AlertKind.parse("storm")).hasMessage(
-                "unknown alert kind 'storm' (use failure, reminder, recovery or ops)");
+        assertThatThrownBy(() -> AlertKind.parse("storm"))
+                .hasMessage("unknown alert kind 'storm' (use failure, reminder, recovery or ops)");
         assertThatThrownBy(() -> AlertKind.parse("nope")).isInstanceOf(IllegalArgumentException.class);
     }
 }

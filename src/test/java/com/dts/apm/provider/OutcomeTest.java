@@ -3,26 +3,31 @@ package com.dts.apm.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class OutcomeTest {
     @Test
     void theWorstOfSeveralProtocolsIsTheOneSomeoneMustActOn() {
         assertThat(Outcome.worst(List.of())).isEqualTo(Outcome.OK);
         assertThat(Outcome.worst(List.of(Outcome.OK, Outcome.NETWORK_ERROR))).isEqualTo(Outcome.NETWORK_ERROR);
-        assertThat(Outcome.worst(List.of(Outcome.NETWORK_ERROR, Outcome.RATE_LIMITED))).isEqualTo(Outcome.RATE_LIMITED);
-        assertThat(Outcome.worst(List.of(Outcome.TLS_ERROR, Outcome.PROTOCOL_ERROR))).isEqualTo(Outcome.TLS_ERROR);
-        assertThat(Outcome.worst(List.of(Outcome.ACCOUNT_LOCKED, Outcome.BASIC_AUTH_DISABLED))).isEqualTo(Outcome.ACCOUNT_LOCKED);
-        assertThat(Outcome.worst(List.of(Outcome.PROTOCOL_DISABLED, Outcome.AUTH_REJECTED))).isEqualTo(Outcome.AUTH_REJECTED);
+        assertThat(Outcome.worst(List.of(Outcome.NETWORK_ERROR, Outcome.RATE_LIMITED)))
+                .isEqualTo(Outcome.RATE_LIMITED);
+        assertThat(Outcome.worst(List.of(Outcome.TLS_ERROR, Outcome.PROTOCOL_ERROR)))
+                .isEqualTo(Outcome.TLS_ERROR);
+        assertThat(Outcome.worst(List.of(Outcome.ACCOUNT_LOCKED, Outcome.BASIC_AUTH_DISABLED)))
+                .isEqualTo(Outcome.ACCOUNT_LOCKED);
+        assertThat(Outcome.worst(List.of(Outcome.PROTOCOL_DISABLED, Outcome.AUTH_REJECTED)))
+                .isEqualTo(Outcome.AUTH_REJECTED);
         assertThat(Outcome.worst(List.of(Outcome.AUTH_REJECTED, Outcome.APP_PASSWORD_REQUIRED)))
                 .isEqualTo(Outcome.APP_PASSWORD_REQUIRED);
     }
 
     @Test
     void everyOutcomeHasItsOwnSeverity() {
-        assertThat(List.of(Outcome.values()).stream().map(Outcome::severity).distinct()).hasSize(Outcome.values().length);
+        assertThat(List.of(Outcome.values()).stream().map(Outcome::severity).distinct())
+                .hasSize(Outcome.values().length);
     }
 
     @ParameterizedTest
@@ -38,8 +43,8 @@ class OutcomeTest {
         "RATE_LIMITED, false, false",
         "NETWORK_ERROR, false, false",
     })
-    void theDealerIsAskedToActOnTheirOwnOutcomesAndOnBasicAuthOffOnlyWhenConfigured(Outcome o, boolean byDefault,
-            boolean basicAuthToDealer) {
+    void theDealerIsAskedToActOnTheirOwnOutcomesAndOnBasicAuthOffOnlyWhenConfigured(
+            Outcome o, boolean byDefault, boolean basicAuthToDealer) {
         assertThat(o.dealerCanFix(false)).isEqualTo(byDefault);
         assertThat(o.dealerCanFix(true)).isEqualTo(basicAuthToDealer);
         assertThat(Outcome.dealerFixable().contains(o)).isEqualTo(basicAuthToDealer);

@@ -7,28 +7,52 @@ import com.dts.apm.BadInputException;
 import com.dts.apm.config.ConfigException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class ProviderCatalogTest {
     private final ProviderCatalog catalog = ProviderCatalog.builtIn();
 
     @ParameterizedTest
     @CsvSource({
-        "a@gmail.com, gmail", "a@googlemail.com, gmail", "a@icloud.com, icloud", "a@me.com, icloud", "a@mac.com, icloud",
-        "a@yahoo.com, yahoo", "a@yahoo.co.uk, yahoo", "a@ymail.com, yahoo", "a@rocketmail.com, yahoo", "a@aol.com, aol",
-        "a@outlook.com, outlook", "a@hotmail.co.uk, outlook", "a@live.com, outlook", "a@msn.com, outlook",
-        "a@zoho.com, zoho", "a@zoho.eu, zoho", "A@GMAIL.COM, gmail",
+        "a@gmail.com, gmail",
+        "a@googlemail.com, gmail",
+        "a@icloud.com, icloud",
+        "a@me.com, icloud",
+        "a@mac.com, icloud",
+        "a@yahoo.com, yahoo",
+        "a@yahoo.co.uk, yahoo",
+        "a@ymail.com, yahoo",
+        "a@rocketmail.com, yahoo",
+        "a@aol.com, aol",
+        "a@outlook.com, outlook",
+        "a@hotmail.co.uk, outlook",
+        "a@live.com, outlook",
+        "a@msn.com, outlook",
+        "a@zoho.com, zoho",
+        "a@zoho.eu, zoho",
+        "A@GMAIL.COM, gmail",
         // the rest of each family the foundation issue names: yahoo.*, hotmail.*, live.*, zoho.*
-        "a@yahoo.fr, yahoo", "a@yahoo.com.au, yahoo", "a@hotmail.com, outlook", "a@hotmail.fr, outlook", "a@live.co.uk, outlook",
-        "a@live.de, outlook", "a@outlook.de, outlook", "a@zoho.in, zoho", "a@zoho.com.au, zoho", "a@zoho.sa, zoho",
-        "a@zohomail.com, zoho", "a@mac.COM, icloud",
+        "a@yahoo.fr, yahoo",
+        "a@yahoo.com.au, yahoo",
+        "a@hotmail.com, outlook",
+        "a@hotmail.fr, outlook",
+        "a@live.co.uk, outlook",
+        "a@live.de, outlook",
+        "a@outlook.de, outlook",
+        "a@zoho.in, zoho",
+        "a@zoho.com.au, zoho",
+        "a@zoho.sa, zoho",
+        "a@zohomail.com, zoho",
+        "a@mac.COM, icloud",
         // providers.md: cox.net is hosted by Yahoo (ISPDB yahoo.com.xml)
         "a@cox.net, yahoo",
         // providers.md: a Microsoft 365 tenant's own addresses (ISPDB office365.com.xml)
-        "a@onmicrosoft.com, microsoft365", "a@contoso.onmicrosoft.com, microsoft365",
-        "a@Contoso.OnMicrosoft.COM, microsoft365", "a@contoso.mail.onmicrosoft.com, microsoft365"
+        "a@onmicrosoft.com, microsoft365",
+        "a@contoso.onmicrosoft.com, microsoft365",
+        "a@Contoso.OnMicrosoft.COM, microsoft365",
+        "a@contoso.mail.onmicrosoft.com, microsoft365"
     })
     void guessesProviderFromMailDomain(String email, String provider) {
         assertThat(catalog.guess(email)).map(ProviderSpec::id).contains(provider);
@@ -41,10 +65,13 @@ class ProviderCatalogTest {
         assertThat(catalog.guess("a@notgmail.com")).isEmpty();
         assertThat(catalog.guess("a@myzoho.com")).isEmpty();
         assertThat(catalog.guess("a@livemail.com")).isEmpty();
-        assertThat(catalog.guess("a@yahoo.co.jp")).as("Yahoo Japan is another company (providers.md)").isEmpty();
+        assertThat(catalog.guess("a@yahoo.co.jp"))
+                .as("Yahoo Japan is another company (providers.md)")
+                .isEmpty();
         assertThat(catalog.guess("a@YAHOO.CO.JP")).isEmpty();
         assertThat(catalog.guess("sales@contoso.com"))
-                .as("a dealer's own domain on Microsoft 365 needs --provider microsoft365: no MX lookup").isEmpty();
+                .as("a dealer's own domain on Microsoft 365 needs --provider microsoft365: no MX lookup")
+                .isEmpty();
         assertThat(catalog.guess("a@notonmicrosoft.com")).isEmpty();
         assertThat(catalog.guess("a@onmicrosoft.com.example")).isEmpty();
     }
@@ -57,12 +84,15 @@ class ProviderCatalogTest {
         assertThat(m365.smtp()).isEqualTo(new Endpoint("smtp.office365.com", 587, Security.STARTTLS));
         assertThat(m365.usernameFor("sales@contoso.com")).isEqualTo("sales@contoso.com");
         assertThat(m365.appPassword().url()).isEqualTo("https://mysignins.microsoft.com/security-info");
-        assertThat(m365.protocols()).as("Exchange Online takes no password over IMAP (providers.md)")
+        assertThat(m365.protocols())
+                .as("Exchange Online takes no password over IMAP (providers.md)")
                 .containsExactly(Protocol.SMTP);
-        assertThat(m365.policy()).as("SMTP AUTH still takes a password or an app password where the tenant allows it")
+        assertThat(m365.policy())
+                .as("SMTP AUTH still takes a password or an app password where the tenant allows it")
                 .isEqualTo(ProviderSpec.Policy.NORMAL);
         assertThat(m365.appPassword().looksLikeAppPassword("Summer2024!"))
-                .as("providers.md gives no app-password format for Microsoft 365: no shape to check").isTrue();
+                .as("providers.md gives no app-password format for Microsoft 365: no shape to check")
+                .isTrue();
     }
 
     @Test
@@ -76,17 +106,23 @@ class ProviderCatalogTest {
 
     @Test
     void subdomainPatternMatchesSubdomainsOnly() {
-        assertThat(ProviderSpec.domainMatches("*.onmicrosoft.com", "contoso.onmicrosoft.com")).isTrue();
-        assertThat(ProviderSpec.domainMatches("*.onmicrosoft.com", "onmicrosoft.com")).isFalse();
-        assertThat(ProviderSpec.domainMatches("*.onmicrosoft.com", "evilonmicrosoft.com")).isFalse();
+        assertThat(ProviderSpec.domainMatches("*.onmicrosoft.com", "contoso.onmicrosoft.com"))
+                .isTrue();
+        assertThat(ProviderSpec.domainMatches("*.onmicrosoft.com", "onmicrosoft.com"))
+                .isFalse();
+        assertThat(ProviderSpec.domainMatches("*.onmicrosoft.com", "evilonmicrosoft.com"))
+                .isFalse();
     }
 
     @Test
     void zohoRegionalDomainsGetTheirDataCentre() {
         var zoho = catalog.get("zoho");
-        assertThat(zoho.endpointFor(Protocol.IMAP, "a@zoho.eu")).contains(new Endpoint("imap.zoho.eu", 993, Security.SSL));
-        assertThat(zoho.endpointFor(Protocol.SMTP, "a@zohomail.in")).contains(new Endpoint("smtp.zoho.in", 465, Security.SSL));
-        assertThat(zoho.endpointFor(Protocol.IMAP, "a@zoho.com")).contains(new Endpoint("imap.zoho.com", 993, Security.SSL));
+        assertThat(zoho.endpointFor(Protocol.IMAP, "a@zoho.eu"))
+                .contains(new Endpoint("imap.zoho.eu", 993, Security.SSL));
+        assertThat(zoho.endpointFor(Protocol.SMTP, "a@zohomail.in"))
+                .contains(new Endpoint("smtp.zoho.in", 465, Security.SSL));
+        assertThat(zoho.endpointFor(Protocol.IMAP, "a@zoho.com"))
+                .contains(new Endpoint("imap.zoho.com", 993, Security.SSL));
     }
 
     @Test
@@ -109,7 +145,9 @@ class ProviderCatalogTest {
     void gmailAppPasswordShapeIsSixteenLetters() {
         var ap = catalog.get("gmail").appPassword();
         assertThat(ap.looksLikeAppPassword("abcdefghijklmnop")).isTrue();
-        assertThat(ap.looksLikeAppPassword("ABCDEFGHIJKLMNOP")).as("providers.md: accept it after lower-casing").isTrue();
+        assertThat(ap.looksLikeAppPassword("ABCDEFGHIJKLMNOP"))
+                .as("providers.md: accept it after lower-casing")
+                .isTrue();
         assertThat(ap.looksLikeAppPassword("abcdefghijklmno1")).isFalse();
         assertThat(ap.looksLikeAppPassword("Summer2024!")).isFalse();
     }
@@ -125,7 +163,8 @@ class ProviderCatalogTest {
     @Test
     void badCatalogNamesTheProviderKey() {
         var yaml = "providers:\n  acme:\n    imap: { host: imap.acme.test, port: 99999, security: ssl }\n";
-        assertThatThrownBy(() -> ProviderCatalog.read(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "p.yml"))
+        assertThatThrownBy(() ->
+                        ProviderCatalog.read(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "p.yml"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("p.yml")
                 .hasMessageContaining("port 99999 is out of range");
@@ -147,8 +186,12 @@ class ProviderCatalogTest {
                 + "  mid: { domains: [hosted.example] }\n"
                 + "  zeta: { domains: [hosted.example, zeta.example] }\n");
         for (int i = 0; i < 20; i++) {
-            assertThat(aFirst.guess("sales@hosted.example")).map(ProviderSpec::id).contains("zeta");
-            assertThat(alphaFirst.guess("sales@hosted.example")).map(ProviderSpec::id).contains("alpha");
+            assertThat(aFirst.guess("sales@hosted.example"))
+                    .map(ProviderSpec::id)
+                    .contains("zeta");
+            assertThat(alphaFirst.guess("sales@hosted.example"))
+                    .map(ProviderSpec::id)
+                    .contains("alpha");
         }
         assertThat(aFirst.guess("sales@other.example")).map(ProviderSpec::id).contains("alpha");
         assertThat(aFirst.all()).extracting(ProviderSpec::id).containsExactly("zeta", "alpha", "mid", "custom");
@@ -158,14 +201,18 @@ class ProviderCatalogTest {
 
     @Test
     void builtInCatalogKeepsTheFileOrder() {
-        assertThat(catalog.all()).extracting(ProviderSpec::id)
-                .startsWith("gmail").endsWith("custom")
+        assertThat(catalog.all())
+                .extracting(ProviderSpec::id)
+                .startsWith("gmail")
+                .endsWith("custom")
                 .containsSubsequence("outlook", "microsoft365");
     }
 
     @Test
     void policyIsParsedOnceAndAnUnknownOneNamesTheProviderAndTheAllowedValues() {
-        assertThat(read("providers:\n  acme: { policy: app-password-only }\n").get("acme").policy())
+        assertThat(read("providers:\n  acme: { policy: app-password-only }\n")
+                        .get("acme")
+                        .policy())
                 .isEqualTo(ProviderSpec.Policy.APP_PASSWORD_ONLY);
         assertThatThrownBy(() -> read("providers:\n  acme: { policy: strict }\n"))
                 .isInstanceOf(ConfigException.class)
@@ -176,8 +223,8 @@ class ProviderCatalogTest {
     @Test
     void badRegexesFailTheLoadNamingTheKey() {
         assertThatThrownBy(() -> read("providers:\n  acme:\n    signatures:\n"
-                + "      - { match: plain text, outcome: AUTH_REJECTED }\n"
-                + "      - { match: 're:(unclosed', outcome: AUTH_REJECTED }\n"))
+                        + "      - { match: plain text, outcome: AUTH_REJECTED }\n"
+                        + "      - { match: 're:(unclosed', outcome: AUTH_REJECTED }\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("p.yml: key providers.acme.signatures[1].match: not a valid regex")
                 .hasMessageNotContaining("\n");
@@ -195,21 +242,26 @@ class ProviderCatalogTest {
         var regex = new Signature(Protocol.IMAP, "re:^(LOGIN|AUTHENTICATE) failed", Outcome.BASIC_AUTH_DISABLED, null);
         assertThat(regex.matches(Protocol.IMAP, "authenticate FAILED.")).isTrue();
         assertThat(regex.matches(Protocol.IMAP, "x LOGIN failed")).isFalse();
-        assertThat(regex.matches(Protocol.SMTP, "LOGIN failed")).as("another protocol").isFalse();
+        assertThat(regex.matches(Protocol.SMTP, "LOGIN failed"))
+                .as("another protocol")
+                .isFalse();
         var text = new Signature(null, "Application-specific password REQUIRED", Outcome.APP_PASSWORD_REQUIRED, null);
-        assertThat(text.matches(Protocol.SMTP, "534-5.7.9 application-specific password required")).isTrue();
+        assertThat(text.matches(Protocol.SMTP, "534-5.7.9 application-specific password required"))
+                .isTrue();
         assertThat(text.matches(Protocol.IMAP, null)).isFalse();
     }
 
     @Test
     void emptyOrUnknownDefaultProtocolsAreRefused() {
         var empty = "providers:\n  acme:\n    protocols: []\n";
-        assertThatThrownBy(() -> ProviderCatalog.read(new ByteArrayInputStream(empty.getBytes(StandardCharsets.UTF_8)), "p.yml"))
+        assertThatThrownBy(() ->
+                        ProviderCatalog.read(new ByteArrayInputStream(empty.getBytes(StandardCharsets.UTF_8)), "p.yml"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("providers.acme")
                 .hasMessageContaining("protocols is empty");
         var pop = "providers:\n  acme:\n    protocols: [pop]\n";
-        assertThatThrownBy(() -> ProviderCatalog.read(new ByteArrayInputStream(pop.getBytes(StandardCharsets.UTF_8)), "p.yml"))
+        assertThatThrownBy(() ->
+                        ProviderCatalog.read(new ByteArrayInputStream(pop.getBytes(StandardCharsets.UTF_8)), "p.yml"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("p.yml");
     }

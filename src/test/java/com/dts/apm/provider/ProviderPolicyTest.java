@@ -11,7 +11,8 @@ class ProviderPolicyTest {
     @ParameterizedTest
     @EnumSource(Outcome.class)
     void aProviderThatTakesNoPasswordsHasSwitchedThemOffRatherThanRejectedOne(Outcome o) {
-        var expected = o == Outcome.AUTH_REJECTED || o == Outcome.APP_PASSWORD_REQUIRED ? Outcome.BASIC_AUTH_DISABLED : o;
+        var expected =
+                o == Outcome.AUTH_REJECTED || o == Outcome.APP_PASSWORD_REQUIRED ? Outcome.BASIC_AUTH_DISABLED : o;
         assertThat(CATALOG.get("outlook").applyPolicy(o)).isEqualTo(expected);
     }
 

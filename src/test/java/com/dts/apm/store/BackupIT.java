@@ -27,7 +27,11 @@ class BackupIT {
 
     private Cli cli() throws Exception {
         var config = dir.resolve("apm.yml");
-        TestConfig.in(dir).database(db()).keyFile(dir.resolve("data/master.key")).noHttpPort().writeTo(config);
+        TestConfig.in(dir)
+                .database(db())
+                .keyFile(dir.resolve("data/master.key"))
+                .noHttpPort()
+                .writeTo(config);
         return new Cli(config);
     }
 
@@ -35,26 +39,38 @@ class BackupIT {
     void copiesEveryCommittedRowWhileAWriterKeepsInserting() throws Exception {
         var clock = Clock.systemUTC();
         var database = Database.open(db());
-        var store = new IntegrationStore(database, Vault.unlock(database, dir.resolve("data/master.key"), true, clock), clock);
-        long integration = store.add(anIntegration().withEmail("sales@gmail.com").withProvider("gmail").build(), Secret.of("pw-1"));
+        var store = new IntegrationStore(
+                database, Vault.unlock(database, dir.resolve("data/master.key"), true, clock), clock);
+        long integration = store.add(
+                anIntegration()
+                        .withEmail("sales@gmail.com")
+                        .withProvider("gmail")
+                        .build(),
+                Secret.of("pw-1"));
 
         var lastCommitted = new AtomicLong();
         var stop = new AtomicBoolean();
         var failure = new AtomicReference<Throwable>();
-        var writer = new Thread(() -> {
-            try {
-                while (!stop.get()) {
-                    long id = database.jdbi().inTransaction(h -> h.createUpdate(
-                                    "INSERT INTO check_result (integration_id, checked_at, protocol, outcome, duration_ms, detail)"
-                                            + " VALUES (?, ?, 'imap', 'OK', 12, 'filler text to make pages')")
-                            .bind(0, integration).bind(1, System.currentTimeMillis())
-                            .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
-                    lastCommitted.set(id);
-                }
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        }, "writer");
+        var writer = new Thread(
+                () -> {
+                    try {
+                        while (!stop.get()) {
+                            long id = database.jdbi()
+                                    .inTransaction(h -> h.createUpdate(
+                                                    "INSERT INTO check_result (integration_id, checked_at, protocol, outcome, duration_ms, detail)"
+                                                            + " VALUES (?, ?, 'imap', 'OK', 12, 'filler text to make pages')")
+                                            .bind(0, integration)
+                                            .bind(1, System.currentTimeMillis())
+                                            .executeAndReturnGeneratedKeys("id")
+                                            .mapTo(Long.class)
+                                            .one());
+                            lastCommitted.set(id);
+                        }
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                },
+                "writer");
         writer.start();
         while (lastCommitted.get() < 200) {
             Thread.sleep(5);
@@ -80,7 +96,9 @@ class BackupIT {
             }
             try (var rs = st.executeQuery("SELECT count(*), max(id) FROM check_result WHERE id <= " + before)) {
                 assertThat(rs.next()).isTrue();
-                assertThat(rs.getLong(1)).as("every row committed before the backup began").isEqualTo(before);
+                assertThat(rs.getLong(1))
+                        .as("every row committed before the backup began")
+                        .isEqualTo(before);
             }
             try (var rs = st.executeQuery("SELECT count(*) FROM integration")) {
                 rs.next();
@@ -96,7 +114,10 @@ class BackupIT {
         Files.writeString(target, "precious");
         var result = cli().run("db", "backup", target.toString());
         assertThat(result.exit()).isEqualTo(2);
-        assertThat(result.err().strip()).startsWith("error: backup file").contains("already exists").doesNotContain("\n");
+        assertThat(result.err().strip())
+                .startsWith("error: backup file")
+                .contains("already exists")
+                .doesNotContain("\n");
         assertThat(Files.readString(target)).isEqualTo("precious");
     }
 
@@ -104,7 +125,8 @@ class BackupIT {
     void aMissingFileIsAUsageErrorPointingAtTheRightHelp() throws Exception {
         var result = cli().run("db", "backup");
         assertThat(result.exit()).isEqualTo(2);
-        assertThat(result.err()).contains("Missing required parameter: 'FILE'")
+        assertThat(result.err())
+                .contains("Missing required parameter: 'FILE'")
                 .contains("(see: app-password-monitor db backup --help)");
     }
 

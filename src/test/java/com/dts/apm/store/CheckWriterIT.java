@@ -1,10 +1,10 @@
 package com.dts.apm.store;
 
-import com.dts.apm.provider.AlertKind;
 import static com.dts.apm.testing.Integrations.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.config.Secret;
+import com.dts.apm.provider.AlertKind;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import java.nio.file.Path;
@@ -43,26 +43,70 @@ class CheckWriterIT {
 
         // UNKNOWN -> SUSPECT (a new state, a problem opens, an alert)
         var at1 = t0.plus(Duration.ofNanos(1_500_000));
-        var after1 = log.record(id, at1, failed, i -> new StateChange(IntegrationState.SUSPECT, Outcome.AUTH_REJECTED,
-                at1.plusSeconds(600), 1, at1, false, "first failure", List.of(new StateChange.NewAlert(AlertKind.FAILURE, Outcome.AUTH_REJECTED,
-                        "dealer@x.test"))));
+        var after1 = log.record(
+                id,
+                at1,
+                failed,
+                i -> new StateChange(
+                        IntegrationState.SUSPECT,
+                        Outcome.AUTH_REJECTED,
+                        at1.plusSeconds(600),
+                        1,
+                        at1,
+                        false,
+                        "first failure",
+                        List.of(new StateChange.NewAlert(AlertKind.FAILURE, Outcome.AUTH_REJECTED, "dealer@x.test"))));
         assertThat(after1).contains(store.get(id));
         // SUSPECT -> SUSPECT (same state: state_since stays; last success stays empty)
         var at2 = at1.plusSeconds(700);
-        var after2 = log.record(id, at2, failed, i -> new StateChange(IntegrationState.SUSPECT, Outcome.AUTH_REJECTED,
-                at2.plusSeconds(600), 2, i.problemSince(), false, "again", List.of()));
+        var after2 = log.record(
+                id,
+                at2,
+                failed,
+                i -> new StateChange(
+                        IntegrationState.SUSPECT,
+                        Outcome.AUTH_REJECTED,
+                        at2.plusSeconds(600),
+                        2,
+                        i.problemSince(),
+                        false,
+                        "again",
+                        List.of()));
         assertThat(after2).contains(store.get(id));
-        assertThat(after2.orElseThrow().stateSince()).isEqualTo(after1.orElseThrow().stateSince());
+        assertThat(after2.orElseThrow().stateSince())
+                .isEqualTo(after1.orElseThrow().stateSince());
         // -> HEALTHY (success)
         var at3 = at2.plusSeconds(700);
-        var after3 = log.record(id, at3, ok, i -> new StateChange(IntegrationState.HEALTHY, Outcome.OK, at3.plusSeconds(3600), 0, null,
-                true, "works", List.of()));
+        var after3 = log.record(
+                id,
+                at3,
+                ok,
+                i -> new StateChange(
+                        IntegrationState.HEALTHY,
+                        Outcome.OK,
+                        at3.plusSeconds(3600),
+                        0,
+                        null,
+                        true,
+                        "works",
+                        List.of()));
         assertThat(after3).contains(store.get(id));
         // disabled while its check ran: stays DISABLED and unscheduled
         store.setEnabled(id, false);
         var at4 = at3.plusSeconds(700);
-        var after4 = log.record(id, at4, ok, i -> new StateChange(IntegrationState.HEALTHY, Outcome.OK, at4.plusSeconds(3600), 0, null,
-                true, "works", List.of()));
+        var after4 = log.record(
+                id,
+                at4,
+                ok,
+                i -> new StateChange(
+                        IntegrationState.HEALTHY,
+                        Outcome.OK,
+                        at4.plusSeconds(3600),
+                        0,
+                        null,
+                        true,
+                        "works",
+                        List.of()));
         assertThat(after4).contains(store.get(id));
         assertThat(after4.orElseThrow().state()).isEqualTo(IntegrationState.DISABLED);
         assertThat(after4.orElseThrow().nextCheckAt()).isNull();
@@ -72,13 +116,16 @@ class CheckWriterIT {
     void theMetricsSnapshotQueriesUseTheirIndexesInsteadOfScanningTheTable() {
         assumeSqlite();
         var db = openDb();
-        assertThat(plan(db, SnapshotQueries.COUNTS_BY_PROVIDER_AND_STATE)).contains("COVERING INDEX integration_provider_state");
+        assertThat(plan(db, SnapshotQueries.COUNTS_BY_PROVIDER_AND_STATE))
+                .contains("COVERING INDEX integration_provider_state");
         assertThat(plan(db, SnapshotQueries.OLDEST_CHECK)).contains("INDEX integration_oldest_check");
     }
 
     private static String plan(Database db, String sql) {
-        List<String> rows = db.reads().withHandle(h -> h.createQuery("EXPLAIN QUERY PLAN " + sql)
-                .map((rs, ctx) -> rs.getString("detail")).list());
+        List<String> rows = db.reads()
+                .withHandle(h -> h.createQuery("EXPLAIN QUERY PLAN " + sql)
+                        .map((rs, ctx) -> rs.getString("detail"))
+                        .list());
         return String.join("\n", rows);
     }
 }

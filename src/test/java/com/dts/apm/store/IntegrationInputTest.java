@@ -12,13 +12,43 @@ class IntegrationInputTest {
     private static final ProviderCatalog CATALOG = ProviderCatalog.builtIn();
 
     private static IntegrationInput mailbox(String email) {
-        return new IntegrationInput("D-1", "Sample Motors", null, email, null, null, null, null, null, null, null, null,
-                null, null, false, null);
+        return new IntegrationInput(
+                "D-1",
+                "Sample Motors",
+                null,
+                email,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                null);
     }
 
     private static IntegrationInput microsoft365(String protocols, String imapHost) {
-        return new IntegrationInput("D-1", "Sample Motors", null, "sales@contoso-motors.com", "microsoft365", null, imapHost,
-                null, null, null, null, null, protocols, null, false, null);
+        return new IntegrationInput(
+                "D-1",
+                "Sample Motors",
+                null,
+                "sales@contoso-motors.com",
+                "microsoft365",
+                null,
+                imapHost,
+                null,
+                null,
+                null,
+                null,
+                null,
+                protocols,
+                null,
+                false,
+                null);
     }
 
     @Test
@@ -33,7 +63,8 @@ class IntegrationInputTest {
         assertThat(valid.warnings())
                 .as("SMTP AUTH may take the main password or an app password (providers.md): nothing to warn about")
                 .isEmpty();
-        assertThat(microsoft365("smtp", null).validate(CATALOG, "Summer2024!").warnings()).isEmpty();
+        assertThat(microsoft365("smtp", null).validate(CATALOG, "Summer2024!").warnings())
+                .isEmpty();
     }
 
     @Test
@@ -46,13 +77,16 @@ class IntegrationInputTest {
 
     @Test
     void microsoft365ImapAskedForIsAcceptedWithAWarning() {
-        for (var input : new IntegrationInput[] {microsoft365("imap,smtp", null), microsoft365("imap", null),
-                microsoft365(null, "outlook.office365.com")}) {
+        for (var input : new IntegrationInput[] {
+            microsoft365("imap,smtp", null), microsoft365("imap", null), microsoft365(null, "outlook.office365.com")
+        }) {
             var valid = input.validate(CATALOG, "Summer2024!");
 
             assertThat(valid.integration().protocols()).contains(Protocol.IMAP);
             assertThat(valid.integration().imap()).isEqualTo(new Endpoint("outlook.office365.com", 993, Security.SSL));
-            assertThat(valid.warnings()).singleElement().asString()
+            assertThat(valid.warnings())
+                    .singleElement()
+                    .asString()
                     .contains("Microsoft 365 takes no password over IMAP", "BASIC_AUTH_DISABLED", "--protocols smtp");
             assertThat(String.join("\n", valid.warnings()))
                     .as("SMTP still takes passwords: not the Outlook.com warning")
@@ -63,9 +97,15 @@ class IntegrationInputTest {
 
     @Test
     void otherProvidersStillVerifyBothByDefault() {
-        assertThat(mailbox("sales@gmail.com").validate(CATALOG, "abcdefghijklmnop").integration().protocols())
+        assertThat(mailbox("sales@gmail.com")
+                        .validate(CATALOG, "abcdefghijklmnop")
+                        .integration()
+                        .protocols())
                 .containsExactlyInAnyOrder(Protocol.IMAP, Protocol.SMTP);
-        assertThat(mailbox("sales@outlook.com").validate(CATALOG, "abcdefghijklmnop").integration().protocols())
+        assertThat(mailbox("sales@outlook.com")
+                        .validate(CATALOG, "abcdefghijklmnop")
+                        .integration()
+                        .protocols())
                 .containsExactlyInAnyOrder(Protocol.IMAP, Protocol.SMTP);
     }
 
@@ -74,8 +114,11 @@ class IntegrationInputTest {
         var valid = mailbox("sales@outlook.com").validate(CATALOG, "Summer2024!");
 
         assertThat(valid.provider().id()).isEqualTo("outlook");
-        assertThat(valid.warnings()).as("Microsoft takes no password at all since Sep 2024 (providers.md)")
-                .singleElement().asString().contains("BASIC_AUTH_DISABLED");
+        assertThat(valid.warnings())
+                .as("Microsoft takes no password at all since Sep 2024 (providers.md)")
+                .singleElement()
+                .asString()
+                .contains("BASIC_AUTH_DISABLED");
         assertThat(String.join("\n", valid.warnings()))
                 .doesNotContainIgnoringCase("create an app password")
                 .doesNotContain("account.microsoft.com");
@@ -85,8 +128,13 @@ class IntegrationInputTest {
     void gmailMainPasswordGetsTheAppPasswordWarning() {
         var valid = mailbox("sales@gmail.com").validate(CATALOG, "Summer2024!");
 
-        assertThat(valid.warnings()).singleElement().asString()
+        assertThat(valid.warnings())
+                .singleElement()
+                .asString()
                 .contains("probably the main account password", "https://myaccount.google.com/apppasswords");
-        assertThat(mailbox("sales@gmail.com").validate(CATALOG, "abcd efgh ijkl mnop").warnings()).isEmpty();
+        assertThat(mailbox("sales@gmail.com")
+                        .validate(CATALOG, "abcd efgh ijkl mnop")
+                        .warnings())
+                .isEmpty();
     }
 }

@@ -22,7 +22,10 @@ class ReadConnectionsIT {
     }
 
     private static long storms(Database db) {
-        return db.reads().withHandle(h -> h.createQuery("SELECT count(*) FROM storm").mapTo(Long.class).one());
+        return db.reads()
+                .withHandle(h -> h.createQuery("SELECT count(*) FROM storm")
+                        .mapTo(Long.class)
+                        .one());
     }
 
     private static long pragma(Handle h, String name) {
@@ -37,7 +40,8 @@ class ReadConnectionsIT {
             assertThat(pragma(h, "busy_timeout")).isEqualTo(5000);
             assertThat(pragma(h, "synchronous")).isEqualTo(2); // FULL
             assertThat(pragma(h, "query_only")).isEqualTo(1);
-            assertThat(h.createQuery("PRAGMA journal_mode").mapTo(String.class).one()).isEqualTo("wal");
+            assertThat(h.createQuery("PRAGMA journal_mode").mapTo(String.class).one())
+                    .isEqualTo("wal");
         });
     }
 
@@ -57,7 +61,9 @@ class ReadConnectionsIT {
     @Test
     void aWriteThroughTheReadPoolFailsAndLeavesNothingBehind() {
         var db = open();
-        assertThatThrownBy(() -> db.reads().useHandle(h -> h.execute("INSERT INTO storm (provider, started_at, reason) VALUES ('x', 1, 'r')")))
+        assertThatThrownBy(() -> db.reads()
+                        .useHandle(h ->
+                                h.execute("INSERT INTO storm (provider, started_at, reason) VALUES ('x', 1, 'r')")))
                 .hasMessageContaining("readonly");
         // transactions begin IMMEDIATE (a write intent): refused too
         assertThatThrownBy(() -> db.reads().useTransaction(h -> h.execute("DELETE FROM storm")))
@@ -73,7 +79,8 @@ class ReadConnectionsIT {
     void readsAnswerWhileAnotherProcessHoldsTheDatabaseLockedAndSeeItsCommitAfterwards() throws Exception {
         var db = open();
         storms(db); // one pooled connection
-        try (var other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("apm.db")); var st = other.createStatement()) {
+        try (var other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("apm.db"));
+                var st = other.createStatement()) {
             st.execute("BEGIN EXCLUSIVE");
             st.execute("INSERT INTO storm (provider, started_at, reason) VALUES ('locked', 1, 'r')");
             // WAL: a reader reads the last commit while another connection writes
@@ -88,12 +95,16 @@ class ReadConnectionsIT {
     void theDatabaseFileStaysOwnerOnlyWithPooledReads() throws Exception {
         var db = open();
         for (int i = 0; i < 3; i++) {
-            db.reads().useHandle(h -> h.createQuery("SELECT count(*) FROM integration").mapTo(Long.class).one());
+            db.reads()
+                    .useHandle(h -> h.createQuery("SELECT count(*) FROM integration")
+                            .mapTo(Long.class)
+                            .one());
         }
         for (var name : new String[] {"apm.db", "apm.db-wal", "apm.db-shm"}) {
             var f = dir.resolve(name);
             if (Files.exists(f)) {
-                assertThat(Files.getPosixFilePermissions(f)).as(name)
+                assertThat(Files.getPosixFilePermissions(f))
+                        .as(name)
                         .containsOnly(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
             }
         }

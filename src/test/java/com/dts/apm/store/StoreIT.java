@@ -38,13 +38,17 @@ class StoreIT {
     void assumeSqlite() {}
 
     int schemaVersion(Database db) {
-        return db.jdbi().withHandle(h -> h.createQuery("PRAGMA user_version").mapTo(Integer.class).one());
+        return db.jdbi()
+                .withHandle(h -> h.createQuery("PRAGMA user_version")
+                        .mapTo(Integer.class)
+                        .one());
     }
 
     /** A trigger {@code boom} that fails every change of the sealed password of integration {@code id}. */
     void failSealingOf(Database db, long id) {
-        db.jdbi().useHandle(h -> h.execute("CREATE TRIGGER boom BEFORE UPDATE OF secret_ciphertext ON integration"
-                + " WHEN NEW.id = " + id + " BEGIN SELECT RAISE(ABORT, 'interrupted'); END"));
+        db.jdbi()
+                .useHandle(h -> h.execute("CREATE TRIGGER boom BEFORE UPDATE OF secret_ciphertext ON integration"
+                        + " WHEN NEW.id = " + id + " BEGIN SELECT RAISE(ABORT, 'interrupted'); END"));
     }
 
     void setSchemaVersion(Database db, int version) {
@@ -66,11 +70,19 @@ class StoreIT {
         Files.createDirectories(dbFile().getParent());
         Files.createFile(dbFile());
         var db = openDb();
-        int version = db.jdbi().withHandle(h -> h.createQuery("PRAGMA user_version").mapTo(Integer.class).one());
+        int version = db.jdbi()
+                .withHandle(h -> h.createQuery("PRAGMA user_version")
+                        .mapTo(Integer.class)
+                        .one());
         assertThat(version).isEqualTo(Migrations.latest());
-        String mode = db.jdbi().withHandle(h -> h.createQuery("PRAGMA journal_mode").mapTo(String.class).one());
+        String mode = db.jdbi()
+                .withHandle(h ->
+                        h.createQuery("PRAGMA journal_mode").mapTo(String.class).one());
         assertThat(mode).isEqualTo("wal");
-        int fk = db.jdbi().withHandle(h -> h.createQuery("PRAGMA foreign_keys").mapTo(Integer.class).one());
+        int fk = db.jdbi()
+                .withHandle(h -> h.createQuery("PRAGMA foreign_keys")
+                        .mapTo(Integer.class)
+                        .one());
         assertThat(fk).isEqualTo(1);
         Vault.unlock(db, keyFile(), true, clock);
         assertThat(Files.getPosixFilePermissions(keyFile()))
@@ -84,7 +96,12 @@ class StoreIT {
     @Test
     void roundTripsAnIntegrationAndItsPassword() {
         var store = open();
-        long id = store.add(anIntegration().withEmail("sales@gmail.com").withProvider("gmail").build(), Secret.of(CANARY));
+        long id = store.add(
+                anIntegration()
+                        .withEmail("sales@gmail.com")
+                        .withProvider("gmail")
+                        .build(),
+                Secret.of(CANARY));
         var i = store.get(id);
         assertThat(i.email()).isEqualTo("sales@gmail.com");
         assertThat(i.dealerName()).isEqualTo("Acme Motors");
@@ -111,10 +128,14 @@ class StoreIT {
         long a = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
         long b = store.add(anIntegration().withEmail("b@x.test").build(), Secret.of(CANARY));
         var db = openDb();
-        List<byte[]> cts = db.jdbi().withHandle(h -> h.createQuery("SELECT secret_ciphertext FROM integration ORDER BY id")
-                .mapTo(byte[].class).list());
-        List<byte[]> nonces = db.jdbi().withHandle(h -> h.createQuery("SELECT secret_nonce FROM integration ORDER BY id")
-                .mapTo(byte[].class).list());
+        List<byte[]> cts = db.jdbi()
+                .withHandle(h -> h.createQuery("SELECT secret_ciphertext FROM integration ORDER BY id")
+                        .mapTo(byte[].class)
+                        .list());
+        List<byte[]> nonces = db.jdbi()
+                .withHandle(h -> h.createQuery("SELECT secret_nonce FROM integration ORDER BY id")
+                        .mapTo(byte[].class)
+                        .list());
         assertThat(cts.get(0)).isNotEqualTo(cts.get(1));
         assertThat(nonces.get(0)).isNotEqualTo(nonces.get(1));
         assertThat(store.password(a)).isEqualTo(store.password(b));
@@ -127,8 +148,10 @@ class StoreIT {
         var db = openDb();
         // Flip one bit of the stored ciphertext (SQL's || would turn the blob into text and depend on its bytes).
         db.jdbi().useHandle(h -> {
-            byte[] c = h.createQuery("SELECT secret_ciphertext FROM integration WHERE id = ?").bind(0, id)
-                    .mapTo(byte[].class).one();
+            byte[] c = h.createQuery("SELECT secret_ciphertext FROM integration WHERE id = ?")
+                    .bind(0, id)
+                    .mapTo(byte[].class)
+                    .one();
             c[c.length / 2] ^= 0x01;
             h.execute("UPDATE integration SET secret_ciphertext = ? WHERE id = ?", c, id);
         });
@@ -144,8 +167,12 @@ class StoreIT {
         long a = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
         long b = store.add(anIntegration().withEmail("b@x.test").build(), Secret.of("otherpassword"));
         var db = openDb();
-        db.jdbi().useHandle(h -> h.execute("UPDATE integration SET (secret_nonce, secret_ciphertext) ="
-                + " (SELECT secret_nonce, secret_ciphertext FROM integration WHERE id = ?) WHERE id = ?", a, b));
+        db.jdbi()
+                .useHandle(h -> h.execute(
+                        "UPDATE integration SET (secret_nonce, secret_ciphertext) ="
+                                + " (SELECT secret_nonce, secret_ciphertext FROM integration WHERE id = ?) WHERE id = ?",
+                        a,
+                        b));
         assertThatThrownBy(() -> store.password(b)).isInstanceOf(UnreadableKeyException.class);
         assertThat(store.password(a).reveal()).isEqualTo(CANARY);
     }
@@ -177,7 +204,8 @@ class StoreIT {
         Files.createDirectories(dir);
         var f = dir.resolve("short.key");
         Files.writeString(f, "1:" + java.util.Base64.getEncoder().encodeToString(new byte[24]) + "\n");
-        Files.setPosixFilePermissions(f, java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+        Files.setPosixFilePermissions(
+                f, java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
         assertThatThrownBy(() -> KeyRing.load(f))
                 .isInstanceOf(UnreadableKeyException.class)
                 .hasMessageContaining("line 1")
@@ -188,8 +216,12 @@ class StoreIT {
     void worldReadableKeyFileIsRefused() throws Exception {
         var f = dir.resolve("open.key");
         Vault.generate(f);
-        Files.setPosixFilePermissions(f, java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OTHERS_READ));
+        Files.setPosixFilePermissions(
+                f,
+                java.util.Set.of(
+                        PosixFilePermission.OWNER_READ,
+                        PosixFilePermission.OWNER_WRITE,
+                        PosixFilePermission.OTHERS_READ));
         assertThatThrownBy(() -> KeyRing.load(f)).hasMessageContaining("chmod 600");
     }
 
@@ -209,9 +241,9 @@ class StoreIT {
         // the old key no longer opens the database
         var old = dir.resolve("old.key");
         Files.writeString(old, oldKey);
-        Files.setPosixFilePermissions(old, java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
-        assertThatThrownBy(() -> Vault.unlock(openDb(), old, false, clock))
-                .isInstanceOf(UnreadableKeyException.class);
+        Files.setPosixFilePermissions(
+                old, java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+        assertThatThrownBy(() -> Vault.unlock(openDb(), old, false, clock)).isInstanceOf(UnreadableKeyException.class);
         assertThat(Fixtures.anyFileContains(dir, CANARY)).isFalse();
     }
 
@@ -232,7 +264,8 @@ class StoreIT {
     void duplicateMailboxIsRefusedWhateverItsCase() {
         var store = open();
         store.add(anIntegration().withEmail("Sales@X.test").build(), Secret.of(CANARY));
-        assertThatThrownBy(() -> store.add(anIntegration().withEmail("sales@x.test").build(), Secret.of("p")))
+        assertThatThrownBy(() ->
+                        store.add(anIntegration().withEmail("sales@x.test").build(), Secret.of("p")))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("already stored as integration 1");
         assertThat(store.list()).hasSize(1);
@@ -248,8 +281,10 @@ class StoreIT {
         store.setEnabled(id, true);
         assertThat(store.get(id).state()).isEqualTo(IntegrationState.UNKNOWN);
         assertThat(store.get(id).nextCheckAt()).isEqualTo(clock.instant());
-        int transitions = openDb().jdbi().withHandle(h -> h.createQuery(
-                "SELECT count(*) FROM state_transition WHERE integration_id = " + id).mapTo(Integer.class).one());
+        int transitions = openDb().jdbi()
+                .withHandle(h -> h.createQuery("SELECT count(*) FROM state_transition WHERE integration_id = " + id)
+                        .mapTo(Integer.class)
+                        .one());
         assertThat(transitions).isEqualTo(2);
     }
 
@@ -277,7 +312,9 @@ class StoreIT {
         long id = store.add(anIntegration().build(), Secret.of(CANARY));
         store.remove(id);
         assertThat(store.find(id)).isEmpty();
-        assertThatThrownBy(() -> store.remove(id)).isInstanceOf(BadInputException.class).hasMessageContaining("no integration with id");
+        assertThatThrownBy(() -> store.remove(id))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("no integration with id");
     }
 
     @Test
@@ -308,7 +345,11 @@ class StoreIT {
         var store = open();
         long existing = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of("old"));
         var counts = store.importAll(
-                List.of(anIntegration().withEmail("a@x.test").withDealer("d9", "New Name").build(),
+                List.of(
+                        anIntegration()
+                                .withEmail("a@x.test")
+                                .withDealer("d9", "New Name")
+                                .build(),
                         anIntegration().withEmail("b@x.test").build()),
                 List.of(Secret.of(CANARY), Secret.of("bbb")));
         assertThat(counts).isEqualTo(new IntegrationStore.ImportCounts(1, 1));
@@ -321,8 +362,10 @@ class StoreIT {
         var db = openDb();
         open().add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
         // a failing statement with a secret bound to it: the message names the failure, not the value
-        assertThatThrownBy(() -> db.jdbi().useHandle(h -> h.createUpdate(
-                        "UPDATE integration SET dealer_id = :v WHERE id = 1").bind("v", CANARY).execute()))
+        assertThatThrownBy(() -> db.jdbi()
+                        .useHandle(h -> h.createUpdate("UPDATE integration SET dealer_id = :v WHERE id = 1")
+                                .bind("v", CANARY)
+                                .execute()))
                 .isInstanceOf(org.jdbi.v3.core.JdbiException.class)
                 .satisfies(e -> {
                     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -360,7 +403,9 @@ class StoreIT {
         var reopened = open();
         assertThat(reopened.password(a).reveal()).isEqualTo(CANARY);
         assertThat(reopened.password(b).reveal()).isEqualTo("secondpassword");
-        db.jdbi().useHandle(h -> h.execute("DROP TRIGGER boom" + (this instanceof StorePostgresIT ? " ON integration" : "")));
+        db.jdbi()
+                .useHandle(h ->
+                        h.execute("DROP TRIGGER boom" + (this instanceof StorePostgresIT ? " ON integration" : "")));
         var r = Vault.rotate(db, keyFile(), clock);
         assertThat(r.resealed()).isEqualTo(2);
         assertThat(open().password(b).reveal()).isEqualTo("secondpassword");
@@ -375,24 +420,52 @@ class StoreIT {
         var log = new CheckWriter(db);
         var history = new CheckHistory(db);
         var old = clock.instant().minus(java.time.Duration.ofDays(100));
-        var results = List.of(new CheckWriter.Result(com.dts.apm.provider.Protocol.IMAP, com.dts.apm.provider.Outcome.AUTH_REJECTED, 10, "no"));
-        log.record(id, old, results, i -> new StateChange(IntegrationState.SUSPECT, com.dts.apm.provider.Outcome.AUTH_REJECTED,
-                old.plusSeconds(600), 1, old, false, "test", List.of()));
+        var results = List.of(new CheckWriter.Result(
+                com.dts.apm.provider.Protocol.IMAP, com.dts.apm.provider.Outcome.AUTH_REJECTED, 10, "no"));
+        log.record(
+                id,
+                old,
+                results,
+                i -> new StateChange(
+                        IntegrationState.SUSPECT,
+                        com.dts.apm.provider.Outcome.AUTH_REJECTED,
+                        old.plusSeconds(600),
+                        1,
+                        old,
+                        false,
+                        "test",
+                        List.of()));
         var recent = clock.instant().minus(java.time.Duration.ofDays(1));
-        log.record(id, recent, List.of(new CheckWriter.Result(com.dts.apm.provider.Protocol.IMAP, com.dts.apm.provider.Outcome.OK, 10, null)),
-                i -> new StateChange(IntegrationState.HEALTHY, com.dts.apm.provider.Outcome.OK, recent.plusSeconds(3600), 0, null, true,
-                        "test", List.of()));
+        log.record(
+                id,
+                recent,
+                List.of(new CheckWriter.Result(
+                        com.dts.apm.provider.Protocol.IMAP, com.dts.apm.provider.Outcome.OK, 10, null)),
+                i -> new StateChange(
+                        IntegrationState.HEALTHY,
+                        com.dts.apm.provider.Outcome.OK,
+                        recent.plusSeconds(3600),
+                        0,
+                        null,
+                        true,
+                        "test",
+                        List.of()));
         assertThat(history.transitions(id, 10)).hasSize(2);
         // every transition names its time, cause and the check that caused it
-        int complete = openDb().jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM state_transition"
-                + " WHERE integration_id = " + id + " AND at > 0 AND reason IS NOT NULL AND outcome IS NOT NULL"
-                + " AND check_id IN (SELECT id FROM check_result)").mapTo(Integer.class).one());
+        int complete = openDb().jdbi()
+                .withHandle(h -> h.createQuery("SELECT count(*) FROM state_transition"
+                                + " WHERE integration_id = " + id
+                                + " AND at > 0 AND reason IS NOT NULL AND outcome IS NOT NULL"
+                                + " AND check_id IN (SELECT id FROM check_result)")
+                        .mapTo(Integer.class)
+                        .one());
         assertThat(complete).isEqualTo(2);
 
         int pruned = history.pruneBefore(clock.instant().minus(java.time.Duration.ofDays(90)));
         assertThat(pruned).isEqualTo(1);
         assertThat(history.checks(id, 10)).hasSize(1);
-        assertThat(history.transitions(id, 10)).extracting(CheckHistory.TransitionRecord::to)
+        assertThat(history.transitions(id, 10))
+                .extracting(CheckHistory.TransitionRecord::to)
                 .containsExactly(IntegrationState.HEALTHY, IntegrationState.SUSPECT);
     }
 
@@ -402,25 +475,39 @@ class StoreIT {
         long a = store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY));
         long b = store.add(anIntegration().withEmail("b@x.test").build(), Secret.of(CANARY));
         long c = store.add(anIntegration().withEmail("c@x.test").build(), Secret.of(CANARY));
-        assertThat(store.listDue(clock.instant(), 10)).extracting(Integration::id).containsExactlyInAnyOrder(a, b, c);
-        assertThat(store.listDue(clock.instant(), 10, java.util.Set.of(a, c))).extracting(Integration::id).containsExactly(b);
-        assertThat(store.listDue(clock.instant(), 1, java.util.Set.of(b))).extracting(Integration::id).hasSize(1).doesNotContain(b);
+        assertThat(store.listDue(clock.instant(), 10))
+                .extracting(Integration::id)
+                .containsExactlyInAnyOrder(a, b, c);
+        assertThat(store.listDue(clock.instant(), 10, java.util.Set.of(a, c)))
+                .extracting(Integration::id)
+                .containsExactly(b);
+        assertThat(store.listDue(clock.instant(), 1, java.util.Set.of(b)))
+                .extracting(Integration::id)
+                .hasSize(1)
+                .doesNotContain(b);
     }
 
     @Test
     void afterALongStopOverdueIntegrationsAreSpreadButNewOnesStayDueNow() {
         var store = open();
-        var checked = List.of(store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY)),
+        var checked = List.of(
+                store.add(anIntegration().withEmail("a@x.test").build(), Secret.of(CANARY)),
                 store.add(anIntegration().withEmail("b@x.test").build(), Secret.of(CANARY)),
                 store.add(anIntegration().withEmail("c@x.test").build(), Secret.of(CANARY)));
         long fresh = store.add(anIntegration().withEmail("new@x.test").build(), Secret.of(CANARY));
         long twoDaysAgo = clock.instant().minus(java.time.Duration.ofDays(2)).toEpochMilli();
-        openDb().jdbi().useHandle(h -> h.execute("UPDATE integration SET next_check_at = ?, last_checked_at = ?,"
-                + " password_changed_at = NULL WHERE email <> 'new@x.test'", twoDaysAgo, twoDaysAgo));
-        int moved = store.spreadOverdue(clock.instant(), java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(5));
+        openDb().jdbi()
+                .useHandle(h -> h.execute(
+                        "UPDATE integration SET next_check_at = ?, last_checked_at = ?,"
+                                + " password_changed_at = NULL WHERE email <> 'new@x.test'",
+                        twoDaysAgo,
+                        twoDaysAgo));
+        int moved =
+                store.spreadOverdue(clock.instant(), java.time.Duration.ofHours(1), java.time.Duration.ofMinutes(5));
         assertThat(moved).isEqualTo(3);
         for (var id : checked) {
-            assertThat(store.get(id).nextCheckAt()).isBetween(clock.instant(), clock.instant().plus(java.time.Duration.ofMinutes(5)));
+            assertThat(store.get(id).nextCheckAt())
+                    .isBetween(clock.instant(), clock.instant().plus(java.time.Duration.ofMinutes(5)));
         }
         assertThat(store.get(fresh).nextCheckAt()).isEqualTo(clock.instant());
     }

@@ -3,15 +3,15 @@ package com.dts.apm.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.testing.PostgresDatabases;
+import com.dts.apm.testing.PostgresServer;
 import java.util.ArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import com.dts.apm.testing.PostgresServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every test of {@link StoreIT} on a real PostgreSQL (a fresh database each); the SQLite-file tests skip. */
@@ -36,7 +36,10 @@ class StorePostgresIT extends StoreIT {
 
     @Override
     int schemaVersion(Database db) {
-        return db.jdbi().withHandle(h -> h.createQuery("SELECT max(version) FROM schema_version").mapTo(Integer.class).one());
+        return db.jdbi()
+                .withHandle(h -> h.createQuery("SELECT max(version) FROM schema_version")
+                        .mapTo(Integer.class)
+                        .one());
     }
 
     @Override
@@ -47,7 +50,8 @@ class StorePostgresIT extends StoreIT {
     @Override
     void failSealingOf(Database db, long id) {
         db.jdbi().useHandle(h -> {
-            h.execute("CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'interrupted'; END $$");
+            h.execute(
+                    "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'interrupted'; END $$");
             h.execute("CREATE TRIGGER boom BEFORE UPDATE OF secret_ciphertext ON integration FOR EACH ROW"
                     + " WHEN (NEW.id = " + id + ") EXECUTE FUNCTION boom()");
         });
@@ -72,11 +76,18 @@ class StorePostgresIT extends StoreIT {
                 assertThat(f.get(60, TimeUnit.SECONDS).answers()).isTrue();
             }
             pool.shutdown();
-            var versions = databases.open().jdbi().withHandle(h -> h.createQuery("SELECT version FROM schema_version ORDER BY version")
-                    .mapTo(Integer.class).list());
+            var versions = databases
+                    .open()
+                    .jdbi()
+                    .withHandle(h -> h.createQuery("SELECT version FROM schema_version ORDER BY version")
+                            .mapTo(Integer.class)
+                            .list());
             // every version once, in order: the shared scripts (1 to 5) and PostgreSQL's own (6)
-            assertThat(versions).containsExactly(1, 2, 3, 4, 5, 6)
-                    .containsExactlyElementsOf(Migrations.postgresScripts().stream().map(Migrations::version).toList());
+            assertThat(versions)
+                    .containsExactly(1, 2, 3, 4, 5, 6)
+                    .containsExactlyElementsOf(Migrations.postgresScripts().stream()
+                            .map(Migrations::version)
+                            .toList());
         } finally {
             databases.close();
         }

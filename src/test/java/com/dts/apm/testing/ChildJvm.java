@@ -23,11 +23,14 @@ public final class ChildJvm {
 
     /** As above, with extra JVM options (before the main class). */
     public static ProcessBuilder main(Path workDir, Path log, List<String> jvmOptions, String... args) {
-        var cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        var cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", classPath(), "com.dts.apm.Main"));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
+        return new ProcessBuilder(cmd)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     }
 

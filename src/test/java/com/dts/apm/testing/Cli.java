@@ -48,8 +48,12 @@ public final class Cli {
             full.addAll(List.of("--config", config.toString()));
         }
         full.addAll(List.of(args));
-        int code = RootCommand.execute(full.toArray(String[]::new), stdin,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), env);
+        int code = RootCommand.execute(
+                full.toArray(String[]::new),
+                stdin,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                env);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -27,7 +27,11 @@ public final class Fixtures {
     public static boolean anyFileContains(Path dir, String needle) {
         return anyFileContains(dir, needle.getBytes(StandardCharsets.UTF_8))
                 || anyFileContains(dir, needle.getBytes(StandardCharsets.UTF_16LE))
-                || anyFileContains(dir, HexFormat.of().formatHex(needle.getBytes(StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII));
+                || anyFileContains(
+                        dir,
+                        HexFormat.of()
+                                .formatHex(needle.getBytes(StandardCharsets.UTF_8))
+                                .getBytes(StandardCharsets.US_ASCII));
     }
 
     private static byte[] read(Path f) {

@@ -131,8 +131,19 @@ public final class Integrations {
 
         /** The row to add. */
         public NewIntegration build() {
-            return new NewIntegration(dealerId, dealerName, contactEmail, email, provider, username == null ? email : username,
-                    imap, smtp, protocols, enabled, canary, adminEmail);
+            return new NewIntegration(
+                    dealerId,
+                    dealerName,
+                    contactEmail,
+                    email,
+                    provider,
+                    username == null ? email : username,
+                    imap,
+                    smtp,
+                    protocols,
+                    enabled,
+                    canary,
+                    adminEmail);
         }
 
         /**
@@ -140,9 +151,30 @@ public final class Integrations {
          * due at {@code now}, never checked.
          */
         public Integration stored(long id, Instant now) {
-            return new Integration(id, dealerId, dealerName, contactEmail, email, provider, username == null ? email : username,
-                    imap, smtp, protocols, enabled, canary, state, now.minus(Duration.ofDays(1)), lastOutcome, problemSince,
-                    failures, now, null, null, null, now.minus(Duration.ofDays(30)), adminEmail);
+            return new Integration(
+                    id,
+                    dealerId,
+                    dealerName,
+                    contactEmail,
+                    email,
+                    provider,
+                    username == null ? email : username,
+                    imap,
+                    smtp,
+                    protocols,
+                    enabled,
+                    canary,
+                    state,
+                    now.minus(Duration.ofDays(1)),
+                    lastOutcome,
+                    problemSince,
+                    failures,
+                    now,
+                    null,
+                    null,
+                    null,
+                    now.minus(Duration.ofDays(30)),
+                    adminEmail);
         }
     }
 }

@@ -15,9 +15,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Jars {
     /** The service jar: no demo, no mail server. */
-    public static final Path SERVICE = Path.of("target", "app-password-monitor.jar").toAbsolutePath();
+    public static final Path SERVICE =
+            Path.of("target", "app-password-monitor.jar").toAbsolutePath();
     /** The service jar plus the {@code demo} package and GreenMail. */
-    public static final Path DEMO = Path.of("target", "app-password-monitor-demo.jar").toAbsolutePath();
+    public static final Path DEMO =
+            Path.of("target", "app-password-monitor-demo.jar").toAbsolutePath();
 
     private Jars() {}
 
@@ -26,21 +28,27 @@ public final class Jars {
         if (!Files.isRegularFile(jar)) {
             throw new AssertionError(jar + " is missing: mvn package builds it");
         }
-        var cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString()));
+        var cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                jar.toString()));
         cmd.addAll(List.of(args));
         try {
             var out = Files.createTempFile(workDir, "stdout-", ".txt");
             var err = Files.createTempFile(workDir, "stderr-", ".txt");
-            var pb = new ProcessBuilder(cmd).directory(workDir.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            var pb = new ProcessBuilder(cmd)
+                    .directory(workDir.toFile())
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
             pb.environment().remove("APM_CONFIG");
             var p = pb.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly().waitFor();
-                throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", cmd)
-                        + "\n" + Files.readString(out) + Files.readString(err));
+                throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", cmd) + "\n"
+                        + Files.readString(out) + Files.readString(err));
             }
             var result = new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
             Files.delete(out);

@@ -30,16 +30,22 @@ public final class LogCapture implements AutoCloseable {
     public String text() {
         return appender.events.stream()
                 .filter(e -> !e.getLoggerName().startsWith("com.icegreen."))
-                .map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
+                .map(e -> e.getFormattedMessage()
+                        + (e.getThrowableProxy() == null
+                                ? ""
+                                : " " + e.getThrowableProxy().getMessage()))
                 .collect(Collectors.joining("\n"));
     }
 
     /** The lines of {@link #text()} logged at {@code level} or above, each prefixed with its level. */
     public java.util.List<String> atLeast(Level level) {
         return appender.events.stream()
-                .filter(e -> !e.getLoggerName().startsWith("com.icegreen.") && e.getLevel().isGreaterOrEqual(level))
+                .filter(e -> !e.getLoggerName().startsWith("com.icegreen.")
+                        && e.getLevel().isGreaterOrEqual(level))
                 .map(e -> e.getLevel() + " " + e.getFormattedMessage()
-                        + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage()))
+                        + (e.getThrowableProxy() == null
+                                ? ""
+                                : " " + e.getThrowableProxy().getMessage()))
                 .toList();
     }
 

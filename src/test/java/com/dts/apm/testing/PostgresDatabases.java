@@ -33,7 +33,8 @@ public final class PostgresDatabases implements AutoCloseable {
 
     /** The same as YAML lines under {@code database:}, indented by two spaces. */
     public String yaml() {
-        return "  url: " + config.url() + "\n  username: " + config.username() + "\n  password-file: " + config.passwordFile() + "\n";
+        return "  url: " + config.url() + "\n  username: " + config.username() + "\n  password-file: "
+                + config.passwordFile() + "\n";
     }
 
     public synchronized Database open() {

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
     /** Debian's layout; {@code APM_PG_BIN} points elsewhere. */
     private static final Path BIN = Path.of(System.getenv().getOrDefault("APM_PG_BIN", "/usr/lib/postgresql/15/bin"));
+
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
     private Path root;
@@ -62,7 +63,9 @@ public final class PostgresServer implements BeforeAllCallback, AfterAllCallback
                 return "PostgreSQL is not installed (no " + BIN.resolve(tool) + "; apt-get install postgresql)";
             }
         }
-        if (isRoot() && !Files.isExecutable(Path.of("/usr/sbin/runuser")) && !Files.isExecutable(Path.of("/sbin/runuser"))) {
+        if (isRoot()
+                && !Files.isExecutable(Path.of("/usr/sbin/runuser"))
+                && !Files.isExecutable(Path.of("/sbin/runuser"))) {
             return "running as root and runuser is missing (initdb refuses root)";
         }
         return null;
@@ -82,8 +85,19 @@ public final class PostgresServer implements BeforeAllCallback, AfterAllCallback
         }
         cleanup = new Thread(this::stop, "postgres-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        run(120, BIN.resolve("initdb").toString(), "-D", data.toString(), "-U", "apm", "--auth=scram-sha-256",
-                "--pwfile=" + pwFile, "-E", "UTF8", "--locale=C", "--no-sync");
+        run(
+                120,
+                BIN.resolve("initdb").toString(),
+                "-D",
+                data.toString(),
+                "-U",
+                "apm",
+                "--auth=scram-sha-256",
+                "--pwfile=" + pwFile,
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync");
         Files.delete(pwFile);
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
@@ -99,8 +113,18 @@ public final class PostgresServer implements BeforeAllCallback, AfterAllCallback
     }
 
     private void startServer() throws IOException, InterruptedException {
-        run(60, BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "30", "-l", root.resolve("server.log").toString(),
-                "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k " + root
+        run(
+                60,
+                BIN.resolve("pg_ctl").toString(),
+                "-D",
+                data.toString(),
+                "-w",
+                "-t",
+                "30",
+                "-l",
+                root.resolve("server.log").toString(),
+                "-o",
+                "-c listen_addresses=127.0.0.1 -p " + port + " -k " + root
                         + " -c fsync=off -c full_page_writes=off -c max_connections=200",
                 "start");
     }
@@ -145,7 +169,8 @@ public final class PostgresServer implements BeforeAllCallback, AfterAllCallback
     /** A new, empty database on this server; returns its JDBC URL. */
     public String createDatabase() {
         var name = "apm_" + DATABASES.incrementAndGet();
-        try (var c = DriverManager.getConnection(url("postgres"), "apm", password); var st = c.createStatement()) {
+        try (var c = DriverManager.getConnection(url("postgres"), "apm", password);
+                var st = c.createStatement()) {
             st.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
@@ -200,20 +225,27 @@ public final class PostgresServer implements BeforeAllCallback, AfterAllCallback
     private void run(int timeoutSeconds, String... command) throws IOException, InterruptedException {
         var cmd = new ArrayList<String>();
         if (isRoot()) {
-            cmd.addAll(List.of(Files.isExecutable(Path.of("/usr/sbin/runuser")) ? "/usr/sbin/runuser" : "/sbin/runuser",
-                    "-u", "postgres", "--"));
+            cmd.addAll(List.of(
+                    Files.isExecutable(Path.of("/usr/sbin/runuser")) ? "/usr/sbin/runuser" : "/sbin/runuser",
+                    "-u",
+                    "postgres",
+                    "--"));
         }
         cmd.addAll(List.of(command));
         var out = root.resolve("cmd.out");
-        var p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true)
-                .redirectOutput(out.toFile()).start();
+        var p = new ProcessBuilder(cmd)
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IOException(String.join(" ", command) + ": no end within " + timeoutSeconds + " s");
         }
         if (p.exitValue() != 0) {
             var log = root.resolve("server.log");
-            throw new IOException(command[0] + " exited " + p.exitValue() + ": " + Files.readString(out).strip()
+            throw new IOException(command[0] + " exited " + p.exitValue() + ": "
+                    + Files.readString(out).strip()
                     + (Files.exists(log) ? "\n" + Files.readString(log).strip() : ""));
         }
     }

@@ -20,13 +20,15 @@ class PostgresServerIT {
         try {
             var url = pg.createDatabase();
             try (var c = DriverManager.getConnection(url, pg.username(), pg.password());
-                    var rs = c.createStatement().executeQuery(
-                            "SELECT current_setting('server_version_num')::int, host(inet_server_addr())")) {
+                    var rs = c.createStatement()
+                            .executeQuery(
+                                    "SELECT current_setting('server_version_num')::int, host(inet_server_addr())")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(150000);
                 assertThat(rs.getString(2)).isEqualTo("127.0.0.1");
             }
-            assertThatThrownBy(() -> DriverManager.getConnection(url, pg.username(), "wrong").close())
+            assertThatThrownBy(() -> DriverManager.getConnection(url, pg.username(), "wrong")
+                            .close())
                     .hasMessageContaining("password authentication failed");
         } finally {
             pg.stop();

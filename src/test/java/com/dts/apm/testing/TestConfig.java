@@ -239,8 +239,22 @@ public final class TestConfig {
         }
 
         Config.Alerts build() {
-            return new Config.Alerts(productName, from, supportContact, reconnectUrl, null, reminders, maxReminders,
-                    recoveryNotice, opsEmail, basicAuthDisabledToDealer, null, null, null, null, null);
+            return new Config.Alerts(
+                    productName,
+                    from,
+                    supportContact,
+                    reconnectUrl,
+                    null,
+                    reminders,
+                    maxReminders,
+                    recoveryNotice,
+                    opsEmail,
+                    basicAuthDisabledToDealer,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null);
         }
     }
 
@@ -293,7 +307,8 @@ public final class TestConfig {
         }
 
         public Schedule loginsPerSecondPerProvider(double n) {
-            keys.put("logins-per-second-per-provider", n == Math.rint(n) ? String.valueOf((long) n) : String.valueOf(n));
+            keys.put(
+                    "logins-per-second-per-provider", n == Math.rint(n) ? String.valueOf((long) n) : String.valueOf(n));
             return this;
         }
 
@@ -320,9 +335,18 @@ public final class TestConfig {
 
         Config.Schedule build() {
             var rate = keys.get("logins-per-second-per-provider");
-            return new Config.Schedule(get("interval"), get("jitter"), get("confirm-after"), get("failing-recheck-interval"),
-                    get("degraded-after"), integer("max-concurrent-checks"), integer("max-concurrent-per-provider"),
-                    rate == null ? null : Double.valueOf(rate), get("retry-initial"), get("retry-max"), get("shutdown-grace"));
+            return new Config.Schedule(
+                    get("interval"),
+                    get("jitter"),
+                    get("confirm-after"),
+                    get("failing-recheck-interval"),
+                    get("degraded-after"),
+                    integer("max-concurrent-checks"),
+                    integer("max-concurrent-per-provider"),
+                    rate == null ? null : Double.valueOf(rate),
+                    get("retry-initial"),
+                    get("retry-max"),
+                    get("shutdown-grace"));
         }
     }
 
@@ -357,8 +381,15 @@ public final class TestConfig {
         }
 
         StateMachine.Policy build() {
-            return new StateMachine.Policy(timings.confirmAfter(), timings.failingRecheckInterval(), timings.degradedAfter(),
-                    timings.retryInitial(), timings.retryMax(), recoveryNotice, basicAuthToDealer, opsEmail);
+            return new StateMachine.Policy(
+                    timings.confirmAfter(),
+                    timings.failingRecheckInterval(),
+                    timings.degradedAfter(),
+                    timings.retryInitial(),
+                    timings.retryMax(),
+                    recoveryNotice,
+                    basicAuthToDealer,
+                    opsEmail);
         }
     }
 }

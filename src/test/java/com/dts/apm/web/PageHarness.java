@@ -49,7 +49,8 @@ final class PageHarness implements AutoCloseable {
     final int apiPort;
     final HttpServer hooks;
     final List<String> webhooks = new CopyOnWriteArrayList<>();
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     App app;
     String token;
 
@@ -74,41 +75,51 @@ final class PageHarness implements AutoCloseable {
         hooks.start();
         var key = new byte[32];
         new SecureRandom().nextBytes(key);
-        Files.writeString(dir.resolve("hook.secret"), "whsec_" + Base64.getEncoder().encodeToString(key) + "\n");
+        Files.writeString(
+                dir.resolve("hook.secret"), "whsec_" + Base64.getEncoder().encodeToString(key) + "\n");
         try (var s = new ServerSocket(0)) {
             apiPort = s.getLocalPort();
         }
         config = dir.resolve("apm.yml");
-        Files.writeString(config, String.join("\n",
-                "database: { path: " + dir.resolve("data/apm.db") + " }",
-                "http: { port: 0 }",
-                "api: { enabled: true, port: " + apiPort + ", public-url: 'http://127.0.0.1:" + apiPort + "' }",
-                "reconnect: { enabled: true, link-ttl: 7d, max-attempts: " + maxAttempts + " }",
-                "webhooks:",
-                "  - url: http://127.0.0.1:" + hooks.getAddress().getPort() + "/hooks",
-                "    secret-file: " + dir.resolve("hook.secret"),
-                "alerts:",
-                "  product-name: '" + productName + "'",
-                "  from: 'Acme CRM <alerts@acme.test>'",
-                "  support-contact: help@acme.test",
-                "  send-interval: 1s",
-                "  reminders: [2s, 1d]",
-                "  relay: { host: 127.0.0.1, port: " + (relayPort == null ? mail.getSmtp().getPort() : relayPort) + ", security: plain }",
-                "schedule:",
-                "  interval: 1h",
-                "  jitter: 0s",
-                "  confirm-after: 1s",
-                "  failing-recheck-interval: 1h",
-                "  retry-initial: 1s",
-                "  logins-per-second-per-provider: 100",
-                "  shutdown-grace: 5s",
-                ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "database: { path: " + dir.resolve("data/apm.db") + " }",
+                        "http: { port: 0 }",
+                        "api: { enabled: true, port: " + apiPort + ", public-url: 'http://127.0.0.1:" + apiPort + "' }",
+                        "reconnect: { enabled: true, link-ttl: 7d, max-attempts: " + maxAttempts + " }",
+                        "webhooks:",
+                        "  - url: http://127.0.0.1:" + hooks.getAddress().getPort() + "/hooks",
+                        "    secret-file: " + dir.resolve("hook.secret"),
+                        "alerts:",
+                        "  product-name: '" + productName + "'",
+                        "  from: 'Acme CRM <alerts@acme.test>'",
+                        "  support-contact: help@acme.test",
+                        "  send-interval: 1s",
+                        "  reminders: [2s, 1d]",
+                        "  relay: { host: 127.0.0.1, port: "
+                                + (relayPort == null ? mail.getSmtp().getPort() : relayPort) + ", security: plain }",
+                        "schedule:",
+                        "  interval: 1h",
+                        "  jitter: 0s",
+                        "  confirm-after: 1s",
+                        "  failing-recheck-interval: 1h",
+                        "  retry-initial: 1s",
+                        "  logins-per-second-per-provider: 100",
+                        "  shutdown-grace: 5s",
+                        ""));
         cli = new Cli(config);
     }
 
     App start() {
         app = App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC());
-        var r = cli.run("api-tokens", "create", "crm-main", "--scopes", "integrations:read,integrations:write,checks:run,credentials:read");
+        var r = cli.run(
+                "api-tokens",
+                "create",
+                "crm-main",
+                "--scopes",
+                "integrations:read,integrations:write,checks:run,credentials:read");
         assertThat(r.exit()).as(r.err()).isZero();
         var lines = r.out().strip().split("\n");
         token = lines[lines.length - 1];
@@ -135,10 +146,16 @@ final class PageHarness implements AutoCloseable {
         var ext = "crm-" + email.substring(0, email.indexOf('@'));
         var put = api("PUT", "/api/v1/integrations/" + ext, JSON.writeValueAsString(body));
         assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
-        long id = app.workspace().integrations().findByExternalId(ext).orElseThrow().integration().id();
+        long id = app.workspace()
+                .integrations()
+                .findByExternalId(ext)
+                .orElseThrow()
+                .integration()
+                .id();
         Await.until("healthy", Duration.ofSeconds(15), () -> state(id).equals("HEALTHY"));
         mail.getUserManager().getUser(email).setPassword("changed-by-the-dealer-" + password);
-        assertThat(api("POST", "/api/v1/integrations/" + ext + "/check", null).statusCode()).isEqualTo(200);
+        assertThat(api("POST", "/api/v1/integrations/" + ext + "/check", null).statusCode())
+                .isEqualTo(200);
         Await.until("failing", Duration.ofSeconds(20), () -> state(id).equals("FAILING"));
         return id;
     }
@@ -150,11 +167,17 @@ final class PageHarness implements AutoCloseable {
     /** The reconnect link of the newest email the relay delivered to {@code to}. */
     String linkFromEmail(String to) throws Exception {
         try {
-            Await.until("failure email to " + to, Duration.ofSeconds(20), () -> mailsTo(to).stream().anyMatch(m -> LINK.matcher(m).find()));
+            Await.until(
+                    "failure email to " + to,
+                    Duration.ofSeconds(20),
+                    () -> mailsTo(to).stream().anyMatch(m -> LINK.matcher(m).find()));
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; received: " + mailsTo(to), e);
         }
-        var body = mailsTo(to).stream().filter(m -> LINK.matcher(m).find()).reduce((a, b) -> b).orElseThrow();
+        var body = mailsTo(to).stream()
+                .filter(m -> LINK.matcher(m).find())
+                .reduce((a, b) -> b)
+                .orElseThrow();
         var m = LINK.matcher(body);
         assertThat(m.find()).isTrue();
         return m.group();
@@ -173,13 +196,19 @@ final class PageHarness implements AutoCloseable {
     }
 
     List<String> mailsTo(String to) {
-        return java.util.Arrays.stream(mail.getReceivedMessages()).filter(m -> {
-            try {
-                return ((jakarta.mail.internet.InternetAddress) m.getAllRecipients()[0]).getAddress().equalsIgnoreCase(to);
-            } catch (Exception e) {
-                return false;
-            }
-        }).map(GreenMailUtil::getWholeMessage).map(PageHarness::unfold).collect(Collectors.toList());
+        return java.util.Arrays.stream(mail.getReceivedMessages())
+                .filter(m -> {
+                    try {
+                        return ((jakarta.mail.internet.InternetAddress) m.getAllRecipients()[0])
+                                .getAddress()
+                                .equalsIgnoreCase(to);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                })
+                .map(GreenMailUtil::getWholeMessage)
+                .map(PageHarness::unfold)
+                .collect(Collectors.toList());
     }
 
     /** Undoes quoted-printable soft breaks and =3D, enough to find a link in either part. */
@@ -188,9 +217,12 @@ final class PageHarness implements AutoCloseable {
     }
 
     HttpResponse<String> api(String method, String path, String json) throws Exception {
-        var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path)).timeout(Duration.ofSeconds(30))
+        var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+                .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+                .method(
+                        method,
+                        json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
             b.header("Content-Type", "application/json");
         }
@@ -198,16 +230,26 @@ final class PageHarness implements AutoCloseable {
     }
 
     HttpResponse<String> get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String url, Map<String, String> fields) throws Exception {
-        var form = fields.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        var form = fields.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static String csrf(HttpResponse<String> page) {

@@ -3,7 +3,6 @@ package com.dts.apm.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.testing.Await;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,9 +38,18 @@ class ReconnectBrowserIT {
     private static WebDriver browser() {
         var options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--hide-scrollbars", "--force-device-scale-factor=1", "--lang=en-US");
-        var service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--force-device-scale-factor=1",
+                "--lang=en-US");
+        var service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         return new ChromeDriver(service, options);
     }
 
@@ -50,7 +58,9 @@ class ReconnectBrowserIT {
         var js = (JavascriptExecutor) driver;
         long scroll = ((Number) js.executeScript("return document.documentElement.scrollWidth")).longValue();
         long inner = ((Number) js.executeScript("return window.innerWidth")).longValue();
-        assertThat(scroll).as(name + " at " + width + " px: no sideways scrolling").isLessThanOrEqualTo(inner);
+        assertThat(scroll)
+                .as(name + " at " + width + " px: no sideways scrolling")
+                .isLessThanOrEqualTo(inner);
         Files.createDirectories(SHOTS);
         var png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
         Files.write(SHOTS.resolve(name + "-" + (width < 600 ? "phone" : "desktop") + ".png"), png);
@@ -71,7 +81,8 @@ class ReconnectBrowserIT {
     void aDealerFixesTheMailboxWithTheKeyboardAlone() throws Exception {
         var missing = !Files.isExecutable(CHROMIUM) ? CHROMIUM : !Files.isExecutable(DRIVER) ? DRIVER : null;
         if (missing != null) {
-            System.out.println("ReconnectBrowserIT skipped: " + missing + " is not installed (apt-get install chromium chromium-driver)");
+            System.out.println("ReconnectBrowserIT skipped: " + missing
+                    + " is not installed (apt-get install chromium chromium-driver)");
         }
         Assumptions.assumeTrue(missing == null, () -> missing + " is not installed");
         try (var h = new PageHarness(dir, 10, "Acme Motors CRM")) {
@@ -85,8 +96,11 @@ class ReconnectBrowserIT {
                 driver.manage().window().setSize(new Dimension(360, 1500));
                 driver.get(link);
                 assertThat(driver.getTitle()).contains("nora@dealer-n.test");
-                assertThat(driver.findElement(By.cssSelector("label[for=password]")).getText()).isEqualTo("New app password");
-                assertThat(driver.findElement(By.partialLinkText("app-password page")).getAttribute("href"))
+                assertThat(driver.findElement(By.cssSelector("label[for=password]"))
+                                .getText())
+                        .isEqualTo("New app password");
+                assertThat(driver.findElement(By.partialLinkText("app-password page"))
+                                .getAttribute("href"))
                         .startsWith("https://myaccount.google.com/");
                 shot(driver, "first-visit", 360);
                 shot(driver, "first-visit", 1280);
@@ -94,7 +108,8 @@ class ReconnectBrowserIT {
                 tabTo(driver, "password");
                 driver.switchTo().activeElement().sendKeys("my-gmail-password1", Keys.ENTER);
                 wait.until(d -> d.getPageSource().contains("That password did not work"));
-                assertThat(driver.findElement(By.id("result")).getText()).contains("main Gmail password")
+                assertThat(driver.findElement(By.id("result")).getText())
+                        .contains("main Gmail password")
                         .contains("You can try 9 more times");
                 assertThat(h.state(id)).isEqualTo("FAILING");
                 shot(driver, "wrong-password", 360);

@@ -36,16 +36,29 @@ class ReconnectTlsIT {
         }
         var mime = Base64.getMimeEncoder(64, "\n".getBytes());
         var keyFile = dir.resolve("api.key");
-        Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n"
-                + mime.encodeToString(((PrivateKey) store.getKey("server", certs.password())).getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        Files.writeString(
+                keyFile,
+                "-----BEGIN PRIVATE KEY-----\n"
+                        + mime.encodeToString(((PrivateKey) store.getKey("server", certs.password())).getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n");
         var certFile = dir.resolve("api-server.crt");
-        Files.writeString(certFile, "-----BEGIN CERTIFICATE-----\n" + mime.encodeToString(store.getCertificate("server").getEncoded())
-                + "\n-----END CERTIFICATE-----\n");
+        Files.writeString(
+                certFile,
+                "-----BEGIN CERTIFICATE-----\n"
+                        + mime.encodeToString(store.getCertificate("server").getEncoded())
+                        + "\n-----END CERTIFICATE-----\n");
         var config = dir.resolve("apm.yml");
         // public-url plain on purpose: the header comes from the TLS connection itself
-        Files.writeString(config, String.join("\n", "database: { path: " + dir.resolve("data/apm.db") + " }", "http: { port: 0 }",
-                "api: { enabled: true, port: 0, public-url: 'http://localhost', tls: { cert-file: " + certFile + ", key-file: " + keyFile + " } }",
-                "reconnect: { enabled: true }", ""));
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "database: { path: " + dir.resolve("data/apm.db") + " }",
+                        "http: { port: 0 }",
+                        "api: { enabled: true, port: 0, public-url: 'http://localhost', tls: { cert-file: " + certFile
+                                + ", key-file: " + keyFile + " } }",
+                        "reconnect: { enabled: true }",
+                        ""));
         var trust = KeyStore.getInstance("PKCS12");
         try (var in = new FileInputStream(certs.trustStore().toFile())) {
             trust.load(in, certs.password());
@@ -57,11 +70,17 @@ class ReconnectTlsIT {
         try (var app = App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC())) {
             var client = HttpClient.newBuilder().sslContext(ssl).build();
             for (var path : new String[] {"/reconnect/" + "A".repeat(43), "/assets/reconnect.css"}) {
-                var r = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + app.apiPort() + path)).build(),
+                var r = client.send(
+                        HttpRequest.newBuilder(URI.create("https://localhost:" + app.apiPort() + path))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).as(path).isIn(200, 404);
-                assertThat(r.headers().firstValue("Strict-Transport-Security")).as(path).hasValue("max-age=31536000");
-                assertThat(r.headers().firstValue("Content-Security-Policy")).as(path).isPresent();
+                assertThat(r.headers().firstValue("Strict-Transport-Security"))
+                        .as(path)
+                        .hasValue("max-age=31536000");
+                assertThat(r.headers().firstValue("Content-Security-Policy"))
+                        .as(path)
+                        .isPresent();
             }
         }
     }
