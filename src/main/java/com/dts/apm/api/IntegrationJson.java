@@ -43,7 +43,7 @@ final class IntegrationJson {
         }
     }
 
-    /** An integration out: the {@code integrations list --json} fields plus external id, servers and protocols. */
+    /** An integration out: the {@code integrations list --json} fields (external id, servers and protocols included). */
     record View(
             long id,
             String externalId,

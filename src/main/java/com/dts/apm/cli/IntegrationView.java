@@ -4,9 +4,13 @@ import com.dts.apm.provider.Endpoint;
 import com.dts.apm.store.Integration;
 import java.time.Instant;
 
-/** How an integration is shown in JSON: every field design.md names, and never a secret. */
+/**
+ * How an integration is shown in JSON: every field design.md names, the dealer system's external id, and never a
+ * secret.
+ */
 record IntegrationView(
         long id,
+        String externalId,
         String dealerId,
         String dealerName,
         String email,
@@ -35,9 +39,11 @@ record IntegrationView(
         }
     }
 
-    static IntegrationView of(Integration i) {
+    /** The view of {@code i}, known to the dealer system as {@code externalId} (null when it has none). */
+    static IntegrationView of(Integration i, String externalId) {
         return new IntegrationView(
                 i.id(),
+                externalId,
                 i.dealerId(),
                 i.dealerName(),
                 i.email(),

@@ -160,11 +160,14 @@ final class IntegrationsCommand {
         @Override
         public Integer call() {
             var out = parent.root.terminal.out();
-            var all = parent.root.workspace().integrations().list();
+            var store = parent.root.workspace().integrations();
             if (json) {
-                out.println(Json.write(all.stream().map(IntegrationView::of).toList()));
+                var all = store.page(null, null, null, 0, Integer.MAX_VALUE);
+                out.println(Json.write(all.stream()
+                        .map(k -> IntegrationView.of(k.integration(), k.externalId()))
+                        .toList()));
             } else {
-                printTable(out, all);
+                printTable(out, store.list());
             }
             return 0;
         }
@@ -208,9 +211,11 @@ final class IntegrationsCommand {
         @Override
         public Integer call() {
             var out = parent.root.terminal.out();
-            var i = parent.root.workspace().integrations().get(id);
+            var store = parent.root.workspace().integrations();
+            var i = store.get(id);
             if (json) {
-                out.println(Json.write(IntegrationView.of(i)));
+                out.println(
+                        Json.write(IntegrationView.of(i, store.externalId(id).orElse(null))));
                 return 0;
             }
             out.printf("id:             %d%n", i.id());

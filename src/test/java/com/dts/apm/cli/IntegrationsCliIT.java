@@ -81,7 +81,15 @@ class IntegrationsCliIT {
         assertThat(list).hasSize(1);
         var i = list.get(0);
         for (var field : new String[] {
-            "id", "dealer_id", "email", "provider", "state", "enabled", "last_checked_at", "last_success_at"
+            "id",
+            "external_id",
+            "dealer_id",
+            "email",
+            "provider",
+            "state",
+            "enabled",
+            "last_checked_at",
+            "last_success_at"
         }) {
             assertThat(i.has(field)).as(field).isTrue();
         }
@@ -90,6 +98,28 @@ class IntegrationsCliIT {
         assertThat(i.get("enabled").asBoolean()).isTrue();
         assertThat(i.get("imap").get("host").asText()).isEqualTo("imap.gmail.com");
         assertThat(i.get("contact_email").asText()).isEqualTo("sales@gmail.com");
+        assertThat(i.get("external_id").isNull()).as("no external id given").isTrue();
+    }
+
+    @Test
+    void listAndShowGiveTheDealerSystemsExternalId() throws Exception {
+        var r = runWithPassword(
+                APP_PASSWORD,
+                "integrations",
+                "add",
+                "--dealer-id",
+                "D-7",
+                "--external-id",
+                "crm:mailbox-7",
+                "--email",
+                "service@gmail.com",
+                "--password-stdin");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(listJson().get(0).get("external_id").asText()).isEqualTo("crm:mailbox-7");
+        var show = run("integrations", "show", r.out().strip(), "--json");
+        assertThat(show.exit()).as(show.err()).isZero();
+        assertThat(new ObjectMapper().readTree(show.out()).get("external_id").asText())
+                .isEqualTo("crm:mailbox-7");
     }
 
     @Test
