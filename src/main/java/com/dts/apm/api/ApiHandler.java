@@ -84,6 +84,11 @@ final class ApiHandler extends Handler.Abstract {
                 reply = problem(new Problem(500, "Internal error", "the monitor failed to answer; it is logged"));
             }
         }
+        if (reply.status() == 413 || reply.status() == 415) {
+            // answered before the body was read: Jetty closes the connection after the answer, and a client that is
+            // not told so sends its next request into the closing socket (as on the reconnect page)
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         write(response, callback, reply);
         long ms = Duration.ofNanos(System.nanoTime() - started).toMillis();
         log.info("api {} {} {} -> {} in {} ms", seen.token, request.getMethod(), seen.route, reply.status(), ms);

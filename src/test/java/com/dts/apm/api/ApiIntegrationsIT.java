@@ -99,7 +99,11 @@ class ApiIntegrationsIT {
             var credential = h.get("/api/v1/integrations/crm-42/credential", vault);
             assertThat(credential.statusCode()).isEqualTo(200);
             assertThat(body(credential).get("password").asText()).isEqualTo("alice-app-password-2");
-            assertThat(logs.text()).contains("api vault GET /api/v1/integrations/{external_id}/credential -> 200");
+            // the access-log line is written once the answer has gone out, so it may follow the client's read
+            Await.until(
+                    "the credential read's access-log line",
+                    Duration.ofSeconds(5),
+                    () -> logs.text().contains("api vault GET /api/v1/integrations/{external_id}/credential -> 200"));
 
             assertThat(h.send("DELETE", "/api/v1/integrations/crm-42", token, null, null)
                             .statusCode())
