@@ -19,10 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.stream.Collectors;
 
 /**
- * The API's JSON: snake_case, ISO-8601 times, nulls written; reading is strict (unknown fields, duplicate keys,
+ * The JSON of the API and of the command line's {@code --json}: snake_case, ISO-8601 times, nulls written; reading is strict (unknown fields, duplicate keys,
  * trailing data, a string where a number belongs: all refused) and every refusal names the field, never the value.
  */
-final class ApiJson {
+public final class ApiJson {
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .addModule(new JavaTimeModule())
@@ -38,6 +38,11 @@ final class ApiJson {
             .build();
 
     private ApiJson() {}
+
+    /** {@code value} as JSON text (the command line's {@code --json} output). */
+    public static String text(Object value) {
+        return new String(write(value), StandardCharsets.UTF_8);
+    }
 
     static byte[] write(Object value) {
         try {

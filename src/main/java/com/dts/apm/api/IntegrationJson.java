@@ -6,16 +6,18 @@ import com.dts.apm.provider.Protocol;
 import com.dts.apm.store.CheckHistory;
 import com.dts.apm.store.CheckRecord;
 import com.dts.apm.store.Integration;
+import com.dts.apm.store.IntegrationInput;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 
-/** The API's JSON shapes, in and out. An integration out never carries a password; a body in may (write-only). */
-final class IntegrationJson {
+/** The JSON shapes of the API and of the command line's {@code --json}, in and out. An integration out never carries a password; a body in may (write-only). */
+public final class IntegrationJson {
     private IntegrationJson() {}
 
     /** A mail server in and out: {@code {host, port, security}}. */
-    record Server(String host, Integer port, String security) {
+    public record Server(String host, Integer port, String security) {
         static Server of(Endpoint e) {
             return e == null
                     ? null
@@ -44,7 +46,7 @@ final class IntegrationJson {
     }
 
     /** An integration out: the {@code integrations list --json} fields (external id, servers and protocols included). */
-    record View(
+    public record View(
             long id,
             String externalId,
             String dealerId,
@@ -65,8 +67,10 @@ final class IntegrationJson {
             Instant lastSuccessAt,
             Instant nextCheckAt,
             Instant stateSince,
-            Instant passwordChangedAt) {
-        static View of(Integration i, String externalId) {
+            Instant passwordChangedAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<IntegrationInput.Warning> warnings) {
+        /** The view of {@code i}, known to the dealer system as {@code externalId} (null when it has none). */
+        public static View of(Integration i, String externalId) {
             return new View(
                     i.id(),
                     externalId,
@@ -88,7 +92,35 @@ final class IntegrationJson {
                     i.lastSuccessAt(),
                     i.nextCheckAt(),
                     i.stateSince(),
-                    i.passwordChangedAt());
+                    i.passwordChangedAt(),
+                    null);
+        }
+
+        /** The answer to a PUT: the view with what the input probably got wrong (an empty list when nothing). */
+        View withWarnings(List<IntegrationInput.Warning> list) {
+            return new View(
+                    id,
+                    externalId,
+                    dealerId,
+                    dealerName,
+                    email,
+                    contactEmail,
+                    adminEmail,
+                    provider,
+                    username,
+                    protocols,
+                    imap,
+                    smtp,
+                    state,
+                    enabled,
+                    canary,
+                    lastOutcome,
+                    lastCheckedAt,
+                    lastSuccessAt,
+                    nextCheckAt,
+                    stateSince,
+                    passwordChangedAt,
+                    List.copyOf(list));
         }
 
         private static List<String> protocols(Integration i) {
@@ -108,9 +140,19 @@ final class IntegrationJson {
     record Page(List<View> items, String nextCursor) {}
 
     /** The {@code check --json} object. */
-    record CheckView(long id, String email, String provider, String state, List<ProtocolView> checks) {}
+    public record CheckView(long id, String email, String provider, String state, List<ProtocolView> checks) {
+        /** {@code i} (as it is after the check) with the check's results. */
+        public static CheckView of(Integration i, List<ProbeResult> results) {
+            return new CheckView(
+                    i.id(),
+                    i.email(),
+                    i.provider(),
+                    i.state().name(),
+                    results.stream().map(ProtocolView::of).toList());
+        }
+    }
 
-    record ProtocolView(String protocol, String outcome, long durationMs, String detail) {
+    public record ProtocolView(String protocol, String outcome, long durationMs, String detail) {
         static ProtocolView of(ProbeResult r) {
             return new ProtocolView(
                     r.protocol().label(), r.outcome().name(), r.duration().toMillis(), r.detail());
@@ -118,15 +160,29 @@ final class IntegrationJson {
     }
 
     /** {@code GET .../history}: recent checks and state changes, newest first (as {@code history --json}). */
-    record HistoryView(
+    public record HistoryView(
             long id,
             String externalId,
             String email,
             String state,
             List<HistoryCheck> checks,
-            List<CheckHistory.TransitionRecord> transitions) {}
+            List<CheckHistory.TransitionRecord> transitions) {
+        public static HistoryView of(
+                Integration i,
+                String externalId,
+                List<CheckRecord> checks,
+                List<CheckHistory.TransitionRecord> transitions) {
+            return new HistoryView(
+                    i.id(),
+                    externalId,
+                    i.email(),
+                    i.state().name(),
+                    checks.stream().map(HistoryCheck::of).toList(),
+                    transitions);
+        }
+    }
 
-    record HistoryCheck(Instant checkedAt, String protocol, String outcome, long durationMs, String detail) {
+    public record HistoryCheck(Instant checkedAt, String protocol, String outcome, long durationMs, String detail) {
         static HistoryCheck of(CheckRecord c) {
             return new HistoryCheck(
                     c.checkedAt(), c.protocol().label(), c.outcome().name(), c.durationMs(), c.detail());

@@ -2,10 +2,8 @@ package com.dts.apm.api;
 
 import com.dts.apm.api.IntegrationJson.Body;
 import com.dts.apm.api.IntegrationJson.CheckView;
-import com.dts.apm.api.IntegrationJson.HistoryCheck;
 import com.dts.apm.api.IntegrationJson.HistoryView;
 import com.dts.apm.api.IntegrationJson.Page;
-import com.dts.apm.api.IntegrationJson.ProtocolView;
 import com.dts.apm.api.IntegrationJson.View;
 import com.dts.apm.provider.ProviderCatalog;
 import com.dts.apm.store.CheckHistory;
@@ -110,7 +108,7 @@ final class IntegrationRoutes {
         var valid = input(body, ext).validate(catalog, body.password(), IntegrationInput.Labels.API, false);
         var saved = store.save(ext, valid.integration(), valid.password());
         var view = store.findByExternalId(ext)
-                .map(k -> View.of(k.integration(), ext))
+                .map(k -> View.of(k.integration(), ext).withWarnings(valid.warnings()))
                 .orElseThrow(() -> missing(ext)); // removed in the same instant: as if the PUT came first
         return saved.created()
                 ? new Reply(201, view, Map.of("Location", "/api/v1/integrations/" + ext))
@@ -136,13 +134,7 @@ final class IntegrationRoutes {
         var ext = externalId(call);
         var k = store.findByExternalId(ext).orElseThrow(() -> missing(ext));
         var checked = checks.check(k.integration());
-        var i = checked.after().orElse(k.integration());
-        return Reply.ok(new CheckView(
-                i.id(),
-                i.email(),
-                i.provider(),
-                i.state().name(),
-                checked.results().stream().map(ProtocolView::of).toList()));
+        return Reply.ok(CheckView.of(checked.after().orElse(k.integration()), checked.results()));
     }
 
     /** The password as stored (say, one a dealer entered on the reconnect page), for the CRM; each read is logged. */
@@ -163,13 +155,7 @@ final class IntegrationRoutes {
         var ext = externalId(call);
         var k = store.findByExternalId(ext).orElseThrow(() -> missing(ext));
         var i = k.integration();
-        return Reply.ok(new HistoryView(
-                i.id(),
-                ext,
-                i.email(),
-                i.state().name(),
-                history.checks(i.id(), HISTORY).stream().map(HistoryCheck::of).toList(),
-                history.transitions(i.id(), HISTORY)));
+        return Reply.ok(HistoryView.of(i, ext, history.checks(i.id(), HISTORY), history.transitions(i.id(), HISTORY)));
     }
 
     private Reply list(Call call) {

@@ -31,7 +31,7 @@ final class VerifyRoute {
         this.perToken = new RateLimiter(PER_TOKEN, WINDOW, clock);
     }
 
-    record Result(boolean ok, List<Check> checks) {}
+    record Result(boolean ok, List<Check> checks, List<IntegrationInput.Warning> warnings) {}
 
     record Check(String protocol, String outcome, long durationMs, String detail, String hint) {}
 
@@ -52,10 +52,8 @@ final class VerifyRoute {
         var n = valid.integration();
         perToken.acquire("token " + call.token().name(), "this token");
         perMailbox.acquire(n.email().toLowerCase(Locale.ROOT), "mailbox " + n.email());
-        var looksLikeAppPassword = valid.provider().appPassword() == null
-                || valid.provider()
-                        .appPassword()
-                        .looksLikeAppPassword(valid.password().reveal());
+        var looksLikeAppPassword =
+                valid.warnings().stream().noneMatch(w -> w.code().equals(IntegrationInput.Warning.NOT_AN_APP_PASSWORD));
         var results = checks.verify(n, valid.password());
         var out = results.stream()
                 .map(r -> new Check(
@@ -65,6 +63,6 @@ final class VerifyRoute {
                         r.detail(),
                         hints.hint(valid.provider(), r.protocol(), r.outcome(), looksLikeAppPassword)))
                 .toList();
-        return Reply.ok(new Result(results.stream().allMatch(r -> r.outcome().isOk()), out));
+        return Reply.ok(new Result(results.stream().allMatch(r -> r.outcome().isOk()), out, valid.warnings()));
     }
 }

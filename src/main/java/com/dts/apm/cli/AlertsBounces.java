@@ -1,6 +1,7 @@
 package com.dts.apm.cli;
 
 import com.dts.apm.BadInputException;
+import com.dts.apm.api.ApiJson;
 import com.dts.apm.store.IntegrationInput;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -33,7 +34,7 @@ final class AlertsBounces implements Callable<Integer> {
         var bounces = alerts.root.workspace().outbox().listBouncing();
         var out = alerts.root.terminal.out();
         if (json) {
-            out.println(Json.write(bounces.stream()
+            out.println(ApiJson.text(bounces.stream()
                     .map(b -> new BounceView(b.address(), b.since(), b.detail(), b.contactOf()))
                     .toList()));
             return 0;

@@ -2,6 +2,7 @@ package com.dts.apm.cli;
 
 import com.dts.apm.BadInputException;
 import com.dts.apm.alert.StormGuard;
+import com.dts.apm.api.ApiJson;
 import com.dts.apm.app.Alerting;
 import com.dts.apm.app.Workspace;
 import com.dts.apm.store.IntegrationInput;
@@ -49,7 +50,7 @@ final class AlertsHeld implements Callable<Integer> {
                 ws.storms().list().stream().collect(Collectors.toMap(Storms.Storm::provider, Function.identity()));
         var out = alerts.root.terminal.out();
         if (json) {
-            out.println(Json.write(held.stream()
+            out.println(ApiJson.text(held.stream()
                     .map(a -> {
                         var s = storms.get(a.provider());
                         return new HeldView(

@@ -1,5 +1,6 @@
 package com.dts.apm.cli;
 
+import com.dts.apm.api.ApiJson;
 import com.dts.apm.api.Scope;
 import com.dts.apm.api.Tokens;
 import com.dts.apm.store.ApiTokens;
@@ -76,7 +77,7 @@ final class ApiTokensCommand {
             var all = parent.store().list();
             var out = parent.root.terminal.out();
             if (json) {
-                out.println(Json.write(all.stream()
+                out.println(ApiJson.text(all.stream()
                         .map(t -> new TokenView(
                                 t.name(), List.copyOf(new TreeSet<>(t.scopes())), t.createdAt(), t.lastUsedAt()))
                         .toList()));

@@ -1,6 +1,8 @@
 package com.dts.apm.cli;
 
 import com.dts.apm.BadInputException;
+import com.dts.apm.api.ApiJson;
+import com.dts.apm.api.IntegrationJson.CheckView;
 import com.dts.apm.app.Verification;
 import com.dts.apm.check.CheckListener;
 import com.dts.apm.check.CheckService;
@@ -41,10 +43,6 @@ final class CheckCommand implements Callable<Integer> {
     boolean json;
 
     /** One line of {@code check --json}. */
-    record CheckView(long id, String email, String provider, String state, List<ProtocolView> checks) {}
-
-    record ProtocolView(String protocol, String outcome, long durationMs, String detail) {}
-
     @Override
     public Integer call() throws Exception {
         if (all == !ids.isEmpty()) {
@@ -106,18 +104,7 @@ final class CheckCommand implements Callable<Integer> {
         var out = root.terminal.out();
         var i = r.after().orElse(r.before());
         if (json) {
-            out.println(Json.write(new CheckView(
-                    i.id(),
-                    i.email(),
-                    i.provider(),
-                    i.state().name(),
-                    r.results().stream()
-                            .map(p -> new ProtocolView(
-                                    p.protocol().label(),
-                                    p.outcome().name(),
-                                    p.duration().toMillis(),
-                                    p.detail()))
-                            .toList())));
+            out.println(ApiJson.text(CheckView.of(i, r.results())));
             return;
         }
         out.printf("%d %s (%s): %s%n", i.id(), i.email(), i.provider(), i.state());

@@ -1,6 +1,7 @@
 package com.dts.apm.cli;
 
-import com.dts.apm.store.CheckHistory;
+import com.dts.apm.api.ApiJson;
+import com.dts.apm.api.IntegrationJson.HistoryView;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,15 +26,6 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--json")
     boolean json;
 
-    record HistoryView(
-            long id,
-            String email,
-            String state,
-            java.util.List<CheckView> checks,
-            java.util.List<CheckHistory.TransitionRecord> transitions) {}
-
-    record CheckView(java.time.Instant checkedAt, String protocol, String outcome, long durationMs, String detail) {}
-
     @Override
     public Integer call() {
         var ws = root.workspace();
@@ -42,19 +34,8 @@ final class HistoryCommand implements Callable<Integer> {
         var transitions = ws.history().transitions(id, limit);
         var out = root.terminal.out();
         if (json) {
-            out.println(Json.write(new HistoryView(
-                    i.id(),
-                    i.email(),
-                    i.state().name(),
-                    checks.stream()
-                            .map(c -> new CheckView(
-                                    c.checkedAt(),
-                                    c.protocol().label(),
-                                    c.outcome().name(),
-                                    c.durationMs(),
-                                    c.detail()))
-                            .toList(),
-                    transitions)));
+            var ext = ws.integrations().externalId(id).orElse(null);
+            out.println(ApiJson.text(HistoryView.of(i, ext, checks, transitions)));
             return 0;
         }
         out.printf("%d %s (%s): %s%n%nchecks (newest first):%n", i.id(), i.email(), i.provider(), i.state());

@@ -120,7 +120,7 @@ final class ImportCommand implements Callable<Integer> {
                     passwords.add(valid.password());
                     externalIds.add(ext);
                     for (var w : valid.warnings()) {
-                        terminal.err().println("warning: line " + line + ": " + w);
+                        terminal.err().println("warning: line " + line + ": " + w.message());
                         warnings++;
                     }
                 } catch (BadInputException e) {
@@ -196,7 +196,8 @@ final class ImportCommand implements Callable<Integer> {
                 row.get("protocols"),
                 row.get("enabled"),
                 false,
-                row.get("admin_email"));
+                row.get("admin_email"),
+                null); // the external_id column is read apart: it is checked for duplicates within the file
     }
 
     /** The whole file as text; refuses a missing, empty or non-UTF-8 file. A leading BOM is dropped. */

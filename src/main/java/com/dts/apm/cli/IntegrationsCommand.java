@@ -1,5 +1,7 @@
 package com.dts.apm.cli;
 
+import com.dts.apm.api.ApiJson;
+import com.dts.apm.api.IntegrationJson.View;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationInput;
 import java.io.PrintStream;
@@ -142,7 +144,7 @@ final class IntegrationsCommand {
                     IntegrationInput.externalId(externalId));
             var ws = parent.root.workspace();
             var valid = input.validate(ws.catalog(), raw);
-            valid.warnings().forEach(w -> terminal.err().println("warning: " + w));
+            valid.warnings().forEach(w -> terminal.err().println("warning: " + w.message()));
             long id = ws.integrations().add(valid.integration(), valid.password(), input.externalId());
             terminal.out().println(id);
             return 0;
@@ -163,8 +165,8 @@ final class IntegrationsCommand {
             var store = parent.root.workspace().integrations();
             if (json) {
                 var all = store.page(null, null, null, 0, Integer.MAX_VALUE);
-                out.println(Json.write(all.stream()
-                        .map(k -> IntegrationView.of(k.integration(), k.externalId()))
+                out.println(ApiJson.text(all.stream()
+                        .map(k -> View.of(k.integration(), k.externalId()))
                         .toList()));
             } else {
                 printTable(out, store.list());
@@ -214,8 +216,7 @@ final class IntegrationsCommand {
             var store = parent.root.workspace().integrations();
             var i = store.get(id);
             if (json) {
-                out.println(
-                        Json.write(IntegrationView.of(i, store.externalId(id).orElse(null))));
+                out.println(ApiJson.text(View.of(i, store.externalId(id).orElse(null))));
                 return 0;
             }
             out.printf("id:             %d%n", i.id());
@@ -314,11 +315,8 @@ final class IntegrationsCommand {
             var ws = parent.root.workspace();
             var integration = ws.integrations().get(id);
             var spec = ws.catalog().get(integration.provider());
-            if (!spec.appPassword().looksLikeAppPassword(secret.reveal())) {
-                terminal.err()
-                        .println("warning: this does not look like a " + spec.name() + " app password ("
-                                + spec.appPassword().format() + "): it is probably the main account password");
-            }
+            IntegrationInput.passwordWarnings(spec, integration.email(), integration.protocols(), secret)
+                    .forEach(w -> terminal.err().println("warning: " + w.message()));
             ws.integrations().setPassword(id, secret);
             terminal.err().println("password of integration " + id + " replaced; it will be checked at once");
             return 0;

@@ -1,5 +1,6 @@
 package com.dts.apm.cli;
 
+import com.dts.apm.api.ApiJson;
 import com.dts.apm.check.Capacity;
 import com.dts.apm.config.Durations;
 import com.dts.apm.store.IntegrationState;
@@ -55,7 +56,7 @@ final class StatusCommand implements Callable<Integer> {
                         return m;
                     })
                     .toList();
-            out.println(Json.write(Map.of("providers", counts, "totals", totals, "capacity", rows)));
+            out.println(ApiJson.text(Map.of("providers", counts, "totals", totals, "capacity", rows)));
             return 0;
         }
         var states = IntegrationState.values();

@@ -1,5 +1,6 @@
 package com.dts.apm.cli;
 
+import com.dts.apm.api.ApiJson;
 import com.dts.apm.store.WebhookDeliveryStatus;
 import com.dts.apm.store.Webhooks;
 import java.io.PrintStream;
@@ -24,7 +25,7 @@ final class WebhooksCommand {
 
     static void print(PrintStream out, List<Webhooks.Delivery> all, boolean json) {
         if (json) {
-            out.println(Json.write(all));
+            out.println(ApiJson.text(all));
             return;
         }
         var fmt = "%-7s %-30s %-8s %-8s %-17s %-17s %s%n";

@@ -39,44 +39,6 @@ public record IntegrationInput(
         String adminEmail,
         String externalId) {
 
-    /** Without an external id (the CRM's own id). */
-    public IntegrationInput(
-            String dealerId,
-            String dealerName,
-            String contactEmail,
-            String email,
-            String provider,
-            String username,
-            String imapHost,
-            String imapPort,
-            String imapSecurity,
-            String smtpHost,
-            String smtpPort,
-            String smtpSecurity,
-            String protocols,
-            String enabled,
-            boolean canary,
-            String adminEmail) {
-        this(
-                dealerId,
-                dealerName,
-                contactEmail,
-                email,
-                provider,
-                username,
-                imapHost,
-                imapPort,
-                imapSecurity,
-                smtpHost,
-                smtpPort,
-                smtpSecurity,
-                protocols,
-                enabled,
-                canary,
-                adminEmail,
-                null);
-    }
-
     /**
      * How the messages name the fields: the command line's words and flags ({@link #CLI}, also for CSV rows, whose
      * columns the import names), or the API's JSON fields ({@link #API}).
@@ -138,7 +100,20 @@ public record IntegrationInput(
     private static final Pattern EXTERNAL_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@~-]{0,127}");
 
     /** A validated integration plus the warnings worth showing (a password that is probably the main one). */
-    public record Valid(NewIntegration integration, Secret password, ProviderSpec provider, List<String> warnings) {}
+    public record Valid(NewIntegration integration, Secret password, ProviderSpec provider, List<Warning> warnings) {}
+
+    /**
+     * Something the input allows but is probably a mistake; {@code code} is stable (the API's {@code warnings[].code}),
+     * {@code message} is for people.
+     */
+    public record Warning(String code, String message) {
+        /** The password does not match the provider's app-password format: probably the main account password. */
+        public static final String NOT_AN_APP_PASSWORD = "not_an_app_password";
+        /** The provider takes no password at all any more (OAuth only): checks will say BASIC_AUTH_DISABLED. */
+        public static final String PROVIDER_TAKES_NO_PASSWORDS = "provider_takes_no_passwords";
+        /** The provider takes no password over one of the protocols asked for. */
+        public static final String PROTOCOL_TAKES_NO_PASSWORDS = "protocol_takes_no_passwords";
+    }
 
     /** Validates with the command line's field names; a password is required. */
     public Valid validate(ProviderCatalog catalog, String rawPassword) {
@@ -213,29 +188,7 @@ public record IntegrationInput(
             throw new BadInputException(labels.noPassword());
         }
         var password = password(rawPassword);
-        var warnings = new ArrayList<String>();
-        // A provider that takes no password at all gets only the warning below: telling the operator to
-        // create an app password there would send the dealer after something that cannot work.
-        if (!spec.acceptsNoPasswords() && !spec.appPassword().looksLikeAppPassword(password.reveal())) {
-            warnings.add("the password for " + mailbox + " does not look like a " + spec.name() + " app password ("
-                    + spec.appPassword().format() + "): it is probably the main account password, which "
-                    + spec.name() + " refuses for mail apps; create an app password at "
-                    + spec.appPassword().url());
-        }
-        if (spec.acceptsNoPasswords()) {
-            warnings.add(spec.name() + " no longer accepts any password (app passwords included) for IMAP or SMTP: "
-                    + "checks of " + mailbox + " will report BASIC_AUTH_DISABLED");
-        }
-        // The catalog leaves a protocol out of a provider's default only when the provider takes no password on it.
-        for (var p : wanted) {
-            if (!spec.protocols().contains(p) && !spec.acceptsNoPasswords()) {
-                var name = p.label().toUpperCase(Locale.ROOT);
-                warnings.add(spec.name() + " takes no password over " + name + " (app passwords included): the " + name
-                        + " check of " + mailbox + " will report BASIC_AUTH_DISABLED; use --protocols "
-                        + Protocols.label(spec.protocols())
-                        + " (CSV: the protocols column) to verify only what can pass");
-            }
-        }
+        var warnings = passwordWarnings(spec, mailbox, wanted, password);
         return new Valid(
                 new NewIntegration(
                         dealer,
@@ -253,6 +206,45 @@ public record IntegrationInput(
                 password,
                 spec,
                 warnings);
+    }
+
+    /**
+     * What is probably wrong with {@code password} for a {@code spec} mailbox checked over {@code wanted}: the one
+     * list {@code add}, {@code import}, {@code set-password}, {@code PUT} and {@code POST /verify} give.
+     */
+    public static List<Warning> passwordWarnings(
+            ProviderSpec spec, String mailbox, Set<Protocol> wanted, Secret password) {
+        var warnings = new ArrayList<Warning>();
+        // A provider that takes no password at all gets only the warning below: telling the operator to
+        // create an app password there would send the dealer after something that cannot work.
+        if (spec.acceptsNoPasswords()) {
+            return List.of(new Warning(
+                    Warning.PROVIDER_TAKES_NO_PASSWORDS,
+                    spec.name() + " no longer accepts any password (app passwords included) for IMAP or SMTP: "
+                            + "checks of " + mailbox + " will report BASIC_AUTH_DISABLED"));
+        }
+        var appPassword = spec.appPassword();
+        if (appPassword != null && !appPassword.looksLikeAppPassword(password.reveal())) {
+            warnings.add(new Warning(
+                    Warning.NOT_AN_APP_PASSWORD,
+                    "the password for " + mailbox + " does not look like a " + spec.name() + " app password ("
+                            + appPassword.format() + "): it is probably the main account password, which "
+                            + spec.name() + " refuses for mail apps; create an app password at "
+                            + appPassword.url()));
+        }
+        // The catalog leaves a protocol out of a provider's default only when the provider takes no password on it.
+        for (var p : wanted) {
+            if (!spec.protocols().contains(p)) {
+                var name = p.label().toUpperCase(Locale.ROOT);
+                warnings.add(new Warning(
+                        Warning.PROTOCOL_TAKES_NO_PASSWORDS,
+                        spec.name() + " takes no password over " + name + " (app passwords included): the " + name
+                                + " check of " + mailbox + " will report BASIC_AUTH_DISABLED; use --protocols "
+                                + Protocols.label(spec.protocols())
+                                + " (CSV: the protocols column) to verify only what can pass"));
+            }
+        }
+        return List.copyOf(warnings);
     }
 
     /**

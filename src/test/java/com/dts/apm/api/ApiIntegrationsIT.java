@@ -47,6 +47,13 @@ class ApiIntegrationsIT {
             assertThat(view.get("protocols").toString()).isEqualTo("[\"imap\",\"smtp\"]");
             assertThat(view.get("imap").get("security").asText()).isEqualTo("plain");
             assertThat(view.has("password")).isFalse();
+            assertThat(view.get("warnings").isArray())
+                    .as("a PUT answer says what looks wrong")
+                    .isTrue();
+            assertThat(view.get("warnings").size()).isZero();
+            assertThat(body(h.get("/api/v1/integrations/crm-42", token)).has("warnings"))
+                    .as("only a PUT answer carries warnings")
+                    .isFalse();
             for (var field : List.of(
                     "id", "dealer_id", "email", "provider", "state", "enabled", "last_checked_at", "last_success_at")) {
                 assertThat(view.has(field)).as(field).isTrue();
@@ -126,6 +133,34 @@ class ApiIntegrationsIT {
                     .doesNotContain("alice-app-password")
                     .doesNotContain(token)
                     .doesNotContain(vault);
+        }
+    }
+
+    @Test
+    void aPutWhosePasswordLooksLikeTheMainOneIsStoredWithACodedWarning() throws Exception {
+        try (var h = harness(dir)) {
+            h.start();
+            var token = h.token("crm", "integrations:read,integrations:write");
+
+            var gmail = with(h.mailbox("gina@gmail.com", "Summer2024!"), "provider", "gmail");
+            var put = h.json("PUT", "/api/v1/integrations/crm-7", token, gmail);
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+            var warnings = body(put).get("warnings");
+            assertThat(warnings.findValuesAsText("code")).containsExactly("not_an_app_password");
+            assertThat(warnings.get(0).get("message").asText())
+                    .contains("probably the main account password", "https://myaccount.google.com/apppasswords")
+                    .doesNotContain("Summer2024!");
+
+            // the same body with an app password of Gmail's shape: nothing to warn about
+            var fixed =
+                    h.json("PUT", "/api/v1/integrations/crm-7", token, with(gmail, "password", "abcd efgh ijkl mnop"));
+            assertThat(fixed.statusCode()).isEqualTo(200);
+            assertThat(body(fixed).get("warnings").size()).isZero();
+
+            // Outlook.com takes no password at all: said once, without sending anyone to create an app password
+            var outlook = with(h.mailbox("otto@outlook.com", "whatever-pass"), "provider", "outlook");
+            var ms = body(h.json("PUT", "/api/v1/integrations/crm-8", token, outlook));
+            assertThat(ms.get("warnings").findValuesAsText("code")).containsExactly("provider_takes_no_passwords");
         }
     }
 

@@ -29,6 +29,7 @@ class ApiVerifyIT {
             assertThat(ok.get("checks").findValuesAsText("outcome")).containsOnly("OK");
             assertThat(ok.get("checks").get(0).get("hint").asText()).contains("this password works");
             assertThat(ok.get("checks").get(0).has("duration_ms")).isTrue();
+            assertThat(ok.get("warnings").size()).isZero();
 
             var wrong = h.json("POST", "/api/v1/verify", token, h.mailbox("vera@dealer-v.test", "vera-wrong-app-pass"));
             assertThat(wrong.statusCode()).isEqualTo(200);
@@ -85,6 +86,38 @@ class ApiVerifyIT {
             assertThat(h.json("POST", "/api/v1/verify", reader, h.mailbox("walt@dealer-w.test", "walt-app-pass"))
                             .statusCode())
                     .isEqualTo(403);
+        }
+    }
+
+    @Test
+    void oneTokenVerifiesAtMostSixtyTimesAMinuteWhateverTheMailboxAndWarningsComeBack() throws Exception {
+        try (var h = new ApiHarness(dir)) {
+            h.start();
+            var token = h.token("bulk", "checks:run");
+
+            var gmail = with(h.mailbox("gina@gmail.com", "Summer2024!"), "provider", "gmail");
+            var first = h.json("POST", "/api/v1/verify", token, gmail);
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+            assertThat(body(first).get("warnings").findValuesAsText("code")).containsExactly("not_an_app_password");
+            assertThat(first.body()).doesNotContain("Summer2024!");
+
+            // a different mailbox each time: only the token's own limit can stop these
+            for (int i = 1; i < VerifyRoute.PER_TOKEN; i++) {
+                var r = h.json("POST", "/api/v1/verify", token, h.mailbox("m" + i + "@dealer-m.test", "m-app-pass"));
+                assertThat(r.statusCode()).as("call %d: %s", i + 1, r.body()).isEqualTo(200);
+            }
+            var limited = h.json("POST", "/api/v1/verify", token, h.mailbox("last@dealer-m.test", "m-app-pass"));
+            assertThat(limited.statusCode()).as(limited.body()).isEqualTo(429);
+            assertThat(body(limited).get("detail").asText())
+                    .startsWith("this token: at most 60 verifications per 60 s");
+            assertThat(limited.headers().firstValue("Retry-After"))
+                    .hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isBetween(1, 61));
+
+            // another token is not held back by that one
+            var other = h.token("other", "checks:run");
+            assertThat(h.json("POST", "/api/v1/verify", other, h.mailbox("last@dealer-m.test", "m-app-pass"))
+                            .statusCode())
+                    .isEqualTo(200);
         }
     }
 }

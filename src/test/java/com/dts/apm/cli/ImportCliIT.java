@@ -82,7 +82,7 @@ class ImportCliIT {
         var rows = list();
         assertThat(rows).hasSize(3);
         assertThat(rows.get(1).get("dealer_name").asText()).isEqualTo("Bob's Cars, Inc.");
-        assertThat(rows.get(1).get("protocols").asText()).isEqualTo("imap");
+        assertThat(rows.get(1).get("protocols").toString()).isEqualTo("[\"imap\"]");
         assertThat(rows.get(2).get("enabled").asBoolean()).isFalse();
         assertThat(rows.get(2).get("state").asText()).isEqualTo("DISABLED");
 
@@ -198,10 +198,10 @@ class ImportCliIT {
                 .contains("warning: line 4: Microsoft 365 takes no password over IMAP")
                 .doesNotContain("line 2:", "line 3:");
         var rows = list();
-        assertThat(rows.get(0).get("protocols").asText()).isEqualTo("smtp");
+        assertThat(rows.get(0).get("protocols").toString()).isEqualTo("[\"smtp\"]");
         assertThat(rows.get(1).get("provider").asText()).isEqualTo("microsoft365");
-        assertThat(rows.get(1).get("protocols").asText()).isEqualTo("smtp");
-        assertThat(rows.get(2).get("protocols").asText()).isEqualTo("imap+smtp");
+        assertThat(rows.get(1).get("protocols").toString()).isEqualTo("[\"smtp\"]");
+        assertThat(rows.get(2).get("protocols").toString()).isEqualTo("[\"imap\",\"smtp\"]");
     }
 
     @Test

@@ -184,7 +184,7 @@ class IntegrationsCliIT {
                 .doesNotContain("warning");
         var i = listJson().get(0);
         assertThat(i.get("provider").asText()).isEqualTo("microsoft365");
-        assertThat(i.get("protocols").asText()).isEqualTo("smtp");
+        assertThat(i.get("protocols").toString()).isEqualTo("[\"smtp\"]");
         assertThat(i.get("imap").isNull()).isTrue();
         assertThat(i.get("smtp").get("host").asText()).isEqualTo("smtp.office365.com");
         assertThat(i.get("smtp").get("port").asInt()).isEqualTo(587);
@@ -212,7 +212,7 @@ class IntegrationsCliIT {
                         "service@contoso-motors.com",
                         "BASIC_AUTH_DISABLED");
         var stored = listJson().get(1);
-        assertThat(stored.get("protocols").asText()).isEqualTo("imap+smtp");
+        assertThat(stored.get("protocols").toString()).isEqualTo("[\"imap\",\"smtp\"]");
         assertThat(stored.get("imap").get("host").asText()).isEqualTo("outlook.office365.com");
     }
 

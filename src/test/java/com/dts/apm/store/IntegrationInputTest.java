@@ -6,6 +6,7 @@ import com.dts.apm.provider.Endpoint;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.ProviderCatalog;
 import com.dts.apm.provider.Security;
+import com.dts.apm.store.IntegrationInput.Warning;
 import org.junit.jupiter.api.Test;
 
 class IntegrationInputTest {
@@ -28,6 +29,7 @@ class IntegrationInputTest {
                 null,
                 null,
                 false,
+                null,
                 null);
     }
 
@@ -48,6 +50,7 @@ class IntegrationInputTest {
                 protocols,
                 null,
                 false,
+                null,
                 null);
     }
 
@@ -86,9 +89,11 @@ class IntegrationInputTest {
             assertThat(valid.integration().imap()).isEqualTo(new Endpoint("outlook.office365.com", 993, Security.SSL));
             assertThat(valid.warnings())
                     .singleElement()
+                    .satisfies(w -> assertThat(w.code()).isEqualTo(Warning.PROTOCOL_TAKES_NO_PASSWORDS))
+                    .extracting(Warning::message)
                     .asString()
                     .contains("Microsoft 365 takes no password over IMAP", "BASIC_AUTH_DISABLED", "--protocols smtp");
-            assertThat(String.join("\n", valid.warnings()))
+            assertThat(messages(valid))
                     .as("SMTP still takes passwords: not the Outlook.com warning")
                     .doesNotContain("for IMAP or SMTP")
                     .doesNotContain("probably the main account password");
@@ -117,9 +122,11 @@ class IntegrationInputTest {
         assertThat(valid.warnings())
                 .as("Microsoft takes no password at all since Sep 2024 (providers.md)")
                 .singleElement()
+                .satisfies(w -> assertThat(w.code()).isEqualTo(Warning.PROVIDER_TAKES_NO_PASSWORDS))
+                .extracting(Warning::message)
                 .asString()
                 .contains("BASIC_AUTH_DISABLED");
-        assertThat(String.join("\n", valid.warnings()))
+        assertThat(messages(valid))
                 .doesNotContainIgnoringCase("create an app password")
                 .doesNotContain("account.microsoft.com");
     }
@@ -130,11 +137,17 @@ class IntegrationInputTest {
 
         assertThat(valid.warnings())
                 .singleElement()
+                .satisfies(w -> assertThat(w.code()).isEqualTo(Warning.NOT_AN_APP_PASSWORD))
+                .extracting(Warning::message)
                 .asString()
                 .contains("probably the main account password", "https://myaccount.google.com/apppasswords");
         assertThat(mailbox("sales@gmail.com")
                         .validate(CATALOG, "abcd efgh ijkl mnop")
                         .warnings())
                 .isEmpty();
+    }
+
+    private static String messages(IntegrationInput.Valid valid) {
+        return String.join("\n", valid.warnings().stream().map(Warning::message).toList());
     }
 }
