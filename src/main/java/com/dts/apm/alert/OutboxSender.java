@@ -63,37 +63,11 @@ public final class OutboxSender {
     private final Config.Reconnect reconnect;
     private final String publicUrl;
 
-    /** @param counter counts a final dealer-mail result: (kind, {@code sent} or {@code failed}) */
-    public OutboxSender(
-            Outbox outbox,
-            IntegrationStore integrations,
-            CheckHistory checks,
-            ProviderCatalog catalog,
-            AlertComposer composer,
-            MessageFactory messages,
-            RelaySender relay,
-            Config.Alerts config,
-            Clock clock,
-            BiConsumer<AlertKind, String> counter) {
-        this(
-                outbox,
-                integrations,
-                checks,
-                catalog,
-                composer,
-                messages,
-                relay,
-                config,
-                clock,
-                counter,
-                null,
-                null,
-                null);
-    }
-
     /**
-     * As above; with {@code links} (reconnect.enabled) each failure email and reminder a new password can fix links to
-     * {@code publicUrl}/reconnect/{token}, a link made as the mail is rendered and kept only when the relay takes it.
+     * {@code counter} counts a final dealer-mail result: (kind, {@code sent} or {@code failed}). With {@code links}
+     * (reconnect.enabled; else null, and so are {@code reconnect} and {@code publicUrl}) each failure email and
+     * reminder a new password can fix links to {@code publicUrl}/reconnect/{token}, a link made as the mail is
+     * rendered and kept only when the relay takes it.
      */
     public OutboxSender(
             Outbox outbox,

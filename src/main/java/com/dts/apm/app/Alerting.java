@@ -10,8 +10,11 @@ import com.dts.apm.notify.RelaySender;
 import com.dts.apm.provider.AlertKind;
 import java.util.function.BiConsumer;
 
-/** The alert side of the daemon, built from a workspace: storm guard, outbox sender and reminders. */
-public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminders) {
+/**
+ * The alert side of the daemon, built from a workspace: storm guard, outbox sender, reminders, and the one composer
+ * (templates compiled once) that the API's verify hints and the reconnect page also speak through.
+ */
+public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminders, AlertComposer composer) {
 
     /** Builds them; reads the relay password file and compiles the templates (a bad one stops the start). */
     static Alerting create(Workspace ws, Metrics metrics) {
@@ -46,7 +49,7 @@ public record Alerting(StormGuard guard, OutboxSender sender, Reminders reminder
                 reconnect,
                 ws.config().api().publicUrl());
         var reminders = new Reminders(ws.incidents(), alerts, ws.clock());
-        return new Alerting(guard, sender, reminders);
+        return new Alerting(guard, sender, reminders, composer);
     }
 
     /** The storm guard alone, for the {@code alerts release|drop} commands. */

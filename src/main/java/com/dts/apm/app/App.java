@@ -12,7 +12,6 @@ import com.dts.apm.config.Durations;
 import com.dts.apm.metrics.Health;
 import com.dts.apm.metrics.HttpEndpoint;
 import com.dts.apm.metrics.Metrics;
-import com.dts.apm.notify.AlertComposer;
 import com.dts.apm.notify.WebhookClient;
 import com.dts.apm.probe.ProbeResult;
 import com.dts.apm.schedule.RecurringTask;
@@ -290,7 +289,7 @@ public final class App implements AutoCloseable {
                 ws.reconnectLinks(),
                 ws.integrations(),
                 ws.catalog(),
-                com.dts.apm.notify.AlertComposer.from(config.alerts(), ws.clock()),
+                alerting.composer(),
                 checks(),
                 config,
                 metrics.registry(),
@@ -305,7 +304,7 @@ public final class App implements AutoCloseable {
                 ws.catalog(),
                 ws.history(),
                 checks(),
-                AlertComposer.from(ws.config().alerts(), ws.clock())::verifyHint,
+                alerting.composer()::verifyHint,
                 metrics.registry(),
                 ws.clock());
     }

@@ -140,32 +140,6 @@ public record Config(
                 Path trustStorePasswordFile) {
             this(connectTimeout, readTimeout, deadline, trustStore, trustStoreType, trustStorePasswordFile, null, null);
         }
-
-        /** These settings with another {@code tls-provider}. */
-        public Checks withTlsProvider(String provider) {
-            return new Checks(
-                    connectTimeout,
-                    readTimeout,
-                    deadline,
-                    trustStore,
-                    trustStoreType,
-                    trustStorePasswordFile,
-                    provider,
-                    tlsSessionLifetime);
-        }
-
-        /** These settings with another {@code tls-session-lifetime} (zero: a full handshake on every check). */
-        public Checks withTlsSessionLifetime(Duration lifetime) {
-            return new Checks(
-                    connectTimeout,
-                    readTimeout,
-                    deadline,
-                    trustStore,
-                    trustStoreType,
-                    trustStorePasswordFile,
-                    tlsProvider,
-                    lifetime);
-        }
     }
 
     /** Where the provider catalog comes from; null means the built-in one. */

@@ -1,6 +1,7 @@
 package com.dts.apm.web;
 
 import com.dts.apm.api.Api;
+import com.dts.apm.api.RateLimiter;
 import com.dts.apm.config.Config;
 import com.dts.apm.config.Secret;
 import com.dts.apm.notify.AlertComposer;
@@ -52,7 +53,7 @@ final class ReconnectFlow {
     private final Api.Checks checks;
     private final Config config;
     private final Csrf csrf;
-    private final Throttle perLink;
+    private final RateLimiter perLink;
 
     ReconnectFlow(
             ReconnectLinks links,
@@ -69,7 +70,7 @@ final class ReconnectFlow {
         this.checks = checks;
         this.config = config;
         this.csrf = new Csrf(clock);
-        this.perLink = new Throttle(PER_LINK, PER_LINK_WINDOW, clock);
+        this.perLink = new RateLimiter(PER_LINK, PER_LINK_WINDOW, clock);
     }
 
     int maxAttempts() {

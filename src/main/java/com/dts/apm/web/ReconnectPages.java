@@ -1,6 +1,7 @@
 package com.dts.apm.web;
 
 import com.dts.apm.api.Api;
+import com.dts.apm.api.RateLimiter;
 import com.dts.apm.config.Config;
 import com.dts.apm.metrics.Metrics;
 import com.dts.apm.notify.AlertComposer;
@@ -56,8 +57,8 @@ public final class ReconnectPages extends Handler.Abstract {
     private final AlertComposer composer;
     private final MeterRegistry registry;
     private final boolean httpsPublic;
-    private final Throttle views;
-    private final Throttle posts;
+    private final RateLimiter views;
+    private final RateLimiter posts;
 
     public ReconnectPages(
             ReconnectLinks links,
@@ -73,8 +74,8 @@ public final class ReconnectPages extends Handler.Abstract {
         this.registry = registry;
         var url = config.api().publicUrl();
         this.httpsPublic = url != null && url.toLowerCase(Locale.ROOT).startsWith("https://");
-        this.views = new Throttle(VIEWS_PER_ADDRESS, ADDRESS_WINDOW, clock);
-        this.posts = new Throttle(POSTS_PER_ADDRESS, ADDRESS_WINDOW, clock);
+        this.views = new RateLimiter(VIEWS_PER_ADDRESS, ADDRESS_WINDOW, clock);
+        this.posts = new RateLimiter(POSTS_PER_ADDRESS, ADDRESS_WINDOW, clock);
         for (var t : new String[] {
             "reconnect.html.mustache", "reconnect-saved.html.mustache", "reconnect-message.html.mustache"
         }) {

@@ -27,4 +27,19 @@ class RateLimiterTest {
         clock.advance(Duration.ofSeconds(11));
         limiter.acquire("a@x.test", "mailbox a@x.test"); // the oldest call left the window
     }
+
+    @Test
+    void takeAllowsTheLimitPerKeyInASlidingWindowAndSaysHowLongToWait() {
+        var clock = new TestClock(Instant.parse("2026-12-02T10:00:00Z"));
+        var t = new RateLimiter(3, Duration.ofMinutes(1), clock);
+        for (int i = 0; i < 3; i++) {
+            assertThat(t.take("203.0.113.9")).isEmpty();
+        }
+        assertThat(t.take("203.0.113.9")).hasValue(61);
+        assertThat(t.take("198.51.100.1")).as("another key").isEmpty();
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(t.take("203.0.113.9")).hasValue(31);
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(t.take("203.0.113.9")).isEmpty();
+    }
 }

@@ -187,6 +187,19 @@ public record TestCerts(Path keyStore, Path trustStore, Path passwordFile, char[
                 Duration.ofSeconds(5), Duration.ofSeconds(10), deadline, trustStore, "PKCS12", passwordFile);
     }
 
+    /** {@code c} with another TLS provider and session lifetime (null: the default). */
+    static Config.Checks withTls(Config.Checks c, String provider, Duration sessionLifetime) {
+        return new Config.Checks(
+                c.connectTimeout(),
+                c.readTimeout(),
+                c.deadline(),
+                c.trustStore(),
+                c.trustStoreType(),
+                c.trustStorePasswordFile(),
+                provider,
+                sessionLifetime);
+    }
+
     /** Check settings that trust only the JDK's CAs. */
     static Config.Checks defaultChecks(Duration deadline) {
         return new Config.Checks(Duration.ofSeconds(5), Duration.ofSeconds(10), deadline, null, null, null);

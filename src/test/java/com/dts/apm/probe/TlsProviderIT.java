@@ -22,7 +22,7 @@ class TlsProviderIT {
     @Test
     void probesUseTheJdksTlsWhenConfigured() {
         try (var probes =
-                Probes.create(TestCerts.defaultChecks(Duration.ofSeconds(5)).withTlsProvider("jdk"))) {
+                Probes.create(TestCerts.withTls(TestCerts.defaultChecks(Duration.ofSeconds(5)), "jdk", null))) {
             assertThat(probes.tlsProvider()).isEqualTo("JDK");
         }
     }

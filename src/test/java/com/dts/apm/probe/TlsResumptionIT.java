@@ -48,7 +48,7 @@ class TlsResumptionIT {
     @Test
     void laterChecksToTheSameServerResumeTheVerifiedSession() {
         try (var probes = Probes.create(
-                certs.trustingChecks(Duration.ofSeconds(20)).withTlsSessionLifetime(Duration.ofMinutes(10)))) {
+                TestCerts.withTls(certs.trustingChecks(Duration.ofSeconds(20)), null, Duration.ofMinutes(10)))) {
             var first = imaps(probes, PASSWORD);
             assertThat(first.outcome()).as(first.detail()).isEqualTo(Outcome.OK);
             assertThat(first.certificateNotAfter())
