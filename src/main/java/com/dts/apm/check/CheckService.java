@@ -77,6 +77,11 @@ public final class CheckService {
 
     /** Checks {@code i} now and records the result. Interrupted, it records nothing. */
     public Report check(Integration i) throws InterruptedException {
+        return check(i, () -> {});
+    }
+
+    /** As above, telling {@code loggedIn} once the logins are done, before the result is written. */
+    public Report check(Integration i, Runnable loggedIn) throws InterruptedException {
         var spec = catalog.get(i.provider());
         var password = store.password(i.id());
         var results = new ArrayList<ProbeResult>();
@@ -102,6 +107,7 @@ public final class CheckService {
                         r.detail());
             }
         }
+        loggedIn.run();
         var outcome = Outcome.worst(results.stream().map(ProbeResult::outcome).toList());
         var now = clock.instant();
         var interval = interval(i.provider());

@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Claims due integrations from the database on every tick and hands them to a bounded worker pool,
- * never more at once than the global cap or a provider's cap, and never the same integration twice.
- * The database decides what is due, so changes made from the command line are seen on the next tick.
+ * never more logins at once than the global cap or a provider's cap, and never the same integration twice.
+ * A check gives its login slot back once it has logged in, so the next login starts while its result is
+ * written; at most as many again may be writing. The database decides what is due, so changes made from
+ * the command line are seen on the next tick.
  */
 public final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -35,7 +37,13 @@ public final class Dispatcher {
     private final Clock clock;
     private final int maxConcurrent;
     private final ExecutorService workers;
+    /** Claimed and not yet recorded: logging in, or writing the result. */
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    /** Checks still logging in: what {@code max-concurrent-checks} caps. */
+    private final AtomicInteger loggingIn = new AtomicInteger();
+    /** In flight at most: {@code maxConcurrent} logging in plus as many writing their results. */
+    private final int maxInFlight;
+
     private final Map<String, AtomicInteger> perProvider = new ConcurrentHashMap<>();
     private final AtomicBoolean claiming = new AtomicBoolean(true);
     private final ErrorLog errors;
@@ -90,9 +98,10 @@ public final class Dispatcher {
         this.gate = gate;
         this.clock = clock;
         this.maxConcurrent = maxConcurrent;
+        this.maxInFlight = 2 * maxConcurrent;
         var n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(
-                maxConcurrent, maxConcurrent, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                maxInFlight, maxInFlight, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     var t = new Thread(r, "check-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -114,7 +123,7 @@ public final class Dispatcher {
             return;
         }
         try {
-            int free = maxConcurrent - inFlight.size();
+            int free = Math.min(maxConcurrent - loggingIn.get(), maxInFlight - inFlight.size());
             if (free <= 0) {
                 backlog = true;
                 return;
@@ -129,7 +138,7 @@ public final class Dispatcher {
             boolean left = due.size() == limit;
             var unstarted = new java.util.ArrayList<Long>();
             for (var i : due) {
-                if (inFlight.size() >= maxConcurrent || !claiming.get()) {
+                if (loggingIn.get() >= maxConcurrent || inFlight.size() >= maxInFlight || !claiming.get()) {
                     left = true;
                     unstarted.add(i.id());
                     continue;
@@ -152,6 +161,7 @@ public final class Dispatcher {
                     continue;
                 }
                 count.incrementAndGet();
+                loggingIn.incrementAndGet();
                 inFlight.add(i.id());
                 workers.execute(() -> run(i, count));
             }
@@ -177,8 +187,18 @@ public final class Dispatcher {
     private void run(Integration i, AtomicInteger count) {
         // keyed by integration: one broken integration logs once, however many others succeed meanwhile
         var what = "check of integration " + i.id();
+        var slot = new AtomicBoolean(true);
+        Runnable loggedIn = () -> {
+            if (slot.getAndSet(false)) {
+                loggingIn.decrementAndGet();
+                count.decrementAndGet();
+                if (backlog && claiming.get()) {
+                    refill(); // the next login starts while this result is written
+                }
+            }
+        };
         try {
-            checks.check(i);
+            checks.check(i, loggedIn);
             errors.recovered(what);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -187,7 +207,7 @@ public final class Dispatcher {
             errors.failed(what, "check", e);
         } finally {
             inFlight.remove(i.id());
-            count.decrementAndGet();
+            loggedIn.run(); // the check threw before its logins were done
             if (backlog && claiming.get()) {
                 refill();
             }

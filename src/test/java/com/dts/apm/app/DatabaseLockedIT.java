@@ -155,4 +155,54 @@ class DatabaseLockedIT {
             }
         }
     }
+
+    /**
+     * A check gives its login slot back before it writes: while the writes wait, the next logins go ahead, but no
+     * more results wait unwritten than the cap again (issue 16: the slot was held for the write).
+     */
+    @Test
+    void whileResultsWaitToBeWrittenTheNextLoginsGoAheadUpToTwiceTheCap() throws Exception {
+        var db = dir.resolve("data/apm.db");
+        var config = TestConfig.in(dir)
+                .database(db)
+                .schedule(s -> s.interval("1h")
+                        .jitter("0s")
+                        .maxConcurrentChecks(2)
+                        .maxConcurrentPerProvider(8)
+                        .loginsPerSecondPerProvider(100)
+                        .shutdownGrace("5s"))
+                .writeTo(dir.resolve("apm.yml"));
+        try (var slow = new SlowImapServer(1500)) {
+            addSlowIntegrations(new Cli(config), slow.port(), 6);
+            try (var app = App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC());
+                    var blocker = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+                // the first 2 logins are under way (1.5 s each); take the write lock like another process would
+                try (var st = blocker.createStatement()) {
+                    st.execute("BEGIN EXCLUSIVE");
+                    st.executeUpdate("UPDATE dealer SET name = name");
+                }
+                await(
+                        "4 logins: 2 at once, then 2 more while the first 2 wait to write",
+                        Duration.ofSeconds(30),
+                        () -> slow.asked.get() >= 4);
+                // a third pair would have logged in within 1.5 s more if nothing held it back
+                Thread.sleep(2_500);
+                assertThat(slow.asked.get())
+                        .as("no more than 2 logging in plus 2 waiting to write")
+                        .isEqualTo(4);
+                assertThat(count(blocker, "SELECT count(*) FROM check_result")).isZero();
+                assertThat(healthz(app)).isEqualTo(200);
+                try (var st = blocker.createStatement()) {
+                    st.execute("ROLLBACK");
+                }
+                await(
+                        "all 6 recorded once the lock is gone",
+                        Duration.ofSeconds(60),
+                        () -> count(blocker, "SELECT count(*) FROM check_result") == 6);
+                assertThat(slow.logins.get())
+                        .as("each mailbox logged in to once")
+                        .isEqualTo(6);
+            }
+        }
+    }
 }
