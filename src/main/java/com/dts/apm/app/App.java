@@ -14,6 +14,7 @@ import com.dts.apm.metrics.HttpEndpoint;
 import com.dts.apm.metrics.Metrics;
 import com.dts.apm.notify.WebhookClient;
 import com.dts.apm.probe.ProbeResult;
+import com.dts.apm.process.DatabaseOutage;
 import com.dts.apm.schedule.RecurringTask;
 import com.dts.apm.schedule.RecurringTasks;
 import com.dts.apm.store.Integration;
@@ -69,6 +70,11 @@ public final class App implements AutoCloseable {
     private final RecurringTasks recurring;
     private final Alerting alerting;
     private final WebhookSender webhooks;
+    /** This node's view of its database being out of reach: one ERROR line per outage for every loop and Quartz. */
+    private final DatabaseOutage outage;
+    /** Quartz's own reports of the outage, routed through {@link #outage} until close. */
+    private final DatabaseOutage.LogRoute quartzOutageLogs;
+
     private HttpEndpoint endpoint; // null until start-up gets that far
     private ApiServer api; // null unless api.enabled, and until start-up gets that far
 
@@ -83,6 +89,7 @@ public final class App implements AutoCloseable {
     private App(Workspace ws) {
         this.ws = ws;
         var config = ws.config();
+        this.outage = new DatabaseOutage(ws.database().server(), com.dts.apm.store.Database::unreachable, ws.clock());
         var source = new StoreMetricsSource(
                 ws.snapshots(), ws.outbox(), ws.clock(), ws.catalog().ids());
         this.metrics = new Metrics(source);
@@ -108,7 +115,7 @@ public final class App implements AutoCloseable {
                 .description("Time the daemon's write transactions held SQLite's one writer lock")
                 .baseUnit("seconds")
                 .register(metrics.registry());
-        this.verification = new Verification(ws, listener, clusterNodes::get);
+        this.verification = new Verification(ws, listener, clusterNodes::get, outage);
         this.dispatcher = new Dispatcher(
                 ws.integrations(),
                 verification.service(),
@@ -118,7 +125,8 @@ public final class App implements AutoCloseable {
                 config.schedule().retryInitial(),
                 metrics::recordLoopError,
                 nodeId,
-                lease(config));
+                lease(config),
+                outage);
         this.alerting = Alerting.create(ws, metrics);
         var tasks = new ArrayList<RecurringTask>();
         tasks.add(new RecurringTask("dispatch", DISPATCH_EVERY, Duration.ZERO, dispatcher::tick));
@@ -178,7 +186,8 @@ public final class App implements AutoCloseable {
                     .register(metrics.registry());
         }
         tasks.add(new RecurringTask("capacity", CAPACITY_EVERY, CAPACITY_EVERY, () -> refreshCapacity(false)));
-        this.recurring = new RecurringTasks(tasks, metrics::recordLoopError, cluster);
+        this.recurring = new RecurringTasks(tasks, metrics::recordLoopError, cluster, outage);
+        this.quartzOutageLogs = outage.routeLogsOf("org.quartz");
         int moved = ws.integrations()
                 .spreadOverdue(
                         ws.clock().instant(),
@@ -415,6 +424,7 @@ public final class App implements AutoCloseable {
             log.warn("{} check(s) did not finish within the shutdown grace and were abandoned unrecorded", left);
         }
         recurring.close();
+        quartzOutageLogs.close();
         webhooks.close();
         if (endpoint != null) {
             endpoint.close();

@@ -18,6 +18,15 @@ public final class Verification implements AutoCloseable {
 
     /** As above, the provider limits shared by {@code nodes} live nodes (several daemons on one PostgreSQL database). */
     public Verification(Workspace ws, CheckListener listener, java.util.function.IntSupplier nodes) {
+        this(ws, listener, nodes, com.dts.apm.process.DatabaseOutage.NONE);
+    }
+
+    /** As above, with the node's database-outage tracker (the daemon's). */
+    public Verification(
+            Workspace ws,
+            CheckListener listener,
+            java.util.function.IntSupplier nodes,
+            com.dts.apm.process.DatabaseOutage outage) {
         var config = ws.config();
         this.probes = Probes.create(config.checks());
         this.gate = new ProviderGate(ws.catalog(), config.schedule(), ProviderGate.Ticker.SYSTEM, nodes);
@@ -30,7 +39,8 @@ public final class Verification implements AutoCloseable {
                 new StateMachine(policy(ws)),
                 config.schedule(),
                 ws.clock(),
-                listener);
+                listener,
+                outage);
     }
 
     static StateMachine.Policy policy(Workspace ws) {

@@ -6,6 +6,7 @@ import com.dts.apm.config.Secret;
 import com.dts.apm.probe.Probe;
 import com.dts.apm.probe.ProbeResult;
 import com.dts.apm.probe.ProbeTarget;
+import com.dts.apm.process.DatabaseOutage;
 import com.dts.apm.process.ErrorLog;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
@@ -47,6 +48,7 @@ public final class CheckService {
     private final CheckListener listener;
     // held writes are logged and counted here; the dispatcher handles what ends a check with an exception
     private final ErrorLog writeErrors;
+    private final DatabaseOutage outage;
     static final Duration RETRY_FIRST = Duration.ofMillis(500);
     static final Duration RETRY_MAX = Duration.ofSeconds(30);
 
@@ -60,6 +62,21 @@ public final class CheckService {
             Config.Schedule schedule,
             Clock clock,
             CheckListener listener) {
+        this(store, checks, catalog, probes, gate, machine, schedule, clock, listener, DatabaseOutage.NONE);
+    }
+
+    /** As above; a write that fails because the database is out of reach is the node's {@code outage}'s to log. */
+    public CheckService(
+            IntegrationStore store,
+            CheckWriter checks,
+            ProviderCatalog catalog,
+            Function<Protocol, Probe> probes,
+            ProviderGate gate,
+            StateMachine machine,
+            Config.Schedule schedule,
+            Clock clock,
+            CheckListener listener,
+            DatabaseOutage outage) {
         this.store = store;
         this.checks = checks;
         this.catalog = catalog;
@@ -69,7 +86,8 @@ public final class CheckService {
         this.schedule = schedule;
         this.clock = clock;
         this.listener = listener;
-        this.writeErrors = new ErrorLog(log, listener::loopFailed);
+        this.outage = outage;
+        this.writeErrors = new ErrorLog(log, listener::loopFailed, outage);
     }
 
     /** What one check found and where it left the integration (empty {@code after}: removed meanwhile). */
@@ -184,6 +202,7 @@ public final class CheckService {
             try {
                 var after = checks.record(id, at, rows, decide, retry);
                 writeErrors.recovered("recording check results");
+                outage.succeeded();
                 return after;
             } catch (RuntimeException e) {
                 if (!Database.isTransient(e)) {

@@ -1,5 +1,6 @@
 package com.dts.apm.check;
 
+import com.dts.apm.process.DatabaseOutage;
 import com.dts.apm.process.ErrorLog;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationStore;
@@ -47,6 +48,7 @@ public final class Dispatcher {
     private final Map<String, AtomicInteger> perProvider = new ConcurrentHashMap<>();
     private final AtomicBoolean claiming = new AtomicBoolean(true);
     private final ErrorLog errors;
+    private final DatabaseOutage outage;
     private final Duration retryAfterError;
     // Integrations whose check threw (a bug, a locked database): still due in the database, retried after a pause
     // instead of on every tick, so a check that fails after its logins cannot hammer the provider.
@@ -72,12 +74,23 @@ public final class Dispatcher {
             int maxConcurrent,
             Duration retryAfterError,
             Consumer<String> errorCount) {
-        this(store, checks, gate, clock, maxConcurrent, retryAfterError, errorCount, "local", Duration.ofMinutes(2));
+        this(
+                store,
+                checks,
+                gate,
+                clock,
+                maxConcurrent,
+                retryAfterError,
+                errorCount,
+                "local",
+                Duration.ofMinutes(2),
+                DatabaseOutage.NONE);
     }
 
     /**
      * As above, claiming as {@code node} with leases of {@code lease} (PostgreSQL, several nodes: see
-     * {@link IntegrationStore#claimDue}); the lease must outlast a check and its write.
+     * {@link IntegrationStore#claimDue}); the lease must outlast a check and its write. A failure that says the
+     * database is out of reach is the node's {@code outage}'s to log, and every claim that works tells it so.
      */
     public Dispatcher(
             IntegrationStore store,
@@ -88,10 +101,12 @@ public final class Dispatcher {
             Duration retryAfterError,
             Consumer<String> errorCount,
             String node,
-            Duration lease) {
+            Duration lease,
+            DatabaseOutage outage) {
         this.node = node;
         this.lease = lease;
-        this.errors = new ErrorLog(log, errorCount);
+        this.outage = outage;
+        this.errors = new ErrorLog(log, errorCount, outage);
         this.store = store;
         this.retryAfterError = retryAfterError;
         this.checks = checks;
@@ -135,6 +150,7 @@ public final class Dispatcher {
             // again.
             int limit = free * 4 + notBefore.size();
             var due = store.claimDue(now, limit, Set.copyOf(inFlight), node, now.plus(lease));
+            outage.succeeded(); // every node claims every second: the first to see the database back
             boolean left = due.size() == limit;
             var unstarted = new java.util.ArrayList<Long>();
             for (var i : due) {

@@ -7,17 +7,25 @@ import org.slf4j.Logger;
 /**
  * Logs a failing loop once per cause instead of once per round: the first failure at ERROR with its
  * stack, repeats of the same cause only at DEBUG, and one INFO line when it works again. Every failure,
- * logged or not, is counted under its loop's name ({@code apm_loop_errors_total{loop}}).
+ * logged or not, is counted under its loop's name ({@code apm_loop_errors_total{loop}}). A failure that says the
+ * database is out of reach is the node's {@link DatabaseOutage}'s to log (once for every loop), not this loop's.
  */
 public final class ErrorLog {
     private final Logger log;
     private final ConcurrentHashMap<String, String> failing = new ConcurrentHashMap<>();
     private final Consumer<String> count;
+    private final DatabaseOutage outage;
 
     /** {@code count} is told the loop's name on every failure, logged or not (a metric). */
     public ErrorLog(Logger log, Consumer<String> count) {
+        this(log, count, DatabaseOutage.NONE);
+    }
+
+    /** As above, handing failures that say the database is out of reach to the node's {@code outage}. */
+    public ErrorLog(Logger log, Consumer<String> count, DatabaseOutage outage) {
         this.log = log;
         this.count = count;
+        this.outage = outage;
     }
 
     public void failed(String what, Throwable e) {
@@ -39,6 +47,9 @@ public final class ErrorLog {
 
     private void failed(String what, String loop, String cause, String shown, Throwable e) {
         count.accept(loop);
+        if (outage.failed(what, e)) {
+            return;
+        }
         // the same cause with other numbers in it is the same cause ("timed out after 5004ms (total=1, waiting=3)")
         var key = cause.replaceAll("[0-9]+", "#");
         var previous = failing.put(what, key);

@@ -1,5 +1,6 @@
 package com.dts.apm.schedule;
 
+import com.dts.apm.process.DatabaseOutage;
 import com.dts.apm.process.ErrorLog;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -65,6 +66,15 @@ public final class RecurringTasks implements AutoCloseable {
 
     /** As above; {@code cluster} null runs every task in memory on this node alone. */
     public RecurringTasks(List<RecurringTask> tasks, Consumer<String> errorCount, Cluster cluster) {
+        this(tasks, errorCount, cluster, DatabaseOutage.NONE);
+    }
+
+    /**
+     * As above; a task that fails because the database is out of reach leaves the logging to the node's
+     * {@code outage} (one line for every task), and is still counted.
+     */
+    public RecurringTasks(
+            List<RecurringTask> tasks, Consumer<String> errorCount, Cluster cluster, DatabaseOutage outage) {
         this.tasks = List.copyOf(tasks);
         var local = cluster == null
                 ? this.tasks
@@ -89,7 +99,8 @@ public final class RecurringTasks implements AutoCloseable {
         props.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
         try {
             Map<String, Runnable> bodies = this.tasks.stream()
-                    .collect(Collectors.toMap(RecurringTask::name, t -> guarded(t.name(), t.body(), errorCount)));
+                    .collect(Collectors.toMap(
+                            RecurringTask::name, t -> guarded(t.name(), t.body(), errorCount, outage)));
             scheduler = new StdSchedulerFactory(props).getScheduler();
             scheduler.setJobFactory(new TaskJobFactory(bodies::get));
             schedule(scheduler, local);
@@ -204,8 +215,12 @@ public final class RecurringTasks implements AutoCloseable {
         public void initialize() {}
     }
 
-    private static Runnable guarded(String name, Runnable body, Consumer<String> errorCount) {
-        var errors = new ErrorLog(log, errorCount);
+    /**
+     * A task body that returns is no sign the database answers (the metrics snapshot keeps its gauges through a
+     * failed read): the outage's end is told by the dispatcher's claims and the check writes, which do reach it.
+     */
+    private static Runnable guarded(String name, Runnable body, Consumer<String> errorCount, DatabaseOutage outage) {
+        var errors = new ErrorLog(log, errorCount, outage);
         return () -> {
             try {
                 body.run();

@@ -134,7 +134,9 @@ public final class Database implements AutoCloseable {
     /**
      * Runs {@code body} holding this process's writer lock, with the one long-lived write connection (opening a
      * connection per write costs more than the write). Any failure discards that connection; the next write
-     * opens a fresh one.
+     * opens a fresh one. On PostgreSQL the connection goes back to the pool after each write instead: a held one
+     * would not notice that the server restarted and fail the first write after an outage, while the pool checks
+     * a connection that sat idle before it hands it out.
      */
     public <T> T underWriteLock(Function<Handle, T> body) {
         writer.lock();
@@ -161,6 +163,14 @@ public final class Database implements AutoCloseable {
             }
             throw e;
         } finally {
+            if (pool != null && writeHandle != null) {
+                try {
+                    writeHandle.close();
+                } catch (RuntimeException e) {
+                    log.debug("returning the write connection of {} to the pool: {}", label, e.toString());
+                }
+                writeHandle = null;
+            }
             writeNanos.add(System.nanoTime() - started);
             writer.unlock();
         }
@@ -205,6 +215,23 @@ public final class Database implements AutoCloseable {
                     case SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL, SQLITE_IOERR -> true;
                     default -> false;
                 })
+                .orElse(false);
+    }
+
+    /**
+     * True for failures that say the database cannot be reached at all, whatever was asked of it: on PostgreSQL the
+     * connection refused, lost or timed out (SQLState class 08, HikariCP's {@code SQLTransientConnectionException}),
+     * the server shutting down or starting up (57P01-57P03); on SQLite the file cannot be opened
+     * ({@code SQLITE_CANTOPEN}: its folder gone or unmounted). Every loop of a node meets the same outage: it is
+     * logged once per node ({@code process.DatabaseOutage}).
+     */
+    public static boolean unreachable(Throwable e) {
+        var state = Postgres.sqlState(e);
+        if (state.isPresent()) {
+            return Postgres.isUnreachable(state.get());
+        }
+        return resultCode(e)
+                .map(c -> primary(c) == SQLiteErrorCode.SQLITE_CANTOPEN)
                 .orElse(false);
     }
 
@@ -276,6 +303,14 @@ public final class Database implements AutoCloseable {
     /** Which database this is: the SQL of a few statements differs (see {@link Dialect}). */
     public Dialect dialect() {
         return dialect;
+    }
+
+    /**
+     * Where the database is, for the outage's log lines: PostgreSQL's {@code host:port} (no user, no database name, no
+     * URL parameters), or the SQLite file.
+     */
+    public String server() {
+        return dialect == Dialect.POSTGRESQL ? Postgres.server(label) : label;
     }
 
     /** The SQLite file, or the PostgreSQL URL (never with a password): for log lines and messages. */

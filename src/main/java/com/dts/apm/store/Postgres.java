@@ -75,6 +75,36 @@ final class Postgres {
         return q < 0 ? url : url.substring(0, q);
     }
 
+    /**
+     * The servers of a {@code jdbc:postgresql://host:port,.../db} URL as {@code host:port} (port 5432 where none is
+     * given): what an outage's log line names, without the database name, a user or the URL's parameters.
+     */
+    static String server(String url) {
+        var rest = url.startsWith("jdbc:postgresql:") ? url.substring("jdbc:postgresql:".length()) : url;
+        if (!rest.startsWith("//")) {
+            return "localhost:5432"; // jdbc:postgresql:apm
+        }
+        rest = rest.substring(2);
+        int end = rest.length();
+        for (var stop : new char[] {'/', '?', '#'}) {
+            int at = rest.indexOf(stop);
+            if (at >= 0 && at < end) {
+                end = at;
+            }
+        }
+        var hosts = rest.substring(0, end);
+        hosts = hosts.substring(hosts.lastIndexOf('@') + 1);
+        var servers = new java.util.ArrayList<String>();
+        for (var h : hosts.split(",", -1)) {
+            if (h.isEmpty()) {
+                h = "localhost";
+            }
+            boolean hasPort = h.startsWith("[") ? h.contains("]:") : h.contains(":");
+            servers.add(hasPort ? h : h + ":5432");
+        }
+        return String.join(",", servers);
+    }
+
     private static String password(Config.Database config) {
         if (config.passwordFile() == null) {
             return null; // a server that trusts this host (or a ~/.pgpass) needs none
@@ -132,6 +162,14 @@ final class Postgres {
                     case "40001", "40P01", "57P01", "57P02", "57P03", "55P03", "57014" -> true;
                     default -> false;
                 };
+    }
+
+    /**
+     * The database cannot be reached at all: the connection refused, lost or timed out (class 08, HikariCP's wait for
+     * a connection included), or the server shutting down, crashed or not yet accepting connections (57P01-57P03).
+     */
+    static boolean isUnreachable(String state) {
+        return state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03");
     }
 
     /** An operator's reading of an SQLState, or null to fall back to the driver's message. */
