@@ -17,4 +17,7 @@ public interface CheckListener {
      * retried; {@code loop} is the name counted in {@code apm_loop_errors_total}.
      */
     default void loopFailed(String loop) {}
+
+    /** Told about every trade of an OAuth refresh token: the app, and {@code ok} or the outcome in lower case. */
+    default void tokenRefreshed(String app, String result) {}
 }

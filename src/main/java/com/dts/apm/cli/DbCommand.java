@@ -104,7 +104,7 @@ final class DbCommand {
                         "db copy reads the SQLite file; this config's database is already PostgreSQL");
             }
             var target = new Config.Database(null, url, username, passwordFile, 4);
-            new Config(target, null, null, null, null, null, null, null, null, null, null, null)
+            new Config(target, null, null, null, null, null, null, null, null, null, null, null, null)
                     .validate("db copy --to");
             try (var from = Database.open(config.database().path());
                     var to = Database.open(target)) {

@@ -23,7 +23,8 @@ public record Config(
         Logging logging,
         Api api,
         List<Webhook> webhooks,
-        Reconnect reconnect) {
+        Reconnect reconnect,
+        Map<String, OAuthApp> oauth) {
 
     public Config {
         database = database == null ? new Database(null, null, null, null, null) : database;
@@ -38,10 +39,11 @@ public record Config(
         api = api == null ? new Api(null, null, null, null, null) : api;
         webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
         reconnect = reconnect == null ? new Reconnect(null, null, null) : reconnect;
+        oauth = oauth == null ? Map.of() : Map.copyOf(oauth);
     }
 
     public static Config defaults() {
-        return new Config(null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Config(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -284,6 +286,22 @@ public record Config(
         }
     }
 
+    /**
+     * One OAuth app of the dealer system (a key of {@code oauth:}), whose grants the monitor refreshes:
+     * {@code client-id}, the client secret in {@code client-secret-file} (null: the systemd credential
+     * {@code oauth-NAME-client-secret}), and the app's {@code token-url}.
+     */
+    public record OAuthApp(String clientId, Path clientSecretFile, String tokenUrl) {
+        /** The client secret file, the systemd credential {@code oauth-NAME-client-secret} when none is named. */
+        public Path secretFile(String name, Map<String, String> env) {
+            if (clientSecretFile != null) {
+                return clientSecretFile;
+            }
+            var dir = env.get("CREDENTIALS_DIRECTORY");
+            return dir == null ? null : Path.of(dir, "oauth-" + name + "-client-secret");
+        }
+    }
+
     /** The webhook event types a {@code webhooks[].events} entry may name. */
     public static final List<String> WEBHOOK_EVENTS = List.of(
             "integration.state_changed",
@@ -425,6 +443,27 @@ public record Config(
             for (int j = 0; j < w.events().size(); j++) {
                 v.oneOf(key + ".events[" + j + "]", w.events().get(j), WEBHOOK_EVENTS.toArray(String[]::new));
             }
+        }
+        for (var e : new java.util.TreeMap<>(oauth).entrySet()) {
+            var key = "oauth." + e.getKey();
+            var app = e.getValue();
+            v.check(
+                    key,
+                    e.getKey().matches("[a-z0-9][a-z0-9-]{0,39}"),
+                    "an app name is lowercase letters, digits and -");
+            v.check(key, app != null, "is empty (client-id, client-secret-file, token-url)");
+            v.check(
+                    key + ".client-id",
+                    app.clientId() != null && !app.clientId().isBlank(),
+                    "is missing");
+            v.check(key + ".token-url", app.tokenUrl() != null, "is missing");
+            v.check(
+                    key + ".token-url",
+                    app.tokenUrl().matches("https://[^\\s/?#@]+(/[^\\s#]*)?")
+                            || app.tokenUrl().matches("http://(127\\.[0-9.]+|localhost|\\[::1])(:[0-9]+)?(/[^\\s#]*)?"),
+                    "'" + app.tokenUrl().replaceAll("\\p{Cntrl}", "?")
+                            + "' must be an https URL (plain http only to a loopback host)");
+            v.existingFile(key + ".client-secret-file", app.clientSecretFile());
         }
         v.oneOf("logging.format", logging.format(), "text", "json");
         v.oneOf("logging.level", logging.level(), "error", "warn", "info", "debug", "trace");

@@ -137,6 +137,19 @@ public final class Metrics implements AutoCloseable {
                 .increment();
     }
 
+    /**
+     * Counts one trade of an OAuth refresh token at an app's token endpoint ({@code apm_oauth_token_refreshes_total});
+     * {@code result} is {@code ok} or the outcome in lower case. Cached access tokens count nothing.
+     */
+    public void recordTokenRefresh(String app, String result) {
+        Counter.builder("apm.oauth.token.refreshes")
+                .description("Refresh tokens traded at an OAuth app's token endpoint, by app and result")
+                .tag("app", Labels.word(app))
+                .tag("result", Labels.word(result))
+                .register(registry)
+                .increment();
+    }
+
     /** Counts one dealer-system API request and its time ({@code route} is the template, never a path with an id). */
     public static void recordApiRequest(MeterRegistry registry, String route, int status, Duration took) {
         Counter.builder("apm.api.requests")

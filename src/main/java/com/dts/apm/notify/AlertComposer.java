@@ -128,7 +128,7 @@ public final class AlertComposer {
     /** Which fix a dealer is asked for. */
     static Wording.Procedure procedure(Outcome outcome) {
         return switch (outcome) {
-            case BASIC_AUTH_DISABLED -> Wording.Procedure.SIGN_IN_WITH_PROVIDER;
+            case BASIC_AUTH_DISABLED, TOKEN_REVOKED -> Wording.Procedure.SIGN_IN_WITH_PROVIDER;
             case AUTH_REJECTED, APP_PASSWORD_REQUIRED -> Wording.Procedure.NEW_APP_PASSWORD;
             case PROTOCOL_DISABLED -> Wording.Procedure.SWITCH_ON_IMAP;
             case ACCOUNT_LOCKED -> Wording.Procedure.CONFIRM_ON_WEB;

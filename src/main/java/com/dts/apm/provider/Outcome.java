@@ -13,6 +13,8 @@ import java.util.List;
 public enum Outcome {
     OK(Actor.NOBODY, 0),
     AUTH_REJECTED(Actor.DEALER, 8),
+    /** The OAuth token endpoint refused the stored refresh token ({@code invalid_grant}): the dealer signs in again. */
+    TOKEN_REVOKED(Actor.DEALER, 10),
     APP_PASSWORD_REQUIRED(Actor.DEALER, 9),
     PROTOCOL_DISABLED(Actor.DEALER, 7),
     ACCOUNT_LOCKED(Actor.DEALER, 6),

@@ -127,6 +127,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void oauthAppsAreReadAndTheirTokenUrlMustBeHttps() throws Exception {
+        var secret = Files.writeString(dir.resolve("google.secret"), "GOCSPX-x\n");
+        var ok = ConfigLoader.load(
+                write("oauth:\n  google: { client-id: 123.apps.googleusercontent.com, client-secret-file: " + secret
+                        + ", token-url: \"https://oauth2.googleapis.com/token\" }\n"
+                        + "  local: { client-id: c, client-secret-file: " + secret
+                        + ", token-url: \"http://127.0.0.1:8080/token\" }\n"),
+                null);
+        assertThat(ok.oauth().get("google").clientId()).isEqualTo("123.apps.googleusercontent.com");
+        assertThat(ok.oauth()).containsOnlyKeys("google", "local");
+        var plain = write("oauth:\n  google: { client-id: c, client-secret-file: " + secret
+                + ", token-url: \"http://oauth2.googleapis.com/token\" }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(plain, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "key oauth.google.token-url: 'http://oauth2.googleapis.com/token' must be an https URL")
+                .hasMessageNotContaining("\n");
+        var noId = write("oauth:\n  microsoft: { client-secret-file: " + secret
+                + ", token-url: \"https://login.microsoftonline.com/common/oauth2/v2.0/token\" }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(noId, null))
+                .hasMessageContaining("key oauth.microsoft.client-id: is missing");
+        var unknown = write("oauth:\n  google: { client-id: c, secret: x, token-url: \"https://x.example/t\" }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(unknown, null))
+                .hasMessageContaining("key oauth.google.secret: unknown key");
+    }
+
+    @Test
     void missingReferencedFileIsNamed() throws Exception {
         var f = write("alerts:\n  relay:\n    password-file: /nonexistent/relay.pass\n");
         assertThatThrownBy(() -> ConfigLoader.load(f, null))

@@ -34,6 +34,7 @@ class OutcomeTest {
     @CsvSource({
         "OK, false, false",
         "AUTH_REJECTED, true, true",
+        "TOKEN_REVOKED, true, true",
         "APP_PASSWORD_REQUIRED, true, true",
         "PROTOCOL_DISABLED, true, true",
         "ACCOUNT_LOCKED, true, true",
