@@ -22,6 +22,11 @@ final class CappedSocket extends Socket {
         this.literals = literals;
     }
 
+    /** The last IMAP continuation line read through this socket's guard, or null. */
+    synchronized String continuation() {
+        return capped instanceof LiteralGuard g ? g.continuation() : null;
+    }
+
     @Override
     public synchronized InputStream getInputStream() throws IOException {
         if (capped == null) {

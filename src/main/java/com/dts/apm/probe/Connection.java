@@ -107,6 +107,26 @@ final class Connection {
         certificateNotAfter = earliest;
     }
 
+    /** The last IMAP continuation line the server sent on any socket of this check (newest socket first), or null. */
+    String continuation() {
+        List<Socket> all;
+        synchronized (sockets) {
+            all = List.copyOf(sockets);
+        }
+        for (int i = all.size() - 1; i >= 0; i--) {
+            String c = null;
+            if (all.get(i) instanceof GuardedSslSocket g) {
+                c = g.continuation();
+            } else if (all.get(i) instanceof CappedSocket s) {
+                c = s.continuation();
+            }
+            if (c != null) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     /** Closes every socket of the check, now and any created later; safe from any thread. */
     void abort() {
         List<Socket> toClose;

@@ -31,6 +31,11 @@ final class GuardedSslSocket extends SSLSocket {
         this.limit = limit;
     }
 
+    /** The last IMAP continuation line read through this socket's guard, or null. */
+    synchronized String continuation() {
+        return guarded instanceof LiteralGuard g ? g.continuation() : null;
+    }
+
     @Override
     public synchronized InputStream getInputStream() throws IOException {
         if (guarded == null) {

@@ -1,6 +1,7 @@
 package com.dts.apm.probe;
 
 import com.dts.apm.config.Config;
+import com.dts.apm.provider.Auth;
 import com.dts.apm.provider.Protocol;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -66,6 +67,13 @@ final class ImapProbe extends MailProbe {
             store.close(); // LOGOUT
             return null;
         } catch (MessagingException | RuntimeException e) {
+            if (target.auth() == Auth.OAUTH2 && e instanceof jakarta.mail.AuthenticationFailedException) {
+                var why = XoauthChallenge.decode(connection.continuation());
+                if (why != null) {
+                    var said = e.getMessage() == null ? "" : e.getMessage() + " ";
+                    return new Failure(Protocol.IMAP, Failure.Stage.LOGIN, -1, said + "(XOAUTH2: " + why + ")", e);
+                }
+            }
             return Failure.error(Protocol.IMAP, stage(stage, e), e);
         } finally {
             closeQuietly(store);

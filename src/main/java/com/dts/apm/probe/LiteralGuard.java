@@ -41,6 +41,12 @@ final class LiteralGuard extends FilterInputStream {
     private boolean announcedOverflow;
     private boolean announcedPlus;
 
+    /** The last continuation line ({@code + ...}) the server sent, and the one being read now. */
+    private String continuation;
+
+    private StringBuilder plusLine;
+    private boolean lineStart = true;
+
     LiteralGuard(InputStream in, long limit) {
         super(in);
         this.limit = limit;
@@ -53,6 +59,14 @@ final class LiteralGuard extends FilterInputStream {
 
     boolean watching() {
         return watching;
+    }
+
+    /**
+     * The last continuation request the server sent ({@code + } and its text, at most 2 KB), or null: Gmail puts
+     * its reason for refusing an XOAUTH2 token there, and Angus does not keep it.
+     */
+    synchronized String continuation() {
+        return continuation;
     }
 
     /** Thrown when a server announces a literal larger than a login conversation can need. */
@@ -122,7 +136,25 @@ final class LiteralGuard extends FilterInputStream {
         }
     }
 
+    private void note(int b) {
+        if (lineStart && b == '+' && content == 0) {
+            plusLine = new StringBuilder();
+        }
+        lineStart = b == '\n';
+        if (plusLine != null) {
+            if (b == '\n') {
+                synchronized (this) {
+                    continuation = plusLine.toString();
+                }
+                plusLine = null;
+            } else if (b != '\r' && plusLine.length() < 2048) {
+                plusLine.append((char) b);
+            }
+        }
+    }
+
     private void step(int b) throws LiteralTooLargeException {
+        note(b);
         boolean inContent = content > 0;
         if (inContent) {
             content--;

@@ -1,6 +1,7 @@
 package com.dts.apm.probe;
 
 import com.dts.apm.config.Config;
+import com.dts.apm.provider.Auth;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import com.dts.apm.provider.Security;
@@ -36,7 +37,9 @@ abstract class MailProbe implements Probe {
     private final Set<Connection> active;
     private final ScheduledExecutorService writeTimeouts;
     private final AtomicInteger busyWorkers;
-    private final Map<Security, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<SessionKey, Session> sessions = new ConcurrentHashMap<>();
+
+    private record SessionKey(Security security, Auth auth) {}
 
     MailProbe(
             Protocol protocol,
@@ -67,7 +70,8 @@ abstract class MailProbe implements Probe {
         var started = System.nanoTime();
         var connection =
                 sharedTls == null ? new Connection(trust, tlsProvider, protocol) : new Connection(sharedTls, protocol);
-        var session = sessions.computeIfAbsent(target.endpoint().security(), this::session);
+        var session =
+                sessions.computeIfAbsent(new SessionKey(target.endpoint().security(), target.auth()), this::session);
         var expired = new AtomicBoolean();
         // The conversation runs on the caller's thread; at the deadline the scheduler closes the check's sockets,
         // which ends any blocking connect, handshake or read with an exception at once.
@@ -113,6 +117,12 @@ abstract class MailProbe implements Probe {
             return new ProbeResult(protocol, Outcome.OK, took, "", connection.certificateNotAfter());
         }
         var outcome = FailureClassifier.classify(target.provider(), failure);
+        if (target.auth() == Auth.OAUTH2
+                && (outcome == Outcome.BASIC_AUTH_DISABLED || outcome == Outcome.APP_PASSWORD_REQUIRED)) {
+            // a password rule (Outlook.com takes no passwords, Gmail wants an app password) says nothing about a
+            // refused access token: the server refused a fresh token
+            outcome = Outcome.AUTH_REJECTED;
+        }
         String text;
         if (failure.stage() == Failure.Stage.DEADLINE) {
             text = "no answer within the " + checks.deadline().toSeconds() + "s deadline";
@@ -140,13 +150,13 @@ abstract class MailProbe implements Probe {
      * One Session per security setting, shared by every check of this probe: a Session holds only properties,
      * and the sockets of each check come from its own {@link Connection} through {@link BoundFactories}.
      */
-    private Session session(Security security) {
-        var session = Session.getInstance(properties(security));
+    private Session session(SessionKey key) {
+        var session = Session.getInstance(properties(key.security(), key.auth()));
         session.setDebug(false);
         return session;
     }
 
-    private Properties properties(Security security) {
+    private Properties properties(Security security, Auth auth) {
         var p = "mail." + protocol.label() + ".";
         var props = new Properties();
         props.put("mail.debug", "false");
@@ -168,6 +178,12 @@ abstract class MailProbe implements Probe {
                 props.put(p + "starttls.required", "true");
             }
             case PLAIN -> props.put(p + "ssl.enable", "false");
+        }
+        if (auth == Auth.OAUTH2) {
+            // SASL XOAUTH2 only (the access token is the "password"): Angus sends it as the initial response
+            // (IMAP with SASL-IR where offered; SMTP in the AUTH command)
+            props.put(p + "auth.mechanisms", "XOAUTH2");
+            props.put(p + "sasl.enable", "false");
         }
         moreProperties(p, props);
         return props;

@@ -1,6 +1,7 @@
 package com.dts.apm.probe;
 
 import com.dts.apm.config.Config;
+import com.dts.apm.provider.Auth;
 import com.dts.apm.provider.Protocol;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -46,16 +47,27 @@ final class SmtpProbe extends MailProbe {
             transport.close(); // QUIT
             return null;
         } catch (MessagingException | RuntimeException e) {
-            return failure(transport, e);
+            return failure(target, transport, e);
         } finally {
             closeQuietly(transport);
         }
     }
 
     /** A reply code of 400 or more is the server's refusal in its own words; anything else is an error. */
-    private static Failure failure(SMTPTransport transport, Exception e) {
+    private static Failure failure(ProbeTarget target, SMTPTransport transport, Exception e) {
         var code = transport == null ? -1 : transport.getLastReturnCode();
         var reply = transport == null ? null : transport.getLastServerResponse();
+        if (target.auth() == Auth.OAUTH2 && code == 334 && e instanceof jakarta.mail.AuthenticationFailedException) {
+            // The server answered the token with an error challenge (334 + base64 JSON); Angus gives up there
+            // without the final 535, so the challenge stands for it.
+            var why = XoauthChallenge.decode(reply);
+            return new Failure(
+                    Protocol.SMTP,
+                    Failure.Stage.LOGIN,
+                    535,
+                    "XOAUTH2 token refused" + (why == null ? "" : ": " + why),
+                    e);
+        }
         if (code >= 400 && reply != null) {
             var stage = e instanceof jakarta.mail.AuthenticationFailedException
                     ? Failure.Stage.LOGIN
