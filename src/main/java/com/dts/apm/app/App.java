@@ -109,6 +109,11 @@ public final class App implements AutoCloseable {
             public void loopFailed(String loop) {
                 metrics.recordLoopError(loop);
             }
+
+            @Override
+            public void tokenRefreshed(String app, String result) {
+                metrics.recordTokenRefresh(app, result);
+            }
         };
         FunctionCounter.builder(
                         "apm.db.write.busy", ws.database(), d -> d.writeBusy().toNanos() / 1e9)

@@ -4,6 +4,7 @@ import com.dts.apm.check.CheckListener;
 import com.dts.apm.check.CheckService;
 import com.dts.apm.check.ProviderGate;
 import com.dts.apm.check.StateMachine;
+import com.dts.apm.oauth.AccessTokens;
 import com.dts.apm.probe.Probes;
 
 /** The check machinery over a workspace: probes, provider pacing, the state machine and the check service. */
@@ -28,8 +29,15 @@ public final class Verification implements AutoCloseable {
             java.util.function.IntSupplier nodes,
             com.dts.apm.process.DatabaseOutage outage) {
         var config = ws.config();
-        this.probes = Probes.create(config.checks());
         this.gate = new ProviderGate(ws.catalog(), config.schedule(), ProviderGate.Ticker.SYSTEM, nodes);
+        var checks = config.checks();
+        // first: a client secret that cannot be read fails here, before any socket or thread exists
+        var tokens = AccessTokens.create(
+                config.oauth(), System.getenv(), checks.connectTimeout(), ws.clock(), listener::tokenRefreshed);
+        this.probes = Probes.create(checks);
+        // the token endpoint gets the read timeout, never more than the check's deadline
+        var tokenTimeout =
+                checks.readTimeout().compareTo(checks.deadline()) < 0 ? checks.readTimeout() : checks.deadline();
         this.service = new CheckService(
                 ws.integrations(),
                 ws.checkWriter(),
@@ -40,7 +48,9 @@ public final class Verification implements AutoCloseable {
                 config.schedule(),
                 ws.clock(),
                 listener,
-                outage);
+                outage,
+                tokens,
+                tokenTimeout);
     }
 
     static StateMachine.Policy policy(Workspace ws) {

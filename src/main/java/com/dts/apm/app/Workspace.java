@@ -51,7 +51,7 @@ public final class Workspace implements AutoCloseable {
         this.box = box;
         this.clock = clock;
         this.integrations = new IntegrationStore(database, box, clock);
-        this.checkWriter = new CheckWriter(database);
+        this.checkWriter = new CheckWriter(database, box);
         this.history = new CheckHistory(database);
         this.snapshots = new SnapshotQueries(database);
         this.outbox = new Outbox(database);

@@ -3,6 +3,8 @@ package com.dts.apm.check;
 import com.dts.apm.config.Backoff;
 import com.dts.apm.config.Config;
 import com.dts.apm.config.Secret;
+import com.dts.apm.oauth.AccessTokens;
+import com.dts.apm.oauth.TokenAnswer;
 import com.dts.apm.probe.Probe;
 import com.dts.apm.probe.ProbeResult;
 import com.dts.apm.probe.ProbeTarget;
@@ -49,6 +51,11 @@ public final class CheckService {
     // held writes are logged and counted here; the dispatcher handles what ends a check with an exception
     private final ErrorLog writeErrors;
     private final DatabaseOutage outage;
+    /** Access tokens of OAuth mailboxes; null: none are configured (an OAuth mailbox then fails for ops). */
+    private final AccessTokens tokens;
+    /** How long a check waits for the token endpoint (within the check's deadline). */
+    private final Duration tokenTimeout;
+
     static final Duration RETRY_FIRST = Duration.ofMillis(500);
     static final Duration RETRY_MAX = Duration.ofSeconds(30);
 
@@ -62,10 +69,25 @@ public final class CheckService {
             Config.Schedule schedule,
             Clock clock,
             CheckListener listener) {
-        this(store, checks, catalog, probes, gate, machine, schedule, clock, listener, DatabaseOutage.NONE);
+        this(
+                store,
+                checks,
+                catalog,
+                probes,
+                gate,
+                machine,
+                schedule,
+                clock,
+                listener,
+                DatabaseOutage.NONE,
+                null,
+                Duration.ofSeconds(20));
     }
 
-    /** As above; a write that fails because the database is out of reach is the node's {@code outage}'s to log. */
+    /**
+     * As above; a write that fails because the database is out of reach is the node's {@code outage}'s to log. With
+     * the access tokens of OAuth mailboxes, each refresh waited for at most {@code tokenTimeout}.
+     */
     public CheckService(
             IntegrationStore store,
             CheckWriter checks,
@@ -76,7 +98,11 @@ public final class CheckService {
             Config.Schedule schedule,
             Clock clock,
             CheckListener listener,
-            DatabaseOutage outage) {
+            DatabaseOutage outage,
+            AccessTokens tokens,
+            Duration tokenTimeout) {
+        this.tokens = tokens;
+        this.tokenTimeout = tokenTimeout;
         this.store = store;
         this.checks = checks;
         this.catalog = catalog;
@@ -102,10 +128,32 @@ public final class CheckService {
     public Report check(Integration i, Runnable loggedIn) throws InterruptedException {
         var spec = catalog.get(i.provider());
         var password = store.password(i.id());
+        var signIn = store.signIn(i.id());
+        Secret rotated = null;
+        TokenAnswer.Refused refused = null;
+        var tokenTook = Duration.ZERO;
+        if (signIn.oauth()) {
+            long started = System.nanoTime();
+            var answer = accessToken(i, signIn.app(i.provider()), password);
+            tokenTook = Duration.ofNanos(System.nanoTime() - started);
+            if (answer instanceof TokenAnswer.Granted g) {
+                password = g.accessToken();
+                rotated = g.rotated();
+            } else {
+                refused = (TokenAnswer.Refused) answer;
+            }
+        }
         var results = new ArrayList<ProbeResult>();
         for (var protocol : EnumSet.copyOf(i.protocols())) {
-            var target = new ProbeTarget(spec, protocol, i.endpoint(protocol), i.username(), password);
-            var r = login(i.provider(), target);
+            ProbeResult r;
+            if (refused != null) {
+                // no access token: no login is tried, every protocol reports what the token endpoint said
+                r = new ProbeResult(protocol, refused.outcome(), tokenTook, refused.detail(), null);
+            } else {
+                var target =
+                        new ProbeTarget(spec, protocol, i.endpoint(protocol), i.username(), password, signIn.auth());
+                r = login(i.provider(), target);
+            }
             results.add(r);
             listener.checked(i, r);
             if (r.outcome().isOk()) {
@@ -135,7 +183,8 @@ public final class CheckService {
                         r.protocol(), r.outcome(), r.duration().toMillis(), r.detail()))
                 .toList();
         long writeStarted = System.nanoTime();
-        var after = record(i.id(), now, rows, current -> machine.decide(current, outcome, now, interval, jitter));
+        var after =
+                record(i.id(), now, rows, current -> machine.decide(current, outcome, now, interval, jitter), rotated);
         listener.recorded(Duration.ofNanos(System.nanoTime() - writeStarted));
         after.ifPresent(a -> {
             if (a.state() != i.state()) {
@@ -161,6 +210,22 @@ public final class CheckService {
             }
         });
         return new Report(i, after, outcome, List.copyOf(results));
+    }
+
+    /** The access token of an OAuth mailbox, from the cache or its app's token endpoint. */
+    private TokenAnswer accessToken(Integration i, String app, Secret refreshToken) throws InterruptedException {
+        if (app == null) {
+            return new TokenAnswer.Refused(
+                    Outcome.PROTOCOL_ERROR,
+                    "integration signs in with oauth2 but names no OAuth app and provider " + i.provider()
+                            + " has no default app");
+        }
+        if (tokens == null) {
+            return new TokenAnswer.Refused(
+                    Outcome.PROTOCOL_ERROR,
+                    "OAuth app " + app + " is not configured (add oauth." + app + " to the config)");
+        }
+        return tokens.access(i.id(), app, refreshToken, tokenTimeout);
     }
 
     /** One login, paced and capped by the provider gate (in its host's lane where the provider is paced per host). */
@@ -194,13 +259,17 @@ public final class CheckService {
      * logged in to again. The cause is logged once, and once more when writes work again.
      */
     private Optional<Integration> record(
-            long id, Instant at, List<CheckWriter.Result> rows, Function<Integration, StateChange> decide)
+            long id,
+            Instant at,
+            List<CheckWriter.Result> rows,
+            Function<Integration, StateChange> decide,
+            Secret rotated)
             throws InterruptedException {
         var backoff = new Backoff(RETRY_FIRST, RETRY_MAX);
         for (int attempt = 1; ; attempt++) {
             boolean retry = attempt > 1;
             try {
-                var after = checks.record(id, at, rows, decide, retry);
+                var after = checks.record(id, at, rows, decide, retry, rotated);
                 writeErrors.recovered("recording check results");
                 outage.succeeded();
                 return after;

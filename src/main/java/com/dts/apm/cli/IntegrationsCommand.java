@@ -120,10 +120,18 @@ final class IntegrationsCommand {
         @Mixin
         PasswordOptions password;
 
+        @Mixin
+        OAuthOptions oauth;
+
         @Override
         public Integer call() {
             var terminal = parent.root.terminal;
-            var raw = password.read(terminal);
+            var oauth2 = oauth.oauth();
+            if (oauth2 && (password.fromStdin || password.file != null)) {
+                throw new com.dts.apm.BadInputException("--auth oauth2 takes a refresh token, not a password");
+            }
+            var raw = oauth2 ? null : password.read(terminal);
+            var token = oauth2 ? oauth.refreshToken(terminal) : null;
             var input = new IntegrationInput(
                     dealerId,
                     dealerName,
@@ -143,9 +151,13 @@ final class IntegrationsCommand {
                     adminEmail,
                     IntegrationInput.externalId(externalId));
             var ws = parent.root.workspace();
-            var valid = input.validate(ws.catalog(), raw);
+            var valid = oauth2
+                    ? input.validate(ws.catalog(), null, IntegrationInput.Labels.CLI, false)
+                    : input.validate(ws.catalog(), raw);
             valid.warnings().forEach(w -> terminal.err().println("warning: " + w.message()));
-            long id = ws.integrations().add(valid.integration(), valid.password(), input.externalId());
+            var signIn = oauth.signIn(valid.provider().id(), ws.config().oauth().keySet());
+            long id = ws.integrations()
+                    .add(valid.integration(), oauth2 ? token : valid.password(), input.externalId(), signIn);
             terminal.out().println(id);
             return 0;
         }
@@ -226,6 +238,13 @@ final class IntegrationsCommand {
             out.printf("alerts go to:   %s%n", i.contactEmail());
             out.printf("admin contact:  %s%n", i.adminEmail() == null ? "-" : i.adminEmail());
             out.printf("provider:       %s%s%n", i.provider(), i.canary() ? " (canary)" : "");
+            var signIn = store.signIn(id);
+            out.printf(
+                    "auth:           %s%n",
+                    signIn.oauth()
+                            ? "oauth2 (app " + signIn.app(i.provider())
+                                    + (signIn.oauthApp() == null ? ", the provider's default" : "") + ")"
+                            : "password");
             out.printf("imap:           %s%n", i.imap() == null ? "-" : i.imap());
             out.printf("smtp:           %s%n", i.smtp() == null ? "-" : i.smtp());
             out.printf("checks:         %s%s%n", i.protocolsLabel(), i.enabled() ? "" : " (disabled)");
@@ -234,7 +253,7 @@ final class IntegrationsCommand {
             out.printf("last check:     %s%n", time(i.lastCheckedAt()));
             out.printf("last success:   %s%n", time(i.lastSuccessAt()));
             out.printf("next check:     %s%n", time(i.nextCheckAt()));
-            out.printf("password set:   %s%n", time(i.passwordChangedAt()));
+            out.printf("%s   %s%n", signIn.oauth() ? "grant set:   " : "password set:", time(i.passwordChangedAt()));
             return 0;
         }
     }

@@ -73,6 +73,9 @@ public final class AccessTokens {
             Duration connectTimeout,
             Clock clock,
             Listener listener) {
+        if (config.isEmpty()) {
+            return new AccessTokens(Map.of(), clock, listener);
+        }
         var http = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)

@@ -28,6 +28,16 @@ public enum Auth {
                 "auth '" + label.replaceAll("\\p{Cntrl}", "?") + "' is not password or oauth2");
     }
 
+    /** As {@link #parse}, null meaning {@link #PASSWORD}, a bad label a {@link com.dts.apm.BadInputException}. */
+    public static Auth parseOrBad(String label) {
+        try {
+            var a = parse(label);
+            return a == null ? PASSWORD : a;
+        } catch (IllegalArgumentException e) {
+            throw new com.dts.apm.BadInputException(e.getMessage());
+        }
+    }
+
     /** The OAuth app a provider's grants come from when the integration names none: gmail → google, Microsoft → microsoft. */
     public static String defaultApp(String provider) {
         return switch (provider) {

@@ -1,5 +1,6 @@
 package com.dts.apm.store;
 
+import com.dts.apm.config.Secret;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Protocol;
 import java.time.Instant;
@@ -17,10 +18,19 @@ import org.jdbi.v3.core.Handle;
  */
 public final class CheckWriter {
     private final Database db;
+    /** Seals a rotated OAuth refresh token; null: this writer takes none. */
+    private final SecretBox box;
+
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
 
     public CheckWriter(Database db) {
+        this(db, null);
+    }
+
+    /** A writer that also stores the refresh tokens an OAuth token endpoint rotated, sealed with {@code box}. */
+    public CheckWriter(Database db, SecretBox box) {
         this.db = db;
+        this.box = box;
     }
 
     /** One protocol's result, as the prober reports it. */
@@ -55,7 +65,25 @@ public final class CheckWriter {
             List<Result> results,
             Function<Integration, StateChange> decide,
             boolean retry) {
-        var mine = new Pending(integrationId, at, results, decide, retry);
+        return record(integrationId, at, results, decide, retry, null);
+    }
+
+    /**
+     * Like {@link #record(long, Instant, List, Function, boolean)}; {@code rotated}, when not null, is the new
+     * refresh token the OAuth token endpoint issued during this check: it replaces the sealed secret in the same
+     * transaction as the check (Microsoft rotates on every refresh).
+     */
+    public Optional<Integration> record(
+            long integrationId,
+            Instant at,
+            List<Result> results,
+            Function<Integration, StateChange> decide,
+            boolean retry,
+            Secret rotated) {
+        if (rotated != null && box == null) {
+            throw new IllegalStateException("this check writer has no key to seal a rotated refresh token");
+        }
+        var mine = new Pending(integrationId, at, results, decide, retry, rotated);
         queue.add(mine);
         db.underWriteLock(h -> {
             if (!mine.done) {
@@ -76,6 +104,7 @@ public final class CheckWriter {
         final List<Result> results;
         final Function<Integration, StateChange> decide;
         final boolean retry;
+        final Secret rotated;
         Optional<Integration> result;
         RuntimeException error;
         boolean done;
@@ -85,9 +114,11 @@ public final class CheckWriter {
                 Instant at,
                 List<Result> results,
                 Function<Integration, StateChange> decide,
-                boolean retry) {
+                boolean retry,
+                Secret rotated) {
             this.integrationId = integrationId;
             this.retry = retry;
+            this.rotated = rotated;
             this.at = at;
             this.results = List.copyOf(results);
             this.decide = decide;
@@ -156,6 +187,10 @@ public final class CheckWriter {
             // A retry of a write whose commit reached the disk although SQLite reported an error (disk full
             // while updating the WAL index): it is recorded already; writing it again would double it.
             return current;
+        }
+        if (p.rotated != null) {
+            IntegrationStore.storeSealed(
+                    h, integrationId, box.seal(p.rotated, SecretBox.passwordContext(integrationId)));
         }
         Long lastCheckId = null;
         if (!results.isEmpty()) {

@@ -3,6 +3,7 @@ package com.dts.apm.store;
 import com.dts.apm.BadInputException;
 import com.dts.apm.ConflictException;
 import com.dts.apm.config.Secret;
+import com.dts.apm.provider.Auth;
 import com.dts.apm.provider.Endpoint;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.provider.Security;
@@ -76,6 +77,14 @@ public final class IntegrationStore {
 
     /** As {@link #add(NewIntegration, Secret)}, with the dealer system's id of it ({@code externalId}, may be null). */
     public long add(NewIntegration n, Secret password, String externalId) {
+        return add(n, password, externalId, SignIn.PASSWORD);
+    }
+
+    /**
+     * As {@link #add(NewIntegration, Secret, String)}, signing in as {@code signIn} says: for {@code oauth2}
+     * {@code secret} is the grant's refresh token, sealed as a password is.
+     */
+    public long add(NewIntegration n, Secret secret, String externalId, SignIn signIn) {
         return jdbi.inTransaction(h -> {
             findIdByEmail(h, n.email()).ifPresent(id -> {
                 throw new BadInputException("mailbox " + n.email() + " is already stored as integration " + id
@@ -86,10 +95,40 @@ public final class IntegrationStore {
                     throw new ConflictException("external id " + externalId + " is already used by integration " + id);
                 });
             }
-            long id = insert(h, n, password, clock.instant());
+            long id = insert(h, n, secret, clock.instant());
             setExternalId(h, id, externalId);
+            saveSignIn(h, id, signIn);
             return id;
         });
+    }
+
+    /** How integration {@code id} signs in. */
+    public SignIn signIn(long id) {
+        return reads.withHandle(h -> h.createQuery("SELECT auth, oauth_app FROM integration WHERE id = :id")
+                        .bind("id", id)
+                        .map((rs, ctx) -> new SignIn(Auth.parse(rs.getString(1)), rs.getString(2)))
+                        .findOne())
+                .orElseThrow(() -> new BadInputException("no integration with id " + id));
+    }
+
+    /** How every integration signs in that does not use a password, by id (listings show it). */
+    public java.util.Map<Long, SignIn> oauthSignIns() {
+        return reads.withHandle(h -> h
+                .createQuery("SELECT id, auth, oauth_app FROM integration WHERE auth <> 'password'")
+                .map((rs, ctx) ->
+                        java.util.Map.entry(rs.getLong(1), new SignIn(Auth.parse(rs.getString(2)), rs.getString(3))))
+                .list()
+                .stream()
+                .collect(
+                        java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue)));
+    }
+
+    static void saveSignIn(Handle h, long id, SignIn signIn) {
+        h.createUpdate("UPDATE integration SET auth = :auth, oauth_app = :app WHERE id = :id")
+                .bind("auth", signIn.auth().label())
+                .bind("app", signIn.oauthApp())
+                .bind("id", id)
+                .execute();
     }
 
     /** Adds or updates every row in one transaction: all of them land, or none. */

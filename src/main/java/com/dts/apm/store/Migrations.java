@@ -22,7 +22,13 @@ final class Migrations {
 
     /** In order; the version of a script is its position (1-based). Append only. */
     static final List<String> SCRIPTS = List.of(
-            "V001__init.sql", "V002__alerts.sql", "V003__snapshot_indexes.sql", "V004__api.sql", "V005__reconnect.sql");
+            "V001__init.sql",
+            "V002__alerts.sql",
+            "V003__snapshot_indexes.sql",
+            "V004__api.sql",
+            "V005__reconnect.sql",
+            // shared, numbered after PostgreSQL's V006 (on SQLite, where the version is the position, it is 6)
+            "V007__oauth.sql");
 
     /**
      * PostgreSQL's own versions beyond {@link #SCRIPTS}, under {@code db/migration/postgresql/}: what only several nodes
