@@ -334,10 +334,16 @@ final class IntegrationsCommand {
             var ws = parent.root.workspace();
             var integration = ws.integrations().get(id);
             var spec = ws.catalog().get(integration.provider());
-            IntegrationInput.passwordWarnings(spec, integration.email(), integration.protocols(), secret)
-                    .forEach(w -> terminal.err().println("warning: " + w.message()));
+            // an OAuth mailbox's secret is its refresh token: the app-password rules say nothing about it
+            var oauth = ws.integrations().signIn(id).oauth();
+            if (!oauth) {
+                IntegrationInput.passwordWarnings(spec, integration.email(), integration.protocols(), secret)
+                        .forEach(w -> terminal.err().println("warning: " + w.message()));
+            }
             ws.integrations().setPassword(id, secret);
-            terminal.err().println("password of integration " + id + " replaced; it will be checked at once");
+            terminal.err()
+                    .println((oauth ? "refresh token" : "password") + " of integration " + id
+                            + " replaced; it will be checked at once");
             return 0;
         }
     }
