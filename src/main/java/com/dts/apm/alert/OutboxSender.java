@@ -193,8 +193,10 @@ public final class OutboxSender {
         ComposedEmail mail;
         String token = null;
         try {
-            token = issueLink(alert, kind, i);
-            mail = composer.compose(context(alert, kind, i, token));
+            boolean oauth = integrations.signIn(i.id()).oauth();
+            // the hosted reconnect page takes an app password: an OAuth mailbox reconnects in the dealer system
+            token = oauth ? null : issueLink(alert, kind, i);
+            mail = composer.compose(context(alert, kind, i, token, oauth));
         } catch (RuntimeException e) {
             revoke(token);
             return fail(alert, "cannot render: " + e.getMessage());
@@ -249,10 +251,17 @@ public final class OutboxSender {
         };
     }
 
-    private AlertContext context(Outbox.Alert alert, AlertKind kind, Integration i, String token) {
+    private AlertContext context(Outbox.Alert alert, AlertKind kind, Integration i, String token, boolean oauth) {
         var spec = catalog.find(i.provider()).orElseGet(() -> catalog.get(ProviderCatalog.CUSTOM));
         var outcome =
                 alert.outcome() != null ? alert.outcome() : (i.lastOutcome() != null ? i.lastOutcome() : Outcome.OK);
+        if (oauth
+                && kind.toDealer()
+                && (outcome == Outcome.AUTH_REJECTED || outcome == Outcome.APP_PASSWORD_REQUIRED)) {
+            // An OAuth mailbox has no app password: the mail server refusing a fresh access token is fixed the way a
+            // revoked grant is, by connecting the mailbox again with Sign in with Google / Microsoft.
+            outcome = Outcome.TOKEN_REVOKED;
+        }
         String detail = null;
         if (kind == AlertKind.OPS) {
             detail = checks.checks(i.id(), 5).stream()

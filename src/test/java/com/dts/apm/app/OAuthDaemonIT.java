@@ -67,8 +67,12 @@ class OAuthDaemonIT {
     }
 
     private void start(Style style) throws Exception {
+        start(style, true);
+    }
+
+    private void start(Style style, boolean serverTakesTheTokens) throws Exception {
         endpoint = ScriptedTokenEndpoint.start(style, "client-7", "client-secret-7");
-        for (int n = 1; n <= 20; n++) { // the access tokens the endpoint will issue
+        for (int n = 1; n <= 20 && serverTakesTheTokens; n++) { // the access tokens the endpoint will issue
             imap.accept((style == Style.GOOGLE ? "ya29.a0Af-" : "EwBIA8l6-") + n + "-access");
         }
         var secret = Files.writeString(dir.resolve("client.secret"), "client-secret-7\n");
@@ -195,6 +199,29 @@ class OAuthDaemonIT {
         assertThat(body).contains("Sign in with Google").doesNotContainIgnoringCase("app password");
         assertThat(imap.bearers()).as("no login without an access token").isEmpty();
         assertNoTokenInFiles();
+    }
+
+    @Test
+    void aMailServerRefusingAFreshTokenAsksTheDealerToSignInAgainNotForAnAppPassword() throws Exception {
+        start(Style.MICROSOFT, false); // the grant is good, the mail server refuses its access tokens
+        endpoint.grant(GRANT);
+        long id = add("outlook");
+        try (var app = App.start(ConfigLoader.load(config, null), Map.of(), Clock.systemUTC())) {
+            var integrations = app.workspace().integrations();
+            Await.until(
+                    "failing",
+                    Duration.ofSeconds(20),
+                    () -> integrations.get(id).state() == IntegrationState.FAILING);
+            Await.until("failure email", Duration.ofSeconds(20), () -> inbox().length >= 1);
+            var last = app.workspace().history().checks(id, 1).get(0);
+            assertThat(last.outcome().name()).isEqualTo("AUTH_REJECTED"); // never Outlook's BASIC_AUTH_DISABLED
+            assertThat(last.detail()).contains("[AUTHENTICATIONFAILED]").contains("\"schemes\":\"Bearer\"");
+        }
+        assertThat(inbox()).hasSize(1);
+        assertThat(body(inbox()[0])).contains("Sign in with Microsoft").doesNotContainIgnoringCase("app password");
+        assertThat(endpoint.requests())
+                .as("the access token is cached across the failed logins")
+                .isEqualTo(1);
     }
 
     private static String body(MimeMessage m) throws Exception {
