@@ -53,11 +53,14 @@ final class ImportCommand implements Callable<Integer> {
             "enabled",
             "admin_email",
             "external_id",
-            "password");
+            "password",
+            "auth",
+            "refresh_token");
     /** About half a million rows; more is no dealer list but a wrong file. */
     static final int MAX_FILE_BYTES = 64 << 20;
 
-    static final Set<String> REQUIRED = Set.of("dealer_id", "email", "password");
+    /** Besides these, a {@code password} column, or {@code refresh_token} for rows with {@code auth} oauth2. */
+    static final Set<String> REQUIRED = Set.of("dealer_id", "email");
 
     @ParentCommand
     IntegrationsCommand parent;
@@ -73,6 +76,8 @@ final class ImportCommand implements Callable<Integer> {
         var rows = new ArrayList<NewIntegration>();
         var passwords = new ArrayList<Secret>();
         var externalIds = new ArrayList<String>();
+        var signIns = new ArrayList<com.dts.apm.store.SignIn>();
+        var apps = ws.config().oauth().keySet();
         var seenExternal = new HashMap<String, Integer>();
         var errors = new ArrayList<String>();
         var seen = new HashMap<String, Integer>();
@@ -102,7 +107,36 @@ final class ImportCommand implements Callable<Integer> {
                     continue;
                 }
                 try {
-                    var valid = input(row).validate(ws.catalog(), row.get("password"));
+                    var oauth =
+                            com.dts.apm.provider.Auth.parseOrBad(row.get("auth")) == com.dts.apm.provider.Auth.OAUTH2;
+                    if (oauth != !IntegrationInput.blank(row.get("refresh_token"))) {
+                        throw new BadInputException(
+                                oauth ? "auth oauth2 needs a refresh_token" : "a refresh_token needs auth oauth2");
+                    }
+                    if (oauth && !IntegrationInput.blank(row.get("password"))) {
+                        throw new BadInputException("auth oauth2 takes a refresh_token, not a password");
+                    }
+                    var valid = oauth
+                            ? input(row).validate(ws.catalog(), null, IntegrationInput.Labels.CLI, false)
+                            : input(row).validate(ws.catalog(), row.get("password"));
+                    var signIn = com.dts.apm.store.SignIn.PASSWORD;
+                    Secret secret = valid.password();
+                    if (oauth) {
+                        var app = com.dts.apm.provider.Auth.defaultApp(
+                                valid.provider().id());
+                        if (app == null || !apps.contains(app)) {
+                            throw new BadInputException("auth oauth2: "
+                                    + (app == null
+                                            ? "provider " + valid.provider().id() + " has no default OAuth app"
+                                            : "OAuth app " + app + " is not configured (oauth." + app + ")"));
+                        }
+                        var token = row.get("refresh_token").strip();
+                        if (token.chars().anyMatch(c -> Character.isISOControl(c) || c == ' ')) {
+                            throw new BadInputException("refresh_token holds spaces or control characters");
+                        }
+                        secret = Secret.of(token);
+                        signIn = new com.dts.apm.store.SignIn(com.dts.apm.provider.Auth.OAUTH2, null);
+                    }
                     var key = valid.integration().email().toLowerCase(Locale.ROOT);
                     var first = seen.putIfAbsent(key, line);
                     if (first != null) {
@@ -117,7 +151,8 @@ final class ImportCommand implements Callable<Integer> {
                         }
                     }
                     rows.add(valid.integration());
-                    passwords.add(valid.password());
+                    passwords.add(secret);
+                    signIns.add(signIn);
                     externalIds.add(ext);
                     for (var w : valid.warnings()) {
                         terminal.err().println("warning: line " + line + ": " + w.message());
@@ -143,7 +178,7 @@ final class ImportCommand implements Callable<Integer> {
         if (rows.isEmpty()) {
             throw new BadInputException(file + ": no data rows; nothing was imported");
         }
-        var counts = ws.integrations().importAll(rows, passwords, externalIds);
+        var counts = ws.integrations().importAll(rows, passwords, externalIds, signIns);
         terminal.out()
                 .printf(
                         "imported %s: %d added, %d updated%s%n",
@@ -170,11 +205,14 @@ final class ImportCommand implements Callable<Integer> {
             throw new BadInputException(file + ": unknown column(s) " + String.join(", ", unknown) + " (known: "
                     + String.join(", ", COLUMNS) + ")");
         }
-        var missing =
-                REQUIRED.stream().filter(r -> !header.contains(r)).sorted().toList();
+        var missing = new ArrayList<>(
+                REQUIRED.stream().filter(r -> !header.contains(r)).sorted().toList());
+        if (!header.contains("password") && !header.contains("refresh_token")) {
+            missing.add("password");
+        }
         if (!missing.isEmpty()) {
             throw new BadInputException(file + ": missing column(s) " + String.join(", ", missing)
-                    + " (required: dealer_id, email, password)");
+                    + " (required: dealer_id, email, password; refresh_token instead of password for auth oauth2)");
         }
         return header.size();
     }

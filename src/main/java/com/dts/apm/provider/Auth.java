@@ -14,9 +14,9 @@ public enum Auth {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The auth a label names; null for null. */
+    /** The auth a label names; null for null or blank. */
     public static Auth parse(String label) {
-        if (label == null) {
+        if (label == null || label.isBlank()) {
             return null;
         }
         for (var a : values()) {

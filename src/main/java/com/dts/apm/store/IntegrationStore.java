@@ -141,6 +141,15 @@ public final class IntegrationStore {
      * stored updates that integration; any other row updates the mailbox of its address, or adds it.
      */
     public ImportCounts importAll(List<NewIntegration> rows, List<Secret> passwords, List<String> externalIds) {
+        return importAll(rows, passwords, externalIds, java.util.Collections.nCopies(rows.size(), SignIn.PASSWORD));
+    }
+
+    /**
+     * As {@link #importAll(List, List, List)}, each row signing in as its {@code signIns} entry says (for
+     * {@code oauth2} its secret is the refresh token).
+     */
+    public ImportCounts importAll(
+            List<NewIntegration> rows, List<Secret> passwords, List<String> externalIds, List<SignIn> signIns) {
         var now = clock.instant();
         return jdbi.inTransaction(h -> {
             int added = 0;
@@ -159,6 +168,7 @@ public final class IntegrationStore {
                 if (ext != null) {
                     setExternalId(h, existing.get(), ext);
                 }
+                saveSignIn(h, existing.get(), signIns.get(i));
             }
             return new ImportCounts(added, updated);
         });

@@ -39,6 +39,37 @@ class ImportCliIT {
     }
 
     @Test
+    void importsOAuthRowsWithTheirRefreshTokenSealed() throws Exception {
+        var secret = Files.writeString(dir.resolve("google.secret"), "s\n");
+        var config = dir.resolve("apm.yml");
+        TestConfig.in(dir)
+                .noHttpPort()
+                .raw("oauth:\n  google: { client-id: c, client-secret-file: " + secret
+                        + ", token-url: \"https://oauth2.googleapis.com/token\" }\n")
+                .writeTo(config);
+        cli = new Cli(config);
+        var noApp = csv("dealer_id,email,provider,auth,refresh_token,password\n"
+                + "D1,sales@outlook.com,outlook,oauth2,M.C507-refresh-1,\n");
+        var refused = cli.run("integrations", "import", noApp.toString());
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.err()).contains("line 2").contains("OAuth app microsoft is not configured");
+        var f = csv("dealer_id,email,provider,auth,refresh_token,password\n"
+                + "D1,sales@gmail.com,gmail,oauth2,1//0refresh-token-of-d1,\n"
+                + "D2,service@yahoo.com,yahoo,,,qwertyuiopasdfgh\n");
+        var r = cli.run("integrations", "import", f.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.all()).doesNotContain("1//0refresh-token-of-d1");
+        var id = list().get(0).get("id").asLong();
+        assertThat(cli.run("integrations", "show", String.valueOf(id)).out())
+                .contains("auth:           oauth2 (app google, the provider's default)");
+        assertThat(com.dts.apm.testing.Fixtures.anyFileContains(dir.resolve("data"), "1//0refresh-token-of-d1"))
+                .isFalse();
+        var both = csv("dealer_id,email,auth,password\nD3,x@gmail.com,oauth2,abc\n");
+        assertThat(cli.run("integrations", "import", both.toString()).err())
+                .contains("auth oauth2 needs a refresh_token");
+    }
+
+    @Test
     void aRowWithAnUnquotedCommaIsRefusedWithoutPrintingItsPassword() throws Exception {
         var f = csv("dealer_id,dealer_name,email,password\n"
                 + "D-1,Smith, Sons Motors,sales@gmail.com,qwertyuiopasdfgh\n"
