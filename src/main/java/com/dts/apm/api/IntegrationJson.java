@@ -38,10 +38,12 @@ public final class IntegrationJson {
             Server smtp,
             List<String> protocols,
             Boolean enabled,
-            String password) {
+            String password,
+            String auth,
+            String refreshToken) {
         @Override
         public String toString() {
-            return "Body[" + email + "]"; // never the password
+            return "Body[" + email + "]"; // never the password or the refresh token
         }
     }
 

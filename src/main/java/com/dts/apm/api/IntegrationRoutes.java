@@ -105,14 +105,46 @@ final class IntegrationRoutes {
         if (body.password() != null && body.password().length() > 1024) {
             throw Problem.badRequest("password: longer than 1024 characters");
         }
-        var valid = input(body, ext).validate(catalog, body.password(), IntegrationInput.Labels.API, false);
-        var saved = store.save(ext, valid.integration(), valid.password());
+        var auth = body.auth() == null ? null : authOf(body.auth());
+        boolean oauth = auth == com.dts.apm.provider.Auth.OAUTH2;
+        if (oauth && body.password() != null) {
+            throw Problem.badRequest("password: auth oauth2 takes a refresh_token, not a password");
+        }
+        if (!oauth && body.refreshToken() != null) {
+            throw Problem.badRequest("refresh_token: needs auth oauth2");
+        }
+        if (body.refreshToken() != null
+                && (body.refreshToken().isBlank()
+                        || body.refreshToken().length() > 4096
+                        || body.refreshToken().chars().anyMatch(c -> Character.isISOControl(c) || c == ' '))) {
+            throw Problem.badRequest("refresh_token: empty, longer than 4096 characters, or holds spaces");
+        }
+        var valid = oauth
+                ? input(body, ext).validate(catalog, null, IntegrationInput.Labels.API, false)
+                : input(body, ext).validate(catalog, body.password(), IntegrationInput.Labels.API, false);
+        if (oauth && com.dts.apm.provider.Auth.defaultApp(valid.provider().id()) == null) {
+            throw Problem.badRequest(
+                    "auth: provider " + valid.provider().id() + " has no OAuth app (gmail, outlook, microsoft365)");
+        }
+        var secret = oauth
+                ? (body.refreshToken() == null ? null : com.dts.apm.config.Secret.of(body.refreshToken()))
+                : valid.password();
+        var signIn = auth == null ? null : new com.dts.apm.store.SignIn(auth, null);
+        var saved = store.save(ext, valid.integration(), secret, signIn);
         var view = store.findByExternalId(ext)
                 .map(k -> View.of(k.integration(), ext).withWarnings(valid.warnings()))
                 .orElseThrow(() -> missing(ext)); // removed in the same instant: as if the PUT came first
         return saved.created()
                 ? new Reply(201, view, Map.of("Location", "/api/v1/integrations/" + ext))
                 : Reply.ok(view);
+    }
+
+    private static com.dts.apm.provider.Auth authOf(String label) {
+        try {
+            return com.dts.apm.provider.Auth.parse(label);
+        } catch (IllegalArgumentException e) {
+            throw Problem.badRequest("auth: " + e.getMessage());
+        }
     }
 
     private Reply get(Call call) {

@@ -41,6 +41,9 @@ final class VerifyRoute {
 
     private Reply verify(Call call) throws InterruptedException {
         var body = call.body(Body.class);
+        if (body.auth() != null && body.auth().strip().equalsIgnoreCase("oauth2") || body.refreshToken() != null) {
+            throw Problem.badRequest("auth: verifying an OAuth grant is not supported; PUT the integration instead");
+        }
         if (body.password() == null) {
             throw Problem.badRequest("password: required (the password to verify)");
         }

@@ -182,6 +182,11 @@ public final class IntegrationStore {
      * @throws ConflictException when the address belongs to an integration of another external id
      */
     public Saved save(String externalId, NewIntegration n, Secret password) {
+        return save(externalId, n, password, null);
+    }
+
+    /** As {@link #save(String, NewIntegration, Secret)}, signing in as {@code signIn} says (null: as stored, password for a new one). */
+    public Saved save(String externalId, NewIntegration n, Secret password, SignIn signIn) {
         Objects.requireNonNull(externalId, "externalId");
         var now = clock.instant();
         // the daemon's writer lock (the API runs in the daemon): queued behind the check writer, not SQLite's busy
@@ -191,13 +196,22 @@ public final class IntegrationStore {
             if (existing.isPresent()) {
                 setExternalId(h, existing.get(), externalId); // first: the events of the update name it
                 update(h, existing.get(), n, password, now);
+                if (signIn != null) {
+                    saveSignIn(h, existing.get(), signIn);
+                }
                 return new Saved(existing.get(), false);
             }
             if (password == null) {
-                throw new BadInputException("password: required for a new integration");
+                throw new BadInputException(
+                        signIn != null && signIn.oauth()
+                                ? "refresh_token: required for a new integration"
+                                : "password: required for a new integration");
             }
             long id = insert(h, n, password, now);
             setExternalId(h, id, externalId);
+            if (signIn != null) {
+                saveSignIn(h, id, signIn);
+            }
             return new Saved(id, true);
         });
     }

@@ -137,6 +137,39 @@ class ApiIntegrationsIT {
     }
 
     @Test
+    void aPutWithAnOAuthGrantStoresTheRefreshTokenSealedAndNeverAnswersIt() throws Exception {
+        try (var h = harness(dir)) {
+            h.start();
+            var token = h.token("crm", "integrations:read,integrations:write");
+            var grant = with(
+                    with(with(h.mailbox("gina@gmail.com", null), "provider", "gmail"), "auth", "oauth2"),
+                    "refresh_token",
+                    "1//0gApiGrant-refresh");
+            var put = h.json("PUT", "/api/v1/integrations/crm-9", token, grant);
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+            assertThat(put.body()).doesNotContain("1//0gApiGrant-refresh").doesNotContain("refresh_token");
+            assertThat(body(put).get("warnings").size())
+                    .as("no app-password warnings for a grant")
+                    .isZero();
+            var id = body(put).get("id").asLong();
+            assertThat(h.cli.run("integrations", "show", String.valueOf(id)).out())
+                    .contains("auth:           oauth2 (app google, the provider's default)");
+            assertThat(com.dts.apm.testing.Fixtures.anyFileContains(dir.resolve("data"), "1//0gApiGrant-refresh"))
+                    .isFalse();
+            var both = with(grant, "password", "abcd efgh ijkl mnop");
+            assertThat(h.json("PUT", "/api/v1/integrations/crm-9", token, both).statusCode())
+                    .isEqualTo(400);
+            var noToken = with(with(h.mailbox("new@gmail.com", null), "provider", "gmail"), "auth", "oauth2");
+            var missing = h.json("PUT", "/api/v1/integrations/crm-10", token, noToken);
+            assertThat(missing.statusCode()).isEqualTo(400);
+            assertThat(missing.body()).contains("refresh_token: required for a new integration");
+            assertThat(h.json("PUT", "/api/v1/integrations/crm-11", token, with(noToken, "auth", "kerberos"))
+                            .statusCode())
+                    .isEqualTo(400);
+        }
+    }
+
+    @Test
     void aPutWhosePasswordLooksLikeTheMainOneIsStoredWithACodedWarning() throws Exception {
         try (var h = harness(dir)) {
             h.start();
