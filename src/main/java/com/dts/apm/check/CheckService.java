@@ -59,34 +59,10 @@ public final class CheckService {
     static final Duration RETRY_FIRST = Duration.ofMillis(500);
     static final Duration RETRY_MAX = Duration.ofSeconds(30);
 
-    public CheckService(
-            IntegrationStore store,
-            CheckWriter checks,
-            ProviderCatalog catalog,
-            Function<Protocol, Probe> probes,
-            ProviderGate gate,
-            StateMachine machine,
-            Config.Schedule schedule,
-            Clock clock,
-            CheckListener listener) {
-        this(
-                store,
-                checks,
-                catalog,
-                probes,
-                gate,
-                machine,
-                schedule,
-                clock,
-                listener,
-                DatabaseOutage.NONE,
-                null,
-                Duration.ofSeconds(20));
-    }
-
     /**
-     * As above; a write that fails because the database is out of reach is the node's {@code outage}'s to log. With
-     * the access tokens of OAuth mailboxes, each refresh waited for at most {@code tokenTimeout}.
+     * A write that fails because the database is out of reach is the node's {@code outage}'s to log ({@link
+     * DatabaseOutage#NONE}: logged as any other failure). {@code tokens} are the access tokens of OAuth mailboxes
+     * (null: no OAuth app is configured), each refresh waited for at most {@code tokenTimeout}.
      */
     public CheckService(
             IntegrationStore store,
@@ -127,8 +103,9 @@ public final class CheckService {
     /** As above, telling {@code loggedIn} once the logins are done, before the result is written. */
     public Report check(Integration i, Runnable loggedIn) throws InterruptedException {
         var spec = catalog.get(i.provider());
-        var password = store.password(i.id());
-        var signIn = store.signIn(i.id());
+        var credential = store.credential(i.id()); // one read of the row's sign-in and secret
+        var password = credential.secret();
+        var signIn = credential.signIn();
         Secret rotated = null;
         TokenAnswer.Refused refused = null;
         var tokenTook = Duration.ZERO;

@@ -490,13 +490,30 @@ public final class IntegrationStore {
 
     /** The plain password, for the login check only. */
     public Secret password(long id) {
-        return reads.withHandle(h -> h.createQuery(
-                                "SELECT secret_key_version, secret_nonce, secret_ciphertext FROM integration WHERE id = :id")
+        return credential(id).secret();
+    }
+
+    /** How integration {@code id} signs in and its opened secret (password or refresh token), read in one query. */
+    public Credential credential(long id) {
+        return reads.withHandle(h -> h.createQuery("""
+                                SELECT auth, oauth_app, secret_key_version, secret_nonce, secret_ciphertext
+                                FROM integration WHERE id = :id""")
                         .bind("id", id)
-                        .map((rs, ctx) -> new SecretBox.Sealed(rs.getInt(1), rs.getBytes(2), rs.getBytes(3)))
+                        .map((rs, ctx) -> new Credential(
+                                new SignIn(Auth.parse(rs.getString(1)), rs.getString(2)),
+                                box.open(
+                                        new SecretBox.Sealed(rs.getInt(3), rs.getBytes(4), rs.getBytes(5)),
+                                        SecretBox.passwordContext(id))))
                         .findOne())
-                .map(s -> box.open(s, SecretBox.passwordContext(id)))
                 .orElseThrow(() -> new BadInputException("no integration with id " + id));
+    }
+
+    /** A check's view of the secret columns: how it signs in and with what. */
+    public record Credential(SignIn signIn, Secret secret) {
+        @Override
+        public String toString() {
+            return "Credential[" + signIn + ", ***]"; // never the secret
+        }
     }
 
     private long insert(Handle h, NewIntegration n, Secret password, Instant at) {

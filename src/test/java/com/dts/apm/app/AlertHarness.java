@@ -101,7 +101,10 @@ abstract class AlertHarness {
                 new StateMachine(Verification.policy(ws)),
                 c.schedule(),
                 clock,
-                (i, r) -> {});
+                (i, r) -> {},
+                com.dts.apm.process.DatabaseOutage.NONE,
+                null,
+                Duration.ofSeconds(20));
         alerting = Alerting.create(ws, (kind, result) -> counted.add(kind.label() + ":" + result));
     }
 

@@ -63,7 +63,15 @@ class DispatcherIT {
         var machine = new StateMachine(TestConfig.policyOf(p -> p.timingsOf(schedule)));
         var gate = new ProviderGate(catalog, schedule);
         var checks = new CheckService(
-                store, new CheckWriter(db), catalog, p -> probe, gate, machine, schedule, clock, new CheckListener() {
+                store,
+                new CheckWriter(db),
+                catalog,
+                p -> probe,
+                gate,
+                machine,
+                schedule,
+                clock,
+                new CheckListener() {
                     @Override
                     public void checked(
                             com.dts.apm.store.Integration integration, com.dts.apm.probe.ProbeResult result) {}
@@ -72,7 +80,10 @@ class DispatcherIT {
                     public void loopFailed(String loop) {
                         counted.computeIfAbsent(loop, k -> new AtomicInteger()).incrementAndGet();
                     }
-                });
+                },
+                com.dts.apm.process.DatabaseOutage.NONE,
+                null,
+                Duration.ofSeconds(20));
         return new Dispatcher(
                 store,
                 checks,
