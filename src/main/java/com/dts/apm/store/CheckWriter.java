@@ -155,12 +155,25 @@ public final class CheckWriter {
             }
             for (var p : batch) {
                 try {
+                    if (!autoCommit(handle)) {
+                        // the failed batch left the connection outside any real transaction (see Database): the
+                        // rest fail with the batch's error and are retried on a fresh connection
+                        throw e;
+                    }
                     p.result = handle.inTransaction(h -> write(h, p));
                 } catch (RuntimeException alone) {
                     p.error = alone;
                 }
                 p.done = true;
             }
+        }
+    }
+
+    private static boolean autoCommit(Handle handle) {
+        try {
+            return handle.getConnection().getAutoCommit();
+        } catch (java.sql.SQLException e) {
+            return false;
         }
     }
 

@@ -133,8 +133,8 @@ public final class Database implements AutoCloseable {
 
     /**
      * Runs {@code body} holding this process's writer lock, with the one long-lived write connection (opening a
-     * connection per write costs more than the write). Any failure discards that connection; the next write
-     * opens a fresh one. On PostgreSQL the connection goes back to the pool after each write instead: a held one
+     * connection per write costs more than the write). Any failure discards that connection, and so does a body
+     * that caught its failure itself but left the connection outside auto-commit; the next write opens a fresh one. On PostgreSQL the connection goes back to the pool after each write instead: a held one
      * would not notice that the server restarted and fail the first write after an outage, while the pool checks
      * a connection that sat idle before it hands it out.
      */
@@ -142,12 +142,12 @@ public final class Database implements AutoCloseable {
         writer.lock();
         long started = System.nanoTime();
         try {
-            dropIfBroken();
+            dropIfUnusable();
             if (writeHandle == null) {
                 writeHandle = jdbi.open();
             }
             var result = body.apply(writeHandle);
-            dropIfBroken(); // a body may catch its failure itself (CheckWriter keeps it per record)
+            dropIfUnusable(); // a body may catch its failure itself (CheckWriter keeps it per record)
             return result;
         } catch (RuntimeException e) {
             // Discard the connection on every failure: after SQLITE_FULL or an I/O error SQLite may keep the
@@ -177,20 +177,24 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Forgets the write connection once the pool has closed it (PostgreSQL restarted, the network dropped): the next
-     * write takes a fresh one instead of failing on the dead one forever. SQLite's connections do not close by themselves.
+     * Forgets the write connection when the next write could not trust it: the pool closed it (PostgreSQL restarted,
+     * the network dropped), or it is left outside auto-commit with no transaction of its own. sqlite-jdbc turns
+     * auto-commit off before it sends {@code BEGIN IMMEDIATE}; when that BEGIN meets another process's lock past
+     * the busy timeout, the connection says it is in a transaction while SQLite commits every statement alone, and
+     * the next write would join that "transaction": half a check could land and its rollback would undo nothing.
      */
-    private void dropIfBroken() {
-        if (writeHandle == null || pool == null) {
+    private void dropIfUnusable() {
+        if (writeHandle == null) {
             return;
         }
-        boolean closed;
+        boolean unusable;
         try {
-            closed = writeHandle.getConnection().isClosed();
+            var c = writeHandle.getConnection();
+            unusable = c.isClosed() || !c.getAutoCommit();
         } catch (java.sql.SQLException e) {
-            closed = true;
+            unusable = true;
         }
-        if (closed) {
+        if (unusable) {
             try {
                 writeHandle.close();
             } catch (RuntimeException ignored) {

@@ -2,6 +2,7 @@ package com.dts.apm.store;
 
 import static com.dts.apm.testing.Integrations.anIntegration;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dts.apm.config.Secret;
 import com.dts.apm.provider.AlertKind;
@@ -110,6 +111,54 @@ class CheckWriterIT {
         assertThat(after4).contains(store.get(id));
         assertThat(after4.orElseThrow().state()).isEqualTo(IntegrationState.DISABLED);
         assertThat(after4.orElseThrow().nextCheckAt()).isNull();
+    }
+
+    /**
+     * A write that met another process's lock past the busy timeout must not spoil the next one: sqlite-jdbc leaves
+     * such a connection outside auto-commit with no transaction, and a write that then joined it committed each
+     * statement alone (a check's rows landed without its state, the flake of DatabaseLockedIT).
+     */
+    @Test
+    void afterAWriteMetAnotherProcesssLockTheNextWriteIsStillOneTransaction() throws Exception {
+        assumeSqlite();
+        var db = openDb();
+        var store = new IntegrationStore(db, Vault.unlock(db, dir.resolve("master.key"), true, clock), clock);
+        long id = store.add(anIntegration().build(), Secret.of("pw"));
+        var writer = new CheckWriter(db);
+        var ok = List.of(new CheckWriter.Result(Protocol.IMAP, Outcome.OK, 10, ""));
+        java.util.function.Function<Integration, StateChange> healthy = i -> new StateChange(
+                IntegrationState.HEALTHY, Outcome.OK, t0.plusSeconds(3600), 0, null, true, "works", List.of());
+        try (var blocker = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("apm.db"))) {
+            try (var st = blocker.createStatement()) {
+                st.execute("BEGIN EXCLUSIVE");
+                st.executeUpdate("UPDATE integration SET email = email");
+            }
+            assertThatThrownBy(() -> writer.record(id, t0, ok, healthy))
+                    .satisfies(e ->
+                            assertThat(Database.isTransient(e)).as(e.toString()).isTrue());
+            try (var st = blocker.createStatement()) {
+                st.execute("ROLLBACK");
+            }
+            // the next write fails after its rows are inserted: none of them may stay
+            assertThatThrownBy(() -> writer.record(id, t0.plusSeconds(1), ok, i -> {
+                        throw new IllegalStateException("no decision");
+                    }))
+                    .hasMessageContaining("no decision");
+            assertThat(checkRows(blocker, id)).as("rows of a write that failed").isZero();
+            var after = writer.record(id, t0.plusSeconds(2), ok, healthy);
+            assertThat(after.orElseThrow().state()).isEqualTo(IntegrationState.HEALTHY);
+            assertThat(checkRows(blocker, id)).isEqualTo(1);
+        }
+    }
+
+    private static long checkRows(java.sql.Connection c, long id) throws java.sql.SQLException {
+        try (var st = c.prepareStatement("SELECT count(*) FROM check_result WHERE integration_id = ?")) {
+            st.setLong(1, id);
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     @Test

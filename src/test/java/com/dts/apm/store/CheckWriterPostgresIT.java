@@ -23,7 +23,7 @@ class CheckWriterPostgresIT extends CheckWriterIT {
 
     @Override
     void assumeSqlite() {
-        Assumptions.abort("SQLite only: EXPLAIN QUERY PLAN");
+        Assumptions.abort("SQLite only: EXPLAIN QUERY PLAN, the file lock of another process");
     }
 
     @AfterEach
