@@ -193,7 +193,7 @@ public final class OutboxSender {
         ComposedEmail mail;
         String token = null;
         try {
-            boolean oauth = integrations.signIn(i.id()).oauth();
+            boolean oauth = i.signIn().oauth();
             // the hosted reconnect page takes an app password: an OAuth mailbox reconnects in the dealer system
             token = oauth ? null : issueLink(alert, kind, i);
             mail = composer.compose(context(alert, kind, i, token, oauth));

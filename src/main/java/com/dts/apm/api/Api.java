@@ -51,10 +51,11 @@ public final class Api {
             CheckHistory history,
             Checks checks,
             Hints hints,
+            java.util.Set<String> oauthApps,
             MeterRegistry registry,
             Clock clock) {
         var list = new ArrayList<Route>();
-        list.addAll(new IntegrationRoutes(integrations, catalog, history, checks).routes());
+        list.addAll(new IntegrationRoutes(integrations, catalog, history, checks, oauthApps).routes());
         list.add(new VerifyRoute(catalog, checks, hints, clock).route());
         var document = openApi();
         list.add(new Route("GET", "/api/v1/openapi.json", null, false, call -> Reply.ok(document)));

@@ -40,14 +40,19 @@ public final class IntegrationJson {
             Boolean enabled,
             String password,
             String auth,
-            String refreshToken) {
+            String refreshToken,
+            String oauthApp) {
         @Override
         public String toString() {
             return "Body[" + email + "]"; // never the password or the refresh token
         }
     }
 
-    /** An integration out: the {@code integrations list --json} fields (external id, servers and protocols included). */
+    /**
+     * An integration out: the {@code integrations list --json} fields (external id, servers and protocols included);
+     * {@code oauth_app} is the OAuth app whose token endpoint its checks use (the named one or the provider's
+     * default), null when it signs in with a password.
+     */
     public record View(
             long id,
             String externalId,
@@ -58,6 +63,8 @@ public final class IntegrationJson {
             String adminEmail,
             String provider,
             String username,
+            String auth,
+            String oauthApp,
             List<String> protocols,
             Server imap,
             Server smtp,
@@ -83,6 +90,8 @@ public final class IntegrationJson {
                     i.adminEmail(),
                     i.provider(),
                     i.username(),
+                    i.signIn().auth().label(),
+                    i.signIn().oauth() ? i.signIn().app(i.provider()) : null,
                     protocols(i),
                     Server.of(i.imap()),
                     Server.of(i.smtp()),
@@ -110,6 +119,8 @@ public final class IntegrationJson {
                     adminEmail,
                     provider,
                     username,
+                    auth,
+                    oauthApp,
                     protocols,
                     imap,
                     smtp,

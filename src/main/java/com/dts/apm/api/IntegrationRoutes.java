@@ -10,6 +10,7 @@ import com.dts.apm.store.CheckHistory;
 import com.dts.apm.store.IntegrationInput;
 import com.dts.apm.store.IntegrationState;
 import com.dts.apm.store.IntegrationStore;
+import com.dts.apm.store.SignIn;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +29,18 @@ final class IntegrationRoutes {
     private final ProviderCatalog catalog;
     private final CheckHistory history;
     private final Api.Checks checks;
+    /** The config's {@code oauth:} apps: an {@code oauth2} integration must name (or default to) one of them. */
+    private final Set<String> oauthApps;
+
     private final Cursors cursors = new Cursors();
 
-    IntegrationRoutes(IntegrationStore store, ProviderCatalog catalog, CheckHistory history, Api.Checks checks) {
+    IntegrationRoutes(
+            IntegrationStore store,
+            ProviderCatalog catalog,
+            CheckHistory history,
+            Api.Checks checks,
+            Set<String> oauthApps) {
+        this.oauthApps = Set.copyOf(oauthApps);
         this.store = store;
         this.catalog = catalog;
         this.history = history;
@@ -113,6 +123,9 @@ final class IntegrationRoutes {
         if (!oauth && body.refreshToken() != null) {
             throw Problem.badRequest("refresh_token: needs auth oauth2");
         }
+        if (!oauth && body.oauthApp() != null) {
+            throw Problem.badRequest("oauth_app: needs auth oauth2");
+        }
         if (body.refreshToken() != null
                 && (body.refreshToken().isBlank()
                         || body.refreshToken().length() > 4096
@@ -122,14 +135,20 @@ final class IntegrationRoutes {
         var valid = oauth
                 ? input(body, ext).validate(catalog, null, IntegrationInput.Labels.API, false)
                 : input(body, ext).validate(catalog, body.password(), IntegrationInput.Labels.API, false);
-        if (oauth && com.dts.apm.provider.Auth.defaultApp(valid.provider().id()) == null) {
-            throw Problem.badRequest(
-                    "auth: provider " + valid.provider().id() + " has no OAuth app (gmail, outlook, microsoft365)");
+        SignIn signIn;
+        try {
+            signIn = auth == null
+                    ? null
+                    : oauth
+                            ? SignIn.oauth2(body.oauthApp(), valid.provider().id(), oauthApps, "oauth_app")
+                            : SignIn.PASSWORD;
+        } catch (com.dts.apm.BadInputException e) {
+            // the body is well-formed but names an app this monitor cannot trade grants with
+            throw new Problem(422, "Unprocessable Content", "oauth_app: " + ApiHandler.printable(e.getMessage(), 500));
         }
         var secret = oauth
                 ? (body.refreshToken() == null ? null : com.dts.apm.config.Secret.of(body.refreshToken()))
                 : valid.password();
-        var signIn = auth == null ? null : new com.dts.apm.store.SignIn(auth, null);
         var saved = store.save(ext, valid.integration(), secret, signIn);
         var view = store.findByExternalId(ext)
                 .map(k -> View.of(k.integration(), ext).withWarnings(valid.warnings()))

@@ -319,6 +319,7 @@ public final class App implements AutoCloseable {
                 ws.history(),
                 checks(),
                 alerting.composer()::verifyHint,
+                ws.config().oauth().keySet(),
                 metrics.registry(),
                 ws.clock());
     }

@@ -55,7 +55,8 @@ final class ImportCommand implements Callable<Integer> {
             "external_id",
             "password",
             "auth",
-            "refresh_token");
+            "refresh_token",
+            "oauth_app");
     /** About half a million rows; more is no dealer list but a wrong file. */
     static final int MAX_FILE_BYTES = 64 << 20;
 
@@ -116,26 +117,22 @@ final class ImportCommand implements Callable<Integer> {
                     if (oauth && !IntegrationInput.blank(row.get("password"))) {
                         throw new BadInputException("auth oauth2 takes a refresh_token, not a password");
                     }
+                    if (!oauth && !IntegrationInput.blank(row.get("oauth_app"))) {
+                        throw new BadInputException("an oauth_app needs auth oauth2");
+                    }
                     var valid = oauth
                             ? input(row).validate(ws.catalog(), null, IntegrationInput.Labels.CLI, false)
                             : input(row).validate(ws.catalog(), row.get("password"));
                     var signIn = com.dts.apm.store.SignIn.PASSWORD;
                     Secret secret = valid.password();
                     if (oauth) {
-                        var app = com.dts.apm.provider.Auth.defaultApp(
-                                valid.provider().id());
-                        if (app == null || !apps.contains(app)) {
-                            throw new BadInputException("auth oauth2: "
-                                    + (app == null
-                                            ? "provider " + valid.provider().id() + " has no default OAuth app"
-                                            : "OAuth app " + app + " is not configured (oauth." + app + ")"));
-                        }
+                        signIn = com.dts.apm.store.SignIn.oauth2(
+                                row.get("oauth_app"), valid.provider().id(), apps, "an oauth_app");
                         var token = row.get("refresh_token").strip();
                         if (token.chars().anyMatch(c -> Character.isISOControl(c) || c == ' ')) {
                             throw new BadInputException("refresh_token holds spaces or control characters");
                         }
                         secret = Secret.of(token);
-                        signIn = new com.dts.apm.store.SignIn(com.dts.apm.provider.Auth.OAUTH2, null);
                     }
                     var key = valid.integration().email().toLowerCase(Locale.ROOT);
                     var first = seen.putIfAbsent(key, line);

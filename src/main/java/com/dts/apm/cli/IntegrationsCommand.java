@@ -238,7 +238,7 @@ final class IntegrationsCommand {
             out.printf("alerts go to:   %s%n", i.contactEmail());
             out.printf("admin contact:  %s%n", i.adminEmail() == null ? "-" : i.adminEmail());
             out.printf("provider:       %s%s%n", i.provider(), i.canary() ? " (canary)" : "");
-            var signIn = store.signIn(id);
+            var signIn = i.signIn();
             out.printf(
                     "auth:           %s%n",
                     signIn.oauth()
@@ -335,7 +335,7 @@ final class IntegrationsCommand {
             var integration = ws.integrations().get(id);
             var spec = ws.catalog().get(integration.provider());
             // an OAuth mailbox's secret is its refresh token: the app-password rules say nothing about it
-            var oauth = ws.integrations().signIn(id).oauth();
+            var oauth = integration.signIn().oauth();
             if (!oauth) {
                 IntegrationInput.passwordWarnings(spec, integration.email(), integration.protocols(), secret)
                         .forEach(w -> terminal.err().println("warning: " + w.message()));

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.TreeSet;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,17 +50,7 @@ final class OAuthOptions {
             }
             return SignIn.PASSWORD;
         }
-        var name = app != null && !app.isBlank() ? app.strip() : Auth.defaultApp(provider);
-        if (name == null) {
-            throw new BadInputException("provider " + provider + " has no default OAuth app: give --oauth-app NAME");
-        }
-        if (!configured.contains(name)) {
-            throw new BadInputException("OAuth app '" + name.replaceAll("\\p{Cntrl}", "?") + "' is not configured"
-                    + (configured.isEmpty()
-                            ? " (the config has no oauth: section)"
-                            : " (configured: " + String.join(", ", new TreeSet<>(configured)) + ")"));
-        }
-        return new SignIn(Auth.OAUTH2, app == null || app.isBlank() ? null : name);
+        return SignIn.oauth2(app, provider, configured, "--oauth-app NAME");
     }
 
     /** The refresh token, from exactly one of standard input or a file. */

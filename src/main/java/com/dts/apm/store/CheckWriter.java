@@ -310,7 +310,8 @@ public final class CheckWriter {
                 change.success() ? at : before.lastSuccessAt(),
                 before.passwordChangedAt(),
                 before.createdAt(),
-                before.adminEmail());
+                before.adminEmail(),
+                before.signIn());
     }
 
     private static Instant millis(Instant t) {

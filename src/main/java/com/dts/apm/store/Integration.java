@@ -7,8 +7,9 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * One stored mailbox and where it stands. Carries no password: see {@link IntegrationStore#password(long)}.
- * {@code adminEmail} is the dealer's admin contact (null when none).
+ * One stored mailbox and where it stands. Carries no password or refresh token: see
+ * {@link IntegrationStore#credential(long)}. {@code adminEmail} is the dealer's admin contact (null when none);
+ * {@code signIn} says whether it signs in with an app password or an OAuth grant, and which OAuth app.
  */
 public record Integration(
         long id,
@@ -33,9 +34,11 @@ public record Integration(
         Instant lastSuccessAt,
         Instant passwordChangedAt,
         Instant createdAt,
-        String adminEmail) {
+        String adminEmail,
+        SignIn signIn) {
     public Integration {
         protocols = Set.copyOf(protocols);
+        signIn = signIn == null ? SignIn.PASSWORD : signIn;
     }
 
     /** The endpoint checked for {@code protocol}. */

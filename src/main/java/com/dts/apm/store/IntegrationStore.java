@@ -31,7 +31,8 @@ public final class IntegrationStore {
             i.id, i.dealer_id, d.name AS dealer_name, i.contact_email, i.email, i.provider, i.username,
             i.imap_host, i.imap_port, i.imap_security, i.smtp_host, i.smtp_port, i.smtp_security, i.protocols,
             i.enabled, i.canary, i.state, i.state_since, i.last_outcome, i.problem_since, i.consecutive_failures,
-            i.next_check_at, i.last_checked_at, i.last_success_at, i.password_changed_at, i.created_at, d.admin_email""";
+            i.next_check_at, i.last_checked_at, i.last_success_at, i.password_changed_at, i.created_at, d.admin_email,
+            i.auth, i.oauth_app""";
     static final String FROM = " FROM integration i JOIN dealer d ON d.id = i.dealer_id";
     /**
      * An update without a new password keeps the due time unless a login-relevant field changed (SQLite's
@@ -100,27 +101,6 @@ public final class IntegrationStore {
             saveSignIn(h, id, signIn);
             return id;
         });
-    }
-
-    /** How integration {@code id} signs in. */
-    public SignIn signIn(long id) {
-        return reads.withHandle(h -> h.createQuery("SELECT auth, oauth_app FROM integration WHERE id = :id")
-                        .bind("id", id)
-                        .map((rs, ctx) -> new SignIn(Auth.parse(rs.getString(1)), rs.getString(2)))
-                        .findOne())
-                .orElseThrow(() -> new BadInputException("no integration with id " + id));
-    }
-
-    /** How every integration signs in that does not use a password, by id (listings show it). */
-    public java.util.Map<Long, SignIn> oauthSignIns() {
-        return reads.withHandle(h -> h
-                .createQuery("SELECT id, auth, oauth_app FROM integration WHERE auth <> 'password'")
-                .map((rs, ctx) ->
-                        java.util.Map.entry(rs.getLong(1), new SignIn(Auth.parse(rs.getString(2)), rs.getString(3))))
-                .list()
-                .stream()
-                .collect(
-                        java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue)));
     }
 
     static void saveSignIn(Handle h, long id, SignIn signIn) {
@@ -648,7 +628,8 @@ public final class IntegrationStore {
                 instant(rs, "last_success_at"),
                 instant(rs, "password_changed_at"),
                 instant(rs, "created_at"),
-                rs.getString("admin_email"));
+                rs.getString("admin_email"),
+                new SignIn(Auth.parse(rs.getString("auth")), rs.getString("oauth_app")));
     }
 
     private static Endpoint endpoint(ResultSet rs, String prefix) throws SQLException {

@@ -63,6 +63,7 @@ class ApiContractIT {
                             ws.history(),
                             null,
                             null,
+                            java.util.Set.of(),
                             new SimpleMeterRegistry(),
                             Clock.systemUTC())
                     .routes()

@@ -138,7 +138,14 @@ class ApiIntegrationsIT {
 
     @Test
     void aPutWithAnOAuthGrantStoresTheRefreshTokenSealedAndNeverAnswersIt() throws Exception {
-        try (var h = harness(dir)) {
+        var secret = java.nio.file.Files.writeString(dir.resolve("oauth.secret"), "s\n");
+        try (var h = harness(
+                dir,
+                "oauth:",
+                "  google: { client-id: c, client-secret-file: " + secret
+                        + ", token-url: \"https://oauth2.googleapis.com/token\" }",
+                "  dealer-crm-ms: { client-id: c2, client-secret-file: " + secret
+                        + ", token-url: \"https://login.microsoftonline.com/common/oauth2/v2.0/token\" }")) {
             h.start();
             var token = h.token("crm", "integrations:read,integrations:write");
             var grant = with(
@@ -151,9 +158,41 @@ class ApiIntegrationsIT {
             assertThat(body(put).get("warnings").size())
                     .as("no app-password warnings for a grant")
                     .isZero();
+            assertThat(body(put).get("auth").asText()).isEqualTo("oauth2");
+            assertThat(body(put).get("oauth_app").asText()).isEqualTo("google");
             var id = body(put).get("id").asLong();
             assertThat(h.cli.run("integrations", "show", String.valueOf(id)).out())
                     .contains("auth:           oauth2 (app google, the provider's default)");
+            // the provider's default app (microsoft) is not configured: refused, nothing stored
+            var outlook = with(
+                    with(with(h.mailbox("otto@outlook.com", null), "provider", "outlook"), "auth", "oauth2"),
+                    "refresh_token",
+                    "M.C507-outlook-refresh");
+            var unconfigured = h.json("PUT", "/api/v1/integrations/crm-12", token, outlook);
+            assertThat(unconfigured.statusCode()).as(unconfigured.body()).isEqualTo(422);
+            assertThat(unconfigured.body())
+                    .contains("oauth_app: OAuth app 'microsoft' is not configured (configured: dealer-crm-ms, google)")
+                    .doesNotContain("M.C507-outlook-refresh");
+            assertThat(h.get("/api/v1/integrations/crm-12", token).statusCode()).isEqualTo(404);
+            // the app named in the body is used and said
+            var named =
+                    h.json("PUT", "/api/v1/integrations/crm-12", token, with(outlook, "oauth_app", "dealer-crm-ms"));
+            assertThat(named.statusCode()).as(named.body()).isEqualTo(201);
+            assertThat(body(named).get("oauth_app").asText()).isEqualTo("dealer-crm-ms");
+            assertThat(body(h.get("/api/v1/integrations/crm-12", token))
+                            .get("oauth_app")
+                            .asText())
+                    .isEqualTo("dealer-crm-ms");
+            assertThat(h.json("PUT", "/api/v1/integrations/crm-13", token, with(outlook, "oauth_app", "nope"))
+                            .statusCode())
+                    .isEqualTo(422);
+            var passwordWithApp = with(h.mailbox("pat@dealer.test", "pw-123456"), "oauth_app", "google");
+            assertThat(h.json("PUT", "/api/v1/integrations/crm-14", token, passwordWithApp)
+                            .body())
+                    .contains("oauth_app: needs auth oauth2");
+            var plain = h.json("PUT", "/api/v1/integrations/crm-15", token, h.mailbox("pia@dealer.test", "pw-123456"));
+            assertThat(body(plain).get("auth").asText()).isEqualTo("password");
+            assertThat(body(plain).get("oauth_app").isNull()).isTrue();
             assertThat(com.dts.apm.testing.Fixtures.anyFileContains(dir.resolve("data"), "1//0gApiGrant-refresh"))
                     .isFalse();
             var both = with(grant, "password", "abcd efgh ijkl mnop");

@@ -52,7 +52,9 @@ class ImportCliIT {
                 + "D1,sales@outlook.com,outlook,oauth2,M.C507-refresh-1,\n");
         var refused = cli.run("integrations", "import", noApp.toString());
         assertThat(refused.exit()).isEqualTo(2);
-        assertThat(refused.err()).contains("line 2").contains("OAuth app microsoft is not configured");
+        assertThat(refused.err())
+                .contains("line 2")
+                .contains("OAuth app 'microsoft' is not configured (configured: google)");
         var f = csv("dealer_id,email,provider,auth,refresh_token,password\n"
                 + "D1,sales@gmail.com,gmail,oauth2,1//0refresh-token-of-d1,\n"
                 + "D2,service@yahoo.com,yahoo,,,qwertyuiopasdfgh\n");
@@ -64,6 +66,27 @@ class ImportCliIT {
                 .contains("auth:           oauth2 (app google, the provider's default)");
         assertThat(com.dts.apm.testing.Fixtures.anyFileContains(dir.resolve("data"), "1//0refresh-token-of-d1"))
                 .isFalse();
+        // an app named per row: it must be configured, and only an oauth2 row takes one
+        var named = csv("dealer_id,email,provider,auth,refresh_token,oauth_app,password\n"
+                + "D4,fleet@outlook.com,outlook,oauth2,M.C507-refresh-4,google,\n");
+        var n = cli.run("integrations", "import", named.toString());
+        assertThat(n.exit()).as(n.err()).isZero();
+        var fleet = new ObjectMapper()
+                .readTree(cli.run("integrations", "show", "--json", String.valueOf(id + 2))
+                        .out());
+        assertThat(fleet.get("email").asText()).isEqualTo("fleet@outlook.com");
+        assertThat(fleet.get("auth").asText()).isEqualTo("oauth2");
+        assertThat(fleet.get("oauth_app").asText()).isEqualTo("google");
+        assertThat(cli.run("integrations", "show", String.valueOf(id + 2)).out())
+                .contains("auth:           oauth2 (app google)");
+        var unknownApp = csv("dealer_id,email,provider,auth,refresh_token,oauth_app,password\n"
+                + "D5,a@outlook.com,outlook,oauth2,M.C507-refresh-5,nope,\n");
+        assertThat(cli.run("integrations", "import", unknownApp.toString()).err())
+                .contains("line 2")
+                .contains("OAuth app 'nope' is not configured");
+        var appWithPassword = csv("dealer_id,email,oauth_app,password\nD6,b@yahoo.com,google,qwertyuiopasdfgh\n");
+        assertThat(cli.run("integrations", "import", appWithPassword.toString()).err())
+                .contains("an oauth_app needs auth oauth2");
         var both = csv("dealer_id,email,auth,password\nD3,x@gmail.com,oauth2,abc\n");
         assertThat(cli.run("integrations", "import", both.toString()).err())
                 .contains("auth oauth2 needs a refresh_token");

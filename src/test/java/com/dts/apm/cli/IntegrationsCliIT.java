@@ -86,6 +86,8 @@ class IntegrationsCliIT {
             "dealer_id",
             "email",
             "provider",
+            "auth",
+            "oauth_app",
             "state",
             "enabled",
             "last_checked_at",
@@ -99,6 +101,10 @@ class IntegrationsCliIT {
         assertThat(i.get("imap").get("host").asText()).isEqualTo("imap.gmail.com");
         assertThat(i.get("contact_email").asText()).isEqualTo("sales@gmail.com");
         assertThat(i.get("external_id").isNull()).as("no external id given").isTrue();
+        assertThat(i.get("auth").asText()).isEqualTo("password");
+        assertThat(i.get("oauth_app").isNull())
+                .as("no OAuth app for a password")
+                .isTrue();
     }
 
     @Test

@@ -174,7 +174,8 @@ public final class Integrations {
                     null,
                     null,
                     now.minus(Duration.ofDays(30)),
-                    adminEmail);
+                    adminEmail,
+                    com.dts.apm.store.SignIn.PASSWORD);
         }
     }
 }
