@@ -44,6 +44,7 @@ public final class ScriptedTokenEndpoint implements AutoCloseable {
     private final Set<String> valid = ConcurrentHashMap.newKeySet();
     private final List<String> issued = new CopyOnWriteArrayList<>();
     private final List<String> refreshTokensIssued = new CopyOnWriteArrayList<>();
+    private final List<String> refreshTokensPresented = new CopyOnWriteArrayList<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger sequence = new AtomicInteger();
     private volatile int expiresIn = 3599;
@@ -129,6 +130,11 @@ public final class ScriptedTokenEndpoint implements AutoCloseable {
         return List.copyOf(issued);
     }
 
+    /** Every refresh token a client presented (of a well-formed client-authenticated request), in order. */
+    public List<String> refreshTokensPresented() {
+        return List.copyOf(refreshTokensPresented);
+    }
+
     /** Every new refresh token issued so far (Microsoft style). */
     public List<String> refreshTokensIssued() {
         return List.copyOf(refreshTokensIssued);
@@ -163,6 +169,7 @@ public final class ScriptedTokenEndpoint implements AutoCloseable {
                 return;
             }
             var refresh = form.get("refresh_token");
+            refreshTokensPresented.add(refresh == null ? "" : refresh);
             if (refresh == null || !valid.contains(refresh)) {
                 reply(exchange, 400, style == Style.GOOGLE ? GOOGLE_REVOKED : MICROSOFT_REVOKED);
                 return;
