@@ -32,8 +32,14 @@ public final class Verification implements AutoCloseable {
         this.gate = new ProviderGate(ws.catalog(), config.schedule(), ProviderGate.Ticker.SYSTEM, nodes);
         var checks = config.checks();
         // first: a client secret that cannot be read fails here, before any socket or thread exists
+        // the token endpoints trust what the mail logins trust (checks.trust-store)
         var tokens = AccessTokens.create(
-                config.oauth(), System.getenv(), checks.connectTimeout(), ws.clock(), listener::tokenRefreshed);
+                config.oauth(),
+                System.getenv(),
+                checks.connectTimeout(),
+                config.oauth().isEmpty() ? java.util.Optional.empty() : Probes.httpsContext(checks),
+                ws.clock(),
+                listener::tokenRefreshed);
         this.probes = Probes.create(checks);
         // the token endpoint gets the read timeout, never more than the check's deadline
         var tokenTimeout =

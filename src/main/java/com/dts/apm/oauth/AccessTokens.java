@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
 
 /**
  * The access tokens of OAuth mailboxes, in memory only, keyed by integration: a check asks for one, and gets the
@@ -73,14 +75,30 @@ public final class AccessTokens {
             Duration connectTimeout,
             Clock clock,
             Listener listener) {
+        return create(config, env, connectTimeout, Optional.empty(), clock, listener);
+    }
+
+    /**
+     * As above, with the TLS context of the token endpoint calls: the probes' trust when {@code checks.trust-store}
+     * is set (a private CA, a TLS-inspecting proxy), else (empty) the JDK's default context. Host names are checked
+     * either way (the JDK's HTTP client asks for HTTPS identification).
+     */
+    public static AccessTokens create(
+            Map<String, Config.OAuthApp> config,
+            Map<String, String> env,
+            Duration connectTimeout,
+            Optional<SSLContext> tls,
+            Clock clock,
+            Listener listener) {
         if (config.isEmpty()) {
             return new AccessTokens(Map.of(), clock, listener);
         }
-        var http = HttpClient.newBuilder()
+        var builder = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+                .version(HttpClient.Version.HTTP_1_1);
+        tls.ifPresent(builder::sslContext);
+        var http = builder.build();
         var apps = new TreeMap<String, TokenEndpoint>();
         config.forEach((name, app) -> apps.put(
                 name,

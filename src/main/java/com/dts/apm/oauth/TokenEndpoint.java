@@ -15,8 +15,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One OAuth app's token endpoint: a form POST of {@code grant_type=refresh_token} with the app's client id and
- * secret (RFC 6749 section 6), over the JDK's HTTP client with verified TLS (the JDK's trust store and host name
- * check), no redirects, and the whole exchange bounded by the time the caller gives it.
+ * secret (RFC 6749 section 6), over the JDK's HTTP client with verified TLS (the JDK's trust store, plus
+ * {@code checks.trust-store} when set, and the host name check), no redirects, and the whole exchange bounded by the time the caller gives it.
  */
 final class TokenEndpoint {
     /** Far above any real token answer (a few KB). */

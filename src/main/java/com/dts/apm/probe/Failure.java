@@ -19,6 +19,8 @@ record Failure(Protocol protocol, Stage stage, int code, String reply, Throwable
         AFTER_LOGIN,
         /** the SMTP server offered no AUTH at all */
         NO_AUTH,
+        /** an OAuth check: the server offers no SASL XOAUTH2, so nothing was sent; reply: the mechanisms it offers */
+        NO_XOAUTH2,
         /** the overall deadline passed before the server finished */
         DEADLINE
     }

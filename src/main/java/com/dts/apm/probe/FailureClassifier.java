@@ -52,7 +52,7 @@ final class FailureClassifier {
         if (failure.stage() == Failure.Stage.DEADLINE) {
             return Outcome.NETWORK_ERROR;
         }
-        if (failure.stage() == Failure.Stage.NO_AUTH) {
+        if (failure.stage() == Failure.Stage.NO_AUTH || failure.stage() == Failure.Stage.NO_XOAUTH2) {
             return Outcome.PROTOCOL_ERROR;
         }
         var reply = serverReply(failure);

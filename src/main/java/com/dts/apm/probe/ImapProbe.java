@@ -41,7 +41,9 @@ final class ImapProbe extends MailProbe {
         IMAPStore store = null;
         var stage = Failure.Stage.CONNECT;
         try {
-            store = (IMAPStore) session.getStore("imap");
+            // an OAuth check logs in with XOAUTH2 or not at all (never LOGIN with the token as a password)
+            store = (IMAPStore)
+                    (target.auth() == Auth.OAUTH2 ? session.getStore(XoauthOnly.IMAP) : session.getStore("imap"));
             stage = Failure.Stage.LOGIN;
             var endpoint = target.endpoint();
             store.connect(
@@ -67,6 +69,10 @@ final class ImapProbe extends MailProbe {
             store.close(); // LOGOUT
             return null;
         } catch (MessagingException | RuntimeException e) {
+            var notOffered = notOffered(e);
+            if (notOffered != null) {
+                return Failure.reply(Protocol.IMAP, Failure.Stage.NO_XOAUTH2, -1, notOffered.mechanisms());
+            }
             if (target.auth() == Auth.OAUTH2 && e instanceof jakarta.mail.AuthenticationFailedException) {
                 var why = XoauthChallenge.decode(connection.continuation());
                 if (why != null) {
@@ -78,6 +84,15 @@ final class ImapProbe extends MailProbe {
         } finally {
             closeQuietly(store);
         }
+    }
+
+    private static XoauthOnly.NotOffered notOffered(Throwable e) {
+        for (var t = e; t != null; t = t.getCause()) {
+            if (t instanceof XoauthOnly.NotOffered n) {
+                return n;
+            }
+        }
+        return null;
     }
 
     /** Angus reports greeting, STARTTLS and TLS failures from connect(); keep LOGIN for replies to it. */

@@ -128,6 +128,9 @@ abstract class MailProbe implements Probe {
             text = "no answer within the " + checks.deadline().toSeconds() + "s deadline";
         } else if (failure.stage() == Failure.Stage.NO_AUTH) {
             text = "the server offers no AUTH mechanism after EHLO";
+        } else if (failure.stage() == Failure.Stage.NO_XOAUTH2) {
+            // ops: the server (or a proxy in front of it) does not take OAuth; the token was not sent
+            text = "the server does not offer SASL XOAUTH2 (its AUTH mechanisms: " + failure.reply() + ")";
         } else {
             var reply = FailureClassifier.serverReply(failure);
             text = reply != null ? reply.text() : Details.describe(failure.error());

@@ -42,6 +42,19 @@ public final class Probes implements AutoCloseable {
         return new Probes(Objects.requireNonNull(checks, "checks"));
     }
 
+    /**
+     * The TLS context for the HTTPS calls a check makes besides its logins (the OAuth token endpoints) when
+     * {@code checks.trust-store} is set: the probes' trust (the JDK's CAs plus that store), host names checked by
+     * the client; empty when no trust store is set (the JDK's default context trusts the same).
+     *
+     * @throws com.dts.apm.config.ConfigException when the configured trust store cannot be read
+     */
+    public static java.util.Optional<javax.net.ssl.SSLContext> httpsContext(Config.Checks checks) {
+        return checks.trustStore() == null
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(Trust.from(checks).clientContext());
+    }
+
     /** The probe for one protocol. */
     public Probe probe(Protocol protocol) {
         return switch (protocol) {

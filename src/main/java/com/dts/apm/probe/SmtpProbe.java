@@ -33,7 +33,11 @@ final class SmtpProbe extends MailProbe {
     Failure converse(ProbeTarget target, Session session, Connection connection) {
         SMTPTransport transport = null;
         try {
-            transport = (SMTPTransport) session.getTransport("smtp");
+            // an OAuth check logs in with XOAUTH2 or not at all (never AUTH PLAIN / LOGIN with the token)
+            transport = (SMTPTransport)
+                    (target.auth() == Auth.OAUTH2
+                            ? session.getTransport(XoauthOnly.SMTP)
+                            : session.getTransport("smtp"));
             var endpoint = target.endpoint();
             transport.connect(
                     endpoint.host(),
@@ -57,6 +61,19 @@ final class SmtpProbe extends MailProbe {
     private static Failure failure(ProbeTarget target, SMTPTransport transport, Exception e) {
         var code = transport == null ? -1 : transport.getLastReturnCode();
         var reply = transport == null ? null : transport.getLastServerResponse();
+        if (target.auth() == Auth.OAUTH2
+                && transport != null
+                && e instanceof jakarta.mail.AuthenticationFailedException
+                && code < 300
+                && !offersXoauth2(transport)) {
+            // Angus sent nothing: the server offers no XOAUTH2 (XoauthOnly.Smtp takes no other mechanism)
+            return Failure.reply(
+                    Protocol.SMTP,
+                    Failure.Stage.NO_XOAUTH2,
+                    code,
+                    XoauthOnly.smtpMechanisms(
+                            transport.getExtensionParameter("AUTH"), transport.supportsExtension("AUTH=LOGIN")));
+        }
         if (target.auth() == Auth.OAUTH2 && code == 334 && e instanceof jakarta.mail.AuthenticationFailedException) {
             // The server answered the token with an error challenge (334 + base64 JSON); Angus gives up there
             // without the final 535, so the challenge stands for it.
@@ -75,6 +92,19 @@ final class SmtpProbe extends MailProbe {
             return new Failure(Protocol.SMTP, stage, code, reply, e);
         }
         return Failure.error(Protocol.SMTP, Failure.Stage.CONNECT, e);
+    }
+
+    private static boolean offersXoauth2(SMTPTransport transport) {
+        var mechanisms = transport.getExtensionParameter("AUTH");
+        if (mechanisms == null) {
+            return false;
+        }
+        for (var m : mechanisms.strip().split("\\s+")) {
+            if (m.equalsIgnoreCase(XoauthOnly.MECHANISM)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void closeQuietly(SMTPTransport transport) {

@@ -17,7 +17,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.security.auth.x500.X500Principal;
@@ -126,6 +128,21 @@ final class Trust {
                 }
             }
             throw new IllegalStateException("the JDK offers no X509ExtendedTrustManager");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS trust", e);
+        }
+    }
+
+    /**
+     * A client TLS context with this trust for other HTTPS clients of a check (the OAuth token endpoints): the same
+     * verdict as a probe's, and the JDK trust manager it delegates to still checks the host name the client sets
+     * (the JDK's HTTP client asks for HTTPS identification). No client certificate.
+     */
+    SSLContext clientContext() {
+        try {
+            var context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {forCheck(chain -> {})}, null);
+            return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up TLS trust", e);
         }

@@ -125,6 +125,31 @@ class OAuthDaemonIT {
     }
 
     @Test
+    void keysRotateReSealsTheRefreshTokenAndTheOldKeyNoLongerOpensIt() throws Exception {
+        start(Style.GOOGLE); // Google does not rotate refresh tokens: the endpoint must see the dealer's grant
+        endpoint.grant(GRANT);
+        long id = add("gmail");
+        var keyFile = dir.resolve("data/master.key");
+        var oldKey = Files.readString(keyFile);
+        var rotated = cli.run("keys", "rotate");
+        assertThat(rotated.exit()).as(rotated.err()).isZero();
+        assertThat(rotated.out()).contains("key version 1 -> 2, 1 password(s) re-sealed");
+        assertThat(Files.readString(keyFile)).doesNotContain("\n1:"); // only the new key is left
+        // with only the new key, a check trades the same refresh token and logs in
+        var check = cli.run("check", String.valueOf(id));
+        assertThat(check.exit()).as(check.out() + check.err()).isZero();
+        assertThat(endpoint.refreshTokensPresented()).containsExactly(GRANT);
+        assertThat(imap.bearers()).containsExactly("ya29.a0Af-1-access");
+        // the old key no longer opens it: nothing is traded, nothing logged in
+        Files.writeString(keyFile, oldKey);
+        var withOld = cli.run("check", String.valueOf(id));
+        assertThat(withOld.exit()).as(withOld.out()).isNotZero();
+        assertNoTokenIn(withOld.out() + withOld.err(), "the old key's check output");
+        assertThat(endpoint.refreshTokensPresented()).containsExactly(GRANT);
+        assertThat(imap.bearers()).containsExactly("ya29.a0Af-1-access");
+    }
+
+    @Test
     void aGoodGrantIsRefreshedOncePerAccessTokenLifetimeNotPerCheck() throws Exception {
         start(Style.MICROSOFT);
         endpoint.grant(GRANT);

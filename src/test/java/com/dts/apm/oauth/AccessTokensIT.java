@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dts.apm.config.Config;
 import com.dts.apm.config.Secret;
+import com.dts.apm.probe.Probes;
+import com.dts.apm.probe.TestCerts;
 import com.dts.apm.provider.Outcome;
 import com.dts.apm.testing.ScriptedTokenEndpoint;
 import com.dts.apm.testing.ScriptedTokenEndpoint.Style;
@@ -160,5 +162,42 @@ class AccessTokensIT {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
         assertThat(((TokenAnswer.Refused) tokens.access(1, "nope", GRANT, TIMEOUT)).detail())
                 .isEqualTo("OAuth app nope is not configured (add oauth.nope to the config)");
+    }
+
+    @Test
+    void anHttpsTokenEndpointIsTrustedThroughChecksTrustStoreAndOnlyThen() throws Exception {
+        // a token endpoint behind a private CA (or a TLS-inspecting proxy): trusted as the mail logins are
+        var certs = TestCerts.generate(dir, "token-endpoint");
+        endpoint = ScriptedTokenEndpoint.startHttps(Style.GOOGLE, "client-1", "s3cret", certs.serverContext())
+                .grant(GRANT.reveal());
+        assertThat(endpoint.url()).startsWith("https://127.0.0.1:");
+        var secret = Files.writeString(dir.resolve("client.secret"), "s3cret\n");
+        var apps = Map.of("google", new Config.OAuthApp("client-1", secret, endpoint.url()));
+        var trusting = new Config.Checks(
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10),
+                certs.trustStore(),
+                "PKCS12",
+                certs.passwordFile());
+        var withStore = AccessTokens.create(
+                apps, Map.of(), Duration.ofSeconds(2), Probes.httpsContext(trusting), clock, (a, r) -> {});
+        var granted = (TokenAnswer.Granted) withStore.access(7, "google", GRANT, TIMEOUT);
+        assertThat(granted.accessToken().reveal()).isEqualTo(endpoint.issued().get(0));
+        assertThat(endpoint.requests()).isEqualTo(1);
+
+        // without checks.trust-store: the JDK's CAs only, which do not know the test CA
+        var jdkOnly = new Config.Checks(
+                Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), null, null, null);
+        assertThat(Probes.httpsContext(jdkOnly)).isEmpty();
+        var withoutStore = AccessTokens.create(
+                apps, Map.of(), Duration.ofSeconds(2), Probes.httpsContext(jdkOnly), clock, (a, r) -> {});
+        var refused = (TokenAnswer.Refused) withoutStore.access(8, "google", GRANT, TIMEOUT);
+        assertThat(refused.outcome()).isEqualTo(Outcome.TLS_ERROR);
+        assertThat(refused.detail())
+                .startsWith("token endpoint of OAuth app google: TLS failed: SSLHandshakeException")
+                .doesNotContain(GRANT.reveal())
+                .doesNotContain("s3cret");
+        assertThat(endpoint.requests()).isEqualTo(1); // the untrusted exchange never reached the endpoint
     }
 }

@@ -85,4 +85,38 @@ class XoauthProbeIT {
         assertThat(check("outlook", Protocol.SMTP, STALE).outcome()).isEqualTo(Outcome.AUTH_REJECTED);
         assertThat(check("outlook", Protocol.IMAP, GOOD).outcome()).isEqualTo(Outcome.OK);
     }
+
+    @Test
+    void aServerWithoutXoauth2IsAProtocolErrorAndNeverGetsTheToken() throws Exception {
+        // a server (or a proxy in front of it) that takes passwords only: LOGIN / AUTH PLAIN with the token as the
+        // password would be refused and read as the dealer's fault; it is ops' problem, and the token stays here
+        try (var plainImap = XoauthMailServer.imap(certs.serverContext())
+                        .accept(GOOD)
+                        .withoutXoauth2();
+                var plainSmtp = XoauthMailServer.smtp(certs.serverContext())
+                        .accept(GOOD)
+                        .withoutXoauth2()) {
+            for (var server : java.util.List.of(plainImap, plainSmtp)) {
+                var protocol = server == plainImap ? Protocol.IMAP : Protocol.SMTP;
+                var result = probes.check(new ProbeTarget(
+                        Targets.CATALOG.get("gmail"),
+                        protocol,
+                        new Endpoint("localhost", server.port(), Security.SSL),
+                        USER,
+                        Secret.of(GOOD),
+                        Auth.OAUTH2));
+                assertThat(result.outcome()).as(protocol.label()).isEqualTo(Outcome.PROTOCOL_ERROR);
+                assertThat(result.detail())
+                        .as(protocol.label())
+                        .isEqualTo("the server does not offer SASL XOAUTH2 (its AUTH mechanisms: LOGIN PLAIN)");
+                assertThat(server.lines()).as(protocol.label()).isNotEmpty(); // it did talk to the server
+                assertThat(server.received(GOOD)).as(protocol.label()).isFalse();
+                assertThat(server.bearers()).as(protocol.label()).isEmpty();
+            }
+            assertThat(plainImap.lines())
+                    .noneMatch(l -> l.toUpperCase(java.util.Locale.ROOT).matches("\\S+ (LOGIN|AUTHENTICATE) .*"));
+            assertThat(plainSmtp.lines())
+                    .noneMatch(l -> l.toUpperCase(java.util.Locale.ROOT).startsWith("AUTH"));
+        }
+    }
 }

@@ -2,6 +2,8 @@ package com.dts.apm.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 
 /**
  * An OAuth token endpoint on loopback answering {@code grant_type=refresh_token} as Google's does (the same refresh
@@ -41,6 +44,7 @@ public final class ScriptedTokenEndpoint implements AutoCloseable {
     private final Set<String> valid = ConcurrentHashMap.newKeySet();
     private final List<String> issued = new CopyOnWriteArrayList<>();
     private final List<String> refreshTokensIssued = new CopyOnWriteArrayList<>();
+    private final List<String> refreshTokensPresented = new CopyOnWriteArrayList<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger sequence = new AtomicInteger();
     private volatile int expiresIn = 3599;
@@ -48,11 +52,19 @@ public final class ScriptedTokenEndpoint implements AutoCloseable {
     private volatile String body;
     private volatile Consumer<HttpExchange> beforeAnswer = e -> {};
 
-    private ScriptedTokenEndpoint(Style style, String clientId, String clientSecret) throws IOException {
+    private ScriptedTokenEndpoint(Style style, String clientId, String clientSecret, SSLContext tls)
+            throws IOException {
         this.style = style;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        var address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls == null) {
+            this.server = HttpServer.create(address, 50);
+        } else {
+            var https = HttpsServer.create(address, 50);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            this.server = https;
+        }
         server.createContext("/token", this::answer);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
             var t = new Thread(r, "scripted-token-endpoint");
@@ -63,12 +75,19 @@ public final class ScriptedTokenEndpoint implements AutoCloseable {
     }
 
     public static ScriptedTokenEndpoint start(Style style, String clientId, String clientSecret) throws IOException {
-        return new ScriptedTokenEndpoint(style, clientId, clientSecret);
+        return new ScriptedTokenEndpoint(style, clientId, clientSecret, null);
+    }
+
+    /** Over https with the server certificate of {@code tls} (for 127.0.0.1). */
+    public static ScriptedTokenEndpoint startHttps(Style style, String clientId, String clientSecret, SSLContext tls)
+            throws IOException {
+        return new ScriptedTokenEndpoint(style, clientId, clientSecret, tls);
     }
 
     /** The URL to configure as {@code token-url}. */
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
+        var scheme = server instanceof HttpsServer ? "https" : "http";
+        return scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/token";
     }
 
     /** This refresh token is a live grant. */
@@ -111,6 +130,11 @@ public final class ScriptedTokenEndpoint implements AutoCloseable {
         return List.copyOf(issued);
     }
 
+    /** Every refresh token a client presented (of a well-formed client-authenticated request), in order. */
+    public List<String> refreshTokensPresented() {
+        return List.copyOf(refreshTokensPresented);
+    }
+
     /** Every new refresh token issued so far (Microsoft style). */
     public List<String> refreshTokensIssued() {
         return List.copyOf(refreshTokensIssued);
@@ -145,6 +169,7 @@ public final class ScriptedTokenEndpoint implements AutoCloseable {
                 return;
             }
             var refresh = form.get("refresh_token");
+            refreshTokensPresented.add(refresh == null ? "" : refresh);
             if (refresh == null || !valid.contains(refresh)) {
                 reply(exchange, 400, style == Style.GOOGLE ? GOOGLE_REVOKED : MICROSOFT_REVOKED);
                 return;

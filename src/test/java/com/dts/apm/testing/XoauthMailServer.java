@@ -31,6 +31,7 @@ public final class XoauthMailServer implements AutoCloseable {
     private final List<String> bearers = new CopyOnWriteArrayList<>();
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final LoopbackServer server;
+    private volatile boolean offerXoauth2 = true;
 
     private XoauthMailServer(boolean imap, SSLContext tls) throws IOException {
         this.imap = imap;
@@ -51,6 +52,38 @@ public final class XoauthMailServer implements AutoCloseable {
     public XoauthMailServer accept(String accessToken) {
         accepted.add(accessToken);
         return this;
+    }
+
+    /**
+     * From now on the server offers no XOAUTH2 (IMAP CAPABILITY {@code AUTH=PLAIN AUTH=LOGIN}, SMTP
+     * {@code AUTH PLAIN LOGIN}), as a server or proxy that does not take OAuth; an AUTHENTICATE XOAUTH2 is refused.
+     */
+    public XoauthMailServer withoutXoauth2() {
+        offerXoauth2 = false;
+        return this;
+    }
+
+    /**
+     * True when any line a client sent carries {@code secret}: as it is, or inside a base64 word (AUTH PLAIN, AUTH
+     * LOGIN, an XOAUTH2 initial response).
+     */
+    public boolean received(String secret) {
+        for (var line : lines) {
+            if (line.contains(secret)) {
+                return true;
+            }
+            for (var word : line.split("\\s+")) {
+                try {
+                    var decoded = new String(Base64.getDecoder().decode(word), StandardCharsets.UTF_8);
+                    if (decoded.contains(secret)) {
+                        return true;
+                    }
+                } catch (IllegalArgumentException e) {
+                    // not base64
+                }
+            }
+        }
+        return false;
     }
 
     public int port() {
@@ -137,7 +170,8 @@ public final class XoauthMailServer implements AutoCloseable {
                 case "CAPABILITY" -> {
                     send(
                             out,
-                            "* CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 SASL-IR AUTH=XOAUTH2 AUTH=PLAIN");
+                            "* CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 SASL-IR "
+                                    + (offerXoauth2 ? "AUTH=XOAUTH2 AUTH=PLAIN" : "AUTH=PLAIN AUTH=LOGIN"));
                     send(out, tag + " OK Thats all she wrote!");
                 }
                 case "AUTHENTICATE" -> {
@@ -151,7 +185,8 @@ public final class XoauthMailServer implements AutoCloseable {
                             return;
                         }
                     }
-                    if (parts.length > 2 && parts[2].equalsIgnoreCase("XOAUTH2") && valid(ir)) {
+                    var good = parts.length > 2 && parts[2].equalsIgnoreCase("XOAUTH2") && valid(ir);
+                    if (good && offerXoauth2) {
                         send(out, tag + " OK sales@dealer.test authenticated (Success)");
                     } else {
                         send(out, "+ " + challenge());
@@ -185,9 +220,13 @@ public final class XoauthMailServer implements AutoCloseable {
             if (upper.startsWith("EHLO") || upper.startsWith("HELO")) {
                 send(out, "250-smtp.gmail.test at your service");
                 send(out, "250-SIZE 35882577");
-                send(out, "250-AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH");
+                send(
+                        out,
+                        offerXoauth2
+                                ? "250-AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH"
+                                : "250-AUTH PLAIN LOGIN");
                 send(out, "250 SMTPUTF8");
-            } else if (upper.startsWith("AUTH XOAUTH2")) {
+            } else if (offerXoauth2 && upper.startsWith("AUTH XOAUTH2")) {
                 var parts = line.split(" ");
                 var ir = parts.length > 2 ? parts[2] : "";
                 if (valid(ir)) {
