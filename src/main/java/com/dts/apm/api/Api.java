@@ -25,8 +25,12 @@ public final class Api {
         /** Checks {@code i} now and records it like {@code check ID}; empty {@code after} when it was removed meanwhile. */
         Checked check(Integration i) throws InterruptedException;
 
-        /** Logs in over each protocol of {@code n} with {@code password}, paced like a check; records nothing. */
-        List<ProbeResult> verify(NewIntegration n, Secret password) throws InterruptedException;
+        /**
+         * Logs in over each protocol of {@code n} with {@code secret}, paced like a check, signing in as {@code signIn}
+         * says (for {@code oauth2} the secret is a refresh token, traded first); records nothing.
+         */
+        List<ProbeResult> verify(NewIntegration n, Secret secret, com.dts.apm.store.SignIn signIn)
+                throws InterruptedException;
     }
 
     /** The dealer-facing sentence for one protocol's verify outcome (notify's wording, steps.yml). */
@@ -56,7 +60,7 @@ public final class Api {
             Clock clock) {
         var list = new ArrayList<Route>();
         list.addAll(new IntegrationRoutes(integrations, catalog, history, checks, oauthApps).routes());
-        list.add(new VerifyRoute(catalog, checks, hints, clock).route());
+        list.add(new VerifyRoute(catalog, checks, hints, oauthApps, clock).route());
         var document = openApi();
         list.add(new Route("GET", "/api/v1/openapi.json", null, false, call -> Reply.ok(document)));
         this.routes = List.copyOf(list);

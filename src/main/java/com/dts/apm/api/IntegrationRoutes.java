@@ -158,7 +158,7 @@ final class IntegrationRoutes {
                 : Reply.ok(view);
     }
 
-    private static com.dts.apm.provider.Auth authOf(String label) {
+    static com.dts.apm.provider.Auth authOf(String label) {
         try {
             return com.dts.apm.provider.Auth.parse(label);
         } catch (IllegalArgumentException e) {

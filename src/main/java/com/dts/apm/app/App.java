@@ -336,9 +336,11 @@ public final class App implements AutoCloseable {
 
             @Override
             public java.util.List<ProbeResult> verify(
-                    com.dts.apm.store.NewIntegration n, com.dts.apm.config.Secret password)
+                    com.dts.apm.store.NewIntegration n,
+                    com.dts.apm.config.Secret secret,
+                    com.dts.apm.store.SignIn signIn)
                     throws InterruptedException {
-                return service.verify(n, password);
+                return service.verify(n, secret, signIn);
             }
         };
     }

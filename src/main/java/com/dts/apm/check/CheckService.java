@@ -18,6 +18,7 @@ import com.dts.apm.store.Database;
 import com.dts.apm.store.Integration;
 import com.dts.apm.store.IntegrationStore;
 import com.dts.apm.store.NewIntegration;
+import com.dts.apm.store.SignIn;
 import com.dts.apm.store.StateChange;
 import java.time.Clock;
 import java.time.Duration;
@@ -219,11 +220,42 @@ public final class CheckService {
      * by the same provider gate) and records nothing: the API's verify-before-save.
      */
     public List<ProbeResult> verify(NewIntegration n, Secret password) throws InterruptedException {
+        return verify(n, password, SignIn.PASSWORD);
+    }
+
+    /**
+     * As above, signing in as {@code signIn} says: for {@code oauth2} {@code secret} is the grant's refresh token,
+     * traded once (never cached: no integration holds it yet) and then used over SASL XOAUTH2; a refused grant is
+     * every protocol's answer, and no login is tried.
+     */
+    public List<ProbeResult> verify(NewIntegration n, Secret secret, SignIn signIn) throws InterruptedException {
         var spec = catalog.get(n.provider());
+        var password = secret;
+        TokenAnswer.Refused refused = null;
+        var tokenTook = Duration.ZERO;
+        if (signIn.oauth()) {
+            long started = System.nanoTime();
+            var app = signIn.app(n.provider());
+            var answer = tokens == null
+                    ? new TokenAnswer.Refused(
+                            Outcome.PROTOCOL_ERROR,
+                            "OAuth app " + app + " is not configured (add oauth." + app + " to the config)")
+                    : tokens.once(app, secret, tokenTimeout);
+            tokenTook = Duration.ofNanos(System.nanoTime() - started);
+            if (answer instanceof TokenAnswer.Granted g) {
+                password = g.accessToken();
+            } else {
+                refused = (TokenAnswer.Refused) answer;
+            }
+        }
         var results = new ArrayList<ProbeResult>();
         for (var protocol : EnumSet.copyOf(n.protocols())) {
+            if (refused != null) {
+                results.add(new ProbeResult(protocol, refused.outcome(), tokenTook, refused.detail(), null));
+                continue;
+            }
             var endpoint = protocol == Protocol.IMAP ? n.imap() : n.smtp();
-            var target = new ProbeTarget(spec, protocol, endpoint, n.username(), password);
+            var target = new ProbeTarget(spec, protocol, endpoint, n.username(), password, signIn.auth());
             results.add(login(n.provider(), target));
         }
         return List.copyOf(results);

@@ -166,6 +166,25 @@ public final class AccessTokens {
         }
     }
 
+    /**
+     * Trades {@code refreshToken} at app {@code app} once, cached nowhere: the API's verify-before-save of a grant
+     * that belongs to no stored integration yet. A refresh token the endpoint rotates meanwhile is not kept (the
+     * dealer system's copy stays valid: Google does not rotate, Microsoft keeps old refresh tokens valid).
+     */
+    public TokenAnswer once(String app, Secret refreshToken, Duration timeout) throws InterruptedException {
+        var endpoint = apps.get(app);
+        if (endpoint == null) {
+            return new TokenAnswer.Refused(
+                    Outcome.PROTOCOL_ERROR,
+                    "OAuth app " + app + " is not configured (add oauth." + app + " to the config)");
+        }
+        var answer = endpoint.refresh(refreshToken, timeout);
+        listener.refreshed(
+                endpoint.app(),
+                answer instanceof TokenAnswer.Refused r ? r.outcome().name().toLowerCase(Locale.ROOT) : "ok");
+        return answer;
+    }
+
     /** Forgets the cached access token of {@code id} (removed, or its refresh token replaced). */
     public void forget(long id) {
         cache.remove(id);

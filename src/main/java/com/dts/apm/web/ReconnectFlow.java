@@ -131,7 +131,7 @@ final class ReconnectFlow {
         }
         var spec = catalog.find(i.provider()).orElseGet(() -> catalog.get(ProviderCatalog.CUSTOM));
         var secret = Secret.of(password);
-        var results = checks.verify(asNew(i), secret);
+        var results = checks.verify(asNew(i), secret, com.dts.apm.store.SignIn.PASSWORD);
         if (!results.isEmpty() && results.stream().allMatch(r -> r.outcome().isOk())) {
             var logins = results.stream()
                     .map(r -> new ReconnectLinks.Login(

@@ -13,6 +13,76 @@ class ApiVerifyIT {
     @TempDir
     java.nio.file.Path dir;
 
+    /**
+     * An OAuth grant is verified as its checks will be: the refresh token traded once at the app's token endpoint
+     * (Google's answers, scripted), then SASL XOAUTH2; a revoked grant is TOKEN_REVOKED with no login; an app the
+     * monitor has not configured is 422; nothing is stored and no token is answered.
+     */
+    @Test
+    void aGrantIsTradedOnceAndLoggedInWithXoauth2AndNothingIsStored() throws Exception {
+        try (var endpoint = com.dts.apm.testing.ScriptedTokenEndpoint.start(
+                        com.dts.apm.testing.ScriptedTokenEndpoint.Style.GOOGLE, "client-7", "client-secret-7");
+                var imap = com.dts.apm.testing.XoauthMailServer.imap(null)) {
+            endpoint.grant("1//0gVerify-refresh");
+            imap.accept("ya29.a0Af-1-access");
+            var secret = java.nio.file.Files.writeString(dir.resolve("client.secret"), "client-secret-7\n");
+            try (var h = new ApiHarness(
+                    dir,
+                    "oauth:",
+                    "  google: { client-id: client-7, client-secret-file: " + secret + ", token-url: \""
+                            + endpoint.url() + "\" }")) {
+                h.start();
+                var token = h.token("crm", "checks:run");
+                var grant = new java.util.LinkedHashMap<String, Object>(h.mailbox("gina@gmail.com", null));
+                grant.put("provider", "gmail");
+                grant.put("imap", java.util.Map.of("host", "127.0.0.1", "port", imap.port(), "security", "plain"));
+                grant.put("protocols", java.util.List.of("imap"));
+                grant.remove("smtp");
+                grant.put("auth", "oauth2");
+                grant.put("refresh_token", "1//0gVerify-refresh");
+
+                var ok = h.json("POST", "/api/v1/verify", token, grant);
+                assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+                assertThat(body(ok).get("ok").asBoolean()).as(ok.body()).isTrue();
+                assertThat(body(ok).get("checks").get(0).get("outcome").asText())
+                        .isEqualTo("OK");
+                assertThat(endpoint.requests()).as("one token request").isEqualTo(1);
+                assertThat(endpoint.refreshTokensPresented()).containsExactly("1//0gVerify-refresh");
+                assertThat(imap.bearers()).containsExactly("ya29.a0Af-1-access");
+                assertThat(ok.body()).doesNotContain("1//0gVerify-refresh").doesNotContain("ya29.a0Af-1-access");
+
+                endpoint.revokeAll();
+                var revoked = h.json("POST", "/api/v1/verify", token, grant);
+                assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+                assertThat(body(revoked).get("ok").asBoolean()).isFalse();
+                var check = body(revoked).get("checks").get(0);
+                assertThat(check.get("outcome").asText()).isEqualTo("TOKEN_REVOKED");
+                assertThat(check.get("detail").asText()).contains("Token has been expired or revoked.");
+                assertThat(imap.bearers()).as("no login with a revoked grant").hasSize(1);
+
+                var outlook = new java.util.LinkedHashMap<String, Object>(grant);
+                outlook.put("email", "otto@outlook.com");
+                outlook.put("provider", "outlook");
+                var unconfigured = h.json("POST", "/api/v1/verify", token, outlook);
+                assertThat(unconfigured.statusCode()).as(unconfigured.body()).isEqualTo(422);
+                assertThat(unconfigured.body()).contains("OAuth app 'microsoft' is not configured");
+                assertThat(endpoint.requests())
+                        .as("nothing traded for an unconfigured app")
+                        .isEqualTo(2);
+
+                var withPassword = new java.util.LinkedHashMap<String, Object>(grant);
+                withPassword.put("password", "abcd efgh ijkl mnop");
+                assertThat(h.json("POST", "/api/v1/verify", token, withPassword).statusCode())
+                        .isEqualTo(400);
+                assertThat(h.cli.run("integrations", "list", "--json").out().strip())
+                        .as("nothing stored")
+                        .isEqualTo("[]");
+                assertThat(com.dts.apm.testing.Fixtures.anyFileContains(dir.resolve("data"), "1//0gVerify-refresh"))
+                        .isFalse();
+            }
+        }
+    }
+
     @Test
     void rightAndWrongPasswordsAreAnsweredPerProtocolAndNothingIsStored() throws Exception {
         try (var h = new ApiHarness(dir);
